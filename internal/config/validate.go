@@ -1,0 +1,236 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Version is the pipeline-file version this build reads.
+const Version = 1
+
+type validator struct {
+	p    *Pipeline
+	errs Errors
+}
+
+func (v *validator) errorf(path, format string, args ...any) {
+	v.errs = append(v.errs, &Error{Pos: v.p.Pos(path), Msg: path + ": " + fmt.Sprintf(format, args...)})
+}
+
+// oneOf reports value at path unless it is one of allowed.
+func (v *validator) oneOf(path, what, value string, allowed []string) bool {
+	if slices.Contains(allowed, value) {
+		return true
+	}
+	if value == "" {
+		v.errorf(path, "%s is required: one of %s", what, quoteList(allowed))
+		return false
+	}
+	v.errorf(path, "unknown %s %q%s", what, value, suggestOr(value, allowed))
+	return false
+}
+
+func (v *validator) identityType(path, t string) {
+	if _, ok := CanonicalIdentityType(t); !ok {
+		v.errorf(path, "unknown identity type %q%s", t, suggestOr(t, IdentityTypes))
+	}
+}
+
+// unique reports a name seen before under the same list.
+func (v *validator) unique(seen map[string]bool, path, what, name string) {
+	if name == "" {
+		v.errorf(path, "%s name is required", what)
+		return
+	}
+	if seen[name] {
+		v.errorf(path, "duplicate %s name %q: names must be unique", what, name)
+	}
+	seen[name] = true
+}
+
+func (v *validator) validate() {
+	p := v.p
+	switch {
+	case p.Version == 0:
+		v.errorf("version", "version is required: add `version: %d` at the top", Version)
+	case p.Version != Version:
+		v.errorf("version", "unsupported version %d: this mosaic reads version %d", p.Version, Version)
+	}
+	if p.Name == "" {
+		v.errorf("name", "name is required")
+	} else if !nameRE.MatchString(p.Name) {
+		v.errorf("name", "bad name %q: use letters, digits and _ (start with a letter)", p.Name)
+	}
+	if p.Schedule != "" {
+		if _, err := cron.ParseStandard(p.Schedule); err != nil {
+			v.errorf("schedule", "bad cron schedule %q: %v (five fields: minute hour day-of-month month day-of-week, optionally after CRON_TZ=Zone)", p.Schedule, err)
+		}
+	}
+	v.validateIdentity()
+	for i, t := range p.SourcePriority {
+		v.oneOf(fmt.Sprintf("source_priority[%d]", i), "source type", t, SourceTypes)
+	}
+	if len(p.Feeds) == 0 {
+		v.errorf("feeds", "at least one feed is required")
+	}
+	names := map[string]bool{}
+	for i := range p.Feeds {
+		v.validateFeed(fmt.Sprintf("feeds[%d]", i), &p.Feeds[i], names)
+	}
+	v.validateCalculated()
+	v.validateAudiences()
+	v.validateOutputs()
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+func (v *validator) validateIdentity() {
+	id := v.p.Identity
+	seen := map[string]bool{}
+	for i, t := range id.Priority {
+		path := fmt.Sprintf("identity.priority[%d]", i)
+		v.identityType(path, t)
+		if seen[t] {
+			v.errorf(path, "identity type %q is listed twice", t)
+		}
+		seen[t] = true
+	}
+	for i, t := range id.Unique {
+		v.identityType(fmt.Sprintf("identity.unique[%d]", i), t)
+	}
+	for i, t := range id.CaseSensitive {
+		v.identityType(fmt.Sprintf("identity.case_sensitive[%d]", i), t)
+	}
+	for t, n := range id.Limits {
+		path := "identity.limits." + t
+		v.identityType(path, t)
+		if n < 1 {
+			v.errorf(path, "limit must be at least 1, got %d", n)
+		}
+	}
+	for t, patterns := range id.Blocklist {
+		if t != "*" {
+			v.identityType("identity.blocklist."+t, t)
+		}
+		for i, re := range patterns {
+			if _, err := regexp.Compile(re); err != nil {
+				v.errorf(fmt.Sprintf("identity.blocklist.%s[%d]", t, i), "bad regular expression %q: %v", re, err)
+			}
+		}
+	}
+}
+
+func (v *validator) validateFeed(path string, f *Feed, names map[string]bool) {
+	v.unique(names, path+".name", "feed", f.Name)
+	if f.Name != "" && !nameRE.MatchString(f.Name) {
+		v.errorf(path+".name", "bad feed name %q: use letters, digits and _ (start with a letter)", f.Name)
+	}
+	if f.Source.Kind == "" {
+		v.errorf(path+".source", "source.kind is required (files, bigquery, postgres)")
+	}
+	v.oneOf(path+".source_type", "source type", f.SourceType, SourceTypes)
+	if f.Protection != "" {
+		v.oneOf(path+".protection", "protection level", f.Protection, []string{CreateUpdate, OnlyUpdate, OnlyRead})
+	}
+	for col, t := range f.Identities {
+		v.identityType(path+".identities."+col, t)
+	}
+	if len(f.Identities) == 0 && f.MPID == "" {
+		v.errorf(path, "feed %q maps no identity column: add `identities: {column: type}` or `mpid: column`", f.Name)
+	}
+	keys := map[string]string{}
+	for col, key := range f.Attributes {
+		switch {
+		case key == "":
+			v.errorf(path+".attributes."+col, "attribute key is empty")
+		case len(key) > 255:
+			v.errorf(path+".attributes."+col, "attribute key is longer than 255 characters")
+		case keys[key] != "":
+			v.errorf(path+".attributes."+col, "columns %q and %q both map to attribute %q", min(col, keys[key]), max(col, keys[key]), key)
+		}
+		keys[key] = col
+	}
+}
+
+func (v *validator) validateCalculated() {
+	names := map[string]bool{}
+	for i, c := range v.p.CalculatedAttributes {
+		path := fmt.Sprintf("calculated_attributes[%d]", i)
+		v.unique(names, path+".name", "calculated attribute", c.Name)
+		v.oneOf(path+".calculation", "calculation", c.Calculation, Calculations)
+		if c.Event == "" {
+			v.errorf(path+".event", "event is required: the event name to calculate over")
+		}
+		if c.Attribute == "" && c.Calculation != "" && !slices.Contains(calculationsWithoutAttribute, c.Calculation) && slices.Contains(Calculations, c.Calculation) {
+			v.errorf(path+".calculation", "calculation %q needs `attribute:`, the event attribute it reads", c.Calculation)
+		}
+		if c.Since != "" {
+			if _, err := time.Parse(time.DateOnly, c.Since); err != nil {
+				v.errorf(path+".since", "bad date %q: write YYYY-MM-DD", c.Since)
+			}
+			if c.Within != 0 {
+				v.errorf(path+".since", "set `within` or `since`, not both")
+			}
+		}
+		v.window(path+".within", c.Within)
+	}
+}
+
+// window refuses a lookback longer than event retention.
+func (v *validator) window(path string, d Duration) {
+	if r := v.p.Retention.Events; d != 0 && r != 0 && d > r {
+		v.errorf(path, "window %s is longer than retention.events (%s): events that old are deleted; shorten the window or raise retention", d, r)
+	}
+}
+
+func (v *validator) validateOutputs() {
+	names := map[string]bool{}
+	audiences := v.audienceNames()
+	for i, o := range v.p.Outputs {
+		path := fmt.Sprintf("outputs[%d]", i)
+		v.unique(names, path+".name", "output", o.Name)
+		if o.Kind == "" {
+			v.errorf(path, "output kind is required")
+		}
+		if o.Audience != "" && !slices.Contains(audiences, o.Audience) {
+			v.errorf(path+".audience", "unknown audience %q%s", o.Audience, suggestOr(o.Audience, audiences))
+		}
+		if o.Mode != "" {
+			v.oneOf(path+".mode", "mode", o.Mode, OutputModes)
+		}
+	}
+}
+
+func (v *validator) audienceNames() []string {
+	var names []string
+	for _, a := range v.p.Audiences {
+		names = append(names, a.Name)
+	}
+	return names
+}
+
+func quoteList(xs []string) string {
+	s := ""
+	for i, x := range xs {
+		if i > 0 {
+			s += ", "
+		}
+		s += x
+	}
+	return s
+}
+
+// suggestOr returns a "did you mean" for a near miss, else the whole list.
+func suggestOr(got string, allowed []string) string {
+	if s := suggest(got, allowed); s != "" {
+		return s
+	}
+	if len(allowed) == 0 {
+		return ""
+	}
+	return " (expected one of: " + quoteList(allowed) + ")"
+}

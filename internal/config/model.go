@@ -4,17 +4,17 @@ package config
 
 // Pipeline is one pipeline file.
 type Pipeline struct {
-	Version              int           `yaml:"version"`
-	Name                 string        `yaml:"name"`
-	State                string        `yaml:"state"`
-	Schedule             string        `yaml:"schedule"`
-	Retention            Retention     `yaml:"retention"`
-	Identity             Identity      `yaml:"identity"`
-	SourcePriority       []string      `yaml:"source_priority"`
-	Feeds                []Feed        `yaml:"feeds"`
-	CalculatedAttributes []Calculated  `yaml:"calculated_attributes"`
-	Audiences            []Audience    `yaml:"audiences"`
-	Outputs              []Output      `yaml:"outputs"`
+	Version              int          `yaml:"version"`
+	Name                 string       `yaml:"name"`
+	State                string       `yaml:"state"`
+	Schedule             string       `yaml:"schedule"`
+	Retention            Retention    `yaml:"retention"`
+	Identity             Identity     `yaml:"identity"`
+	SourcePriority       []string     `yaml:"source_priority"`
+	Feeds                []Feed       `yaml:"feeds"`
+	CalculatedAttributes []Calculated `yaml:"calculated_attributes"`
+	Audiences            []Audience   `yaml:"audiences"`
+	Outputs              []Output     `yaml:"outputs"`
 
 	// File is the pipeline file's path as given; Dir is its folder, against
 	// which relative paths in the file resolve.

@@ -1,0 +1,15 @@
+// Package builtin builds the registry of the connectors compiled into
+// mosaic, explicitly, in one place.
+package builtin
+
+import (
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/files"
+)
+
+// Registry returns a registry holding every built-in connector.
+func Registry() *connectors.Registry {
+	r := connectors.NewRegistry()
+	r.RegisterSource("files", files.New())
+	return r
+}

@@ -1,0 +1,114 @@
+// Package connectors defines how mosaic talks to the outside world: the
+// Source interface that feeds read through, and one explicit Registry of
+// connector kinds. Connectors never import the engine: a source hands its
+// rows to a Sink.
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+)
+
+// Source reads one feed's new rows. Per feed and run the engine calls:
+//
+//  1. Validate, before anything runs (also by `mosaic validate`);
+//  2. Read, once, inside the run's transaction. Read hands rows to the sink
+//     and returns the source's new state, which commits with the run and is
+//     given back as ReadRequest.State next run.
+//
+// A Source holds no state between calls; it is safe to use for many feeds.
+type Source interface {
+	// Validate decodes and checks the feed's `source:` block. Errors name
+	// file:line:col (config.Raw.Decode and config.Raw.Errorf do that).
+	Validate(req ValidateRequest) error
+	// Read stages the rows that are new since req.State. A row the source
+	// cannot parse goes to sink.Dropped with a reason; it never fails the
+	// read. Read returns an error only when the feed cannot be read at all.
+	Read(ctx context.Context, req ReadRequest, sink Sink) (json.RawMessage, error)
+}
+
+// ValidateRequest is what Validate may look at.
+type ValidateRequest struct {
+	Feed   string
+	Source config.Source
+	// Resolve makes a path in the pipeline file absolute.
+	Resolve func(path string) string
+}
+
+// ReadRequest is one feed's read in one run.
+type ReadRequest struct {
+	ValidateRequest
+	// Columns are the source columns the feed maps; deliver at least these
+	// (more are ignored). Names are as in the source.
+	Columns []string
+	// Cursor is the feed's cursor column ("" for none) and Watermark its
+	// last committed value as text ("" for none). A source that can filter
+	// `cursor > watermark` at the source should; the engine filters again.
+	Cursor, Watermark string
+	// State is what the last committed Read returned; nil on the first run
+	// and on --full-refresh.
+	State json.RawMessage
+}
+
+// Sink receives a feed's rows inside the run's transaction. Rows keep the
+// order in which they are handed over: that order is the feed's row order.
+// Every method may be called any number of times.
+type Sink interface {
+	// Arrow stages a stream of record batches whose columns include the
+	// request's Columns, and optionally _origin (utf8: where the row came
+	// from). The stream is read to its end.
+	Arrow(ctx context.Context, r array.RecordReader) error
+	// Query stages the rows of a DuckDB query, for sources DuckDB reads
+	// itself (files); same columns as Arrow.
+	Query(ctx context.Context, query string) error
+	// Dropped records rows that could not be parsed: the DuckDB query
+	// yields (reason VARCHAR, row JSON).
+	Dropped(ctx context.Context, query string) error
+	// Temp materialises a DuckDB query into a temporary table that lives
+	// until the feed is staged, and returns its name (quoted), so that a
+	// source can split one read into kept and dropped rows.
+	Temp(ctx context.Context, query string) (string, error)
+}
+
+// Registry maps a `kind:` to its connector. It is built explicitly (see
+// package builtin): no init() side effects.
+type Registry struct {
+	sources map[string]Source
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{sources: map[string]Source{}} }
+
+// RegisterSource adds a source kind; registering a kind twice panics.
+func (r *Registry) RegisterSource(kind string, s Source) {
+	if _, dup := r.sources[kind]; dup {
+		panic(fmt.Sprintf("connectors: source kind %q registered twice", kind))
+	}
+	r.sources[kind] = s
+}
+
+// SourceKinds lists the registered source kinds, sorted.
+func (r *Registry) SourceKinds() []string {
+	kinds := make([]string, 0, len(r.sources))
+	for k := range r.sources {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// Source returns the source for kind, or an error listing the known kinds.
+func (r *Registry) Source(kind string) (Source, error) {
+	s, ok := r.sources[kind]
+	if !ok {
+		return nil, fmt.Errorf("unknown source kind %q (this build has: %s)", kind, strings.Join(r.SourceKinds(), ", "))
+	}
+	return s, nil
+}

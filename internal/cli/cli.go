@@ -1,0 +1,153 @@
+// Package cli holds mosaic's subcommands. Every command takes its I/O as
+// arguments so that tests run it in-process; only this package and cmd/
+// print or choose exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0 // success
+	ExitFailed = 1 // the run (or query) failed
+	ExitUsage  = 2 // bad usage or an invalid pipeline file
+)
+
+// env is what every command gets.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, e env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"validate", "PIPELINE.yaml", "check a pipeline file and its sources without running it", runValidate},
+		{"run", "PIPELINE.yaml [--full-refresh] [--state PATH] [--now TIME]", "run a pipeline once and print a summary", runRun},
+		{"sql", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] QUERY", "query a profile store (read-only)", runSQL},
+		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format ...] [--limit N]", "show a store's run history", runRuns},
+		{"gen", "--users N --out DIR [--seed S]", "write a synthetic data set and a pipeline that reads it", runGen},
+	}
+}
+
+// Run runs mosaic with args (without the program name) and returns the
+// process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return Run(ctx, []string{args[1], "--help"}, stdin, stdout, stderr)
+		}
+		usage(stdout)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "mosaic: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "mosaic — a warehouse-native customer-profile engine")
+	fmt.Fprintln(w, "\nUsage:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  mosaic %-8s %s\n", c.name, c.args)
+		fmt.Fprintf(w, "           %s\n", c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `mosaic COMMAND --help` for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 run or query failed, 2 usage or validation error.")
+}
+
+// newFlags returns a flag set that prints its usage to stderr.
+func newFlags(e env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("mosaic "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	for _, c := range commands() {
+		if c.name == name {
+			fs.Usage = func() {
+				fmt.Fprintf(e.stderr, "Usage: mosaic %s %s\n\n%s\n\nFlags:\n", name, c.args, c.summary)
+				fs.PrintDefaults()
+			}
+		}
+	}
+	return fs
+}
+
+// parse parses flags that may come before or after the positional
+// arguments, and returns the positional ones. ok is false after --help
+// (code 0) or a usage error (code 2).
+func parse(fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, ExitOK, false
+			}
+			return nil, ExitUsage, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, 0, true
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), 0, true
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// loadPipeline loads and validates a pipeline file, printing problems. The
+// returned code is meaningful when p is nil.
+func loadPipeline(e env, path string) (*config.Pipeline, int) {
+	p, err := pipeline.Load(path, builtin.Registry())
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		if errors.Is(err, config.ErrInvalid) {
+			fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic validate %s`\n", path, path)
+			return nil, ExitUsage
+		}
+		return nil, ExitUsage
+	}
+	return p, ExitOK
+}
+
+// isTerminal tells whether w is a terminal (for progress display).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func logger(e env, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, fmt.Errorf("bad --log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+}

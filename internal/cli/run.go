@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+)
+
+func runRun(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "run")
+	fullRefresh := fs.Bool("full-refresh", false, "re-read every feed from the start and rebuild the store's profiles")
+	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
+	now := fs.String("now", "", "the run's clock, RFC 3339 (for tests and backfills); default: now")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	opts := pipeline.Options{FullRefresh: *fullRefresh}
+	if *now != "" {
+		t, err := time.Parse(time.RFC3339, *now)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "mosaic run: bad --now %q: write RFC 3339, like 2026-06-01T00:00:00Z\n", *now)
+			return ExitUsage
+		}
+		opts.Now = t
+	}
+	p, code := loadPipeline(e, pos[0])
+	if p == nil {
+		return code
+	}
+	if *state != "" {
+		p.State = *state
+	}
+	r := &pipeline.Runner{Registry: builtin.Registry()}
+	if isTerminal(e.stderr) {
+		// A progress line on the terminal; only warnings and errors as logs.
+		log, _ := logger(e, "warn")
+		r.Log = log
+		r.Progress = func(s pipeline.Step) {
+			fmt.Fprintf(e.stderr, "\r\033[K[%d/%d] %s %s", s.Index, s.Total, s.Stage, s.Feed)
+		}
+	} else {
+		log, err := logger(e, *logLevel)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "mosaic run:", err)
+			return ExitUsage
+		}
+		r.Log = log
+	}
+	res, err := r.Run(ctx, p, opts)
+	if r.Progress != nil {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		if errors.Is(err, config.ErrInvalid) {
+			fmt.Fprintln(e.stderr, err)
+			return ExitUsage
+		}
+		if res != nil && res.Run.ID != 0 {
+			fmt.Fprintf(e.stderr, "mosaic run: run %d of %s %s: %v\nThe store is unchanged; fix the problem and run again.\n", res.Run.ID, p.Name, res.Run.Status, err)
+		} else {
+			fmt.Fprintf(e.stderr, "mosaic run: %v\n", err)
+		}
+		return ExitFailed
+	}
+	printSummary(e.stdout, p, res, pos[0])
+	return ExitOK
+}
+
+func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file string) {
+	st := res.Stats
+	fmt.Fprintf(w, "run %d of %s %s in %s (store %s)\n", res.Run.ID, p.Name, res.Run.Status,
+		res.Run.Finished.Sub(res.Run.Started).Round(time.Millisecond), p.State)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "feed\trows read\tkept\tdropped\t")
+	for _, feed := range p.Feeds {
+		f := st.Feeds[feed.Name]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", feed.Name, f.Read, f.Kept, f.Dropped)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged\n", st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged)
+	if st.Dropped > 0 {
+		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql -p %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
+			st.Dropped, file, res.Run.ID)
+	}
+}

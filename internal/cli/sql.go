@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// storeFlags are the flags that pick a store: --state or -p.
+type storeFlags struct {
+	state, pipeline, format *string
+}
+
+func addStoreFlags(fs *flag.FlagSet) storeFlags {
+	return storeFlags{
+		state:    fs.String("state", "", "the profile store (a .duckdb file)"),
+		pipeline: fs.String("p", "", "a pipeline file whose `state:` is the store"),
+		format:   fs.String("format", "table", "output format: table, csv, json or ndjson"),
+	}
+}
+
+// open opens the chosen store read-only.
+func (sf storeFlags) open(ctx context.Context, e env, cmd string) (*engine.Store, int) {
+	if !validFormat(*sf.format) {
+		fmt.Fprintf(e.stderr, "mosaic %s: unknown --format %q: use table, csv, json or ndjson\n", cmd, *sf.format)
+		return nil, ExitUsage
+	}
+	path := *sf.state
+	switch {
+	case path != "" && *sf.pipeline != "":
+		fmt.Fprintf(e.stderr, "mosaic %s: give --state or -p, not both\n", cmd)
+		return nil, ExitUsage
+	case *sf.pipeline != "":
+		p, err := config.Load(*sf.pipeline)
+		if err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return nil, ExitUsage
+		}
+		path = p.State
+	case path == "":
+		fmt.Fprintf(e.stderr, "mosaic %s: say which store: --state PATH or -p PIPELINE.yaml\n", cmd)
+		return nil, ExitUsage
+	}
+	s, err := engine.Open(ctx, path, engine.Options{ReadOnly: true})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "mosaic %s: %v\n", cmd, err)
+		return nil, ExitFailed
+	}
+	return s, ExitOK
+}
+
+func runSQL(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "sql")
+	sf := addStoreFlags(fs)
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	s, code := sf.open(ctx, e, "sql")
+	if s == nil {
+		return code
+	}
+	defer s.Close()
+	if err := s.CheckReadOnly(ctx, pos[0]); err != nil {
+		fmt.Fprintf(e.stderr, "mosaic sql: %v\n", err)
+		if errors.Is(err, engine.ErrWriteRefused) {
+			return ExitUsage
+		}
+		return ExitFailed
+	}
+	if err := query(ctx, e, s, *sf.format, pos[0]); err != nil {
+		fmt.Fprintf(e.stderr, "mosaic sql: %v\n", err)
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+func runRuns(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "runs")
+	sf := addStoreFlags(fs)
+	limit := fs.Int("limit", 20, "show the newest N runs")
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 0 {
+		fs.Usage()
+		return ExitUsage
+	}
+	s, code := sf.open(ctx, e, "runs")
+	if s == nil {
+		return code
+	}
+	defer s.Close()
+	if err := query(ctx, e, s, *sf.format, sqlfiles.Get("cli/runs.sql"), *limit); err != nil {
+		fmt.Fprintf(e.stderr, "mosaic runs: %v\n", err)
+		return ExitFailed
+	}
+	return ExitOK
+}

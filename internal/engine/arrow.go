@@ -1,0 +1,55 @@
+//go:build duckdb_arrow
+
+package engine
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+var viewSeq atomic.Int64
+
+// StageArrow appends a stream of Arrow record batches to the temp table
+// (created by the first call). The stream is registered as a view and
+// materialised at once with a single `SELECT *`: duckdb-go's Arrow views
+// can be scanned only once, and projecting a subset of their columns reads
+// the wrong columns (duckdb-go issues #24, #28).
+func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReader) (int64, error) {
+	view := fmt.Sprintf("_arrow_%d", viewSeq.Add(1))
+	var release func()
+	err := t.s.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		release, err = a.RegisterView(rdr, view)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("stage arrow stream: %w", err)
+	}
+	defer release()
+	query, err := sqlfiles.Render("engine/select_all.sql.tmpl", view)
+	if err != nil {
+		return 0, err
+	}
+	return t.stageSelect(ctx, table, query)
+}
+
+// Arrow stages a stream of record batches (the Sink method for sources
+// that read outside DuckDB).
+func (f *FeedStage) Arrow(ctx context.Context, r array.RecordReader) error {
+	n, err := f.tx.StageArrow(ctx, f.table, r)
+	f.staged += n
+	if err != nil {
+		return fmt.Errorf("feed %s: %w", f.feed.Name, err)
+	}
+	return nil
+}

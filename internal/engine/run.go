@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// Run is one row of the runs table.
+type Run struct {
+	ID       int64
+	Pipeline string
+	Started  time.Time
+	Finished time.Time
+	Status   string // succeeded | failed | cancelled
+	Error    string
+	Stats    any // marshalled to JSON
+}
+
+// Run statuses.
+const (
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+	StatusCancelled = "cancelled"
+)
+
+// NextRunID returns the id the next run takes.
+func (t *Tx) NextRunID(ctx context.Context) (int64, error) {
+	var id int64
+	err := t.QueryRow(ctx, sqlfiles.Get("engine/next_run_id.sql")).Scan(&id)
+	return id, err
+}
+
+// FullRefresh forgets every feed's source state and everything built from
+// staged rows, so the run re-reads all feeds.
+func (t *Tx) FullRefresh(ctx context.Context) error {
+	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/full_refresh.sql")) {
+		if _, err := t.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("full refresh: %w", err)
+		}
+	}
+	return nil
+}
+
+// SourceState returns a feed's committed source state (nil when none) and
+// cursor watermark ("" when none).
+func (t *Tx) SourceState(ctx context.Context, feed string) (json.RawMessage, string, error) {
+	var state, wm string
+	err := t.QueryRow(ctx, sqlfiles.Get("engine/get_source_state.sql"), feed).Scan(&state, &wm)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("feed %s: read source state: %w", feed, err)
+	}
+	return json.RawMessage(state), wm, nil
+}
+
+// PutSourceState stores a feed's new source state and watermark.
+func (t *Tx) PutSourceState(ctx context.Context, feed string, state json.RawMessage, watermark string, runID int64) error {
+	if state == nil {
+		state = json.RawMessage("{}")
+	}
+	if _, err := t.Exec(ctx, sqlfiles.Get("engine/put_source_state.sql"), feed, string(state), watermark, runID); err != nil {
+		return fmt.Errorf("feed %s: save source state: %w", feed, err)
+	}
+	return nil
+}
+
+// RecordRun writes the run record.
+func (t *Tx) RecordRun(ctx context.Context, r Run) error {
+	stats, err := json.Marshal(r.Stats)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Exec(ctx, sqlfiles.Get("engine/record_run.sql"), r.ID, r.Pipeline, r.Started, r.Finished, r.Status, r.Error, string(stats)); err != nil {
+		return fmt.Errorf("record run %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// RecordFailedRun records a run that did not commit, in a transaction of
+// its own, after the run's was rolled back.
+func (s *Store) RecordFailedRun(ctx context.Context, r Run) error {
+	ctx = context.WithoutCancel(ctx)
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := tx.RecordRun(ctx, r); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}

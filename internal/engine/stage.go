@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// FeedStage stages one feed's rows within a run. The source calls Query,
+// Arrow and Dropped any number of times (it is the source's Sink); then the
+// run calls Finish once to map, check and keep the rows.
+type FeedStage struct {
+	tx      *Tx
+	p       *config.Pipeline
+	feed    *config.Feed
+	pos     int
+	runID   int64
+	runTime time.Time
+	table   string
+	staged  int64
+	dropped int64
+	temps   []string
+}
+
+// FeedStats counts what happened to one feed's rows in a run.
+type FeedStats struct {
+	Read        int64  `json:"rows_read"`
+	Kept        int64  `json:"rows_kept"`
+	Dropped     int64  `json:"rows_dropped"`
+	Seen        int64  `json:"rows_at_or_below_watermark,omitempty"`
+	Blocklisted int64  `json:"identities_blocklisted,omitempty"`
+	Watermark   string `json:"watermark,omitempty"`
+}
+
+// StageFeed starts staging the feed at index pos of p.
+func (t *Tx) StageFeed(p *config.Pipeline, pos int, runID int64, runTime time.Time) *FeedStage {
+	return &FeedStage{tx: t, p: p, feed: &p.Feeds[pos], pos: pos, runID: runID, runTime: runTime, table: "_stage_" + p.Feeds[pos].Name}
+}
+
+// Columns lists the source columns the feed maps, sorted: what a source
+// must deliver (it may project away the rest).
+func (f *FeedStage) Columns() []string {
+	cols := []string{}
+	add := func(c string) {
+		if c != "" && !slices.Contains(cols, c) {
+			cols = append(cols, c)
+		}
+	}
+	add(f.feed.Timestamp)
+	add(f.feed.MPID)
+	add(f.feed.Cursor)
+	for c := range f.feed.Identities {
+		add(c)
+	}
+	for c := range f.feed.Attributes {
+		add(c)
+	}
+	slices.Sort(cols)
+	return cols
+}
+
+// Query stages the rows of a DuckDB query (the files source's fast path).
+// Its columns are the feed's Columns plus _origin VARCHAR, which says where
+// each row came from (file, line).
+func (f *FeedStage) Query(ctx context.Context, query string) error {
+	n, err := f.tx.stageSelect(ctx, f.table, query)
+	f.staged += n
+	if err != nil {
+		return fmt.Errorf("feed %s: stage rows: %w", f.feed.Name, err)
+	}
+	return nil
+}
+
+// Dropped records rows the source could not parse; query yields
+// (reason VARCHAR, row JSON).
+func (f *FeedStage) Dropped(ctx context.Context, query string) error {
+	stmt, err := sqlfiles.Render("engine/insert_dropped.sql.tmpl", query)
+	if err != nil {
+		return err
+	}
+	n, err := f.tx.Exec(ctx, stmt, f.runID, f.feed.Name)
+	f.dropped += n
+	if err != nil {
+		return fmt.Errorf("feed %s: record dropped rows: %w", f.feed.Name, err)
+	}
+	return nil
+}
+
+// Temp materialises query into a temp table dropped by Finish.
+func (f *FeedStage) Temp(ctx context.Context, query string) (string, error) {
+	name := fmt.Sprintf("_tmp_%s_%d", f.feed.Name, len(f.temps))
+	if _, err := f.tx.stageSelect(ctx, name, query); err != nil {
+		return "", fmt.Errorf("feed %s: %w", f.feed.Name, err)
+	}
+	f.temps = append(f.temps, name)
+	return sqlfiles.Ident(name), nil
+}
+
+// stageSelect creates table from query on first use and appends by column
+// name after that; either way the query runs exactly once.
+func (t *Tx) stageSelect(ctx context.Context, table, query string) (int64, error) {
+	stmt, err := sqlfiles.Render("engine/stage_select.sql.tmpl", map[string]any{"Table": table, "Query": query, "Append": t.tables[table]})
+	if err != nil {
+		return 0, err
+	}
+	n, err := t.Exec(ctx, stmt)
+	if err != nil {
+		return 0, err
+	}
+	t.tables[table] = true
+	return n, nil
+}
+
+type mapIdentity struct {
+	Col   column
+	Type  string
+	Lower bool
+}
+
+type mapAttribute struct {
+	Col column
+	Key string
+}
+
+// Finish maps the staged rows, records the dropped ones and keeps the rest
+// in the store. watermark is the feed's last committed cursor value ("" for
+// none); FeedStats.Watermark is the new one.
+func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, error) {
+	st := FeedStats{Read: f.dropped, Dropped: f.dropped, Watermark: watermark}
+	for _, t := range f.temps {
+		defer f.tx.dropTemp(ctx, t)
+	}
+	if !f.tx.tables[f.table] {
+		return st, nil
+	}
+	defer f.tx.dropTemp(ctx, f.table)
+	cols, err := f.tx.columns(ctx, f.table)
+	if err != nil {
+		return st, err
+	}
+	data, err := f.mapData(cols)
+	if err != nil {
+		return st, err
+	}
+	stmt, err := sqlfiles.Render("engine/map_feed.sql.tmpl", data)
+	if err != nil {
+		return st, err
+	}
+	var wm any
+	if watermark != "" {
+		wm = watermark
+	}
+	if _, err := f.tx.Exec(ctx, stmt, f.runTime, wm); err != nil {
+		return st, fmt.Errorf("feed %s: map rows: %w", f.feed.Name, err)
+	}
+	defer f.tx.dropTemp(ctx, "_mapped")
+	var read, kept, dropped, seen, blocked int64
+	var newWM sql.NullString
+	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/feed_counts.sql"), wm).Scan(&read, &kept, &dropped, &seen, &blocked, &newWM); err != nil {
+		return st, fmt.Errorf("feed %s: count rows: %w", f.feed.Name, err)
+	}
+	var base int64
+	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/max_row_id.sql")).Scan(&base); err != nil {
+		return st, err
+	}
+	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/insert_feed_rows.sql")) {
+		if _, err := f.tx.Exec(ctx, stmt, base, f.runID, f.feed.Name, f.pos); err != nil {
+			return st, fmt.Errorf("feed %s: keep rows: %w", f.feed.Name, err)
+		}
+	}
+	if _, err := f.tx.Exec(ctx, sqlfiles.Get("engine/insert_mapped_drops.sql"), f.runID, f.feed.Name); err != nil {
+		return st, fmt.Errorf("feed %s: record dropped rows: %w", f.feed.Name, err)
+	}
+	st.Read += read
+	st.Kept, st.Seen, st.Blocklisted = kept, seen, blocked
+	st.Dropped += dropped
+	st.Watermark = newWM.String
+	return st, nil
+}
+
+func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
+	byName := map[string]column{}
+	for _, c := range cols {
+		byName[c.Name] = c
+	}
+	get := func(name, role string) (*column, error) {
+		if name == "" {
+			return nil, nil
+		}
+		c, ok := byName[name]
+		if !ok {
+			var have []string
+			for _, c := range cols {
+				if c.Name != "_origin" {
+					have = append(have, c.Name)
+				}
+			}
+			return nil, fmt.Errorf("feed %s: the %s column %q is not in the source (it has: %s); fix the feed's mapping", f.feed.Name, role, name, strings.Join(have, ", "))
+		}
+		return &c, nil
+	}
+	_, hasOrigin := byName["_origin"]
+	data := map[string]any{"Stage": f.table, "Origin": hasOrigin}
+	for key, name := range map[string]string{"TS": f.feed.Timestamp, "MPID": f.feed.MPID, "Cursor": f.feed.Cursor} {
+		c, err := get(name, map[string]string{"TS": "timestamp", "MPID": "mpid", "Cursor": "cursor"}[key])
+		if err != nil {
+			return nil, err
+		}
+		data[key] = c
+	}
+	var ids []mapIdentity
+	for _, name := range sortedKeys(f.feed.Identities) {
+		c, err := get(name, "identity")
+		if err != nil {
+			return nil, err
+		}
+		t := f.feed.Identities[name]
+		ids = append(ids, mapIdentity{Col: *c, Type: t, Lower: t == "email" && !slices.Contains(f.p.Identity.CaseSensitive, "email")})
+	}
+	var attrs []mapAttribute
+	for _, name := range sortedKeys(f.feed.Attributes) {
+		c, err := get(name, "attribute")
+		if err != nil {
+			return nil, err
+		}
+		attrs = append(attrs, mapAttribute{Col: *c, Key: f.feed.Attributes[name]})
+	}
+	data["Identities"], data["Attributes"] = ids, attrs
+	data["Blocked"] = blocklistSQL(f.p.Identity.Blocklist)
+	return data, nil
+}
+
+// blocklistSQL renders the blocklist as a boolean over x.t (type) and x.v
+// (value). The regular expressions were checked by config; DuckDB and Go
+// both speak RE2.
+func blocklistSQL(bl map[string][]string) string {
+	var terms []string
+	for _, t := range sortedKeys(bl) {
+		for _, re := range bl[t] {
+			m := "regexp_matches(x.v, " + sqlfiles.Literal(re) + ")"
+			if t != "*" {
+				m = "(x.t = " + sqlfiles.Literal(t) + " AND " + m + ")"
+			}
+			terms = append(terms, m)
+		}
+	}
+	if len(terms) == 0 {
+		return "false"
+	}
+	return strings.Join(terms, " OR ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (t *Tx) columns(ctx context.Context, table string) ([]column, error) {
+	rows, err := t.s.conn.QueryContext(ctx, sqlfiles.Get("engine/stage_columns.sql"), table)
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", table, err)
+	}
+	defer rows.Close()
+	var cols []column
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.Name, &c.Type); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
+}
+
+func (t *Tx) dropTemp(ctx context.Context, table string) {
+	stmt, err := sqlfiles.Render("engine/drop_temp.sql.tmpl", table)
+	if err == nil {
+		t.Exec(context.WithoutCancel(ctx), stmt)
+	}
+	delete(t.tables, table)
+}

@@ -1,0 +1,128 @@
+// Package engine owns the DuckDB profile store: opening and locking it,
+// migrating its schema, the run transaction, and staging feed data into it
+// through Apache Arrow or DuckDB's own file readers.
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// Options tell Open how to open a store.
+type Options struct {
+	// ReadOnly opens without the writer lock and refuses every write.
+	ReadOnly bool
+	// Command names the holder in the lock file ("mosaic run retail").
+	Command string
+	Logger  *slog.Logger
+}
+
+// Store is one open profile store. It keeps a single DuckDB connection:
+// DuckDB has one writer, and the run transaction must see its own temp
+// tables and registered Arrow views.
+type Store struct {
+	path string
+	db   *sql.DB
+	conn *sql.Conn
+	lock *os.File
+	log  *slog.Logger
+}
+
+// Open opens (creating if needed) the store at path and brings its schema up
+// to date. A writer takes path+".lock" first and fails fast with ErrLocked
+// naming the holder.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{path: path, log: log}
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open store %s: %w (run the pipeline first, or check --state)", path, err)
+		}
+	} else {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("create store folder: %w", err)
+		}
+		lock, err := lockFile(path+".lock", opts.Command)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", path, err)
+		}
+		s.lock = lock
+	}
+	if err := s.open(ctx, opts.ReadOnly); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context, readOnly bool) error {
+	dsn := s.path
+	if readOnly {
+		dsn += "?access_mode=READ_ONLY"
+	}
+	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
+		_, err := execer.ExecContext(ctx, "SET TimeZone = 'UTC'", nil)
+		return err
+	})
+	if err != nil {
+		return s.openError(err)
+	}
+	s.db = sql.OpenDB(connector)
+	s.db.SetMaxOpenConns(1)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.openError(err)
+	}
+	s.conn = conn
+	if err := s.migrate(ctx, readOnly); err != nil {
+		return err
+	}
+	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/macros.sql")) {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("open store %s: create macros: %w", s.path, err)
+		}
+	}
+	return nil
+}
+
+// openError explains DuckDB's own lock conflict (another program, such as
+// the DuckDB CLI or a running `mosaic run`, has the file open).
+func (s *Store) openError(err error) error {
+	if strings.Contains(err.Error(), "lock") {
+		return fmt.Errorf("store %s: %w: held by %s; wait for it to finish or stop it (%v)", s.path, ErrLocked, readHolder(s.path+".lock"), err)
+	}
+	return fmt.Errorf("open store %s: %w", s.path, err)
+}
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.path }
+
+// Conn is the store's single connection, for reads outside a run.
+func (s *Store) Conn() *sql.Conn { return s.conn }
+
+// Close closes the store and releases its lock.
+func (s *Store) Close() error {
+	var errs []error
+	if s.conn != nil {
+		errs = append(errs, s.conn.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	errs = append(errs, unlockFile(s.lock))
+	return errors.Join(errs...)
+}

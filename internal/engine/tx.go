@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Tx is a transaction on the store's single connection: a run's state,
+// watermarks and run record commit in one Tx or not at all. Call order:
+// Store.Begin, then any number of Exec, QueryRow and staging calls, then
+// exactly one of Commit or Rollback.
+type Tx struct {
+	s      *Store
+	done   bool
+	tables map[string]bool // temp tables staged into so far
+}
+
+// Begin starts a transaction.
+func (s *Store) Begin(ctx context.Context) (*Tx, error) {
+	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{s: s, tables: map[string]bool{}}, nil
+}
+
+// Exec runs one statement and returns the rows it changed.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.s.conn.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// QueryRow runs a query expected to return one row.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.s.conn.QueryRowContext(ctx, query, args...)
+}
+
+// Commit commits the transaction.
+func (t *Tx) Commit(ctx context.Context) error {
+	if t.done {
+		return errors.New("commit: transaction already ended")
+	}
+	t.done = true
+	if _, err := t.s.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		t.s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Rollback abandons the transaction; after Commit it does nothing, so it
+// can be deferred. It runs even when ctx is cancelled.
+func (t *Tx) Rollback(ctx context.Context) error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	if _, err := t.s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}

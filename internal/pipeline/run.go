@@ -1,0 +1,191 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+)
+
+// Runner runs pipelines. Its zero value is not usable: set Registry.
+type Runner struct {
+	Registry *connectors.Registry
+	Log      *slog.Logger
+	// Progress, when set, is told each step as it starts.
+	Progress func(Step)
+}
+
+// Step is one step of a run, for progress display.
+type Step struct {
+	Index, Total int
+	Stage        string // "staging", "commit", …
+	Feed         string
+}
+
+// Options change one run.
+type Options struct {
+	FullRefresh bool
+	// Now is the run's clock (for tests and backfills); zero means now.
+	Now time.Time
+}
+
+// Stats is what a run records in runs.stats.
+type Stats struct {
+	Feeds    map[string]engine.FeedStats `json:"feeds"`
+	Stages   map[string]StageStats       `json:"stages"`
+	Profiles ProfileStats                `json:"profiles"`
+	Dropped  int64                       `json:"rows_dropped"`
+	// FullRefresh tells that the run rebuilt from all feeds.
+	FullRefresh bool `json:"full_refresh,omitempty"`
+}
+
+// StageStats times one stage.
+type StageStats struct {
+	Millis int64 `json:"ms"`
+	Rows   int64 `json:"rows"`
+}
+
+// ProfileStats counts profile changes in a run.
+type ProfileStats struct {
+	Created int64 `json:"created"`
+	Updated int64 `json:"updated"`
+	Merged  int64 `json:"merged"`
+}
+
+// Result is a finished run.
+type Result struct {
+	Run   engine.Run
+	Stats Stats
+}
+
+// Run runs p once: it stages every feed and commits state, watermarks and
+// the run record in one transaction. On failure the store is left as it
+// was, but for a run record saying why.
+func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Result, error) {
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := Validate(p, r.Registry); err != nil {
+		return nil, err
+	}
+	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res := &Result{Run: engine.Run{Pipeline: p.Name, Started: time.Now().UTC()}}
+	res.Stats = Stats{Feeds: map[string]engine.FeedStats{}, Stages: map[string]StageStats{}, FullRefresh: opts.FullRefresh}
+	err = r.run(ctx, store, p, now.UTC(), opts, res, log)
+	res.Run.Finished = time.Now().UTC()
+	res.Run.Stats = res.Stats
+	if err == nil {
+		return res, nil
+	}
+	res.Run.Status, res.Run.Error = engine.StatusFailed, err.Error()
+	if errors.Is(ctx.Err(), context.Canceled) {
+		res.Run.Status = engine.StatusCancelled
+	}
+	if res.Run.ID != 0 {
+		if rerr := store.RecordFailedRun(ctx, res.Run); rerr != nil {
+			log.Warn("could not record the failed run", "run", res.Run.ID, "err", rerr)
+		}
+	}
+	return res, err
+}
+
+func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, res *Result, log *slog.Logger) error {
+	tx, err := store.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if res.Run.ID, err = tx.NextRunID(ctx); err != nil {
+		return err
+	}
+	log.Info("run started", "pipeline", p.Name, "run", res.Run.ID, "store", p.State, "full_refresh", opts.FullRefresh)
+	if opts.FullRefresh {
+		if err := tx.FullRefresh(ctx); err != nil {
+			return err
+		}
+	}
+	total := len(p.Feeds) + 1
+	staging := time.Now()
+	for i := range p.Feeds {
+		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
+		st, err := r.stageFeed(ctx, tx, p, i, res.Run.ID, now)
+		if err != nil {
+			return err
+		}
+		res.Stats.Feeds[p.Feeds[i].Name] = st
+		res.Stats.Dropped += st.Dropped
+		log.Info("feed staged", "feed", p.Feeds[i].Name, "read", st.Read, "kept", st.Kept, "dropped", st.Dropped)
+	}
+	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds)}
+
+	r.progress(Step{Index: total, Total: total, Stage: "commit"})
+	res.Run.Status = engine.StatusSucceeded
+	res.Run.Finished = time.Now().UTC()
+	res.Run.Stats = res.Stats
+	if err := tx.RecordRun(ctx, res.Run); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	log.Info("run committed", "run", res.Run.ID, "ms", time.Since(res.Run.Started).Milliseconds())
+	return nil
+}
+
+func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipeline, i int, runID int64, now time.Time) (engine.FeedStats, error) {
+	f := &p.Feeds[i]
+	src, err := r.Registry.Source(f.Source.Kind)
+	if err != nil {
+		return engine.FeedStats{}, err
+	}
+	state, watermark, err := tx.SourceState(ctx, f.Name)
+	if err != nil {
+		return engine.FeedStats{}, err
+	}
+	stage := tx.StageFeed(p, i, runID, now)
+	req := connectors.ReadRequest{
+		ValidateRequest: validateRequest(p, i),
+		Columns:         stage.Columns(),
+		Cursor:          f.Cursor,
+		Watermark:       watermark,
+		State:           state,
+	}
+	newState, err := src.Read(ctx, req, stage)
+	if err != nil {
+		return engine.FeedStats{}, fmt.Errorf("feed %s: %w", f.Name, err)
+	}
+	st, err := stage.Finish(ctx, watermark)
+	if err != nil {
+		return st, err
+	}
+	return st, tx.PutSourceState(ctx, f.Name, newState, st.Watermark, runID)
+}
+
+func (r *Runner) progress(s Step) {
+	if r.Progress != nil {
+		r.Progress(s)
+	}
+}
+
+func sumKept(feeds map[string]engine.FeedStats) int64 {
+	var n int64
+	for _, f := range feeds {
+		n += f.Kept
+	}
+	return n
+}

@@ -1,0 +1,86 @@
+// Package sqlfiles holds every SQL statement mosaic runs, as files embedded
+// with embed.FS. A file is plain SQL, or a text/template when its name ends
+// in .sql.tmpl (identifiers and column lists only; values always go in as
+// query parameters).
+package sqlfiles
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"sync"
+	"text/template"
+)
+
+//go:embed */*.sql */*.sql.tmpl
+var files embed.FS
+
+// FS exposes the embedded files (for tests and tooling).
+func FS() embed.FS { return files }
+
+// Get returns the SQL file at name ("engine/0001_init.sql"). A missing file
+// is a programming error and panics.
+func Get(name string) string {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic(fmt.Sprintf("sqlfiles: %v", err))
+	}
+	return string(b)
+}
+
+var (
+	mu        sync.Mutex
+	templates = map[string]*template.Template{}
+)
+
+// Render executes the template file at name ("files/read_csv.sql.tmpl")
+// with data. Templates get the functions ident (quote an identifier) and
+// lit (quote a string literal).
+func Render(name string, data any) (string, error) {
+	mu.Lock()
+	t, ok := templates[name]
+	if !ok {
+		var err error
+		t, err = template.New(name).Funcs(template.FuncMap{"ident": Ident, "lit": Literal}).Option("missingkey=error").Parse(Get(name))
+		if err != nil {
+			mu.Unlock()
+			return "", fmt.Errorf("sqlfiles: parse %s: %w", name, err)
+		}
+		templates[name] = t
+	}
+	mu.Unlock()
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("sqlfiles: render %s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// Ident quotes a SQL identifier for DuckDB.
+func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// Literal quotes a SQL string literal for DuckDB. Use it only where DuckDB
+// takes no parameter (table-function arguments such as file lists).
+func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+// Statements splits a file of several statements, each ending with ";" at
+// the end of a line, so that each runs with its own parameters.
+func Statements(text string) []string {
+	var out []string
+	for _, s := range strings.Split(text, ";\n") {
+		if strings.TrimSpace(stripComments(s)) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func stripComments(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,60 @@
+package sqlfiles
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEveryFileEmbeddedAndUsed checks that each SQL file on disk is in the
+// embedded FS and that some non-test Go file of the module names it
+// (migrations are applied by directory listing, so they count as used).
+func TestEveryFileEmbeddedAndUsed(t *testing.T) {
+	var goSrc strings.Builder
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			goSrc.Write(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := goSrc.String()
+	n := 0
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".sql") || strings.HasSuffix(path, ".sql.tmpl")) {
+			return err
+		}
+		n++
+		if _, err := fs.Stat(FS(), path); err != nil {
+			t.Errorf("%s is on disk but not embedded: %v", path, err)
+		}
+		if strings.HasPrefix(path, "migrations/") {
+			return nil // the engine applies every migration, in name order
+		}
+		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".tmpl"), ".sql")
+		if !strings.Contains(src, base) {
+			t.Errorf("%s is embedded but no Go file names %q", path, base)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no SQL files found")
+	}
+}

@@ -1,0 +1,114 @@
+//go:build duckdb_arrow
+
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/go-cmp/cmp"
+)
+
+// arrowRows builds a stream of two record batches with more columns than
+// the feed maps, in an order unlike the mapping's.
+func arrowRows(t *testing.T) array.RecordReader {
+	t.Helper()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "unused_a", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "email", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "score", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "unused_b", Type: arrow.BinaryTypes.String},
+		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "vip", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	defer b.Release()
+	var recs []arrow.RecordBatch
+	base := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	for batch := range 2 {
+		for i := range 3 {
+			n := batch*3 + i
+			b.Field(0).(*array.Int64Builder).Append(int64(n))
+			if n == 4 {
+				b.Field(1).(*array.StringBuilder).AppendNull()
+			} else {
+				b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf(" User%d@Example.com ", n))
+			}
+			b.Field(2).(*array.Float64Builder).Append(float64(n) + 0.5)
+			b.Field(3).(*array.StringBuilder).Append("x")
+			b.Field(4).(*array.TimestampBuilder).Append(arrow.Timestamp(base.Add(time.Duration(n) * time.Hour).UnixMicro()))
+			b.Field(5).(*array.BooleanBuilder).Append(n%2 == 0)
+		}
+		recs = append(recs, b.NewRecordBatch())
+	}
+	r, err := array.NewRecordReader(schema, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestStageArrowMaterialisesOnce stages an Arrow stream through a
+// registered view (scanned once, all columns) and maps a subset of its
+// columns in another order: the path where duckdb-go's Arrow views misread
+// projected columns (issues #24, #28) if not materialised first.
+func TestStageArrowMaterialisesOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	p := testPipeline(t, "    timestamp: ts\n    identities: {email: email}\n    attributes: {score: score, vip: vip}\n")
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	stage := tx.StageFeed(p, 0, 1, time.Now())
+	if err := stage.Arrow(ctx, arrowRows(t)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := stage.Finish(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(FeedStats{Read: 6, Kept: 5, Dropped: 1}, st); diff != "" {
+		t.Errorf("stats (-want +got):\n%s", diff)
+	}
+	rows, err := s.Conn().QueryContext(ctx, `
+		SELECT r.row_pos, strftime(r.ts, '%H'), i.identity_value, a.value::VARCHAR, v.value::VARCHAR
+		FROM _mosaic.feed_rows r
+		JOIN _mosaic.feed_identities i USING (row_id)
+		JOIN _mosaic.feed_attributes a ON a.row_id = r.row_id AND a.key = 'score'
+		JOIN _mosaic.feed_attributes v ON v.row_id = r.row_id AND v.key = 'vip'
+		ORDER BY r.row_pos`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got [][]string
+	for rows.Next() {
+		var pos, hour, email, score, vip string
+		if err := rows.Scan(&pos, &hour, &email, &score, &vip); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, []string{pos, hour, email, score, vip})
+	}
+	want := [][]string{
+		{"1", "00", "user0@example.com", "0.5", "true"},
+		{"2", "01", "user1@example.com", "1.5", "false"},
+		{"3", "02", "user2@example.com", "2.5", "true"},
+		{"4", "03", "user3@example.com", "3.5", "false"},
+		{"6", "05", "user5@example.com", "5.5", "false"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("kept rows (-want +got):\n%s", diff)
+	}
+	var reason string
+	if err := s.Conn().QueryRowContext(ctx, "SELECT reason FROM dropped_rows").Scan(&reason); err != nil || reason != "no_identity" {
+		t.Errorf("dropped reason = %q, %v; want no_identity", reason, err)
+	}
+}

@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+func openStore(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path, Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestOpenCreatesPublicViews(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	views := []string{"profiles", "profile_identities", "profile_attributes", "profile_aliases", "events",
+		"audience_members", "audience_history", "runs", "dropped_rows"}
+	for _, v := range views {
+		var n int
+		if err := s.Conn().QueryRowContext(context.Background(), "SELECT count(*) FROM "+v).Scan(&n); err != nil {
+			t.Errorf("view %s: %v", v, err)
+		}
+	}
+	var version int
+	if err := s.Conn().QueryRowContext(context.Background(), sqlfiles.Get("engine/schema_version.sql")).Scan(&version); err != nil || version != SchemaVersion() {
+		t.Fatalf("schema version = %d, %v; want %d", version, err, SchemaVersion())
+	}
+}
+
+func TestSecondWriterIsRefusedNamingTheHolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	openStore(t, path)
+	_, err := Open(context.Background(), path, Options{Command: "second"})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: err = %v, want ErrLocked", err)
+	}
+	for _, want := range []string{`"test"`, "pid ", "wait for it to finish"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}
+
+func TestNewerStoreIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	s := openStore(t, path)
+	if _, err := s.Conn().ExecContext(context.Background(), sqlfiles.Get("engine/set_schema_version.sql"), "999"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err := Open(context.Background(), path, Options{})
+	if !errors.Is(err, ErrNewerStore) || !strings.Contains(err.Error(), "schema version 999") {
+		t.Fatalf("err = %v, want ErrNewerStore naming version 999", err)
+	}
+}
+
+func TestForeignDuckDBFileIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	s := openStore(t, path)
+	for _, q := range []string{"DROP SCHEMA _mosaic CASCADE", "CREATE TABLE mine (x INT)"} {
+		if _, err := s.Conn().ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	_, err := Open(context.Background(), path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "not a mosaic store") {
+		t.Fatalf("err = %v, want 'not a mosaic store'", err)
+	}
+}
+
+func TestReadOnlyRefusesWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	openStore(t, path).Close()
+	s, err := Open(context.Background(), path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, q := range []string{"SELECT * FROM runs", "EXPLAIN SELECT 1", "PRAGMA show_tables"} {
+		if err := s.CheckReadOnly(ctx, q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	for _, q := range []string{"DELETE FROM _mosaic.runs", "CREATE TABLE x (a INT)", "INSERT INTO _mosaic.meta VALUES ('a', 'b')", "DROP VIEW runs"} {
+		if err := s.CheckReadOnly(ctx, q); !errors.Is(err, ErrWriteRefused) {
+			t.Errorf("%s: err = %v, want ErrWriteRefused", q, err)
+		}
+	}
+}
+
+func TestRollbackLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.RecordRun(ctx, Run{ID: 1, Pipeline: "p", Started: time.Now(), Finished: time.Now(), Status: StatusSucceeded}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	s.Conn().QueryRowContext(ctx, "SELECT count(*) FROM runs").Scan(&n)
+	if n != 0 {
+		t.Fatalf("runs after rollback = %d, want 0", n)
+	}
+}
+
+// testPipeline parses a pipeline whose single feed maps the given YAML.
+func testPipeline(t *testing.T, feed string) *config.Pipeline {
+	t.Helper()
+	src := "version: 1\nname: t\nidentity: {blocklist: {\"*\": [\"^anonymous$\"]}}\nfeeds:\n  - name: f\n    source: {kind: test}\n    source_type: csv\n" + feed
+	p, err := config.Parse(filepath.Join(t.TempDir(), "p.yaml"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -3,25 +3,30 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 func (v *validator) validateAudiences() {
 	names := map[string]bool{}
 	deps := map[string][]string{}
+	var refs [][2]string // path, audience name
 	for i, a := range v.p.Audiences {
 		path := fmt.Sprintf("audiences[%d]", i)
 		v.unique(names, path+".name", "audience", a.Name)
-		v.criterion(path+".criteria", &a.Criteria, func(ref string) { deps[a.Name] = append(deps[a.Name], ref) })
+		v.criterion(path+".criteria", &a.Criteria, func(refPath, ref string) {
+			deps[a.Name] = append(deps[a.Name], ref)
+			refs = append(refs, [2]string{refPath, ref})
+		})
 	}
 	known := v.audienceNames()
-	for i, a := range v.p.Audiences {
-		for _, ref := range deps[a.Name] {
-			if !slices.Contains(known, ref) {
-				v.errorf(fmt.Sprintf("audiences[%d].criteria", i), "unknown audience %q%s", ref, suggestOr(ref, known))
-			}
+	for _, r := range refs {
+		if !slices.Contains(known, r[1]) {
+			v.errorf(r[0], "unknown audience %q%s", r[1], suggestOr(r[1], known))
 		}
+	}
+	for i, a := range v.p.Audiences {
 		if cycle := findCycle(a.Name, deps, nil); cycle != nil {
-			v.errorf(fmt.Sprintf("audiences[%d].criteria", i), "audience %q refers to itself through %v", a.Name, cycle)
+			v.errorf(fmt.Sprintf("audiences[%d].criteria", i), "audience %q refers to itself: %s", a.Name, strings.Join(cycle, " -> "))
 		}
 	}
 }
@@ -39,8 +44,8 @@ func findCycle(name string, deps map[string][]string, path []string) []string {
 }
 
 // criterion checks one node of a criteria tree; ref is told each audience
-// the node refers to.
-func (v *validator) criterion(path string, c *Criterion, ref func(string)) {
+// the node refers to, and where.
+func (v *validator) criterion(path string, c *Criterion, ref func(path, name string)) {
 	set := 0
 	for _, isSet := range []bool{c.All != nil, c.Any != nil, c.Not != nil, c.Attribute != nil, c.Calc != nil, c.Event != nil, c.Identity != nil, c.Audience != "", c.SQL != ""} {
 		if isSet {
@@ -83,7 +88,7 @@ func (v *validator) criterion(path string, c *Criterion, ref func(string)) {
 	case c.Identity != nil:
 		v.identityType(path+".identity.type", c.Identity.Type)
 	case c.Audience != "":
-		ref(c.Audience)
+		ref(path+".audience", c.Audience)
 	}
 }
 

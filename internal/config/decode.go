@@ -34,6 +34,16 @@ func newDecoder(file string) *decoder {
 }
 
 func (d *decoder) at(node ast.Node) Position {
+	// A block mapping's token is the ':' of its first pair: point at the
+	// first key instead, where the mapping starts.
+	switch n := node.(type) {
+	case *ast.MappingNode:
+		if !n.IsFlowStyle && len(n.Values) > 0 {
+			node = n.Values[0].Key
+		}
+	case *ast.MappingValueNode:
+		node = n.Key
+	}
 	if node == nil || node.GetToken() == nil {
 		return Position{File: d.file}
 	}

@@ -19,6 +19,9 @@ var durationUnits = map[string]time.Duration{
 	"w": 7 * 24 * time.Hour, "d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second,
 }
 
+// maxDuration is the longest duration a pipeline file may hold.
+const maxDuration = 36500 * 24 * time.Hour
+
 // ParseDuration parses `90d`, `12h`, `30m`.
 func ParseDuration(s string) (Duration, error) {
 	m := durationRE.FindStringSubmatch(s)
@@ -29,7 +32,11 @@ func ParseDuration(s string) (Duration, error) {
 	if err != nil || n <= 0 || n > 100*365 {
 		return 0, fmt.Errorf("bad duration %q: the number must be between 1 and 36500", s)
 	}
-	return Duration(time.Duration(n) * durationUnits[m[2]]), nil
+	unit := durationUnits[m[2]]
+	if n > int64(maxDuration/unit) {
+		return 0, fmt.Errorf("bad duration %q: at most 100 years (36500d)", s)
+	}
+	return Duration(time.Duration(n) * unit), nil
 }
 
 func (d Duration) String() string {

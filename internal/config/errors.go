@@ -59,12 +59,21 @@ func (es Errors) sorted() Errors {
 	return es
 }
 
-// suggest returns ", did you mean "x"?" when one candidate is close to got.
+// suggest returns ", did you mean "x"?" when one candidate is close to got:
+// at most 2 edits in 5 characters of the longer of the two, or else a
+// candidate that got starts with or that starts with got ("mobile" for
+// "mobile_number", "equals" for "eq").
 func suggest(got string, candidates []string) string {
-	best, bestD := "", len(got)/2+2
+	best, bestD := "", 0
 	for _, c := range candidates {
-		if d := editDistance(got, c); d < bestD {
+		d := editDistance(got, c)
+		if d*5 <= 2*max(len(got), len(c)) && (best == "" || d < bestD) {
 			best, bestD = c, d
+		}
+	}
+	for _, c := range candidates {
+		if best == "" && min(len(got), len(c)) >= 2 && (strings.HasPrefix(c, got) || strings.HasPrefix(got, c)) {
+			best = c
 		}
 	}
 	if best == "" {

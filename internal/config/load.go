@@ -70,11 +70,32 @@ func (p *Pipeline) Resolve(path string) string {
 	return filepath.Join(p.Dir, path)
 }
 
+// canonicalKeys returns m with its identity-type keys in stored spelling.
+func canonicalKeys[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]V, len(m))
+	for t, x := range m {
+		c, _ := CanonicalIdentityType(t)
+		out[c] = x
+	}
+	return out
+}
+
 func (p *Pipeline) applyDefaults() {
 	if p.State == "" {
 		p.State = p.Name + ".duckdb"
 	}
 	p.State = p.Resolve(p.State)
+	id := &p.Identity
+	for _, ts := range [][]string{id.Priority, id.Unique, id.CaseSensitive} {
+		for i, t := range ts {
+			ts[i], _ = CanonicalIdentityType(t)
+		}
+	}
+	id.Limits = canonicalKeys(id.Limits)
+	id.Blocklist = canonicalKeys(id.Blocklist)
 	for i := range p.Feeds {
 		f := &p.Feeds[i]
 		if f.Protection == "" {

@@ -47,7 +47,20 @@ func (r Raw) Errorf(key, format string, args ...any) error {
 	if !ok {
 		pos = d.at(r.node)
 	}
-	return &Error{Pos: pos, Msg: fmt.Sprintf(join(r.path, key)+": "+format, args...)}
+	return &Error{Pos: pos, Msg: join(r.path, key) + ": " + fmt.Sprintf(format, args...)}
+}
+
+// isBatch reports whether the block sets `format: batch` (mParticle batch
+// JSON, whose rows carry their own identities and mpid).
+func (s Source) isBatch() bool {
+	pairs, _ := mappingPairs(unwrap(s.Raw.node))
+	for _, kv := range pairs {
+		if keyString(kv.Key) == "format" {
+			v, _ := scalarString(unwrap(kv.Value))
+			return v == "batch"
+		}
+	}
+	return false
 }
 
 func (s *Source) decodeNode(d *decoder, node ast.Node, path string) error {

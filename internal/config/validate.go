@@ -1,9 +1,12 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -18,7 +21,21 @@ type validator struct {
 }
 
 func (v *validator) errorf(path, format string, args ...any) {
-	v.errs = append(v.errs, &Error{Pos: v.p.Pos(path), Msg: path + ": " + fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, &Error{Pos: v.pos(path), Msg: path + ": " + fmt.Sprintf(format, args...)})
+}
+
+// pos returns the position of the value at path or, when the file does not
+// set it (a missing key), of the nearest enclosing value that it does set.
+func (v *validator) pos(path string) Position {
+	for {
+		if pos, ok := v.p.positions[path]; ok {
+			return pos
+		}
+		if path == "" {
+			return Position{File: v.p.File}
+		}
+		path = path[:max(strings.LastIndexAny(path, ".["), 0)]
+	}
 }
 
 // oneOf reports value at path unless it is one of allowed.
@@ -94,10 +111,11 @@ func (v *validator) validateIdentity() {
 	for i, t := range id.Priority {
 		path := fmt.Sprintf("identity.priority[%d]", i)
 		v.identityType(path, t)
-		if seen[t] {
+		c, _ := CanonicalIdentityType(t)
+		if seen[c] {
 			v.errorf(path, "identity type %q is listed twice", t)
 		}
-		seen[t] = true
+		seen[c] = true
 	}
 	for i, t := range id.Unique {
 		v.identityType(fmt.Sprintf("identity.unique[%d]", i), t)
@@ -139,11 +157,19 @@ func (v *validator) validateFeed(path string, f *Feed, names map[string]bool) {
 	for col, t := range f.Identities {
 		v.identityType(path+".identities."+col, t)
 	}
-	if len(f.Identities) == 0 && f.MPID == "" {
+	// Batch JSON carries its own user_identities and mpid; a columnar feed
+	// must map them.
+	if len(f.Identities) == 0 && f.MPID == "" && !f.Source.isBatch() {
 		v.errorf(path, "feed %q maps no identity column: add `identities: {column: type}` or `mpid: column`", f.Name)
 	}
 	keys := map[string]string{}
-	for col, key := range f.Attributes {
+	cols := slices.Collect(maps.Keys(f.Attributes))
+	slices.SortFunc(cols, func(a, b string) int {
+		pa, pb := v.p.Pos(path+".attributes."+a), v.p.Pos(path+".attributes."+b)
+		return cmp.Or(cmp.Compare(pa.Line, pb.Line), cmp.Compare(pa.Col, pb.Col))
+	})
+	for _, col := range cols {
+		key := f.Attributes[col]
 		switch {
 		case key == "":
 			v.errorf(path+".attributes."+col, "attribute key is empty")

@@ -1,0 +1,271 @@
+package config_test
+
+import "testing"
+
+func TestParseErrorsFeeds(t *testing.T) {
+	runErrorCases(t, []errorCase{{
+		name: "unknown key in a feed",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+    protecton: only_read
+`,
+		want: "p.yaml:8:5: unknown key \"protecton\", did you mean \"protection\"?",
+	}, {
+		name: "feed is a string",
+		src: `version: 1
+name: p
+feeds:
+  - web_events
+`,
+		want: "p.yaml:4:5: feeds[0]: expected a mapping, got a string",
+	}, {
+		name: "source is a string",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: files
+    source_type: sdk
+    mpid: id
+`,
+		want: "p.yaml:5:13: feeds[0].source: expected a mapping, got a string",
+	}, {
+		name: "missing feed name",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+  - source: { kind: files }
+    source_type: sdk
+    mpid: id
+`,
+		want: "p.yaml:8:5: feeds[1].name: feed name is required",
+	}, {
+		name: "bad feed name",
+		src: `version: 1
+name: p
+feeds:
+  - name: web-events
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+`,
+		want: "p.yaml:4:11: feeds[0].name: bad feed name \"web-events\": use letters, digits and _ (start with a letter)",
+	}, {
+		name: "duplicate feed names",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+`,
+		want: "p.yaml:8:11: feeds[1].name: duplicate feed name \"f\": names must be unique",
+	}, {
+		name: "missing source.kind",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { path: x.csv }
+    source_type: sdk
+    mpid: id
+`,
+		want: "p.yaml:5:13: feeds[0].source: source.kind is required (files, bigquery, postgres)",
+	}, {
+		name: "missing source",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source_type: sdk
+    mpid: id
+`,
+		want: "p.yaml:4:5: feeds[0].source: source.kind is required (files, bigquery, postgres)",
+	}, {
+		name: "missing source_type",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    mpid: id
+`,
+		want: "p.yaml:4:5: feeds[0].source_type: source type is required: one of sdk, events_api, warehouse, partner_feed, csv",
+	}, {
+		name: "unknown source_type",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: warehose
+    mpid: id
+`,
+		want: "p.yaml:6:18: feeds[0].source_type: unknown source type \"warehose\", did you mean \"warehouse\"?",
+	}, {
+		name: "unknown source_type, no near miss",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: database
+    mpid: id
+`,
+		want: "p.yaml:6:18: feeds[0].source_type: unknown source type \"database\" (expected one of: sdk, events_api, warehouse, partner_feed, csv)",
+	}, {
+		name: "unknown protection",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    protection: only_reed
+    mpid: id
+`,
+		want: "p.yaml:7:17: feeds[0].protection: unknown protection level \"only_reed\", did you mean \"only_read\"?",
+	}, {
+		name: "feed maps no identity",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files, format: ndjson }
+    source_type: sdk
+    attributes: { tier: tier }
+`,
+		want: "p.yaml:4:5: feeds[0]: feed \"f\" maps no identity column: add `identities: {column: type}` or `mpid: column`",
+	}, {
+		name: "two columns map to one attribute",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+    attributes: { tier: tier, x: y, level: tier }
+`,
+		want: "p.yaml:8:44: feeds[0].attributes.level: columns \"level\" and \"tier\" both map to attribute \"tier\"",
+	}, {
+		name: "empty attribute key",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+    attributes: { tier: "" }
+`,
+		want: "p.yaml:8:25: feeds[0].attributes.tier: attribute key is empty",
+	}})
+}
+
+func TestParseErrorsCalculated(t *testing.T) {
+	const head = "version: 1\nname: p\nretention: { events: 90d }\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\ncalculated_attributes:\n"
+	// head is 6 lines: the calculated attribute under test is on line 7.
+	runErrorCases(t, []errorCase{{
+		name: "unknown key in a calculated attribute",
+		src:  head + "  - { name: n, calculation: count, event: e, withn: 30d }\n",
+		want: "p.yaml:7:46: unknown key \"withn\", did you mean \"within\"?",
+	}, {
+		// "since" is 3 edits from "windw": no near miss.
+		name: "unknown key in a calculated attribute, no near miss",
+		src:  head + "  - { name: n, calculation: count, event: e, windw: 30d }\n",
+		want: "p.yaml:7:46: unknown key \"windw\"",
+	}, {
+		name: "unknown calculation",
+		src:  head + "  - { name: n, calculation: cnt, event: e }\n",
+		want: "p.yaml:7:29: calculated_attributes[0].calculation: unknown calculation \"cnt\", did you mean \"count\"?",
+	}, {
+		name: "missing calculation",
+		src:  head + "  - { name: n, event: e }\n",
+		want: "p.yaml:7:5: calculated_attributes[0].calculation: calculation is required: one of count, sum, min, max, average, most_frequent, unique_count, first_value, last_value, first_timestamp, last_timestamp, unique_values",
+	}, {
+		name: "missing event",
+		src:  head + "  - { name: n, calculation: count }\n",
+		want: "p.yaml:7:5: calculated_attributes[0].event: event is required: the event name to calculate over",
+	}, {
+		name: "sum without attribute",
+		src:  head + "  - { name: n, calculation: sum, event: e }\n",
+		want: "p.yaml:7:29: calculated_attributes[0].calculation: calculation \"sum\" needs `attribute:`, the event attribute it reads",
+	}, {
+		name: "bad since date",
+		src:  head + "  - { name: n, calculation: count, event: e, since: 2024-13-01 }\n",
+		want: "p.yaml:7:53: calculated_attributes[0].since: bad date \"2024-13-01\": write YYYY-MM-DD",
+	}, {
+		name: "within and since together",
+		src:  head + "  - { name: n, calculation: count, event: e, since: 2024-01-01, within: 30d }\n",
+		want: "p.yaml:7:53: calculated_attributes[0].since: set `within` or `since`, not both",
+	}, {
+		name: "within longer than retention.events",
+		src:  head + "  - { name: n, calculation: count, event: e, within: 120d }\n",
+		want: "p.yaml:7:54: calculated_attributes[0].within: window 120d is longer than retention.events (90d): events that old are deleted; shorten the window or raise retention",
+	}, {
+		name: "bad within",
+		src:  head + "  - { name: n, calculation: count, event: e, within: 30 }\n",
+		want: "p.yaml:7:54: calculated_attributes[0].within: bad duration \"30\": write a whole number and one unit of w, d, h, m or s, like 90d or 12h",
+	}, {
+		name: "missing name",
+		src:  head + "  - { calculation: count, event: e }\n",
+		want: "p.yaml:7:5: calculated_attributes[0].name: calculated attribute name is required",
+	}, {
+		name: "duplicate names",
+		src:  head + "  - { name: n, calculation: count, event: e }\n  - { name: n, calculation: count, event: f }\n",
+		want: "p.yaml:8:13: calculated_attributes[1].name: duplicate calculated attribute name \"n\": names must be unique",
+	}})
+}
+
+func TestParseErrorsOutputs(t *testing.T) {
+	const head = "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\naudiences:\n  - { name: lapsed_vip, criteria: { sql: \"true\" } }\noutputs:\n"
+	// head is 7 lines: the output under test is on line 8.
+	runErrorCases(t, []errorCase{{
+		name: "unknown audience",
+		src:  head + "  - { name: o, kind: uid2, audience: lapsed_vp }\n",
+		want: "p.yaml:8:38: outputs[0].audience: unknown audience \"lapsed_vp\", did you mean \"lapsed_vip\"?",
+	}, {
+		name: "unknown audience, no near miss",
+		src:  head + "  - { name: o, kind: uid2, audience: zzz }\n",
+		want: "p.yaml:8:38: outputs[0].audience: unknown audience \"zzz\" (expected one of: lapsed_vip)",
+	}, {
+		name: "unknown mode",
+		src:  head + "  - { name: o, kind: uid2, audience: lapsed_vip, mode: mirrr }\n",
+		want: "p.yaml:8:56: outputs[0].mode: unknown mode \"mirrr\", did you mean \"mirror\"?",
+	}, {
+		name: "unknown mode, no near miss",
+		src:  head + "  - { name: o, kind: uid2, mode: replace }\n",
+		want: "p.yaml:8:34: outputs[0].mode: unknown mode \"replace\" (expected one of: upsert, mirror, insert)",
+	}, {
+		name: "missing kind",
+		src:  head + "  - name: o\n    audience: lapsed_vip\n",
+		want: "p.yaml:8:5: outputs[0]: output kind is required",
+	}, {
+		name: "missing name",
+		src:  head + "  - { kind: uid2 }\n",
+		want: "p.yaml:8:5: outputs[0].name: output name is required",
+	}, {
+		name: "duplicate names",
+		src:  head + "  - { name: o, kind: uid2 }\n  - { name: o, kind: uid2 }\n",
+		want: "p.yaml:9:13: outputs[1].name: duplicate output name \"o\": names must be unique",
+	}, {
+		name: "output is a list",
+		src:  head + "  - [o]\n",
+		want: "p.yaml:8:5: outputs[0]: expected a mapping, got a list",
+	}})
+}

@@ -27,6 +27,10 @@ func runGen(ctx context.Context, e env, args []string) int {
 		return ExitFailed
 	}
 	for _, f := range sum.Files {
+		if f.Rows == 0 {
+			fmt.Fprintf(e.stdout, "%17s  %s\n", "", filepath.Join(*out, f.Path))
+			continue
+		}
 		fmt.Fprintf(e.stdout, "%12d rows  %s\n", f.Rows, filepath.Join(*out, f.Path))
 	}
 	fmt.Fprintf(e.stdout, "wrote %d users in %s; run it with:\n  mosaic run %s\n", *users, sum.Elapsed.Round(1e6), filepath.Join(*out, "pipeline.yaml"))

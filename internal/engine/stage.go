@@ -118,9 +118,10 @@ func (t *Tx) stageSelect(ctx context.Context, table, query string) (int64, error
 }
 
 type mapIdentity struct {
-	Col   column
-	Type  string
-	Lower bool
+	Col     column
+	Type    string
+	Lower   bool
+	Blocked string // SQL: whether the blocklist removes id_N
 }
 
 type mapAttribute struct {
@@ -169,12 +170,20 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/max_row_id.sql")).Scan(&base); err != nil {
 		return st, err
 	}
-	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/insert_feed_rows.sql")) {
+	keep, err := sqlfiles.Render("engine/insert_feed_rows.sql.tmpl", data)
+	if err != nil {
+		return st, err
+	}
+	for _, stmt := range sqlfiles.Statements(keep) {
 		if _, err := f.tx.Exec(ctx, stmt, base, f.runID, f.feed.Name, f.pos); err != nil {
 			return st, fmt.Errorf("feed %s: keep rows: %w", f.feed.Name, err)
 		}
 	}
-	if _, err := f.tx.Exec(ctx, sqlfiles.Get("engine/insert_mapped_drops.sql"), f.runID, f.feed.Name); err != nil {
+	drops, err := sqlfiles.Render("engine/insert_mapped_drops.sql.tmpl", data)
+	if err != nil {
+		return st, err
+	}
+	if _, err := f.tx.Exec(ctx, drops, f.runID, f.feed.Name); err != nil {
 		return st, fmt.Errorf("feed %s: record dropped rows: %w", f.feed.Name, err)
 	}
 	st.Read += read
@@ -221,7 +230,11 @@ func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
 			return nil, err
 		}
 		t := f.feed.Identities[name]
-		ids = append(ids, mapIdentity{Col: *c, Type: t, Lower: t == "email" && !slices.Contains(f.p.Identity.CaseSensitive, "email")})
+		ids = append(ids, mapIdentity{
+			Col: *c, Type: t,
+			Lower:   t == "email" && !slices.Contains(f.p.Identity.CaseSensitive, "email"),
+			Blocked: blocklistSQL(fmt.Sprintf("id_%d", len(ids)), t, f.p.Identity.Blocklist),
+		})
 	}
 	var attrs []mapAttribute
 	for _, name := range sortedKeys(f.feed.Attributes) {
@@ -232,28 +245,22 @@ func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
 		attrs = append(attrs, mapAttribute{Col: *c, Key: f.feed.Attributes[name]})
 	}
 	data["Identities"], data["Attributes"] = ids, attrs
-	data["Blocked"] = blocklistSQL(f.p.Identity.Blocklist)
 	return data, nil
 }
 
-// blocklistSQL renders the blocklist as a boolean over x.t (type) and x.v
-// (value). The regular expressions were checked by config; DuckDB and Go
-// both speak RE2.
-func blocklistSQL(bl map[string][]string) string {
-	var terms []string
-	for _, t := range sortedKeys(bl) {
-		for _, re := range bl[t] {
-			m := "regexp_matches(x.v, " + sqlfiles.Literal(re) + ")"
-			if t != "*" {
-				m = "(x.t = " + sqlfiles.Literal(t) + " AND " + m + ")"
-			}
-			terms = append(terms, m)
-		}
+// blocklistSQL renders whether the blocklist removes the value in column
+// col of identity type t: one regular expression joining the type's
+// patterns and those for every type ("*"). config checked each pattern;
+// DuckDB and Go both speak RE2.
+func blocklistSQL(col, t string, bl map[string][]string) string {
+	var alts []string
+	for _, re := range append(slices.Clone(bl[t]), bl["*"]...) {
+		alts = append(alts, "(?:"+re+")")
 	}
-	if len(terms) == 0 {
+	if len(alts) == 0 {
 		return "false"
 	}
-	return strings.Join(terms, " OR ")
+	return "regexp_matches(" + col + ", " + sqlfiles.Literal(strings.Join(alts, "|")) + ")"
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 )
 
 // Tx is a transaction on the store's single connection: a run's state,
@@ -25,14 +27,27 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	return &Tx{s: s, tables: map[string]bool{}}, nil
 }
 
-// Exec runs one statement and returns the rows it changed.
+// Exec runs one statement and returns the rows it changed. Each statement
+// is logged at debug level with its duration.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	start := time.Now()
 	res, err := t.s.conn.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
+	t.s.log.Debug("sql", "rows", n, "ms", time.Since(start).Milliseconds(), "stmt", firstLine(query))
 	return n, nil
+}
+
+// firstLine is a statement's first line that is not a comment, for logs.
+func firstLine(q string) string {
+	for _, line := range strings.Split(q, "\n") {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") && !strings.HasPrefix(l, "{{") {
+			return l
+		}
+	}
+	return ""
 }
 
 // QueryRow runs a query expected to return one row.

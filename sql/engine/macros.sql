@@ -5,5 +5,9 @@ CREATE OR REPLACE TEMP MACRO epochTS(n) AS
          ELSE make_timestamptz(CAST(n AS BIGINT) * 1000000) END;
 -- textTS: ISO 8601 text, or all-digit epoch text.
 CREATE OR REPLACE TEMP MACRO textTS(s) AS
-    CASE WHEN regexp_full_match(trim(s), '-?[0-9]{1,15}') THEN epochTS(CAST(trim(s) AS BIGINT))
-         ELSE TRY_CAST(trim(s) AS TIMESTAMPTZ) END;
+    coalesce(TRY_CAST(s AS TIMESTAMPTZ),
+        CASE WHEN regexp_full_match(trim(s), '-?[0-9]{1,15}') THEN epochTS(CAST(trim(s) AS BIGINT)) END);
+-- cursorKey: a cursor value's sort key: integers as they are, timestamps as
+-- epoch microseconds; NULL when it is neither.
+CREATE OR REPLACE TEMP MACRO cursorKey(s) AS
+    coalesce(TRY_CAST(s AS HUGEINT), epoch_us(TRY_CAST(s AS TIMESTAMPTZ)));

@@ -34,7 +34,7 @@ CREATE TABLE _mosaic.source_state (
 -- Every staged feed row, in the engine's canonical long form; the identity,
 -- attribute and event stages read from here.
 CREATE TABLE _mosaic.feed_rows (
-    row_id     BIGINT PRIMARY KEY,
+    row_id     BIGINT NOT NULL, -- unique by construction; no index to maintain
     run_id     BIGINT NOT NULL,
     feed       VARCHAR NOT NULL,
     feed_pos   INTEGER NOT NULL,

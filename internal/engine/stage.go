@@ -157,7 +157,15 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	if watermark != "" {
 		wm = watermark
 	}
-	if _, err := f.tx.Exec(ctx, stmt, f.runTime, wm); err != nil {
+	baseQ, err := sqlfiles.Render("engine/stage_base.sql.tmpl", f.table)
+	if err != nil {
+		return st, err
+	}
+	var stageBase int64
+	if err := f.tx.QueryRow(ctx, baseQ).Scan(&stageBase); err != nil {
+		return st, fmt.Errorf("feed %s: %w", f.feed.Name, err)
+	}
+	if _, err := f.tx.Exec(ctx, stmt, f.runTime, wm, stageBase); err != nil {
 		return st, fmt.Errorf("feed %s: map rows: %w", f.feed.Name, err)
 	}
 	defer f.tx.dropTemp(ctx, "_mapped")
@@ -183,7 +191,7 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	if err != nil {
 		return st, err
 	}
-	if _, err := f.tx.Exec(ctx, drops, f.runID, f.feed.Name); err != nil {
+	if _, err := f.tx.Exec(ctx, drops, f.runID, f.feed.Name, stageBase); err != nil {
 		return st, fmt.Errorf("feed %s: record dropped rows: %w", f.feed.Name, err)
 	}
 	st.Read += read

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -52,4 +53,29 @@ func (f *FeedStage) Arrow(ctx context.Context, r array.RecordReader) error {
 		return fmt.Errorf("feed %s: %w", f.feed.Name, err)
 	}
 	return nil
+}
+
+// ScanArrow runs a query inside the transaction and hands its result to fn
+// one Arrow record batch at a time (columnar: no row-at-a-time scanning).
+// A batch is valid only during its call.
+func (t *Tx) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error {
+	var rdr array.RecordReader
+	err := t.s.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err = a.QueryContext(ctx, query, args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	for rdr.Next() {
+		if err := fn(rdr.RecordBatch()); err != nil {
+			return err
+		}
+	}
+	return rdr.Err()
 }

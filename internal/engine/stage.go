@@ -304,3 +304,6 @@ func (t *Tx) dropTemp(ctx context.Context, table string) {
 	}
 	delete(t.tables, table)
 }
+
+// DropTemp drops a temp table made by StageArrow (or any other), if any.
+func (t *Tx) DropTemp(ctx context.Context, table string) { t.dropTemp(ctx, table) }

@@ -10,6 +10,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/identity"
 )
 
 // Runner runs pipelines. Its zero value is not usable: set Registry.
@@ -40,6 +41,9 @@ type Stats struct {
 	Stages   map[string]StageStats       `json:"stages"`
 	Profiles ProfileStats                `json:"profiles"`
 	Dropped  int64                       `json:"rows_dropped"`
+	// IdentityDrops counts the rows and identities the identity stage
+	// dropped, by reason.
+	IdentityDrops map[string]int64 `json:"identity_drops,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
 }
@@ -119,7 +123,7 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 			return err
 		}
 	}
-	total := len(p.Feeds) + 1
+	total := len(p.Feeds) + 2
 	staging := time.Now()
 	for i := range p.Feeds {
 		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
@@ -132,6 +136,20 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 		log.Info("feed staged", "feed", p.Feeds[i].Name, "read", st.Read, "kept", st.Kept, "dropped", st.Dropped)
 	}
 	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds)}
+
+	r.progress(Step{Index: total - 1, Total: total, Stage: "identity"})
+	start := time.Now()
+	id, err := identity.Run(ctx, tx, p, res.Run.ID)
+	if err != nil {
+		return err
+	}
+	res.Stats.Stages["identity"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: id.Rows}
+	res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged}
+	res.Stats.IdentityDrops = id.Dropped
+	for _, n := range id.Dropped {
+		res.Stats.Dropped += n
+	}
+	log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged, "ms", time.Since(start).Milliseconds())
 
 	r.progress(Step{Index: total, Total: total, Stage: "commit"})
 	res.Run.Status = engine.StatusSucceeded

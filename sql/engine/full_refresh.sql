@@ -5,6 +5,8 @@ DELETE FROM _mosaic.source_state;
 DELETE FROM _mosaic.feed_identities;
 DELETE FROM _mosaic.feed_attributes;
 DELETE FROM _mosaic.feed_rows;
+DELETE FROM _mosaic.row_profiles;
+DELETE FROM _mosaic.identity_dict;
 DELETE FROM _mosaic.identities;
 DELETE FROM _mosaic.attributes;
 DELETE FROM _mosaic.aliases;

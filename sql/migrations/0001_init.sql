@@ -54,6 +54,21 @@ CREATE TABLE _mosaic.feed_attributes (
     value  JSON
 );
 
+-- The identity stage's interned identities: each (type, value) once, with
+-- an integer id and the MPID seed of doc.go rule 9.
+CREATE TABLE _mosaic.identity_dict (
+    id             BIGINT NOT NULL,
+    identity_type  VARCHAR NOT NULL,
+    identity_value VARCHAR NOT NULL,
+    seed           BIGINT NOT NULL
+);
+-- The profile each feed row resolved to when it was applied (rows with no
+-- profile have no line); resolve through aliases for the current one.
+CREATE TABLE _mosaic.row_profiles (
+    row_id BIGINT NOT NULL,
+    mpid   BIGINT NOT NULL
+);
+
 CREATE TABLE _mosaic.profiles (
     mpid         BIGINT PRIMARY KEY,
     created_at   TIMESTAMPTZ NOT NULL,
@@ -66,7 +81,8 @@ CREATE TABLE _mosaic.identities (
     identity_value VARCHAR NOT NULL,
     first_seen_at  TIMESTAMPTZ NOT NULL,
     last_seen_at   TIMESTAMPTZ NOT NULL,
-    feed           VARCHAR NOT NULL
+    feed           VARCHAR NOT NULL,
+    identity_id    BIGINT NOT NULL
 );
 CREATE TABLE _mosaic.attributes (
     mpid        BIGINT NOT NULL,

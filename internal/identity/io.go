@@ -1,0 +1,170 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+func ints(rec arrow.RecordBatch, i int) []int64 { return rec.Column(i).(*array.Int64).Int64Values() }
+
+// load feeds the kernel the existing state the run's rows can reach.
+func load(ctx context.Context, db DB, k *Kernel, order []string) error {
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		for _, m := range ints(rec, 0) {
+			k.Taken(m)
+		}
+		return nil
+	}, sqlfiles.Get("identity/taken.sql"))
+	if err != nil {
+		return fmt.Errorf("identity: load taken mpids: %w", err)
+	}
+	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		mpid, c, u, l := ints(rec, 0), ints(rec, 1), ints(rec, 2), ints(rec, 3)
+		for i := range mpid {
+			k.LoadProfile(mpid[i], c[i], u[i], l[i])
+		}
+		return nil
+	}, sqlfiles.Get("identity/load_profiles.sql"))
+	if err != nil {
+		return fmt.Errorf("identity: load profiles: %w", err)
+	}
+	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		mpid, id, rank, first, last := ints(rec, 0), ints(rec, 1), ints(rec, 2), ints(rec, 3), ints(rec, 4)
+		feed := rec.Column(5).(*array.String)
+		for i := range mpid {
+			k.LoadHolding(mpid[i], id[i], int(rank[i]), first[i], last[i], feed.Value(i))
+		}
+		return nil
+	}, sqlfiles.Get("identity/load_holdings.sql"), order)
+	if err != nil {
+		return fmt.Errorf("identity: load identities: %w", err)
+	}
+	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		a, m := ints(rec, 0), ints(rec, 1)
+		for i := range a {
+			k.LoadAlias(a[i], m[i])
+		}
+		return nil
+	}, sqlfiles.Get("identity/load_aliases.sql"))
+	if err != nil {
+		return fmt.Errorf("identity: load aliases: %w", err)
+	}
+	return nil
+}
+
+// scanRows streams the run's rows in application order to fn, one Row per
+// feed row with its identities gathered from consecutive lines.
+func scanRows(ctx context.Context, db DB, p *config.Pipeline, order []string, fn func(*Row)) error {
+	prot := protections(p)
+	var cur *Row
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		rowID, ts, feed, mpid, ident, rank, seed := ints(rec, 0), ints(rec, 1), ints(rec, 2), ints(rec, 3), ints(rec, 4), ints(rec, 5), ints(rec, 6)
+		for i := range rowID {
+			if cur == nil || cur.ID != rowID[i] {
+				if cur != nil {
+					fn(cur)
+				}
+				cur = &Row{ID: rowID[i], TS: ts[i], Feed: int(feed[i]), Protection: prot[feed[i]], MPID: mpid[i]}
+			}
+			if ident[i] != 0 && (len(cur.Idents) == 0 || cur.Idents[len(cur.Idents)-1].ID != ident[i]) {
+				cur.Idents = append(cur.Idents, Ident{ID: ident[i], Rank: int(rank[i]), Seed: seed[i]})
+			}
+		}
+		return nil
+	}, sqlfiles.Get("identity/rows.sql"), order)
+	if cur != nil && err == nil {
+		fn(cur)
+	}
+	if err != nil {
+		return fmt.Errorf("identity: read rows: %w", err)
+	}
+	return nil
+}
+
+// table builds one Arrow record of int64 columns (and string columns named
+// in strs) and stages it as a temp table.
+type table struct {
+	name string
+	b    *array.RecordBuilder
+}
+
+func newTable(name string, cols []string, strs ...string) *table {
+	var fields []arrow.Field
+	for _, c := range cols {
+		typ := arrow.DataType(arrow.PrimitiveTypes.Int64)
+		for _, s := range strs {
+			if s == c {
+				typ = arrow.BinaryTypes.String
+			}
+		}
+		fields = append(fields, arrow.Field{Name: c, Type: typ})
+	}
+	return &table{name: name, b: array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))}
+}
+
+func (t *table) add(vals ...any) {
+	for i, v := range vals {
+		switch x := v.(type) {
+		case int64:
+			t.b.Field(i).(*array.Int64Builder).Append(x)
+		case string:
+			t.b.Field(i).(*array.StringBuilder).Append(x)
+		}
+	}
+}
+
+func (t *table) stage(ctx context.Context, db DB) error {
+	defer t.b.Release()
+	rec := t.b.NewRecordBatch()
+	defer rec.Release()
+	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	if _, err := db.StageArrow(ctx, t.name, rdr); err != nil {
+		return fmt.Errorf("identity: stage %s: %w", t.name, err)
+	}
+	return nil
+}
+
+// write stages the kernel's result as the temp tables apply.sql reads.
+func write(ctx context.Context, db DB, res Result) error {
+	profiles := newTable("_id_profiles", []string{"mpid", "created_us", "updated_us", "last_seen_us"})
+	for _, p := range res.Profiles {
+		profiles.add(p.MPID, p.Created, p.Updated, p.LastSeen)
+	}
+	holdings := newTable("_id_holdings", []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
+	for _, h := range res.Holdings {
+		holdings.add(h.MPID, h.IdentID, h.First, h.Last, h.Feed)
+	}
+	gone := newTable("_id_gone", []string{"mpid"})
+	for _, g := range res.Gone {
+		gone.add(g)
+	}
+	aliases := newTable("_id_aliases", []string{"alias_mpid", "mpid", "merged_us"})
+	for _, a := range res.Aliases {
+		aliases.add(a.Alias, a.MPID, a.At)
+	}
+	rows := newTable("_id_rows", []string{"row_id", "mpid"})
+	for r, m := range res.Rows {
+		rows.add(r, m)
+	}
+	drops := newTable("_id_drops", []string{"row_id", "reason", "ident"}, "reason")
+	for _, d := range res.Drops {
+		drops.add(d.RowID, d.Reason, d.IdentID)
+	}
+	for _, t := range []*table{profiles, holdings, gone, aliases, rows, drops} {
+		if err := t.stage(ctx, db); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,13 @@
+-- Write the kernel's result (temp tables _id_profiles, _id_holdings,
+-- _id_gone, _id_aliases, _id_rows, _id_drops) into the store. $1: run id.
+DELETE FROM _mosaic.identities WHERE mpid IN (SELECT mpid FROM _id_profiles UNION ALL SELECT mpid FROM _id_gone);
+INSERT INTO _mosaic.identities (mpid, identity_type, identity_value, first_seen_at, last_seen_at, feed, identity_id)
+SELECT h.mpid, d.identity_type, d.identity_value, make_timestamptz(h.first_us), make_timestamptz(h.last_us), h.feed, h.ident
+FROM _id_holdings h JOIN _mosaic.identity_dict d ON d.id = h.ident;
+DELETE FROM _mosaic.profiles WHERE mpid IN (SELECT mpid FROM _id_profiles UNION ALL SELECT mpid FROM _id_gone);
+INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at)
+SELECT mpid, make_timestamptz(created_us), make_timestamptz(updated_us), make_timestamptz(last_seen_us) FROM _id_profiles;
+UPDATE _mosaic.aliases AS a SET mpid = n.mpid FROM _id_aliases n WHERE a.mpid = n.alias_mpid;
+INSERT INTO _mosaic.aliases (alias_mpid, mpid, merged_at, run_id)
+SELECT alias_mpid, mpid, make_timestamptz(merged_us), $1 FROM _id_aliases;
+INSERT INTO _mosaic.row_profiles (row_id, mpid) SELECT row_id, mpid FROM _id_rows WHERE mpid <> 0;

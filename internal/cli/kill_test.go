@@ -98,7 +98,7 @@ func startRun(t *testing.T, pipeline string) (*exec.Cmd, *strings.Builder) {
 // run succeeds.
 func TestKilledRunLeavesStoreAsBefore(t *testing.T) {
 	if testing.Short() {
-		t.Skip("stages 1.5M rows; skipped with -short")
+		t.Skip("stages 500k rows; skipped with -short")
 	}
 	dir := smallDir(t)
 	p := filepath.Join(dir, "pipeline.yaml")
@@ -107,7 +107,7 @@ func TestKilledRunLeavesStoreAsBefore(t *testing.T) {
 		t.Fatalf("first run: %s", errOut)
 	}
 	before := snapshot(t, state)
-	bigCSV(t, filepath.Join(dir, "in/big.csv"), 1_500_000)
+	bigCSV(t, filepath.Join(dir, "in/big.csv"), 500_000)
 
 	child, log := startRun(t, p)
 	// A second run while the child holds the store is refused at once.
@@ -140,7 +140,7 @@ func TestKilledRunLeavesStoreAsBefore(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "run 2 of small succeeded") {
 		t.Fatalf("run after the kill: code %d\n%s\n%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "1500000") {
+	if !strings.Contains(out, "500000") {
 		t.Errorf("the run after the kill did not read the big file:\n%s", out)
 	}
 }

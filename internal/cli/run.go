@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -19,6 +21,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
 	now := fs.String("now", "", "the run's clock, RFC 3339 (for tests and backfills); default: now")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file (for `go tool pprof`)")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -42,6 +45,19 @@ func runRun(ctx context.Context, e env, args []string) int {
 	}
 	if *state != "" {
 		p.State = *state
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "mosaic run:", err)
+			return ExitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(e.stderr, "mosaic run:", err)
+			return ExitUsage
+		}
+		defer pprof.StopCPUProfile()
 	}
 	r := &pipeline.Runner{Registry: builtin.Registry()}
 	if isTerminal(e.stderr) {

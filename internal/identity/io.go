@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -39,7 +40,7 @@ func load(ctx context.Context, db DB, k *Kernel, order []string) error {
 		mpid, id, rank, first, last := ints(rec, 0), ints(rec, 1), ints(rec, 2), ints(rec, 3), ints(rec, 4)
 		feed := rec.Column(5).(*array.String)
 		for i := range mpid {
-			k.LoadHolding(mpid[i], id[i], int(rank[i]), first[i], last[i], feed.Value(i))
+			k.LoadHolding(mpid[i], id[i], int(rank[i]), first[i], last[i], strings.Clone(feed.Value(i))) // Value aliases the batch's buffer
 		}
 		return nil
 	}, sqlfiles.Get("identity/load_holdings.sql"), order)

@@ -75,7 +75,7 @@ type Kernel struct {
 	rank    map[int64]int        // identity id -> type rank
 	holders map[int64][]*Profile // identity id -> profiles holding it
 	byMPID  map[int64]*Profile
-	aliases map[int64]int64 // alias -> survivor (always final)
+	aliases map[int64]int64 // alias -> the profile it merged into (resolve follows chains)
 	taken   map[int64]bool
 	gone    []int64
 	merged  []Alias
@@ -188,11 +188,7 @@ func (k *Kernel) Apply(row *Row) {
 // turned a match down.
 func (k *Kernel) match(row *Row) (p *Profile, rejected bool) {
 	if row.MPID != 0 {
-		m := row.MPID
-		if s, ok := k.aliases[m]; ok {
-			m = s
-		}
-		p = k.byMPID[m]
+		p = k.byMPID[k.resolve(row.MPID)]
 	}
 	if p == nil {
 		for _, id := range row.Idents {
@@ -311,14 +307,28 @@ func (k *Kernel) merge(p, q *Profile, ts int64) {
 	p.Updated = max(p.Updated, q.Updated, ts)
 	p.dirty = true
 	delete(k.byMPID, q.MPID)
-	for a, s := range k.aliases {
-		if s == q.MPID {
-			k.aliases[a] = p.MPID
-		}
-	}
 	k.aliases[q.MPID] = p.MPID
 	k.gone = append(k.gone, q.MPID)
 	k.merged = append(k.merged, Alias{Alias: q.MPID, MPID: p.MPID, At: ts})
+}
+
+// resolve follows aliases to the surviving MPID, shortening the chains it
+// walks (path compression).
+func (k *Kernel) resolve(mpid int64) int64 {
+	root := mpid
+	for {
+		next, ok := k.aliases[root]
+		if !ok {
+			break
+		}
+		root = next
+	}
+	for mpid != root {
+		next := k.aliases[mpid]
+		k.aliases[mpid] = root
+		mpid = next
+	}
+	return root
 }
 
 func cmpInt(a, b int64) int {

@@ -30,7 +30,7 @@ type Result struct {
 func (k *Kernel) Result() Result {
 	res := Result{Gone: k.gone, Drops: k.drops, Rows: k.rows, Created: k.created}
 	for _, a := range k.merged {
-		a.MPID = k.aliases[a.Alias]
+		a.MPID = k.resolve(a.Alias)
 		res.Aliases = append(res.Aliases, a)
 	}
 	for _, p := range k.byMPID {
@@ -51,8 +51,8 @@ func (k *Kernel) Result() Result {
 	}
 	slices.SortFunc(res.Profiles, func(a, b *Profile) int { return cmpInt(a.MPID, b.MPID) })
 	for i, r := range k.rows {
-		if s, ok := k.aliases[r]; ok {
-			k.rows[i] = s
+		if r != 0 {
+			k.rows[i] = k.resolve(r)
 		}
 	}
 	return res

@@ -42,6 +42,7 @@ func commands() []command {
 		{"run", "PIPELINE.yaml [--full-refresh] [--state PATH] [--now TIME]", "run a pipeline once and print a summary", runRun},
 		{"sql", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] QUERY", "query a profile store (read-only)", runSQL},
 		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format ...] [--limit N]", "show a store's run history", runRuns},
+		{"profile", "(--state PATH | -p PIPELINE.yaml) (--mpid N | --identity TYPE=VALUE) [--format json]", "show one profile: identities, attributes, aliases", runProfile},
 		{"gen", "--users N --out DIR [--seed S]", "write a synthetic data set and a pipeline that reads it", runGen},
 	}
 }

@@ -224,4 +224,3 @@ func lines(ctx context.Context, store *engine.Store, q string) []string {
 	}
 	return out
 }
-

@@ -27,7 +27,9 @@ func TestMalformedRowsAreDroppedWithReasons(t *testing.T) {
 		fmt.Fprintf(&csvA, ",,2026-05-01T00:00:00Z,\n")
 		fmt.Fprintf(&csvA, "C%d,u%d@x.com,2026-05-01T00:00:00Z,12abc\n", i, i)
 		fmt.Fprintf(&csvA, "C%d,anonymous,2026-05-01T00:00:00Z,\n", i) // kept, one identity blocklisted
-		good += 2
+		fmt.Fprintf(&csvA, "C%d,%s@x.com,2026-05-01T00:00:00Z,\n", i, strings.Repeat("x", 1100)) // kept, one identity too long
+		good += 3
+		want["identity_too_long"]++
 		want["csv_too_many_columns"]++
 		want["csv_missing_columns"]++
 		want["invalid_timestamp"]++
@@ -90,12 +92,12 @@ feeds:
 	}
 	malformed := 0
 	for r, n := range want {
-		if r != "blocklisted" {
+		if r != "blocklisted" && r != "identity_too_long" {
 			malformed += n
 		}
 	}
-	if malformed < 1000 || len(want) < 9 {
-		t.Fatalf("the test feeds %d malformed rows of %d kinds; it must feed at least 1,000 of 8", malformed, len(want)-1)
+	if malformed < 1000 || len(want) < 10 {
+		t.Fatalf("the test feeds %d malformed rows of %d kinds; it must feed at least 1,000 of 8", malformed, len(want)-2)
 	}
 	if kept := query(t, p, "SELECT count(*) FROM _mosaic.feed_rows"); kept[0] != fmt.Sprint(good) {
 		t.Errorf("kept rows = %s, want %d", kept[0], good)

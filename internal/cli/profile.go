@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// profileJSON is the shape sql/cli/profile.sql returns.
+type profileJSON struct {
+	MPID       int64           `json:"mpid"`
+	Requested  int64           `json:"requested_mpid,omitempty"`
+	Created    string          `json:"created_at"`
+	Updated    string          `json:"updated_at"`
+	LastSeen   string          `json:"last_seen_at"`
+	Identities json.RawMessage `json:"identities"`
+	Attributes json.RawMessage `json:"attributes"`
+	Aliases    json.RawMessage `json:"aliases"`
+}
+
+func runProfile(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "profile")
+	sf := addStoreFlags(fs)
+	mpid := fs.Int64("mpid", 0, "the profile's MPID (an alias MPID shows its survivor)")
+	ident := fs.String("identity", "", "TYPE=VALUE of an identity the profile holds, e.g. email=ada@example.com")
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 0 || (*mpid == 0) == (*ident == "") {
+		fmt.Fprintln(e.stderr, "mosaic profile: give exactly one of --mpid N or --identity TYPE=VALUE")
+		fs.Usage()
+		return ExitUsage
+	}
+	if *sf.format != "json" && *sf.format != "table" {
+		fmt.Fprintln(e.stderr, "mosaic profile: --format is table (the default) or json")
+		return ExitUsage
+	}
+	s, code := sf.open(ctx, e, "profile")
+	if s == nil {
+		return code
+	}
+	defer s.Close()
+	conn := s.Conn()
+	var target int64
+	var err error
+	if *mpid != 0 {
+		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile_by_mpid.sql"), *mpid).Scan(&target)
+	} else {
+		typ, value, found := strings.Cut(*ident, "=")
+		canon, known := config.CanonicalIdentityType(strings.TrimSpace(typ))
+		if !found || !known {
+			fmt.Fprintf(e.stderr, "mosaic profile: --identity %q: write TYPE=VALUE with a known type (customerid, email, …)\n", *ident)
+			return ExitUsage
+		}
+		value = strings.TrimSpace(value)
+		if canon == "email" {
+			value = strings.ToLower(value)
+		}
+		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile_by_identity.sql"), canon, value).Scan(&target)
+	}
+	var text string
+	if err == nil {
+		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile.sql"), target).Scan(&text)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		fmt.Fprintln(e.stderr, "mosaic profile: no such profile")
+		return ExitFailed
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "mosaic profile: %v\n", err)
+		return ExitFailed
+	}
+	var p profileJSON
+	if err := json.Unmarshal([]byte(text), &p); err != nil {
+		fmt.Fprintf(e.stderr, "mosaic profile: %v\n", err)
+		return ExitFailed
+	}
+	if *mpid != 0 && *mpid != p.MPID {
+		p.Requested = *mpid
+	}
+	if *sf.format == "json" {
+		out, _ := json.MarshalIndent(p, "", "  ")
+		fmt.Fprintln(e.stdout, string(out))
+		return ExitOK
+	}
+	printProfile(e.stdout, p)
+	return ExitOK
+}
+
+func printProfile(w io.Writer, p profileJSON) {
+	fmt.Fprintf(w, "profile %d\n", p.MPID)
+	if p.Requested != 0 {
+		fmt.Fprintf(w, "  (%d is an alias of it: merged into it)\n", p.Requested)
+	}
+	fmt.Fprintf(w, "  created %s, updated %s, last seen %s\n\nidentities:\n", p.Created, p.Updated, p.LastSeen)
+	var ids []map[string]any
+	json.Unmarshal(p.Identities, &ids)
+	cols := []string{"type", "value", "first_seen_at", "last_seen_at", "feed"}
+	var rows [][]any
+	for _, id := range ids {
+		row := make([]any, len(cols))
+		for i, c := range cols {
+			row[i] = id[c]
+		}
+		rows = append(rows, row)
+	}
+	write(w, "table", cols, rows)
+	var attrs map[string]json.RawMessage
+	json.Unmarshal(p.Attributes, &attrs)
+	if len(attrs) > 0 {
+		fmt.Fprintln(w, "\nattributes:")
+		for _, k := range slices.Sorted(maps.Keys(attrs)) {
+			fmt.Fprintf(w, "  %s = %s\n", k, attrs[k])
+		}
+	}
+	var aliases []struct {
+		MPID     json.Number `json:"mpid"`
+		MergedAt string      `json:"merged_at"`
+		RunID    int64       `json:"run_id"`
+	}
+	json.Unmarshal(p.Aliases, &aliases)
+	if len(aliases) > 0 {
+		fmt.Fprintln(w, "\naliases (merged into this profile):")
+		for _, a := range aliases {
+			fmt.Fprintf(w, "  %s merged %s in run %d\n", a.MPID, a.MergedAt, a.RunID)
+		}
+	}
+}

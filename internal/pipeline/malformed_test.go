@@ -26,7 +26,7 @@ func TestMalformedRowsAreDroppedWithReasons(t *testing.T) {
 		fmt.Fprintf(&csvA, "C%d,u%d@x.com,,\n", i, i)
 		fmt.Fprintf(&csvA, ",,2026-05-01T00:00:00Z,\n")
 		fmt.Fprintf(&csvA, "C%d,u%d@x.com,2026-05-01T00:00:00Z,12abc\n", i, i)
-		fmt.Fprintf(&csvA, "C%d,anonymous,2026-05-01T00:00:00Z,\n", i) // kept, one identity blocklisted
+		fmt.Fprintf(&csvA, "C%d,anonymous,2026-05-01T00:00:00Z,\n", i)                           // kept, one identity blocklisted
 		fmt.Fprintf(&csvA, "C%d,%s@x.com,2026-05-01T00:00:00Z,\n", i, strings.Repeat("x", 1100)) // kept, one identity too long
 		good += 3
 		want["identity_too_long"]++

@@ -40,10 +40,10 @@ type Stats struct {
 	Feeds    map[string]engine.FeedStats `json:"feeds"`
 	Stages   map[string]StageStats       `json:"stages"`
 	Profiles ProfileStats                `json:"profiles"`
-	Dropped  int64                       `json:"rows_dropped"`
-	// IdentityDrops counts the rows and identities the identity stage
-	// dropped, by reason.
-	IdentityDrops map[string]int64 `json:"identity_drops,omitempty"`
+	// Dropped counts the rows and single identities dropped in the run,
+	// all of them in dropped_rows; DroppedByReason splits it.
+	Dropped         int64            `json:"rows_dropped"`
+	DroppedByReason map[string]int64 `json:"dropped_by_reason,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
 }
@@ -132,7 +132,6 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 			return err
 		}
 		res.Stats.Feeds[p.Feeds[i].Name] = st
-		res.Stats.Dropped += st.Dropped
 		log.Info("feed staged", "feed", p.Feeds[i].Name, "read", st.Read, "kept", st.Kept, "dropped", st.Dropped)
 	}
 	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds)}
@@ -145,11 +144,15 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	}
 	res.Stats.Stages["identity"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: id.Rows}
 	res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged}
-	res.Stats.IdentityDrops = id.Dropped
-	for _, n := range id.Dropped {
+	log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged, "ms", time.Since(start).Milliseconds())
+
+	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
+		return err
+	}
+	res.Stats.Dropped = 0
+	for _, n := range res.Stats.DroppedByReason {
 		res.Stats.Dropped += n
 	}
-	log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged, "ms", time.Since(start).Milliseconds())
 
 	r.progress(Step{Index: total, Total: total, Stage: "commit"})
 	res.Run.Status = engine.StatusSucceeded

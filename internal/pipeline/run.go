@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/attributes"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
@@ -40,6 +41,9 @@ type Stats struct {
 	Feeds    map[string]engine.FeedStats `json:"feeds"`
 	Stages   map[string]StageStats       `json:"stages"`
 	Profiles ProfileStats                `json:"profiles"`
+	// Attributes counts attribute writes that won their key, and those a
+	// higher-priority source type kept out.
+	Attributes attributes.Stats `json:"attributes"`
 	// Dropped counts the rows and single identities dropped in the run,
 	// all of them in dropped_rows; DroppedByReason splits it.
 	Dropped         int64            `json:"rows_dropped"`
@@ -123,7 +127,7 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 			return err
 		}
 	}
-	total := len(p.Feeds) + 2
+	total := len(p.Feeds) + 3
 	staging := time.Now()
 	for i := range p.Feeds {
 		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
@@ -136,7 +140,7 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	}
 	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds)}
 
-	r.progress(Step{Index: total - 1, Total: total, Stage: "identity"})
+	r.progress(Step{Index: total - 2, Total: total, Stage: "identity"})
 	start := time.Now()
 	id, err := identity.Run(ctx, tx, p, res.Run.ID)
 	if err != nil {
@@ -145,6 +149,13 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	res.Stats.Stages["identity"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: id.Rows}
 	res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged}
 	log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged, "ms", time.Since(start).Milliseconds())
+
+	r.progress(Step{Index: total - 1, Total: total, Stage: "attributes"})
+	start = time.Now()
+	if res.Stats.Attributes, err = attributes.Run(ctx, tx, p, res.Run.ID); err != nil {
+		return err
+	}
+	res.Stats.Stages["attributes"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Attributes.Written + res.Stats.Attributes.Ignored}
 
 	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
 		return err

@@ -84,6 +84,8 @@ CREATE TABLE _mosaic.identities (
     feed           VARCHAR NOT NULL,
     identity_id    BIGINT NOT NULL
 );
+-- A profile's attributes: the winning write per key. feed_pos, run_id and
+-- row_pos place the write in the application order, for ties.
 CREATE TABLE _mosaic.attributes (
     mpid        BIGINT NOT NULL,
     key         VARCHAR NOT NULL,
@@ -91,7 +93,10 @@ CREATE TABLE _mosaic.attributes (
     source_type VARCHAR NOT NULL,
     feed        VARCHAR NOT NULL,
     updated_at  TIMESTAMPTZ NOT NULL,
-    calculated  BOOLEAN NOT NULL DEFAULT false
+    calculated  BOOLEAN NOT NULL DEFAULT false,
+    feed_pos    INTEGER,
+    run_id      BIGINT,
+    row_pos     BIGINT
 );
 CREATE TABLE _mosaic.aliases (
     alias_mpid BIGINT PRIMARY KEY,

@@ -1,0 +1,142 @@
+package batch
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func read(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestGuideExamples decodes the user-profile guide's two examples
+// (../shared/examples): a profile update without events, and with an
+// "Attributes Updated" event.
+func TestGuideExamples(t *testing.T) {
+	for _, name := range []string{"profile-update.json", "profile-update-with-event.json"} {
+		b, err := Decode(read(t, name), "f:1")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(map[string]string{"customerid": "JohnSmith911", "email": "john.smith@example.com"}, b.Identities); diff != "" {
+			t.Errorf("%s identities (-want +got):\n%s", name, diff)
+		}
+		if string(b.Attributes["skill_level"]) != "9" || !cmp.Equal(b.Deleted, []string{"color_preference"}) {
+			t.Errorf("%s: attributes %s, deleted %v", name, b.Attributes, b.Deleted)
+		}
+		wantEvents := 0
+		if strings.Contains(name, "event") {
+			wantEvents = 1
+		}
+		if len(b.Events) != wantEvents || (wantEvents == 1 && (b.Events[0].Name != "Attributes Updated" || b.Events[0].ID != "f:1:0")) {
+			t.Errorf("%s: events %+v", name, b.Events)
+		}
+	}
+}
+
+// TestGuideOriginalTextIsRejected: the guide's text has a trailing comma;
+// the decoder says where, and does not guess.
+func TestGuideOriginalTextIsRejected(t *testing.T) {
+	_, err := Decode(read(t, "profile-update-guide-original.txt"), "f:1")
+	var be *Error
+	if !errors.As(err, &be) || be.Reason != "invalid_json" || !strings.Contains(be.Msg, "(line 8, column 3)") {
+		t.Fatalf("err = %v, want invalid_json at line 8, column 3 (the } after the comma)", err)
+	}
+}
+
+func TestMalformedBatches(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	list := `["` + strings.Repeat(`a","`, 1000) + `a"]`
+	cases := map[string]string{
+		"batch_too_large":           `{"environment":"production","user_attributes":{"a":"` + strings.Repeat("x", MaxBatchBytes) + `"}}`,
+		"invalid_utf8":              "{\"environment\":\"production\",\"user_attributes\":{\"a\":\"\xff\"}}",
+		"not_an_object":             `[{"environment":"production"}]`,
+		"invalid_json":              `{"environment":"production",}`,
+		"missing_environment":       `{"user_identities":{"email":"a@x.com"}}`,
+		"invalid_environment":       `{"environment":"staging"}`,
+		"unknown_identity_type":     `{"environment":"production","user_identities":{"emial":"a@x.com"}}`,
+		"invalid_identity_value":    `{"environment":"production","user_identities":{"email":42}}`,
+		"identity_too_long":         `{"environment":"production","user_identities":{"email":"` + strings.Repeat("a", 1100) + `"}}`,
+		"conflicting_identities":    `{"environment":"production","user_identities":{"customer_id":"a","customerid":"b"}}`,
+		"attribute_key_too_long":    `{"environment":"production","user_attributes":{"` + strings.Repeat("k", 300) + `":1}}`,
+		"invalid_attribute_value":   `{"environment":"production","user_attributes":{"a":{"b":1}}}`,
+		"attribute_list_too_long":   `{"environment":"production","user_attributes":{"a":` + list + `}}`,
+		"attribute_value_too_long":  `{"environment":"production","user_attributes":{"a":"` + long + `"}}`,
+		"invalid_deleted_attribute": `{"environment":"production","deleted_user_attributes":[7]}`,
+		"invalid_mpid":              `{"environment":"production","mpid":"12ab"}`,
+		"invalid_timestamp":         `{"environment":"production","timestamp_unixtime_ms":-5}`,
+		"invalid_events":            `{"environment":"production","events":[{"data":{}}]}`,
+		"invalid_field":             `{"environment":"production","user_identities":["email"]}`,
+	}
+	for want, line := range cases {
+		_, err := Decode([]byte(line), "f:1")
+		var be *Error
+		if !errors.As(err, &be) || be.Reason != want {
+			t.Errorf("%s: err = %v", want, err)
+		}
+	}
+}
+
+func TestBatchTimeAndDevices(t *testing.T) {
+	line := `{"environment":"development","mpid":"-42","batch_id":7,"device_info":{"ios_advertising_id":"IDFA-1","platform":"iOS"},
+		"events":[{"event_type":"custom_event","data":{"event_name":"a","timestamp_unixtime_ms":1000}},
+		          {"event_type":"screen_view","data":{"timestamp_unixtime_ms":3000,"source_message_id":"m-2","custom_attributes":{"x":1}}}],
+		"unknown_field":{"kept":true}}`
+	b, err := Decode([]byte(line), "f:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.MPID != -42 || b.BatchID != "7" || b.Identities["ios_idfa"] != "IDFA-1" || len(b.Identities) != 1 {
+		t.Errorf("batch: %+v", b)
+	}
+	if !b.Time.Equal(time.UnixMilli(3000)) {
+		t.Errorf("batch time %v, want its latest event's", b.Time)
+	}
+	if b.Events[0].ID != "7:0" || b.Events[1].ID != "m-2" || b.Events[1].Name != "screen_view" || string(b.Events[1].Attributes) != `{"x":1}` {
+		t.Errorf("events: %+v", b.Events)
+	}
+}
+
+// FuzzDecode: no input crashes the decoder, and what it accepts holds to
+// the limits it promises.
+func FuzzDecode(f *testing.F) {
+	f.Add(read(f, "profile-update.json"))
+	f.Add(read(f, "profile-update-with-event.json"))
+	f.Add([]byte(`{"environment":"production","events":[{"event_type":"x","data":{"custom_attributes":{"a":[1]}}}],"mpid":1}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		b, err := Decode(line, "f:1")
+		if err != nil {
+			var be *Error
+			if !errors.As(err, &be) || be.Reason == "" {
+				t.Fatalf("error without a reason: %v", err)
+			}
+			return
+		}
+		for typ, v := range b.Identities {
+			if typ == "" || len(v) > MaxIdentityLength {
+				t.Fatalf("accepted identity %q=%q", typ, v)
+			}
+		}
+		for k, v := range b.Attributes {
+			if k == "" || len(k) > MaxKeyLength || !json.Valid(v) {
+				t.Fatalf("accepted attribute %q=%s", k, v)
+			}
+		}
+		for _, e := range b.Events {
+			if e.ID == "" || e.Type == "" || !json.Valid(e.Attributes) {
+				t.Fatalf("accepted event %+v", e)
+			}
+		}
+	})
+}

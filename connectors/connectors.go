@@ -71,6 +71,9 @@ type Sink interface {
 	// Dropped records rows that could not be parsed: the DuckDB query
 	// yields (reason VARCHAR, row JSON).
 	Dropped(ctx context.Context, query string) error
+	// DroppedRecords records rows that could not be parsed, given as Arrow
+	// record batches of (reason utf8, row utf8 holding JSON).
+	DroppedRecords(ctx context.Context, r array.RecordReader) error
 	// Temp materialises a DuckDB query into a temporary table that lives
 	// until the feed is staged, and returns its name (quoted), so that a
 	// source can split one read into kept and dropped rows.

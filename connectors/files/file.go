@@ -36,6 +36,8 @@ func (f file) read(ctx context.Context, format string, sink connectors.Sink) err
 		return f.readNDJSON(ctx, sink)
 	case "parquet":
 		return f.readParquet(ctx, sink)
+	case "batch":
+		return f.readBatch(ctx, sink)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

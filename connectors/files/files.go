@@ -25,15 +25,16 @@ type Config struct {
 	// Path is a file or a glob (`data/web/*.csv.gz`), relative to the
 	// pipeline file's folder.
 	Path string `yaml:"path"`
-	// Format is csv, ndjson or parquet; by default it follows the
+	// Format is csv, ndjson, parquet or batch; by default it follows the
 	// extension (.csv, .ndjson/.jsonl/.json, .parquet, optionally .gz).
 	Format string `yaml:"format"`
 	// Delimiter separates CSV fields (default ",").
 	Delimiter string `yaml:"delimiter"`
 }
 
-// Formats lists the formats this source reads.
-var Formats = []string{"csv", "ndjson", "parquet"}
+// Formats lists the formats this source reads. batch is NDJSON of
+// mParticle Events API batches (never inferred from the extension).
+var Formats = []string{"csv", "ndjson", "parquet", "batch"}
 
 // Source reads local files.
 type Source struct{}

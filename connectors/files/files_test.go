@@ -129,7 +129,7 @@ func TestValidateErrors(t *testing.T) {
 		"{ kind: files }":                             `p.yaml:5:21: feeds[0].source.kind: a files source needs ` + "`path:`",
 		"{ kind: files, path: nope/*.csv }":           `p.yaml:5:34: feeds[0].source.path: feed f: no file matches "nope/*.csv"`,
 		"{ kind: files, path: data.bin }":             `p.yaml:5:34: feeds[0].source.path: cannot tell the format of "data.bin" from its extension`,
-		"{ kind: files, path: a.csv, format: xls }":   `p.yaml:5:49: feeds[0].source.format: unknown format "xls" (expected one of: csv, ndjson, parquet)`,
+		"{ kind: files, path: a.csv, format: xls }":   `p.yaml:5:49: feeds[0].source.format: unknown format "xls" (expected one of: csv, ndjson, parquet, batch)`,
 		"{ kind: files, path: a.csv, delimiter: ab }": `p.yaml:5:52: feeds[0].source.delimiter: delimiter must be one character`,
 		"{ kind: files, path: a.csv, pth: x }":        `p.yaml:5:41: unknown key "pth", did you mean "path"?`,
 	}

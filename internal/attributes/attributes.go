@@ -1,18 +1,31 @@
-// Package attributes merges user attributes into profiles (DESIGN.md §6):
-// last write wins within the owning source type, and a key set by a
-// higher-priority source type cannot be set by a lower one. All of it runs
-// as SQL in sql/attributes/, after the identity stage.
+// Package attributes merges user attributes into profiles (DESIGN.md §6).
 //
-// Order: the run's merges first (a profile merged away brings its
-// attributes to the survivor), then the run's writes, on the profiles as
-// they are after the run. Writes are sets: a NULL cell sets nothing.
-// Deletions (deleted_user_attributes) arrive with batch JSON feeds.
+// A profile's value of a key is a pure function of the writes (sets and
+// deletions) of the rows that belong to it now, applied one at a time in
+// order of (row time, feed position, run, row position):
+//
+//   - a set applies when the key is absent or deleted, or when its source
+//     type ranks at or above the type that owns the key (then it owns it);
+//   - a deletion applies when its source type ranks at or above the owner's
+//     (the key is then free for any source type);
+//   - anything else is ignored (counted as attribute_writes_ignored).
+//
+// So the most recent value of the owning source type wins by row time, a
+// late older row cannot overwrite a newer value, and merged profiles
+// combine their keys as if their rows had always been one profile's. Each
+// run recomputes only the (profile, key) pairs it touches, from history:
+// SQL selects and orders the writes, Go folds them, SQL stores the result.
 package attributes
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
@@ -22,38 +35,157 @@ import (
 type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
+	StageArrow(ctx context.Context, table string, r array.RecordReader) (int64, error)
 	DropTemp(ctx context.Context, table string)
 }
 
-// Stats counts what the stage did in a run.
+// Stats counts the run's attribute writes.
 type Stats struct {
+	// Written counts the run's sets that took effect in order (a later
+	// write may supersede them); Ignored those a higher-priority source
+	// type kept out.
 	Written int64 `json:"attribute_writes"`
 	Ignored int64 `json:"attribute_writes_ignored"`
 }
 
-// Run merges run runID's attribute writes into the profiles.
+// Run recomputes the attributes that run runID touches.
 func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, error) {
-	defer db.DropTemp(ctx, "_attr_writes")
+	defer db.DropTemp(ctx, "_attr_touched")
 	defer db.DropTemp(ctx, "_attr_result")
 	var feedTypes []string
 	for _, f := range p.Feeds {
 		feedTypes = append(feedTypes, f.SourceType)
 	}
 	order := p.SourceOrder()
-	if _, err := db.Exec(ctx, sqlfiles.Get("attributes/writes.sql"), runID, feedTypes); err != nil {
-		return Stats{}, fmt.Errorf("attributes: writes: %w", err)
+	if _, err := db.Exec(ctx, sqlfiles.Get("attributes/touched.sql"), runID); err != nil {
+		return Stats{}, fmt.Errorf("attributes: touched keys: %w", err)
 	}
-	if _, err := db.Exec(ctx, sqlfiles.Get("attributes/merge.sql"), order); err != nil {
-		return Stats{}, fmt.Errorf("attributes: merge: %w", err)
-	}
+	out := newResult()
 	var st Stats
-	if err := db.QueryRow(ctx, sqlfiles.Get("attributes/counts.sql"), order).Scan(&st.Written, &st.Ignored); err != nil {
-		return st, fmt.Errorf("attributes: count: %w", err)
+	var g group
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		c := columnsOf(rec)
+		for i := range c.mpid.Len() {
+			if g.mpid != c.mpid.Value(i) || g.key != c.key.Value(i) {
+				g.emit(out)
+				g = group{mpid: c.mpid.Value(i), key: strings.Clone(c.key.Value(i))} // Value aliases the batch's buffer
+			}
+			applied := g.apply(c, i)
+			if c.run.Value(i) == runID && !c.del.Value(i) {
+				if applied {
+					st.Written++
+				} else {
+					st.Ignored++
+				}
+			}
+		}
+		return nil
+	}, sqlfiles.Get("attributes/history.sql"), feedTypes, order)
+	if err != nil {
+		return st, fmt.Errorf("attributes: read writes: %w", err)
+	}
+	g.emit(out)
+	if err := out.stage(ctx, db); err != nil {
+		return st, err
 	}
 	for _, q := range sqlfiles.Statements(sqlfiles.Get("attributes/apply.sql")) {
-		if _, err := db.Exec(ctx, q); err != nil {
+		if _, err := db.Exec(ctx, q, order); err != nil {
 			return st, fmt.Errorf("attributes: apply: %w", err)
 		}
 	}
 	return st, nil
+}
+
+// columns are history.sql's columns.
+type columns struct {
+	mpid, rank, ts, feedPos, run, rowPos *array.Int64
+	key, value, feed                     *array.String
+	del                                  *array.Boolean
+}
+
+func columnsOf(rec arrow.RecordBatch) columns {
+	return columns{
+		mpid: rec.Column(0).(*array.Int64), key: rec.Column(1).(*array.String), value: rec.Column(2).(*array.String),
+		del: rec.Column(3).(*array.Boolean), rank: rec.Column(4).(*array.Int64), ts: rec.Column(5).(*array.Int64),
+		feedPos: rec.Column(6).(*array.Int64), run: rec.Column(7).(*array.Int64), rowPos: rec.Column(8).(*array.Int64),
+		feed: rec.Column(9).(*array.String),
+	}
+}
+
+// group folds the writes of one (profile, key).
+type group struct {
+	mpid  int64
+	key   string
+	live  bool
+	owner int64 // rank of the owning source type (1 = highest)
+	// the applied set that holds the value
+	value, feed              string
+	ts, feedPos, run, rowPos int64
+}
+
+// apply applies write i and tells whether it took effect.
+func (g *group) apply(c columns, i int) bool {
+	r := c.rank.Value(i)
+	if g.live && r > g.owner {
+		return false
+	}
+	if c.del.Value(i) {
+		g.live = false
+		return true
+	}
+	g.live, g.owner = true, r
+	g.value, g.feed = strings.Clone(c.value.Value(i)), strings.Clone(c.feed.Value(i)) // they alias the batch's buffers
+	g.ts, g.feedPos, g.run, g.rowPos = c.ts.Value(i), c.feedPos.Value(i), c.run.Value(i), c.rowPos.Value(i)
+	return true
+}
+
+func (g *group) emit(out *result) {
+	if g.live {
+		out.add(g)
+	}
+}
+
+// result collects live attributes as an Arrow record for apply.sql.
+type result struct{ b *array.RecordBuilder }
+
+var resultSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "mpid", Type: arrow.PrimitiveTypes.Int64}, {Name: "key", Type: arrow.BinaryTypes.String},
+	{Name: "value", Type: arrow.BinaryTypes.String}, {Name: "rank", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "feed", Type: arrow.BinaryTypes.String}, {Name: "ts", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "feed_pos", Type: arrow.PrimitiveTypes.Int64}, {Name: "run_id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "row_pos", Type: arrow.PrimitiveTypes.Int64},
+}, nil)
+
+func newResult() *result {
+	return &result{b: array.NewRecordBuilder(memory.NewGoAllocator(), resultSchema)}
+}
+
+func (r *result) add(g *group) {
+	ints := func(i int, v int64) { r.b.Field(i).(*array.Int64Builder).Append(v) }
+	strs := func(i int, v string) { r.b.Field(i).(*array.StringBuilder).Append(v) }
+	ints(0, g.mpid)
+	strs(1, g.key)
+	strs(2, g.value)
+	ints(3, g.owner)
+	strs(4, g.feed)
+	ints(5, g.ts)
+	ints(6, g.feedPos)
+	ints(7, g.run)
+	ints(8, g.rowPos)
+}
+
+func (r *result) stage(ctx context.Context, db DB) error {
+	defer r.b.Release()
+	rec := r.b.NewRecordBatch()
+	defer rec.Release()
+	rdr, err := array.NewRecordReader(resultSchema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	if _, err := db.StageArrow(ctx, "_attr_result", rdr); err != nil {
+		return fmt.Errorf("attributes: stage result: %w", err)
+	}
+	return nil
 }

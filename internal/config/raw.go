@@ -50,9 +50,9 @@ func (r Raw) Errorf(key, format string, args ...any) error {
 	return &Error{Pos: pos, Msg: join(r.path, key) + ": " + fmt.Sprintf(format, args...)}
 }
 
-// isBatch reports whether the block sets `format: batch` (mParticle batch
+// IsBatch reports whether the block sets `format: batch` (mParticle batch
 // JSON, whose rows carry their own identities and mpid).
-func (s Source) isBatch() bool {
+func (s Source) IsBatch() bool {
 	pairs, _ := mappingPairs(unwrap(s.Raw.node))
 	for _, kv := range pairs {
 		if keyString(kv.Key) == "format" {

@@ -159,7 +159,7 @@ func (v *validator) validateFeed(path string, f *Feed, names map[string]bool) {
 	}
 	// Batch JSON carries its own user_identities and mpid; a columnar feed
 	// must map them.
-	if len(f.Identities) == 0 && f.MPID == "" && !f.Source.isBatch() {
+	if len(f.Identities) == 0 && f.MPID == "" && !f.Source.IsBatch() {
 		v.errorf(path, "feed %q maps no identity column: add `identities: {column: type}` or `mpid: column`", f.Name)
 	}
 	keys := map[string]string{}

@@ -79,3 +79,18 @@ func (t *Tx) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, qu
 	}
 	return rdr.Err()
 }
+
+// DroppedRecords records rows a source could not parse, given as Arrow
+// record batches of (reason, row JSON text).
+func (f *FeedStage) DroppedRecords(ctx context.Context, r array.RecordReader) error {
+	table := "_dropped_" + f.feed.Name
+	if _, err := f.tx.StageArrow(ctx, table, r); err != nil {
+		return fmt.Errorf("feed %s: stage dropped rows: %w", f.feed.Name, err)
+	}
+	defer f.tx.dropTemp(ctx, table)
+	q, err := sqlfiles.Render("engine/select_dropped.sql.tmpl", table)
+	if err != nil {
+		return err
+	}
+	return f.Dropped(ctx, q)
+}

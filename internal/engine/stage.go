@@ -141,6 +141,17 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 		return st, nil
 	}
 	defer f.tx.dropTemp(ctx, f.table)
+	baseQ, err := sqlfiles.Render("engine/stage_base.sql.tmpl", f.table)
+	if err != nil {
+		return st, err
+	}
+	var stageBase int64
+	if err := f.tx.QueryRow(ctx, baseQ).Scan(&stageBase); err != nil {
+		return st, fmt.Errorf("feed %s: %w", f.feed.Name, err)
+	}
+	if f.feed.Source.IsBatch() {
+		return f.finishBatch(ctx, st, stageBase)
+	}
 	cols, err := f.tx.columns(ctx, f.table)
 	if err != nil {
 		return st, err
@@ -156,14 +167,6 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	var wm any
 	if watermark != "" {
 		wm = watermark
-	}
-	baseQ, err := sqlfiles.Render("engine/stage_base.sql.tmpl", f.table)
-	if err != nil {
-		return st, err
-	}
-	var stageBase int64
-	if err := f.tx.QueryRow(ctx, baseQ).Scan(&stageBase); err != nil {
-		return st, fmt.Errorf("feed %s: %w", f.feed.Name, err)
 	}
 	if _, err := f.tx.Exec(ctx, stmt, f.runTime, wm, stageBase); err != nil {
 		return st, fmt.Errorf("feed %s: map rows: %w", f.feed.Name, err)

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -47,7 +48,9 @@ func run(t *testing.T, caseDir string, dumps Dumps) {
 		t.Fatal("no inputs/run* folders")
 	}
 	var log strings.Builder
-	for _, r := range runs {
+	// Each run's clock is fixed (rows without a time of their own take it):
+	// run N runs at 2026-06-0N 00:00 UTC.
+	for i, r := range runs {
 		files, _ := filepath.Glob(filepath.Join(r, "*", "*"))
 		for _, f := range files {
 			rel, _ := filepath.Rel(r, f)
@@ -57,7 +60,8 @@ func run(t *testing.T, caseDir string, dumps Dumps) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{})
+		now := time.Date(2026, 6, 1+i, 0, 0, 0, 0, time.UTC)
+		res, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: now})
 		if err != nil {
 			t.Fatalf("%s: %v", filepath.Base(r), err)
 		}

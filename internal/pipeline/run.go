@@ -11,6 +11,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/attributes"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/events"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
 )
 
@@ -156,6 +157,13 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 		return err
 	}
 	res.Stats.Stages["attributes"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Attributes.Written + res.Stats.Attributes.Ignored}
+
+	start = time.Now()
+	n, err := events.Run(ctx, tx, p, res.Run.ID)
+	if err != nil {
+		return err
+	}
+	res.Stats.Stages["events"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: n}
 
 	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
 		return err

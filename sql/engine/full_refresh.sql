@@ -4,6 +4,9 @@
 DELETE FROM _mosaic.source_state;
 DELETE FROM _mosaic.feed_identities;
 DELETE FROM _mosaic.feed_attributes;
+DELETE FROM _mosaic.feed_deletions;
+DELETE FROM _mosaic.feed_events;
+DELETE FROM _mosaic.feed_batches;
 DELETE FROM _mosaic.feed_rows;
 DELETE FROM _mosaic.row_profiles;
 DELETE FROM _mosaic.identity_dict;

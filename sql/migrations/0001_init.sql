@@ -41,7 +41,8 @@ CREATE TABLE _mosaic.feed_rows (
     row_pos    BIGINT NOT NULL,
     ts         TIMESTAMPTZ NOT NULL,
     mpid       BIGINT,
-    origin     VARCHAR
+    origin     VARCHAR,
+    request_id VARCHAR -- a batch's source_request_id: a batch is ingested once
 );
 CREATE TABLE _mosaic.feed_identities (
     row_id         BIGINT NOT NULL,
@@ -52,6 +53,25 @@ CREATE TABLE _mosaic.feed_attributes (
     row_id BIGINT NOT NULL,
     key    VARCHAR NOT NULL,
     value  JSON
+);
+-- Attribute keys a row deletes (deleted_user_attributes of a batch).
+CREATE TABLE _mosaic.feed_deletions (
+    row_id BIGINT NOT NULL,
+    key    VARCHAR NOT NULL
+);
+-- The events of staged rows, before their profile is known.
+CREATE TABLE _mosaic.feed_events (
+    row_id      BIGINT NOT NULL,
+    event_id    VARCHAR NOT NULL,
+    event_type  VARCHAR NOT NULL,
+    event_name  VARCHAR,
+    occurred_at TIMESTAMPTZ NOT NULL,
+    attributes  JSON
+);
+-- Each staged batch as it came (unknown fields included), for forwarding.
+CREATE TABLE _mosaic.feed_batches (
+    row_id BIGINT NOT NULL,
+    batch  JSON NOT NULL
 );
 
 -- The identity stage's interned identities: each (type, value) once, with

@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// finishBatch maps a `format: batch` feed's staged batches (see
+// connectors/files/batch.go for their columns) into the store: rows,
+// identities (normalised, blocklisted), attributes, deletions, events and
+// the raw batches. A batch repeated with a source_request_id already seen
+// is dropped (duplicate_batch).
+func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64) (FeedStats, error) {
+	data := map[string]any{
+		"Stage":      f.table,
+		"Blocked":    blockedByType(f.p.Identity.Blocklist),
+		"LowerEmail": fmt.Sprint(!slices.Contains(f.p.Identity.CaseSensitive, "email")),
+	}
+	for _, name := range []string{"batch/map.sql.tmpl", "batch/identities.sql.tmpl"} {
+		q, err := sqlfiles.Render(name, data)
+		if err != nil {
+			return st, err
+		}
+		args := []any{}
+		if name == "batch/map.sql.tmpl" {
+			args = []any{f.runTime, f.feed.Name, stageBase}
+		}
+		if _, err := f.tx.Exec(ctx, q, args...); err != nil {
+			return st, fmt.Errorf("feed %s: %s: %w", f.feed.Name, name, err)
+		}
+	}
+	for _, t := range []string{"_bmapped", "_bids", "_brows"} {
+		defer f.tx.dropTemp(ctx, t)
+	}
+	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql")); err != nil {
+		return st, fmt.Errorf("feed %s: check batches: %w", f.feed.Name, err)
+	}
+	var read, kept, dropped, blocked int64
+	if err := f.tx.QueryRow(ctx, sqlfiles.Get("batch/counts.sql")).Scan(&read, &kept, &dropped, &blocked); err != nil {
+		return st, fmt.Errorf("feed %s: count batches: %w", f.feed.Name, err)
+	}
+	var base int64
+	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/max_row_id.sql")).Scan(&base); err != nil {
+		return st, err
+	}
+	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/keep_rows.sql"), base, f.runID, f.feed.Name, f.pos); err != nil {
+		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
+	}
+	for _, q := range sqlfiles.Statements(sqlfiles.Get("batch/keep_details.sql")) {
+		if _, err := f.tx.Exec(ctx, q, base); err != nil {
+			return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
+		}
+	}
+	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/drops.sql"), f.runID, f.feed.Name); err != nil {
+		return st, fmt.Errorf("feed %s: record dropped batches: %w", f.feed.Name, err)
+	}
+	st.Read += read
+	st.Kept, st.Blocklisted = kept, blocked
+	st.Dropped += dropped
+	return st, nil
+}
+
+// blockedByType renders the blocklist as one SQL boolean over columns t
+// (type) and v (value): each type's patterns with those for every type.
+func blockedByType(bl map[string][]string) string {
+	if len(bl) == 0 {
+		return "false"
+	}
+	var b strings.Builder
+	b.WriteString("CASE t")
+	for _, t := range sortedKeys(bl) {
+		if t != "*" {
+			fmt.Fprintf(&b, " WHEN %s THEN %s", sqlfiles.Literal(t), blocklistSQL("v", t, bl))
+		}
+	}
+	fmt.Fprintf(&b, " ELSE %s END", blocklistSQL("v", "*", map[string][]string{"*": bl["*"]}))
+	return b.String()
+}

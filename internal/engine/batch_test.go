@@ -1,0 +1,18 @@
+package engine_test
+
+import (
+	"testing"
+
+	"github.com/mosaic-cdp/mosaic/internal/golden"
+)
+
+// TestBatchGolden runs testdata/batch/<case>/ (see package golden).
+func TestBatchGolden(t *testing.T) {
+	golden.RunAll(t, "../../testdata/batch", golden.Dumps{
+		"profiles.txt": `SELECT p.mpid || ' ' || (SELECT string_agg(identity_type || '=' || identity_value, ' ' ORDER BY identity_type) FROM profile_identities i WHERE i.mpid = p.mpid)
+			|| coalesce(' | ' || (SELECT string_agg(key || '=' || CAST(value AS VARCHAR) || ' (' || json_type(value) || ')', ' ' ORDER BY key) FROM profile_attributes a WHERE a.mpid = p.mpid), '')
+			FROM profiles p ORDER BY 1`,
+		"events.txt":  `SELECT event_id || ' ' || coalesce(CAST(mpid AS VARCHAR), 'NULL') || ' ' || event_type || ' ' || event_name || ' ' || strftime(occurred_at, '%m-%d %H:%M') FROM events ORDER BY 1`,
+		"dropped.txt": `SELECT 'run ' || run_id || ' ' || feed || ' ' || reason || ' ' || coalesce("row"->>'line', "row"->>'origin', '') FROM dropped_rows ORDER BY ALL`,
+	})
+}

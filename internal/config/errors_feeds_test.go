@@ -4,6 +4,29 @@ import "testing"
 
 func TestParseErrorsFeeds(t *testing.T) {
 	runErrorCases(t, []errorCase{{
+		name: "batch feed with a column mapping",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files, path: x.ndjson, format: batch }
+    source_type: sdk
+    identities: { email: email }
+`,
+		want: "p.yaml:7:17: feeds[0].identities: a batch feed carries its own identities, attributes, times and events: remove `identities`",
+	}, {
+		name: "event columns without event_name",
+		src: `version: 1
+name: p
+feeds:
+  - name: f
+    source: { kind: files }
+    source_type: sdk
+    mpid: id
+    occurred_at: ts
+`,
+		want: "p.yaml:4:5: feeds[0]: feed \"f\" maps event columns but no `event_name:` column",
+	}, {
 		name: "unknown key in a feed",
 		src: `version: 1
 name: p

@@ -66,6 +66,15 @@ type Feed struct {
 	Identities map[string]string `yaml:"identities"`
 	// Attributes maps column -> attribute key.
 	Attributes map[string]string `yaml:"attributes"`
+	// DeletedAttributes names a column holding a list of attribute keys the
+	// row deletes (a list, or a JSON list in text).
+	DeletedAttributes string `yaml:"deleted_attributes"`
+	// EventName names a column that makes each row with a value an event;
+	// OccurredAt (default: the row's timestamp) and EventAttributes (a
+	// JSON object) name the event's other columns.
+	EventName       string `yaml:"event_name"`
+	OccurredAt      string `yaml:"occurred_at"`
+	EventAttributes string `yaml:"event_attributes"`
 }
 
 // Protection levels of a feed.

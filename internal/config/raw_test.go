@@ -37,7 +37,6 @@ feeds:
   - name: f
     source: { kind: files, path: web/*.ndjson, format: batch, every: 12h }
     source_type: sdk
-    mpid: id
   - name: g
     source:
       kind: files

@@ -162,6 +162,16 @@ func (v *validator) validateFeed(path string, f *Feed, names map[string]bool) {
 	if len(f.Identities) == 0 && f.MPID == "" && !f.Source.IsBatch() {
 		v.errorf(path, "feed %q maps no identity column: add `identities: {column: type}` or `mpid: column`", f.Name)
 	}
+	if (f.OccurredAt != "" || f.EventAttributes != "") && f.EventName == "" {
+		v.errorf(path, "feed %q maps event columns but no `event_name:` column", f.Name)
+	}
+	if f.Source.IsBatch() {
+		for _, k := range []string{"identities", "attributes", "mpid", "timestamp", "cursor", "deleted_attributes", "event_name", "occurred_at", "event_attributes"} {
+			if _, set := v.p.positions[path+"."+k]; set {
+				v.errorf(path+"."+k, "a batch feed carries its own identities, attributes, times and events: remove `%s`", k)
+			}
+		}
+	}
 	keys := map[string]string{}
 	cols := slices.Collect(maps.Keys(f.Attributes))
 	slices.SortFunc(cols, func(a, b string) int {

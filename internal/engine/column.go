@@ -33,6 +33,18 @@ func (c column) JSON() string {
 	return "to_json(" + c.ident() + ")"
 }
 
+// List reads the column as a list of text: a native list, a JSON list, or
+// text holding a JSON list. NULL when it is none of those.
+func (c column) List() string {
+	switch {
+	case strings.HasSuffix(c.Type, "[]"):
+		return "CAST(" + c.ident() + " AS VARCHAR[])"
+	case c.Type == "JSON":
+		return "TRY_CAST(" + c.ident() + " AS VARCHAR[])"
+	}
+	return "TRY_CAST(TRY_CAST(" + c.Text() + " AS JSON) AS VARCHAR[])"
+}
+
 // Timestamp reads the column as TIMESTAMPTZ: native timestamps and dates
 // as they are; text as ISO 8601, or as epoch seconds or milliseconds when it
 // is all digits. NULL when it does not parse.

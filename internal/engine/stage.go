@@ -52,9 +52,9 @@ func (f *FeedStage) Columns() []string {
 			cols = append(cols, c)
 		}
 	}
-	add(f.feed.Timestamp)
-	add(f.feed.MPID)
-	add(f.feed.Cursor)
+	for _, c := range []string{f.feed.Timestamp, f.feed.MPID, f.feed.Cursor, f.feed.DeletedAttributes, f.feed.EventName, f.feed.OccurredAt, f.feed.EventAttributes} {
+		add(c)
+	}
 	for c := range f.feed.Identities {
 		add(c)
 	}
@@ -227,13 +227,19 @@ func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
 	}
 	_, hasOrigin := byName["_origin"]
 	data := map[string]any{"Stage": f.table, "Origin": hasOrigin}
-	for key, name := range map[string]string{"TS": f.feed.Timestamp, "MPID": f.feed.MPID, "Cursor": f.feed.Cursor} {
-		c, err := get(name, map[string]string{"TS": "timestamp", "MPID": "mpid", "Cursor": "cursor"}[key])
+	roles := []struct{ key, name, role string }{
+		{"TS", f.feed.Timestamp, "timestamp"}, {"MPID", f.feed.MPID, "mpid"}, {"Cursor", f.feed.Cursor, "cursor"},
+		{"Deleted", f.feed.DeletedAttributes, "deleted_attributes"}, {"EventName", f.feed.EventName, "event_name"},
+		{"OccurredAt", f.feed.OccurredAt, "occurred_at"}, {"EventAttributes", f.feed.EventAttributes, "event_attributes"},
+	}
+	for _, r := range roles {
+		c, err := get(r.name, r.role)
 		if err != nil {
 			return nil, err
 		}
-		data[key] = c
+		data[r.key] = c
 	}
+	data["Feed"] = f.feed.Name
 	var ids []mapIdentity
 	for _, name := range sortedKeys(f.feed.Identities) {
 		c, err := get(name, "identity")

@@ -8,7 +8,8 @@ import (
 )
 
 // Apply runs one run: it applies rows one at a time in order of (TS, Feed,
-// Pos), whatever their order in the slice, and reports what happened.
+// Pos), whatever their order in the slice, and reports what happened. Then
+// it recomputes every profile's attributes from all runs' rows so far.
 func (s *State) Apply(rows []Row) RunResult {
 	res := RunResult{RowMPID: map[[2]int]int64{}}
 	ordered := slices.Clone(rows)
@@ -24,6 +25,9 @@ func (s *State) Apply(rows []Row) RunResult {
 	for _, r := range ordered {
 		s.applyRow(r, &res)
 	}
+	s.recordWrites(ordered, &res)
+	s.refold(&res)
+	s.runs++
 	return res
 }
 

@@ -20,7 +20,16 @@ type Case struct {
 	// FeedProtection[f] is the protection of feed f; every row of feed f
 	// carries it.
 	FeedProtection []string
+	// FeedSourceType[f] is the source type of feed f (a config.SourceTypes
+	// entry); every row of feed f carries it as Row.SourceType.
+	FeedSourceType []string
 }
+
+// Attribute keys and values (compact JSON texts) of random cases.
+var (
+	attrKeys   = []string{"tier", "city", "drink"}
+	attrValues = []string{`"gold"`, `"silver"`, `9`, `true`, `null`, `["a","b"]`}
+)
 
 // caseTypes are the identity types random cases draw from, with small
 // value pools so that rows share identities and profiles merge.
@@ -49,6 +58,14 @@ var caseEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 // number), hour timestamps from overlapping per-run windows (ties, and
 // later runs holding older rows), and per-feed positions that grow across
 // runs.
+//
+// Attributes are drawn after everything else, so that a seed gives the
+// same identity scenario as before they existed: each feed gets a random
+// source type (feeds may share one), one case in four a random
+// SourcePriority (a permutation of all five types), and each row, with
+// probability one half, sets 1-2 keys of a pool of three to values of a
+// small pool, and with probability one eighth deletes a key it does not
+// set.
 func RandomCase(rng *rand.Rand) Case {
 	var c Case
 	nFeeds := 2 + rng.IntN(3)
@@ -107,7 +124,37 @@ func RandomCase(rng *rand.Rand) Case {
 		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 		c.Runs = append(c.Runs, rows)
 	}
+	randomAttributes(rng, &c)
 	return c
+}
+
+// randomAttributes gives c's feeds source types, perhaps a source
+// priority, and its rows attribute writes.
+func randomAttributes(rng *rand.Rand, c *Case) {
+	for range c.FeedProtection {
+		c.FeedSourceType = append(c.FeedSourceType, config.SourceTypes[rng.IntN(len(config.SourceTypes))])
+	}
+	if rng.IntN(4) == 0 {
+		for _, i := range rng.Perm(len(config.SourceTypes)) {
+			c.Config.SourcePriority = append(c.Config.SourcePriority, config.SourceTypes[i])
+		}
+	}
+	for _, rows := range c.Runs {
+		for i := range rows {
+			r := &rows[i]
+			r.SourceType = c.FeedSourceType[r.Feed]
+			keys := rng.Perm(len(attrKeys)) // sets take the first keys, a deletion the last
+			if rng.IntN(2) == 0 {
+				r.Sets = map[string]string{}
+				for _, k := range keys[:1+rng.IntN(2)] {
+					r.Sets[attrKeys[k]] = attrValues[rng.IntN(len(attrValues))]
+				}
+			}
+			if rng.IntN(8) == 0 {
+				r.Deletes = []string{attrKeys[keys[len(keys)-1]]}
+			}
+		}
+	}
 }
 
 // randomTime draws an hour from run's window [2run-2, 2run+2]; one row in

@@ -50,6 +50,31 @@
 //     reading that reproduces DuckDB's md5_number_lower (see Seed).
 //   - Row.MPID 0 means "no mpid", so a profile whose MPID probed onto 0
 //     (odds 2^-64) could not be named by a row.
+//
+// User attributes follow the package comment of internal/attributes
+// (normative) and DESIGN.md §6; see attributes.go. Its readings:
+//
+//   - A row's source type travels on the row (Row.SourceType, like
+//     Row.Protection); every row of a feed carries its feed's type.
+//   - The fold order is (row time, feed position, run, row position): for
+//     ties on time and feed an earlier run's row comes first.
+//   - Within one row, sets apply before deletions. The real stage orders a
+//     row's writes of one key by nothing, so a row that both sets and
+//     deletes a key is ambiguous; RandomCase never makes one.
+//   - Rows that resolved to no profile (only_read, dropped) write nothing,
+//     and their sets are counted neither written nor ignored.
+//   - AttributesWritten and AttributesIgnored count this run's sets by
+//     whether they took effect in the final fold, after the run, of their
+//     (current profile, key). A set that took effect and that a later write
+//     superseded still counts as written; a set of an earlier run that the
+//     run's rows now keep out is not counted again.
+//   - A deletion of an absent key does nothing. A deletion frees the key:
+//     the next set, of any source type, owns it.
+//   - Source types missing from Config.SourcePriority rank after every
+//     listed type, in config.SourceTypes order (as identity types missing
+//     from identity.priority do); a type listed twice keeps its first place.
+//   - Values are JSON texts kept verbatim; "null" is a value. The real
+//     stage stores them as DuckDB JSON, so compare compact texts.
 package reference
 
 import (
@@ -86,6 +111,14 @@ type Row struct {
 	// Identities are normalised with the blocklist applied; they may hold
 	// duplicates (ignored) and several values of one type.
 	Identities []Identity
+	// SourceType is the source type of the row's feed (a config.SourceTypes
+	// entry); only rows with writes need one.
+	SourceType string
+	// Sets maps an attribute key to its value as JSON text ("\"gold\"",
+	// "9", "null", `["a","b"]`). Deletes lists deleted keys; a row's
+	// deletions apply after its sets.
+	Sets    map[string]string
+	Deletes []string
 }
 
 // Config is the part of the pipeline's identity configuration the
@@ -94,6 +127,9 @@ type Config struct {
 	Order  []string // every identity type in priority order (config.Pipeline.IdentityOrder())
 	Unique []string
 	Limits map[string]int
+	// SourcePriority is the pipeline's source_priority: source types,
+	// highest first; empty means config.SourceTypes.
+	SourcePriority []string
 }
 
 // IdentityRecord is one identity held by a profile.
@@ -123,6 +159,9 @@ type RunResult struct {
 	RowMPID map[[2]int]int64 // (feed, pos) -> profile the row resolved to; 0 = none (only_read, dropped)
 	Created int              // profiles created in this run
 	Merged  int              // profiles merged away in this run
+	// This run's sets that took effect, and that did not, in the fold of
+	// their (current profile, key) after the run (attributes.Stats).
+	AttributesWritten, AttributesIgnored int
 }
 
 // profile is the mutable form of Profile.
@@ -139,6 +178,9 @@ type State struct {
 	unique   map[string]bool // unique identity types
 	profiles map[int64]*profile
 	aliases  map[int64]int64 // alias -> final survivor
+	runs     int             // Apply calls so far
+	history  []appliedRow    // every applied row with writes, of every run
+	attrs    map[int64]map[string]AttributeValue
 }
 
 // New returns an empty store using cfg.

@@ -59,10 +59,15 @@ func (p *Pipeline) IdentityOrder() []string {
 	return order
 }
 
-// SourceOrder returns the source types, highest priority first.
+// SourceOrder returns every source type, highest priority first: the
+// pipeline's source_priority, then the types it leaves out in the default
+// order.
 func (p *Pipeline) SourceOrder() []string {
-	if len(p.SourcePriority) > 0 {
-		return p.SourcePriority
+	order := slices.Clone(p.SourcePriority)
+	for _, t := range SourceTypes {
+		if !slices.Contains(order, t) {
+			order = append(order, t)
+		}
 	}
-	return SourceTypes
+	return order
 }

@@ -1,6 +1,7 @@
 package identity_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mosaic-cdp/mosaic/internal/attributes"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
@@ -50,9 +52,10 @@ func TestStageMatchesReference(t *testing.T) {
 }
 
 func pipelineOf(c reference.Case) *config.Pipeline {
-	p := &config.Pipeline{Name: "property", Identity: config.Identity{Priority: c.Priority, Unique: c.Config.Unique, Limits: c.Config.Limits}}
+	p := &config.Pipeline{Name: "property", Identity: config.Identity{Priority: c.Priority, Unique: c.Config.Unique, Limits: c.Config.Limits},
+		SourcePriority: c.Config.SourcePriority}
 	for f, prot := range c.FeedProtection {
-		p.Feeds = append(p.Feeds, config.Feed{Name: fmt.Sprintf("f%d", f), Protection: prot})
+		p.Feeds = append(p.Feeds, config.Feed{Name: fmt.Sprintf("f%d", f), Protection: prot, SourceType: c.FeedSourceType[f]})
 	}
 	return p
 }
@@ -86,8 +89,16 @@ func checkCase(store *engine.Store, c reference.Case) error {
 			tx.Rollback(ctx)
 			return fmt.Errorf("run %d: %w", runID, err)
 		}
+		at, err := attributes.Run(ctx, tx, p, runID)
+		if err != nil {
+			tx.Rollback(ctx)
+			return fmt.Errorf("run %d: attributes: %w", runID, err)
+		}
 		if err := tx.Commit(ctx); err != nil {
 			return err
+		}
+		if at.Written != int64(want.AttributesWritten) || at.Ignored != int64(want.AttributesIgnored) {
+			return fmt.Errorf("run %d: attribute writes %d ignored %d, oracle %d and %d", runID, at.Written, at.Ignored, want.AttributesWritten, want.AttributesIgnored)
 		}
 		if st.Created != int64(want.Created) || st.Merged != int64(want.Merged) {
 			return fmt.Errorf("run %d: created %d merged %d, oracle %d and %d\nrows: %+v", runID, st.Created, st.Merged, want.Created, want.Merged, rows)
@@ -123,6 +134,16 @@ func insertRow(ctx context.Context, tx *engine.Tx, runID, rowID int64, row refer
 		rowID, runID, p.Feeds[row.Feed].Name, row.Feed, row.Pos, row.TS, mpid); err != nil {
 		return err
 	}
+	for key, value := range row.Sets {
+		if _, err := tx.Exec(ctx, "INSERT INTO _mosaic.feed_attributes VALUES (?, ?, CAST(? AS JSON))", rowID, key, value); err != nil {
+			return err
+		}
+	}
+	for _, key := range row.Deletes {
+		if _, err := tx.Exec(ctx, "INSERT INTO _mosaic.feed_deletions VALUES (?, ?)", rowID, key); err != nil {
+			return err
+		}
+	}
 	seen := map[reference.Identity]bool{}
 	for _, id := range row.Identities {
 		if seen[id] {
@@ -138,10 +159,11 @@ func insertRow(ctx context.Context, tx *engine.Tx, runID, rowID int64, row refer
 
 // state is what the test compares, as text so that diffs read well.
 type state struct {
-	Profiles []string
-	Aliases  []string
-	Rows     []string // row id -> final profile (resolved)
-	Drops    []string
+	Profiles   []string
+	Attributes []string
+	Aliases    []string
+	Rows       []string // row id -> final profile (resolved)
+	Drops      []string
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("01-02T15:04:05") }
@@ -154,6 +176,11 @@ func oracleState(o *reference.State, p *config.Pipeline, res reference.RunResult
 			line += fmt.Sprintf(" | %s=%s %s..%s %s", id.Type, id.Value, stamp(id.FirstSeen), stamp(id.LastSeen), p.Feeds[id.Feed].Name)
 		}
 		s.Profiles = append(s.Profiles, line)
+	}
+	for mpid, attrs := range o.Attributes() {
+		for key, v := range attrs {
+			s.Attributes = append(s.Attributes, fmt.Sprintf("%d %s=%s %s %s %s", mpid, key, compactJSON(v.Value), v.SourceType, p.Feeds[v.Feed].Name, stamp(v.TS)))
+		}
 	}
 	for a, m := range o.Aliases() {
 		s.Aliases = append(s.Aliases, fmt.Sprintf("%d->%d", a, m))
@@ -175,7 +202,7 @@ func oracleState(o *reference.State, p *config.Pipeline, res reference.RunResult
 }
 
 func (s state) sorted() state {
-	for _, l := range [][]string{s.Profiles, s.Aliases, s.Rows, s.Drops} {
+	for _, l := range [][]string{s.Profiles, s.Attributes, s.Aliases, s.Rows, s.Drops} {
 		slices.Sort(l)
 	}
 	return s
@@ -191,6 +218,11 @@ func storeState(ctx context.Context, store *engine.Store, runID int64) state {
 				FROM profile_identities i WHERE i.mpid = p.mpid), '')
 		FROM profiles p`)
 	s.Aliases = lines(ctx, store, "SELECT alias_mpid || '->' || mpid FROM profile_aliases")
+	for _, l := range lines(ctx, store, `SELECT mpid || chr(9) || key || chr(9) || CAST(value AS VARCHAR) || chr(9) || source_type || ' ' || feed || ' ' || strftime(updated_at, '%m-%dT%H:%M:%S')
+		FROM profile_attributes`) {
+		f := strings.SplitN(l, "\t", 4)
+		s.Attributes = append(s.Attributes, fmt.Sprintf("%s %s=%s %s", f[0], f[1], compactJSON(f[2]), f[3]))
+	}
 	s.Rows = lines(ctx, store, `SELECT r.row_id || '->' || coalesce(a.mpid, r.mpid) FROM _mosaic.row_profiles r
 		JOIN _mosaic.feed_rows f USING (row_id) LEFT JOIN _mosaic.aliases a ON a.alias_mpid = r.mpid WHERE f.run_id = `+fmt.Sprint(runID))
 	for _, d := range lines(ctx, store, `SELECT CAST("row" AS VARCHAR) || chr(9) || feed || chr(9) || reason FROM dropped_rows WHERE run_id = `+fmt.Sprint(runID)) {
@@ -208,6 +240,15 @@ func storeState(ctx context.Context, store *engine.Store, runID int64) state {
 		s.Drops = append(s.Drops, fmt.Sprintf("run %d %s pos %d %s %s", runID, parts[1], row.RowPos, parts[2], id))
 	}
 	return s.sorted()
+}
+
+// compactJSON writes JSON text without spaces, as both sides compare it.
+func compactJSON(s string) string {
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(s)) != nil {
+		return s
+	}
+	return b.String()
 }
 
 func lines(ctx context.Context, store *engine.Store, q string) []string {

@@ -113,8 +113,8 @@ func (s *State) sourceRank(t string) int {
 	if !slices.Contains(config.SourceTypes, t) {
 		panic(fmt.Sprintf("reference: unknown source type %q", t))
 	}
-	order := slices.Clone(s.cfg.SourcePriority)
-	for _, st := range config.SourceTypes {
+	var order []string
+	for _, st := range slices.Concat(s.cfg.SourcePriority, config.SourceTypes) {
 		if !slices.Contains(order, st) {
 			order = append(order, st)
 		}

@@ -75,6 +75,7 @@ func TestRandomInvariants(t *testing.T) {
 	for seed := range uint64(randomCases) {
 		c := RandomCase(caseRNG(seed))
 		s := New(c.Config)
+		var resolved []resolvedRow // rows with a profile, of every run so far
 		for i, run := range c.Runs {
 			before := len(s.Profiles())
 			res := applyNoPanic(t, s, run, seed, i)
@@ -84,15 +85,22 @@ func TestRandomInvariants(t *testing.T) {
 			if err := checkRun(s, c.Config, run, *res, before); err != nil {
 				t.Fatalf("seed %d run %d: %v", seed, i, err)
 			}
+			resolved = appendResolved(resolved, run, *res)
+			if err := checkAttributes(s, run, *res, resolved); err != nil {
+				t.Fatalf("seed %d run %d: %v", seed, i, err)
+			}
 			tally["created"] += res.Created
 			tally["merged"] += res.Merged
+			tally["attributes written"] += res.AttributesWritten
+			tally["attributes ignored"] += res.AttributesIgnored
 			for _, d := range res.Drops {
 				tally[d.Reason]++
 			}
 		}
 	}
 	for _, k := range []string{"created", "merged", ReasonNoIdentity, ReasonUnknownMPID,
-		ReasonNoMatchingProfile, ReasonUniqueConflict, ReasonIdentityLimit} {
+		ReasonNoMatchingProfile, ReasonUniqueConflict, ReasonIdentityLimit,
+		"attributes written", "attributes ignored"} {
 		if tally[k] == 0 {
 			t.Errorf("no %s in %d random cases: %v", k, randomCases, tally)
 		}
@@ -115,6 +123,9 @@ func TestRandomInputOrder(t *testing.T) {
 		}
 		if d := cmp.Diff(s1.Profiles(), s2.Profiles()); d != "" {
 			t.Fatalf("seed %d: profiles differ:\n%s", seed, d)
+		}
+		if d := cmp.Diff(s1.Attributes(), s2.Attributes()); d != "" {
+			t.Fatalf("seed %d: attributes differ:\n%s", seed, d)
 		}
 	}
 }

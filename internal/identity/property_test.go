@@ -79,10 +79,10 @@ func checkCase(store *engine.Store, c reference.Case) error {
 		for _, row := range rows {
 			nextRow++
 			rowIDs[[2]int{row.Feed, row.Pos}] = nextRow
-			if err := insertRow(ctx, tx, runID, nextRow, row, p); err != nil {
-				tx.Rollback(ctx)
-				return err
-			}
+		}
+		if err := insertRows(ctx, tx, runID, rowIDs, rows, p); err != nil {
+			tx.Rollback(ctx)
+			return err
 		}
 		st, err := identity.Run(ctx, tx, p, runID)
 		if err != nil {
@@ -125,32 +125,48 @@ func reset(ctx context.Context, s *engine.Store) error {
 	return tx.Commit(ctx)
 }
 
-func insertRow(ctx context.Context, tx *engine.Tx, runID, rowID int64, row reference.Row, p *config.Pipeline) error {
-	var mpid any
-	if row.MPID != 0 {
-		mpid = row.MPID
-	}
-	if _, err := tx.Exec(ctx, "INSERT INTO _mosaic.feed_rows (row_id, run_id, feed, feed_pos, row_pos, ts, mpid) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		rowID, runID, p.Feeds[row.Feed].Name, row.Feed, row.Pos, row.TS, mpid); err != nil {
-		return err
-	}
-	for key, value := range row.Sets {
-		if _, err := tx.Exec(ctx, "INSERT INTO _mosaic.feed_attributes VALUES (?, ?, CAST(? AS JSON))", rowID, key, value); err != nil {
-			return err
+// insertRows stages a run's rows with one INSERT per table.
+func insertRows(ctx context.Context, tx *engine.Tx, runID int64, ids map[[2]int]int64, rows []reference.Row, p *config.Pipeline) error {
+	var feedRows, idents, sets, dels [][]any
+	for _, row := range rows {
+		rowID := ids[[2]int{row.Feed, row.Pos}]
+		var mpid any
+		if row.MPID != 0 {
+			mpid = row.MPID
+		}
+		feedRows = append(feedRows, []any{rowID, runID, p.Feeds[row.Feed].Name, row.Feed, row.Pos, row.TS, mpid})
+		seen := map[reference.Identity]bool{}
+		for _, id := range row.Identities {
+			if !seen[id] { // staging never stages one identity twice for a row
+				seen[id] = true
+				idents = append(idents, []any{rowID, id.Type, id.Value})
+			}
+		}
+		for key, value := range row.Sets {
+			sets = append(sets, []any{rowID, key, value})
+		}
+		for _, key := range row.Deletes {
+			dels = append(dels, []any{rowID, key})
 		}
 	}
-	for _, key := range row.Deletes {
-		if _, err := tx.Exec(ctx, "INSERT INTO _mosaic.feed_deletions VALUES (?, ?)", rowID, key); err != nil {
-			return err
+	for _, ins := range []struct {
+		table, row string
+		values     [][]any
+	}{
+		{"feed_rows (row_id, run_id, feed, feed_pos, row_pos, ts, mpid)", "(?, ?, ?, ?, ?, ?, ?)", feedRows},
+		{"feed_identities", "(?, ?, ?)", idents},
+		{"feed_attributes", "(?, ?, CAST(? AS JSON))", sets},
+		{"feed_deletions", "(?, ?)", dels},
+	} {
+		if len(ins.values) == 0 {
+			continue
 		}
-	}
-	seen := map[reference.Identity]bool{}
-	for _, id := range row.Identities {
-		if seen[id] {
-			continue // staging never stages one identity twice for a row
+		var args []any
+		for _, v := range ins.values {
+			args = append(args, v...)
 		}
-		seen[id] = true
-		if _, err := tx.Exec(ctx, "INSERT INTO _mosaic.feed_identities VALUES (?, ?, ?)", rowID, id.Type, id.Value); err != nil {
+		q := "INSERT INTO _mosaic." + ins.table + " VALUES " + strings.TrimSuffix(strings.Repeat(ins.row+",", len(ins.values)), ",")
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return err
 		}
 	}

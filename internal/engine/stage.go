@@ -145,10 +145,14 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	if err != nil {
 		return st, err
 	}
-	var stageBase int64
-	if err := f.tx.QueryRow(ctx, baseQ).Scan(&stageBase); err != nil {
+	var first sql.NullInt64
+	if err := f.tx.QueryRow(ctx, baseQ).Scan(&first); err != nil {
 		return st, fmt.Errorf("feed %s: %w", f.feed.Name, err)
 	}
+	if !first.Valid {
+		return st, nil // the source staged no row (a header-only file, every line dropped)
+	}
+	stageBase := first.Int64
 	if f.feed.Source.IsBatch() {
 		return f.finishBatch(ctx, st, stageBase)
 	}

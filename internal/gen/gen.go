@@ -1,6 +1,8 @@
-// Package gen writes a realistic synthetic retail data set: website and app
-// traffic, a CRM table and purchases, plus a pipeline.yaml that reads them.
-// It backs `mosaic gen`, the quickstart and the benchmarks.
+// Package gen writes a realistic synthetic retail data set: website traffic
+// as mParticle Events API batches (NDJSON, one batch of one event per line,
+// read by a `format: batch` feed), app traffic, a CRM table and purchases,
+// plus a pipeline.yaml that reads them. It backs `mosaic gen`, the
+// quickstart and the benchmarks.
 //
 // Every file is written by an in-memory DuckDB with COPY (SELECT ... FROM
 // range(n)) TO ...: columnar, no Go row loops. Every random choice is a hash
@@ -15,7 +17,7 @@
 //
 //	file           rows                        identity values per row                  values
 //	crm.parquet    0.7N + 5% late  [735,199]   customer_id + email + 0.85 mobile        [2.08M]
-//	web.csv        6.5N            [6.5M]      cookie + 0.28 (customer_id + email):     [10.15M]
+//	web.ndjson     6.5N            [6.5M]      cookie + 0.28 (customer_id + email):     [10.15M]
 //	                                           70% of rows are registered people's,
 //	                                           40% of those are logged in
 //	app.parquet    1.9N + ~110 per shared      device + 0.35 customer_id:               [2.71M]
@@ -28,7 +30,8 @@
 // cookies (1-3 per person, ~6.5 visits per person, so a few are never seen)
 // and 0.91M app devices (people with an app row, 15% of them with two
 // phones, plus N/1000 shared devices). 4.76M after normalisation. At 1M users
-// Generate takes ~16-30 s on 2 cores and writes ~930 MB (web.csv is 760 MB).
+// Generate takes ~30-55 s on 2 cores and writes ~3.25 GB (web.ndjson is
+// 3.08 GB, ~475 bytes a batch).
 package gen
 
 import (
@@ -85,7 +88,7 @@ const Window = 90 * 24 * time.Hour
 // File names, relative to Options.Out.
 const (
 	CRMFile       = "crm.parquet"
-	WebFile       = "web.csv"
+	WebFile       = "web.ndjson"
 	AppFile       = "app.parquet"
 	PurchasesFile = "purchases.csv"
 	PipelineFile  = "pipeline.yaml"

@@ -1,9 +1,11 @@
 package gen
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
@@ -30,8 +33,30 @@ func generated(t *testing.T) (string, Summary) {
 	return dir, sum
 }
 
+// webColumns are the columns of web.ndjson's batches, spelled out so that
+// read_json does not guess.
+const webColumns = `{environment: 'VARCHAR', source_request_id: 'VARCHAR', timestamp_unixtime_ms: 'BIGINT',
+	user_identities: 'STRUCT(customer_id VARCHAR, email VARCHAR)',
+	device_info: 'STRUCT(device_application_stamp VARCHAR)',
+	events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, custom_event_type VARCHAR,
+		timestamp_unixtime_ms BIGINT, source_message_id VARCHAR))[]'}`
+
+// webView flattens web.ndjson's batches (one event each) to the columns of
+// a web event: event_id, device_application_stamp, customer_id, email,
+// event_name and occurred_at (ISO 8601 text, to the second, like
+// purchases.csv).
+const webView = `
+	SELECT source_request_id AS event_id,
+	       device_info.device_application_stamp AS device_application_stamp,
+	       user_identities.customer_id AS customer_id,
+	       user_identities.email AS email,
+	       events[1].data.event_name AS event_name,
+	       strftime(make_timestamp(timestamp_unixtime_ms * 1000), '%%Y-%%m-%%dT%%H:%%M:%%SZ') AS occurred_at
+	FROM read_json('%s', format = 'newline_delimited', columns = %s)`
+
 // query runs q against a fresh in-memory DuckDB with the data set's files
-// as views web, app, crm and purchases; CSV columns are read as text.
+// as views web (flattened by webView), app, crm and purchases; CSV columns
+// are read as text.
 func query(t *testing.T, dir, q string, dest ...any) {
 	t.Helper()
 	db, err := sql.Open("duckdb", "")
@@ -45,7 +70,7 @@ func query(t *testing.T, dir, q string, dest ...any) {
 	}
 	defer conn.Close()
 	views := map[string]string{
-		"web":       fmt.Sprintf("read_csv('%s', header = true, all_varchar = true)", filepath.Join(dir, WebFile)),
+		"web":       fmt.Sprintf("("+webView+")", filepath.Join(dir, WebFile), webColumns),
 		"purchases": fmt.Sprintf("read_csv('%s', header = true, all_varchar = true)", filepath.Join(dir, PurchasesFile)),
 		"app":       fmt.Sprintf("read_parquet('%s')", filepath.Join(dir, AppFile)),
 		"crm":       fmt.Sprintf("read_parquet('%s')", filepath.Join(dir, CRMFile)),
@@ -115,23 +140,26 @@ func TestColumns(t *testing.T) {
 	want := map[string]string{
 		CRMFile:       "customer_id VARCHAR, email VARCHAR, mobile_number VARCHAR, tier VARCHAR, lifetime_value DOUBLE, updated_at TIMESTAMP WITH TIME ZONE",
 		AppFile:       "event_id VARCHAR, ios_idfa VARCHAR, android_uuid VARCHAR, customer_id VARCHAR, event_name VARCHAR, occurred_at TIMESTAMP WITH TIME ZONE",
-		WebFile:       "event_id,device_application_stamp,customer_id,email,event_name,occurred_at",
 		PurchasesFile: "order_id,customer_id,email,amount,currency,occurred_at",
+		// The keys of the batches, in order, as read_json guesses their
+		// types (the 0000000 bait cookie is no UUID).
+		WebFile: "environment VARCHAR, source_request_id UUID, timestamp_unixtime_ms BIGINT, " +
+			"user_identities STRUCT(customer_id VARCHAR, email VARCHAR), " +
+			"device_info STRUCT(device_application_stamp VARCHAR), " +
+			"events STRUCT(event_type VARCHAR, \"data\" STRUCT(event_name VARCHAR, custom_event_type VARCHAR, timestamp_unixtime_ms BIGINT, source_message_id UUID))[]",
 	}
 	got := map[string]string{}
-	for _, f := range []string{CRMFile, AppFile} {
+	for f, src := range map[string]string{CRMFile: "read_parquet('%s')", AppFile: "read_parquet('%s')", WebFile: "read_json('%s')"} {
 		var s string
 		query(t, dir, fmt.Sprintf(`SELECT string_agg(column_name || ' ' || column_type, ', ')
-			FROM (DESCRIBE SELECT * FROM read_parquet('%s'))`, filepath.Join(dir, f)), &s)
+			FROM (DESCRIBE SELECT * FROM `+src+`)`, filepath.Join(dir, f)), &s)
 		got[f] = s
 	}
-	for _, f := range []string{WebFile, PurchasesFile} {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[f], _, _ = strings.Cut(string(b), "\n")
+	b, err := os.ReadFile(filepath.Join(dir, PurchasesFile))
+	if err != nil {
+		t.Fatal(err)
 	}
+	got[PurchasesFile], _, _ = strings.Cut(string(b), "\n") // the CSV header
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("columns (-want +got):\n%s", diff)
 	}
@@ -195,6 +223,72 @@ func TestWeb(t *testing.T) {
 	}
 	if maxCookies > 3 {
 		t.Errorf("a customer logged in from %v cookies, want at most 3", maxCookies)
+	}
+}
+
+// TestWebBatchesDecode reads every line of web.ndjson with the decoder of
+// `format: batch` feeds: each is a valid batch of one custom event, the
+// bait identities included (the pipeline's blocklist drops those values).
+func TestWebBatchesDecode(t *testing.T) {
+	dir, sum := generated(t)
+	fh, err := os.Open(filepath.Join(dir, WebFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(nil, batch.MaxBatchBytes+1)
+	var lines int64
+	bait := map[string]int{}
+	for sc.Scan() {
+		lines++
+		b, err := batch.Decode(sc.Bytes(), fmt.Sprintf("%s:%d", WebFile, lines))
+		if err != nil {
+			t.Fatalf("line %d: %v\n%s", lines, err, sc.Bytes())
+		}
+		if len(b.Events) != 1 {
+			t.Fatalf("line %d: %d events, want 1\n%s", lines, len(b.Events), sc.Bytes())
+		}
+		e := b.Events[0]
+		var data struct {
+			Type string `json:"custom_event_type"`
+		}
+		if err := json.Unmarshal(e.Data, &data); err != nil {
+			t.Fatal(err)
+		}
+		if b.SourceRequestID == "" || e.ID != b.SourceRequestID || e.Type != "custom_event" || data.Type != "navigation" ||
+			!e.Time.Equal(b.Time) || e.Time.Before(Anchor.Add(-Window)) || !e.Time.Before(Anchor) {
+			t.Fatalf("line %d: request %q, event %q of type %s/%s at %v, batch at %v; want one custom navigation event "+
+				"with the request's id and time, inside the window\n%s", lines, b.SourceRequestID, e.ID, e.Type, data.Type, e.Time, b.Time, sc.Bytes())
+		}
+		if b.Identities["device_application_stamp"] == "" {
+			t.Fatalf("line %d: no cookie\n%s", lines, sc.Bytes())
+		}
+		for typ, v := range b.Identities {
+			switch typ {
+			case "customerid", "email", "device_application_stamp":
+			default:
+				t.Fatalf("line %d: identity type %s\n%s", lines, typ, sc.Bytes())
+			}
+			if v == "anonymous" || v == "null" || v == "0000000" || v == "test@example.com" {
+				bait[typ+" "+v]++
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var rows int64
+	for _, f := range sum.Files {
+		if f.Path == WebFile {
+			rows = f.Rows
+		}
+	}
+	if lines != rows || rows == 0 {
+		t.Errorf("%s has %d lines, the summary says %d rows", WebFile, lines, rows)
+	}
+	if len(bait) < 3 {
+		t.Errorf("decoded bait identities %v, want several kinds", bait)
 	}
 }
 
@@ -269,7 +363,7 @@ func TestPipelineLoads(t *testing.T) {
 		}
 		got = append(got, f.Name+" "+f.Source.Kind+" "+src.Path+" "+src.Format)
 	}
-	want := []string{"web files web.csv csv", "app files app.parquet parquet", "crm files crm.parquet parquet", "purchases files purchases.csv csv"}
+	want := []string{"web files web.ndjson batch", "app files app.parquet parquet", "crm files crm.parquet parquet", "purchases files purchases.csv csv"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("feeds (-want +got):\n%s", diff)
 	}

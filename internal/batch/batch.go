@@ -18,10 +18,12 @@ import (
 
 // Limits of the Events API.
 const (
-	MaxBatchBytes     = 128 * 1024
-	MaxKeyLength      = 255
-	MaxValueLength    = 4096
-	MaxListItems      = 1000
+	MaxBatchBytes  = 128 * 1024
+	MaxKeyLength   = 255
+	MaxValueLength = 4096
+	MaxListItems   = 1000
+	// MaxIdentityLength bounds identity values; staging drops longer ones
+	// (identity_too_long) and keeps the batch.
 	MaxIdentityLength = 1024
 )
 
@@ -243,9 +245,6 @@ func (b *Batch) addIdentity(where, typ string, raw json.RawMessage) error {
 	var v string
 	if json.Unmarshal(raw, &v) != nil {
 		return fail("invalid_identity_value", "%s must be a string", where)
-	}
-	if len(v) > MaxIdentityLength {
-		return fail("identity_too_long", "%s is %d bytes; the limit is %d", where, len(v), MaxIdentityLength)
 	}
 	if prev, dup := b.Identities[typ]; dup && prev != v {
 		return fail("conflicting_identities", "%s gives a second %s (%q and %q)", where, typ, prev, v)

@@ -50,7 +50,7 @@ func (f *FeedStage) Arrow(ctx context.Context, r array.RecordReader) error {
 	n, err := f.tx.StageArrow(ctx, f.table, r)
 	f.staged += n
 	if err != nil {
-		return fmt.Errorf("feed %s: %w", f.feed.Name, err)
+		return err
 	}
 	return nil
 }
@@ -85,7 +85,7 @@ func (t *Tx) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, qu
 func (f *FeedStage) DroppedRecords(ctx context.Context, r array.RecordReader) error {
 	table := "_dropped_" + f.feed.Name
 	if _, err := f.tx.StageArrow(ctx, table, r); err != nil {
-		return fmt.Errorf("feed %s: stage dropped rows: %w", f.feed.Name, err)
+		return fmt.Errorf("stage dropped rows: %w", err)
 	}
 	defer f.tx.dropTemp(ctx, table)
 	q, err := sqlfiles.Render("engine/select_dropped.sql.tmpl", table)

@@ -72,7 +72,7 @@ func (f *FeedStage) Query(ctx context.Context, query string) error {
 	n, err := f.tx.stageSelect(ctx, f.table, query)
 	f.staged += n
 	if err != nil {
-		return fmt.Errorf("feed %s: stage rows: %w", f.feed.Name, err)
+		return fmt.Errorf("stage rows: %w", err)
 	}
 	return nil
 }
@@ -87,7 +87,7 @@ func (f *FeedStage) Dropped(ctx context.Context, query string) error {
 	n, err := f.tx.Exec(ctx, stmt, f.runID, f.feed.Name)
 	f.dropped += n
 	if err != nil {
-		return fmt.Errorf("feed %s: record dropped rows: %w", f.feed.Name, err)
+		return fmt.Errorf("record dropped rows: %w", err)
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func (f *FeedStage) Dropped(ctx context.Context, query string) error {
 func (f *FeedStage) Temp(ctx context.Context, query string) (string, error) {
 	name := fmt.Sprintf("_tmp_%s_%d", f.feed.Name, len(f.temps))
 	if _, err := f.tx.stageSelect(ctx, name, query); err != nil {
-		return "", fmt.Errorf("feed %s: %w", f.feed.Name, err)
+		return "", err
 	}
 	f.temps = append(f.temps, name)
 	return sqlfiles.Ident(name), nil

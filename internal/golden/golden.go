@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,13 @@ func run(t *testing.T, caseDir string, dumps Dumps) {
 	if len(runs) == 0 {
 		t.Fatal("no inputs/run* folders")
 	}
+	// run2 before run10
+	slices.SortFunc(runs, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return strings.Compare(a, b)
+	})
 	var log strings.Builder
 	// Each run's clock is fixed (rows without a time of their own take it):
 	// run N runs at 2026-06-0N 00:00 UTC.

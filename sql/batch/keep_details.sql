@@ -1,7 +1,7 @@
 -- The kept batches' identities, attributes, deletions, events and raw text.
 -- $1 first row_id - 1.
 INSERT INTO _mosaic.feed_identities (row_id, identity_type, identity_value)
-SELECT $1 + b.row_pos, b.t, b.v FROM _bids b JOIN _brows r USING (row_pos) WHERE r.reason IS NULL AND NOT b.blocked;
+SELECT $1 + b.row_pos, b.t, b.v FROM _bids b JOIN _brows r USING (row_pos) WHERE r.reason IS NULL AND NOT b.blocked AND NOT b.long;
 INSERT INTO _mosaic.feed_attributes (row_id, key, value)
 SELECT $1 + r.row_pos, e.key, e.value FROM _brows r, json_each(r.attrs) e WHERE r.reason IS NULL;
 INSERT INTO _mosaic.feed_deletions (row_id, key)

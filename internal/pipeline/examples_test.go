@@ -1,0 +1,30 @@
+package pipeline
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+)
+
+// TestExamplePipelines runs every pipeline file users copy from pipelines/
+// (with its store in a temp folder) and expects profiles out of each.
+func TestExamplePipelines(t *testing.T) {
+	files, _ := filepath.Glob("../../pipelines/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no pipelines/*.yaml")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			p, err := Load(f, builtin.Registry())
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.State = filepath.Join(t.TempDir(), "store.duckdb")
+			res := run(t, p, Options{})
+			if res.Stats.Profiles.Created == 0 {
+				t.Errorf("%s created no profile: %+v", f, res.Stats)
+			}
+		})
+	}
+}

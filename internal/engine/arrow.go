@@ -47,9 +47,7 @@ func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReade
 // Arrow stages a stream of record batches (the Sink method for sources
 // that read outside DuckDB).
 func (f *FeedStage) Arrow(ctx context.Context, r array.RecordReader) error {
-	n, err := f.tx.StageArrow(ctx, f.table, r)
-	f.staged += n
-	if err != nil {
+	if _, err := f.tx.StageArrow(ctx, f.table, r); err != nil {
 		return err
 	}
 	return nil

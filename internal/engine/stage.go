@@ -23,7 +23,6 @@ type FeedStage struct {
 	runID   int64
 	runTime time.Time
 	table   string
-	staged  int64
 	dropped int64
 	temps   []string
 }
@@ -69,9 +68,7 @@ func (f *FeedStage) Columns() []string {
 // Its columns are the feed's Columns plus _origin VARCHAR, which says where
 // each row came from (file, line).
 func (f *FeedStage) Query(ctx context.Context, query string) error {
-	n, err := f.tx.stageSelect(ctx, f.table, query)
-	f.staged += n
-	if err != nil {
+	if _, err := f.tx.stageSelect(ctx, f.table, query); err != nil {
 		return fmt.Errorf("stage rows: %w", err)
 	}
 	return nil

@@ -91,12 +91,33 @@ func (s *Store) open(ctx context.Context, readOnly bool) error {
 	if err := s.migrate(ctx, readOnly); err != nil {
 		return err
 	}
+	limit, err := sqlfiles.Render("engine/memory_limit.sql.tmpl", memoryLimit())
+	if err != nil {
+		return err
+	}
+	if _, err := s.conn.ExecContext(ctx, limit); err != nil {
+		return fmt.Errorf("open store %s: MOSAIC_MEMORY_LIMIT: %w", s.path, err)
+	}
 	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/macros.sql")) {
 		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("open store %s: create macros: %w", s.path, err)
 		}
 	}
 	return nil
+}
+
+// DefaultMemoryLimit is DuckDB's memory limit unless MOSAIC_MEMORY_LIMIT
+// says otherwise ("16GB", "512MB"). DuckDB's own default, 80% of the
+// machine, leaves too little for the Go side of a big run (the identity
+// kernel), and a run killed for memory helps no one: past the limit DuckDB
+// spills to the store's .tmp folder instead.
+const DefaultMemoryLimit = "8GB"
+
+func memoryLimit() string {
+	if v := os.Getenv("MOSAIC_MEMORY_LIMIT"); v != "" {
+		return v
+	}
+	return DefaultMemoryLimit
 }
 
 // openError explains DuckDB's own lock conflict (another program, such as

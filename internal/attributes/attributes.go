@@ -36,7 +36,7 @@ type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
-	StageArrow(ctx context.Context, table string, r array.RecordReader) (int64, error)
+	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
 	DropTemp(ctx context.Context, table string)
 }
 
@@ -176,15 +176,7 @@ func (r *result) add(g *group) {
 }
 
 func (r *result) stage(ctx context.Context, db DB) error {
-	defer r.b.Release()
-	rec := r.b.NewRecordBatch()
-	defer rec.Release()
-	rdr, err := array.NewRecordReader(resultSchema, []arrow.RecordBatch{rec})
-	if err != nil {
-		return err
-	}
-	defer rdr.Release()
-	if _, err := db.StageArrow(ctx, "_attr_result", rdr); err != nil {
+	if err := db.StageBuilder(ctx, "_attr_result", r.b); err != nil {
 		return fmt.Errorf("attributes: stage result: %w", err)
 	}
 	return nil

@@ -92,3 +92,18 @@ func (f *FeedStage) DroppedRecords(ctx context.Context, r array.RecordReader) er
 	}
 	return f.Dropped(ctx, q)
 }
+
+// StageBuilder stages what an Arrow record builder holds into the temp table
+// (as StageArrow) and releases the builder.
+func (t *Tx) StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error {
+	defer b.Release()
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	_, err = t.StageArrow(ctx, table, rdr)
+	return err
+}

@@ -122,15 +122,7 @@ func (t *table) add(vals ...any) {
 }
 
 func (t *table) stage(ctx context.Context, db DB) error {
-	defer t.b.Release()
-	rec := t.b.NewRecordBatch()
-	defer rec.Release()
-	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-	if err != nil {
-		return err
-	}
-	defer rdr.Release()
-	if _, err := db.StageArrow(ctx, t.name, rdr); err != nil {
+	if err := db.StageBuilder(ctx, t.name, t.b); err != nil {
 		return fmt.Errorf("identity: stage %s: %w", t.name, err)
 	}
 	return nil

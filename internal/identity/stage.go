@@ -16,7 +16,7 @@ import (
 type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
-	StageArrow(ctx context.Context, table string, r array.RecordReader) (int64, error)
+	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
 	DropTemp(ctx context.Context, table string)
 }
 

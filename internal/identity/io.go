@@ -65,6 +65,7 @@ func load(ctx context.Context, db DB, k *Kernel, order []string) error {
 func scanRows(ctx context.Context, db DB, p *config.Pipeline, order []string, fn func(*Row)) error {
 	prot := protections(p)
 	var cur *Row
+	var row Row // reused: the kernel keeps nothing of it
 	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 		rowID, ts, feed, mpid, ident, rank, seed := ints(rec, 0), ints(rec, 1), ints(rec, 2), ints(rec, 3), ints(rec, 4), ints(rec, 5), ints(rec, 6)
 		for i := range rowID {
@@ -72,7 +73,8 @@ func scanRows(ctx context.Context, db DB, p *config.Pipeline, order []string, fn
 				if cur != nil {
 					fn(cur)
 				}
-				cur = &Row{ID: rowID[i], TS: ts[i], Feed: int(feed[i]), Protection: prot[feed[i]], MPID: mpid[i]}
+				row = Row{ID: rowID[i], TS: ts[i], Feed: int(feed[i]), Protection: prot[feed[i]], MPID: mpid[i], Idents: row.Idents[:0]}
+				cur = &row
 			}
 			if ident[i] != 0 && (len(cur.Idents) == 0 || cur.Idents[len(cur.Idents)-1].ID != ident[i]) {
 				cur.Idents = append(cur.Idents, Ident{ID: ident[i], Rank: int(rank[i]), Seed: seed[i]})
@@ -110,16 +112,7 @@ func newTable(name string, cols []string, strs ...string) *table {
 	return &table{name: name, b: array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))}
 }
 
-func (t *table) add(vals ...any) {
-	for i, v := range vals {
-		switch x := v.(type) {
-		case int64:
-			t.b.Field(i).(*array.Int64Builder).Append(x)
-		case string:
-			t.b.Field(i).(*array.StringBuilder).Append(x)
-		}
-	}
-}
+func (t *table) int(i int) *array.Int64Builder { return t.b.Field(i).(*array.Int64Builder) }
 
 func (t *table) stage(ctx context.Context, db DB) error {
 	if err := db.StageBuilder(ctx, t.name, t.b); err != nil {
@@ -130,29 +123,40 @@ func (t *table) stage(ctx context.Context, db DB) error {
 
 // write stages the kernel's result as the temp tables apply.sql reads.
 func write(ctx context.Context, db DB, res Result) error {
-	profiles := newTable("_id_profiles", []string{"mpid", "created_us", "updated_us", "last_seen_us"})
+	profiles := newTable("_id_profiles", []string{"mpid", "created_us", "updated_us", "last_seen_us", "is_new"})
 	for _, p := range res.Profiles {
-		profiles.add(p.MPID, p.Created, p.Updated, p.LastSeen)
+		profiles.int(0).Append(p.MPID)
+		profiles.int(1).Append(p.Created)
+		profiles.int(2).Append(p.Updated)
+		profiles.int(3).Append(p.LastSeen)
+		profiles.int(4).Append(int64(b2i(p.New)))
 	}
 	holdings := newTable("_id_holdings", []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
+	feed := holdings.b.Field(4).(*array.StringBuilder)
 	for _, h := range res.Holdings {
-		holdings.add(h.MPID, h.IdentID, h.First, h.Last, h.Feed)
+		holdings.int(0).Append(h.MPID)
+		holdings.int(1).Append(h.IdentID)
+		holdings.int(2).Append(h.First)
+		holdings.int(3).Append(h.Last)
+		feed.Append(h.Feed)
 	}
 	gone := newTable("_id_gone", []string{"mpid"})
-	for _, g := range res.Gone {
-		gone.add(g)
-	}
+	gone.int(0).AppendValues(res.Gone, nil)
 	aliases := newTable("_id_aliases", []string{"alias_mpid", "mpid", "merged_us"})
 	for _, a := range res.Aliases {
-		aliases.add(a.Alias, a.MPID, a.At)
+		aliases.int(0).Append(a.Alias)
+		aliases.int(1).Append(a.MPID)
+		aliases.int(2).Append(a.At)
 	}
 	rows := newTable("_id_rows", []string{"row_id", "mpid"})
-	for r, m := range res.Rows {
-		rows.add(r, m)
-	}
+	rows.int(0).AppendValues(res.RowIDs, nil)
+	rows.int(1).AppendValues(res.RowMPIDs, nil)
 	drops := newTable("_id_drops", []string{"row_id", "reason", "ident"}, "reason")
+	reason := drops.b.Field(1).(*array.StringBuilder)
 	for _, d := range res.Drops {
-		drops.add(d.RowID, d.Reason, d.IdentID)
+		drops.int(0).Append(d.RowID)
+		reason.Append(d.Reason)
+		drops.int(2).Append(d.IdentID)
 	}
 	for _, t := range []*table{profiles, holdings, gone, aliases, rows, drops} {
 		if err := t.stage(ctx, db); err != nil {
@@ -160,4 +164,11 @@ func write(ctx context.Context, db DB, res Result) error {
 		}
 	}
 	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -1,8 +1,6 @@
 package identity
 
-import (
-	"slices"
-)
+import "slices"
 
 // Protection is a feed's protection level.
 type Protection uint8
@@ -23,6 +21,7 @@ type Ident struct {
 }
 
 // Row is one feed row as the kernel sees it; Idents are in priority order.
+// Apply does not keep the Row or its Idents, so callers may reuse them.
 type Row struct {
 	ID         int64
 	TS         int64 // microseconds since the epoch
@@ -39,20 +38,78 @@ type Rules struct {
 	Feeds  []string
 }
 
-type holding struct {
+// hold is one identity a profile holds.
+type hold struct {
+	id          int64
 	first, last int64
-	feed        int // feed position; -1 when loaded (see feedName)
-	feedName    string
+	// feed is the feed position of the row that added it, or -1-i for the
+	// i-th feed name of identities loaded from the store.
+	feed int32
+	rank int32
 }
 
-// Profile is one profile's state.
-type Profile struct {
-	MPID                       int64
-	Created, Updated, LastSeen int64
-	ids                        map[int64]*holding
-	count                      map[int]int   // rank -> values held
-	unique                     map[int]int64 // unique rank -> the id held
+// pid indexes Kernel.profs; 0 is no profile.
+type pid = int32
+
+// profile is one profile's state. Profiles hold a few identities each, so
+// a slice searched linearly beats a map; big ones get an index.
+type profile struct {
+	mpid                       int64
+	created, updated, lastSeen int64
+	ids                        []hold
+	index                      map[int64]int32 // id -> position in ids, once ids is long
+	into                       pid             // the profile this one merged into; 0 while alive
 	isNew, dirty               bool
+}
+
+// indexFrom is the size from which a profile indexes its identities.
+const indexFrom = 16
+
+func (p *profile) find(id int64) int {
+	if p.index != nil {
+		if i, ok := p.index[id]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	for i := range p.ids {
+		if p.ids[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *profile) add(h hold) {
+	p.ids = append(p.ids, h)
+	if p.index != nil {
+		p.index[h.id] = int32(len(p.ids) - 1)
+	} else if len(p.ids) > indexFrom {
+		p.index = make(map[int64]int32, 2*len(p.ids))
+		for i := range p.ids {
+			p.index[p.ids[i].id] = int32(i)
+		}
+	}
+}
+
+// uniqueHeld returns the id p holds at a unique rank, if any.
+func (p *profile) uniqueHeld(rank int32) (int64, bool) {
+	for i := range p.ids {
+		if p.ids[i].rank == rank {
+			return p.ids[i].id, true
+		}
+	}
+	return 0, false
+}
+
+func (p *profile) count(rank int32) int {
+	n := 0
+	for i := range p.ids {
+		if p.ids[i].rank == rank {
+			n++
+		}
+	}
+	return n
 }
 
 // Drop is a row, or one identity of a row, that the stage drops.
@@ -68,75 +125,141 @@ type Alias struct {
 }
 
 // Kernel applies rows to profiles one at a time (doc.go). Call order: New,
-// then the Load* methods for the existing state the rows can reach, then
-// Apply once per row in order, then Result.
+// then the Load* and Taken methods for the existing state the rows can
+// reach, then Apply once per row in order, then Result.
+//
+// Everything is keyed by integers: identity ids are the store's dense
+// interned ids (holder is indexed by them), profiles live in one slice.
 type Kernel struct {
-	rules   Rules
-	rank    map[int64]int        // identity id -> type rank
-	holders map[int64][]*Profile // identity id -> profiles holding it
-	byMPID  map[int64]*Profile
-	aliases map[int64]int64 // alias -> the profile it merged into (resolve follows chains)
-	taken   map[int64]bool
+	rules  Rules
+	profs  []profile
+	byMPID map[int64]pid // alive profiles
+	// holder[id] is the one profile holding identity id, 0 for none, or
+	// -1 when several do (then shared[id] lists them).
+	holder  []pid
+	shared  map[int64][]pid
+	aliases map[int64]int64 // alias -> the MPID it merged into (resolve follows chains)
+	taken   map[int64]struct{}
+	feeds   []string // feed names of loaded identities
+	feedIDs map[string]int32
+	rowIDs  []int64
+	rowProf []pid
 	gone    []int64
 	merged  []Alias
 	drops   []Drop
-	rows    map[int64]int64 // row id -> mpid (0: none)
 	created int
 }
 
-// New returns an empty kernel.
-func New(rules Rules) *Kernel {
+// New returns an empty kernel for identity ids up to maxIdent.
+func New(rules Rules, maxIdent int64) *Kernel {
+	profs := make([]profile, 1, 1+maxIdent/4) // a profile holds a few identities
 	return &Kernel{
-		rules: rules, rank: map[int64]int{}, holders: map[int64][]*Profile{}, byMPID: map[int64]*Profile{},
-		aliases: map[int64]int64{}, taken: map[int64]bool{}, rows: map[int64]int64{},
+		rules: rules, profs: profs, byMPID: make(map[int64]pid, maxIdent/4),
+		holder: make([]pid, maxIdent+1), shared: map[int64][]pid{}, aliases: map[int64]int64{},
+		taken: map[int64]struct{}{}, feedIDs: map[string]int32{},
 	}
 }
 
-func newProfile(mpid int64) *Profile {
-	return &Profile{MPID: mpid, ids: map[int64]*holding{}, count: map[int]int{}, unique: map[int]int64{}}
+// Taken marks an MPID in use in the store (a profile or an alias) that a
+// new profile might otherwise be given.
+func (k *Kernel) Taken(mpid int64) { k.taken[mpid] = struct{}{} }
+
+func (k *Kernel) isTaken(mpid int64) bool {
+	if _, ok := k.taken[mpid]; ok {
+		return true
+	}
+	if _, ok := k.byMPID[mpid]; ok {
+		return true
+	}
+	_, ok := k.aliases[mpid]
+	return ok
 }
 
-// Taken marks an MPID in use by a profile or an alias in the store.
-func (k *Kernel) Taken(mpid int64) { k.taken[mpid] = true }
+func (k *Kernel) newProfile(mpid int64) pid {
+	k.profs = append(k.profs, profile{mpid: mpid})
+	id := pid(len(k.profs) - 1)
+	k.byMPID[mpid] = id
+	return id
+}
 
 // LoadProfile adds an existing profile.
 func (k *Kernel) LoadProfile(mpid, created, updated, lastSeen int64) {
-	p := newProfile(mpid)
-	p.Created, p.Updated, p.LastSeen = created, updated, lastSeen
-	k.byMPID[mpid] = p
-	k.taken[mpid] = true
+	p := &k.profs[k.newProfile(mpid)]
+	p.created, p.updated, p.lastSeen = created, updated, lastSeen
 }
 
 // LoadHolding adds an identity an existing (loaded) profile holds.
 func (k *Kernel) LoadHolding(mpid, id int64, rank int, first, last int64, feed string) {
-	p := k.byMPID[mpid]
-	if p == nil {
+	p, ok := k.byMPID[mpid]
+	if !ok {
 		return
 	}
-	k.rank[id] = rank
-	k.hold(p, id, &holding{first: first, last: last, feed: -1, feedName: feed})
+	f, ok := k.feedIDs[feed]
+	if !ok {
+		f = int32(len(k.feeds))
+		k.feeds = append(k.feeds, feed)
+		k.feedIDs[feed] = f
+	}
+	k.hold(p, hold{id: id, first: first, last: last, feed: -1 - f, rank: int32(rank)})
 }
 
 // LoadAlias adds an existing alias.
-func (k *Kernel) LoadAlias(alias, mpid int64) {
-	k.aliases[alias] = mpid
-	k.taken[alias] = true
-}
+func (k *Kernel) LoadAlias(alias, mpid int64) { k.aliases[alias] = mpid }
 
-func (k *Kernel) hold(p *Profile, id int64, h *holding) {
-	r := k.rank[id]
-	p.ids[id] = h
-	p.count[r]++
-	if k.isUnique(r) {
-		p.unique[r] = id
+func (k *Kernel) hold(p pid, h hold) {
+	k.profs[p].add(h)
+	if h.id >= int64(len(k.holder)) {
+		k.holder = append(k.holder, make([]pid, h.id+1-int64(len(k.holder)))...)
 	}
-	k.holders[id] = append(k.holders[id], p)
+	switch cur := k.holder[h.id]; {
+	case cur == 0:
+		k.holder[h.id] = p
+	case cur > 0:
+		k.holder[h.id] = -1
+		k.shared[h.id] = []pid{cur, p}
+	default:
+		k.shared[h.id] = append(k.shared[h.id], p)
+	}
 }
 
-func (k *Kernel) isUnique(rank int) bool { return rank < len(k.rules.Unique) && k.rules.Unique[rank] }
+// unhold removes profile p from identity id's holders.
+func (k *Kernel) unhold(p pid, id int64) {
+	if k.holder[id] == p {
+		k.holder[id] = 0
+		return
+	}
+	hs := slices.DeleteFunc(k.shared[id], func(x pid) bool { return x == p })
+	if len(hs) == 1 {
+		k.holder[id] = hs[0]
+		delete(k.shared, id)
+	} else {
+		k.shared[id] = hs
+	}
+}
 
-func (k *Kernel) limit(rank int) int {
-	if rank < len(k.rules.Limit) {
+// holders returns the profiles holding id (nil when none); one holder is
+// returned in buf.
+func (k *Kernel) holders(id int64, buf *[1]pid) []pid {
+	if id >= int64(len(k.holder)) {
+		return nil
+	}
+	switch h := k.holder[id]; {
+	case h == 0:
+		return nil
+	case h > 0:
+		buf[0] = h
+		return buf[:]
+	default:
+		return k.shared[id]
+	}
+}
+
+func (k *Kernel) isUnique(rank int32) bool {
+	return int(rank) < len(k.rules.Unique) && k.rules.Unique[rank]
+}
+
+func (k *Kernel) limit(rank int32) int {
+	if int(rank) < len(k.rules.Limit) {
 		return k.rules.Limit[rank]
 	}
 	return 0
@@ -144,199 +267,4 @@ func (k *Kernel) limit(rank int) int {
 
 func (k *Kernel) drop(row *Row, reason string, ident int64) {
 	k.drops = append(k.drops, Drop{RowID: row.ID, Reason: reason, IdentID: ident})
-}
-
-// Apply applies one row (doc.go rules 1–9).
-func (k *Kernel) Apply(row *Row) {
-	for _, id := range row.Idents {
-		k.rank[id.ID] = id.Rank
-	}
-	if len(row.Idents) == 0 && row.MPID == 0 {
-		k.drop(row, "no_identity", 0)
-		return
-	}
-	p, rejected := k.match(row)
-	if p == nil {
-		switch {
-		case len(row.Idents) == 0:
-			k.drop(row, "unknown_mpid", 0)
-		case row.Protection == OnlyRead:
-			k.rows[row.ID] = 0
-		case row.Protection == OnlyUpdate && rejected:
-			k.drop(row, "unique_conflict", 0)
-		case row.Protection == OnlyUpdate:
-			k.drop(row, "no_matching_profile", 0)
-		default:
-			p = k.create(row)
-			k.addIdentities(p, row)
-			k.rows[row.ID] = p.MPID
-		}
-		return
-	}
-	if row.Protection == OnlyRead {
-		k.rows[row.ID] = 0
-		return
-	}
-	k.addIdentities(p, row)
-	k.mergeOthers(p, row)
-	p.LastSeen = max(p.LastSeen, row.TS)
-	p.dirty = true
-	k.rows[row.ID] = p.MPID
-}
-
-// match finds the row's profile (rules 2–4); rejected tells that rule 4
-// turned a match down.
-func (k *Kernel) match(row *Row) (p *Profile, rejected bool) {
-	if row.MPID != 0 {
-		p = k.byMPID[k.resolve(row.MPID)]
-	}
-	if p == nil {
-		for _, id := range row.Idents {
-			if hs := k.holders[id.ID]; len(hs) > 0 {
-				p = k.mostRecent(id.ID, hs)
-				break
-			}
-		}
-	}
-	if p == nil {
-		return nil, false
-	}
-	for _, id := range row.Idents {
-		if held, ok := p.unique[id.Rank]; ok && k.isUnique(id.Rank) && held != id.ID {
-			return nil, true
-		}
-	}
-	return p, false
-}
-
-func (k *Kernel) mostRecent(id int64, hs []*Profile) *Profile {
-	best := hs[0]
-	for _, h := range hs[1:] {
-		a, b := h.ids[id].last, best.ids[id].last
-		if a > b || (a == b && h.MPID < best.MPID) {
-			best = h
-		}
-	}
-	return best
-}
-
-func (k *Kernel) create(row *Row) *Profile {
-	mpid := row.Idents[0].Seed
-	for k.taken[mpid] {
-		mpid++
-	}
-	p := newProfile(mpid)
-	p.Created, p.Updated, p.LastSeen = row.TS, row.TS, row.TS
-	p.isNew, p.dirty = true, true
-	k.byMPID[mpid] = p
-	k.taken[mpid] = true
-	k.created++
-	return p
-}
-
-// addIdentities is rule 6a.
-func (k *Kernel) addIdentities(p *Profile, row *Row) {
-	for _, id := range row.Idents {
-		if h, ok := p.ids[id.ID]; ok {
-			h.first, h.last = min(h.first, row.TS), max(h.last, row.TS)
-			continue
-		}
-		if held, ok := p.unique[id.Rank]; ok && held != id.ID {
-			k.drop(row, "unique_conflict", id.ID)
-			continue
-		}
-		if l := k.limit(id.Rank); l > 0 && p.count[id.Rank] >= l {
-			k.drop(row, "identity_limit", id.ID)
-			continue
-		}
-		k.hold(p, id.ID, &holding{first: row.TS, last: row.TS, feed: row.Feed})
-		p.Updated = max(p.Updated, row.TS)
-	}
-}
-
-// mergeOthers is rule 6b.
-func (k *Kernel) mergeOthers(p *Profile, row *Row) {
-	for _, id := range row.Idents {
-		others := slices.Clone(k.holders[id.ID])
-		slices.SortFunc(others, func(a, b *Profile) int { return cmpInt(a.MPID, b.MPID) })
-		for _, q := range others {
-			if q != p && k.byMPID[q.MPID] == q && k.mayMerge(p, q) {
-				k.merge(p, q, row.TS)
-			}
-		}
-	}
-}
-
-func (k *Kernel) mayMerge(p, q *Profile) bool {
-	for r, id := range q.unique {
-		if held, ok := p.unique[r]; ok && held != id {
-			return false
-		}
-	}
-	for r, n := range q.count {
-		l := k.limit(r)
-		if l == 0 {
-			continue
-		}
-		both := 0
-		for id := range q.ids {
-			if k.rank[id] == r && p.ids[id] != nil {
-				both++
-			}
-		}
-		if p.count[r]+n-both > l {
-			return false
-		}
-	}
-	return true
-}
-
-func (k *Kernel) merge(p, q *Profile, ts int64) {
-	for id, qh := range q.ids {
-		k.holders[id] = slices.DeleteFunc(k.holders[id], func(x *Profile) bool { return x == q })
-		if ph, ok := p.ids[id]; ok {
-			if qh.first < ph.first {
-				ph.first, ph.feed, ph.feedName = qh.first, qh.feed, qh.feedName
-			}
-			ph.last = max(ph.last, qh.last)
-			continue
-		}
-		k.hold(p, id, qh)
-	}
-	p.LastSeen = max(p.LastSeen, q.LastSeen)
-	p.Updated = max(p.Updated, q.Updated, ts)
-	p.dirty = true
-	delete(k.byMPID, q.MPID)
-	k.aliases[q.MPID] = p.MPID
-	k.gone = append(k.gone, q.MPID)
-	k.merged = append(k.merged, Alias{Alias: q.MPID, MPID: p.MPID, At: ts})
-}
-
-// resolve follows aliases to the surviving MPID, shortening the chains it
-// walks (path compression).
-func (k *Kernel) resolve(mpid int64) int64 {
-	root := mpid
-	for {
-		next, ok := k.aliases[root]
-		if !ok {
-			break
-		}
-		root = next
-	}
-	for mpid != root {
-		next := k.aliases[mpid]
-		k.aliases[mpid] = root
-		mpid = next
-	}
-	return root
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -9,51 +9,64 @@ type Holding struct {
 	Feed          string
 }
 
+// ProfileOut is a created or changed profile as it now is.
+type ProfileOut struct {
+	MPID                       int64
+	Created, Updated, LastSeen int64
+	New                        bool
+}
+
 // Result is what a run changed.
 type Result struct {
-	// Profiles are the profiles created or changed, as they now are, and
-	// Holdings all identities of those profiles.
-	Profiles []*Profile
+	// Profiles are the profiles created or changed, by MPID, and Holdings
+	// all identities of those profiles.
+	Profiles []ProfileOut
 	Holdings []Holding
 	// Gone are profiles merged away; Aliases maps each to its final survivor.
 	Gone    []int64
 	Aliases []Alias
-	// Rows maps each applied row to its profile (0: none); Drops lists what
-	// was dropped.
-	Rows    map[int64]int64
-	Drops   []Drop
-	Created int
-	Updated int
+	// RowIDs[i] is a row applied to profile RowMPIDs[i]; rows that ended
+	// with no profile are not listed. Drops lists what was dropped.
+	RowIDs, RowMPIDs []int64
+	Drops            []Drop
+	Created          int
+	Updated          int
 }
 
 // Result returns what the applied rows changed. Call it once, last.
 func (k *Kernel) Result() Result {
-	res := Result{Gone: k.gone, Drops: k.drops, Rows: k.rows, Created: k.created}
+	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, RowIDs: k.rowIDs}
 	for _, a := range k.merged {
 		a.MPID = k.resolve(a.Alias)
 		res.Aliases = append(res.Aliases, a)
 	}
-	for _, p := range k.byMPID {
-		if !p.dirty {
+	for i := 1; i < len(k.profs); i++ {
+		p := &k.profs[i]
+		if !p.dirty || p.into != 0 {
 			continue
 		}
 		if !p.isNew {
 			res.Updated++
 		}
-		res.Profiles = append(res.Profiles, p)
-		for id, h := range p.ids {
-			feed := h.feedName
-			if h.feed >= 0 && h.feed < len(k.rules.Feeds) {
-				feed = k.rules.Feeds[h.feed]
-			}
-			res.Holdings = append(res.Holdings, Holding{MPID: p.MPID, IdentID: id, First: h.first, Last: h.last, Feed: feed})
+		res.Profiles = append(res.Profiles, ProfileOut{MPID: p.mpid, Created: p.created, Updated: p.updated, LastSeen: p.lastSeen, New: p.isNew})
+		for _, h := range p.ids {
+			res.Holdings = append(res.Holdings, Holding{MPID: p.mpid, IdentID: h.id, First: h.first, Last: h.last, Feed: k.feedName(h.feed)})
 		}
 	}
-	slices.SortFunc(res.Profiles, func(a, b *Profile) int { return cmpInt(a.MPID, b.MPID) })
-	for i, r := range k.rows {
-		if r != 0 {
-			k.rows[i] = k.resolve(r)
-		}
+	slices.SortFunc(res.Profiles, func(a, b ProfileOut) int { return cmpInt(a.MPID, b.MPID) })
+	res.RowMPIDs = make([]int64, len(k.rowProf))
+	for i, p := range k.rowProf {
+		res.RowMPIDs[i] = k.profs[k.alive(p)].mpid
 	}
 	return res
+}
+
+func (k *Kernel) feedName(f int32) string {
+	if f < 0 {
+		return k.feeds[-1-f]
+	}
+	if int(f) < len(k.rules.Feeds) {
+		return k.rules.Feeds[f]
+	}
+	return ""
 }

@@ -29,7 +29,10 @@ type Stats struct {
 	Dropped map[string]int64 `json:"dropped,omitempty"`
 }
 
-var temps = []string{"_id_run", "_id_reach", "_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops"}
+var (
+	resultTemps = []string{"_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops"}
+	temps       = append([]string{"_id_run", "_id_reach"}, resultTemps...)
+)
 
 // Run resolves the identities of run runID's staged rows into profiles.
 func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, error) {
@@ -47,24 +50,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	if _, err := db.Exec(ctx, sqlfiles.Get("identity/reach.sql")); err != nil {
 		return Stats{}, fmt.Errorf("identity: reach: %w", err)
 	}
-	k := New(rules(p, order))
-	if err := load(ctx, db, k, order); err != nil {
-		return Stats{}, err
-	}
-	st := Stats{Dropped: map[string]int64{}}
-	err := scanRows(ctx, db, p, order, func(r *Row) {
-		st.Rows++
-		k.Apply(r)
-	})
+	st, err := resolve(ctx, db, p, order)
 	if err != nil {
-		return st, err
-	}
-	res := k.Result()
-	st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
-	for _, d := range res.Drops {
-		st.Dropped[d.Reason]++
-	}
-	if err := write(ctx, db, res); err != nil {
 		return st, err
 	}
 	for _, q := range sqlfiles.Statements(sqlfiles.Get("identity/apply.sql")) {
@@ -76,6 +63,61 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		return st, fmt.Errorf("identity: record drops: %w", err)
 	}
 	return st, nil
+}
+
+// resolve runs the kernel over the run's rows and stages its result. The
+// kernel knows only the store's MPIDs near the run's seeds; when a new
+// profile lands on another one (collisions.sql), it runs again with those
+// marked taken, until none does.
+func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string) (Stats, error) {
+	var maxIdent int64
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		maxIdent = ints(rec, 0)[0]
+		return nil
+	}, sqlfiles.Get("identity/max_ident.sql"))
+	if err != nil {
+		return Stats{}, fmt.Errorf("identity: %w", err)
+	}
+	var taken []int64
+	for {
+		k := New(rules(p, order), maxIdent)
+		for _, m := range taken {
+			k.Taken(m)
+		}
+		if err := load(ctx, db, k, order); err != nil {
+			return Stats{}, err
+		}
+		st := Stats{Dropped: map[string]int64{}}
+		err := scanRows(ctx, db, p, order, func(r *Row) {
+			st.Rows++
+			k.Apply(r)
+		})
+		if err != nil {
+			return st, err
+		}
+		res := k.Result()
+		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
+		for _, d := range res.Drops {
+			st.Dropped[d.Reason]++
+		}
+		if err := write(ctx, db, res); err != nil {
+			return st, err
+		}
+		n := len(taken)
+		err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+			taken = append(taken, ints(rec, 0)...)
+			return nil
+		}, sqlfiles.Get("identity/collisions.sql"))
+		if err != nil {
+			return st, fmt.Errorf("identity: check new MPIDs: %w", err)
+		}
+		if len(taken) == n {
+			return st, nil
+		}
+		for _, t := range resultTemps {
+			db.DropTemp(ctx, t)
+		}
+	}
 }
 
 func rules(p *config.Pipeline, order []string) Rules {

@@ -1,0 +1,236 @@
+package identity
+
+import "slices"
+
+// Apply applies one row (doc.go rules 1–9).
+func (k *Kernel) Apply(row *Row) {
+	if len(row.Idents) == 0 && row.MPID == 0 {
+		k.drop(row, "no_identity", 0)
+		return
+	}
+	p, rejected := k.match(row)
+	if p == 0 {
+		switch {
+		case len(row.Idents) == 0:
+			k.drop(row, "unknown_mpid", 0)
+		case row.Protection == OnlyRead:
+		case row.Protection == OnlyUpdate && rejected:
+			k.drop(row, "unique_conflict", 0)
+		case row.Protection == OnlyUpdate:
+			k.drop(row, "no_matching_profile", 0)
+		default:
+			p = k.create(row)
+			k.addIdentities(p, row)
+			k.rowIDs, k.rowProf = append(k.rowIDs, row.ID), append(k.rowProf, p)
+		}
+		return
+	}
+	if row.Protection == OnlyRead {
+		return
+	}
+	k.addIdentities(p, row)
+	k.mergeOthers(p, row)
+	pp := &k.profs[p]
+	pp.lastSeen = max(pp.lastSeen, row.TS)
+	pp.dirty = true
+	k.rowIDs, k.rowProf = append(k.rowIDs, row.ID), append(k.rowProf, p)
+}
+
+// match finds the row's profile (rules 2–4); rejected tells that rule 4
+// turned a match down.
+func (k *Kernel) match(row *Row) (p pid, rejected bool) {
+	if row.MPID != 0 {
+		p = k.byMPID[k.resolve(row.MPID)]
+	}
+	if p == 0 {
+		var buf [1]pid
+		for _, id := range row.Idents {
+			if hs := k.holders(id.ID, &buf); len(hs) > 0 {
+				p = k.mostRecent(id.ID, hs)
+				break
+			}
+		}
+	}
+	if p == 0 {
+		return 0, false
+	}
+	pp := &k.profs[p]
+	for _, id := range row.Idents {
+		if r := int32(id.Rank); k.isUnique(r) {
+			if held, ok := pp.uniqueHeld(r); ok && held != id.ID {
+				return 0, true
+			}
+		}
+	}
+	return p, false
+}
+
+func (k *Kernel) mostRecent(id int64, hs []pid) pid {
+	best := hs[0]
+	bestLast := k.profs[best].ids[k.profs[best].find(id)].last
+	for _, h := range hs[1:] {
+		last := k.profs[h].ids[k.profs[h].find(id)].last
+		if last > bestLast || (last == bestLast && k.profs[h].mpid < k.profs[best].mpid) {
+			best, bestLast = h, last
+		}
+	}
+	return best
+}
+
+func (k *Kernel) create(row *Row) pid {
+	mpid := row.Idents[0].Seed
+	for k.isTaken(mpid) {
+		mpid++
+	}
+	p := k.newProfile(mpid)
+	pp := &k.profs[p]
+	pp.created, pp.updated, pp.lastSeen = row.TS, row.TS, row.TS
+	pp.isNew, pp.dirty = true, true
+	k.created++
+	return p
+}
+
+// addIdentities is rule 6a.
+func (k *Kernel) addIdentities(p pid, row *Row) {
+	for _, id := range row.Idents {
+		pp := &k.profs[p]
+		if i := pp.find(id.ID); i >= 0 {
+			h := &pp.ids[i]
+			h.first, h.last = min(h.first, row.TS), max(h.last, row.TS)
+			continue
+		}
+		r := int32(id.Rank)
+		if k.isUnique(r) {
+			if held, ok := pp.uniqueHeld(r); ok && held != id.ID {
+				k.drop(row, "unique_conflict", id.ID)
+				continue
+			}
+		}
+		if l := k.limit(r); l > 0 && pp.count(r) >= l {
+			k.drop(row, "identity_limit", id.ID)
+			continue
+		}
+		k.hold(p, hold{id: id.ID, first: row.TS, last: row.TS, feed: int32(row.Feed), rank: r})
+		pp.updated = max(pp.updated, row.TS)
+	}
+}
+
+// mergeOthers is rule 6b.
+func (k *Kernel) mergeOthers(p pid, row *Row) {
+	var buf [1]pid
+	var others []pid
+	for _, id := range row.Idents {
+		hs := k.holders(id.ID, &buf)
+		if len(hs) == 0 || (len(hs) == 1 && hs[0] == p) {
+			continue
+		}
+		others = append(others[:0], hs...)
+		slices.SortFunc(others, func(a, b pid) int { return cmpInt(k.profs[a].mpid, k.profs[b].mpid) })
+		for _, q := range others {
+			if q != p && k.profs[q].into == 0 && k.mayMerge(p, q) {
+				k.merge(p, q, row.TS)
+			}
+		}
+	}
+}
+
+func (k *Kernel) mayMerge(p, q pid) bool {
+	pp, qp := &k.profs[p], &k.profs[q]
+	for i := range qp.ids {
+		r := qp.ids[i].rank
+		if k.isUnique(r) {
+			if held, ok := pp.uniqueHeld(r); ok && held != qp.ids[i].id {
+				return false
+			}
+		}
+	}
+	for i := range qp.ids {
+		r := qp.ids[i].rank
+		l := k.limit(r)
+		if l == 0 || slices.ContainsFunc(qp.ids[:i], func(h hold) bool { return h.rank == r }) {
+			continue // no limit, or this rank was checked already
+		}
+		n, both := 0, 0
+		for j := i; j < len(qp.ids); j++ {
+			if qp.ids[j].rank == r {
+				n++
+				if pp.find(qp.ids[j].id) >= 0 {
+					both++
+				}
+			}
+		}
+		if pp.count(r)+n-both > l {
+			return false
+		}
+	}
+	return true
+}
+
+func (k *Kernel) merge(p, q pid, ts int64) {
+	qp := &k.profs[q]
+	for _, qh := range qp.ids {
+		k.unhold(q, qh.id)
+		pp := &k.profs[p]
+		if i := pp.find(qh.id); i >= 0 {
+			ph := &pp.ids[i]
+			if qh.first < ph.first {
+				ph.first, ph.feed = qh.first, qh.feed
+			}
+			ph.last = max(ph.last, qh.last)
+			continue
+		}
+		k.hold(p, qh)
+	}
+	pp := &k.profs[p]
+	pp.lastSeen = max(pp.lastSeen, qp.lastSeen)
+	pp.updated = max(pp.updated, qp.updated, ts)
+	pp.dirty = true
+	qp.into, qp.ids, qp.index = p, nil, nil
+	delete(k.byMPID, qp.mpid)
+	k.aliases[qp.mpid] = pp.mpid
+	k.gone = append(k.gone, qp.mpid)
+	k.merged = append(k.merged, Alias{Alias: qp.mpid, MPID: pp.mpid, At: ts})
+}
+
+// resolve follows aliases to the surviving MPID, shortening the chains it
+// walks (path compression).
+func (k *Kernel) resolve(mpid int64) int64 {
+	root := mpid
+	for {
+		next, ok := k.aliases[root]
+		if !ok {
+			break
+		}
+		root = next
+	}
+	for mpid != root {
+		next := k.aliases[mpid]
+		k.aliases[mpid] = root
+		mpid = next
+	}
+	return root
+}
+
+// alive follows merges from profile p to the profile that holds it now.
+func (k *Kernel) alive(p pid) pid {
+	root := p
+	for k.profs[root].into != 0 {
+		root = k.profs[root].into
+	}
+	for p != root {
+		next := k.profs[p].into
+		k.profs[p].into = root
+		p = next
+	}
+	return root
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,94 @@
+// Command mosaic-bench measures a full rebuild and an incremental run of
+// the generated data set against issue 4's targets, with the floor query
+// and label propagation as baselines in the same run (internal/bench).
+//
+//	go run -tags duckdb_arrow ./cmd/mosaic-bench --users 1000000 --mosaic /tmp/mosaic
+//
+// bench/identity.sh builds mosaic and runs this. Exit status 1 when a
+// target is missed and --check is given.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"github.com/mosaic-cdp/mosaic/internal/bench"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mosaic-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var opts bench.Options
+	fs.IntVar(&opts.Users, "users", 20000, "generated users")
+	fs.StringVar(&opts.Dir, "dir", os.TempDir()+"/mosaic-bench", "folder for the data (reused across runs) and the store")
+	fs.StringVar(&opts.Mosaic, "mosaic", "", "path of a built mosaic binary (required)")
+	fs.IntVar(&opts.MaxRounds, "max-rounds", 0, "stop label propagation after this many rounds (0: until it converges)")
+	check := fs.String("check", "", "exit 1 unless the targets are met: strict (issue 4's) or loose (CI's smoke test)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if opts.Mosaic == "" || (*check != "" && *check != "strict" && *check != "loose") {
+		fmt.Fprintln(stderr, "usage: mosaic-bench --mosaic PATH [--users N] [--dir DIR] [--check strict|loose]")
+		return 2
+	}
+	opts.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	rep, err := bench.Measure(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "mosaic-bench:", err)
+		return 1
+	}
+	print(stdout, rep)
+	ok := true
+	fmt.Fprintln(stdout, "\ntargets:")
+	for _, c := range rep.Targets(*check == "loose") {
+		mark := "met   "
+		if !c.Met {
+			mark, ok = "MISSED", false
+		}
+		fmt.Fprintf(stdout, "  %s  %-46s %s\n", mark, c.Name, c.Figure)
+	}
+	if *check != "" && !ok {
+		return 1
+	}
+	return 0
+}
+
+func print(w io.Writer, r *bench.Report) {
+	fmt.Fprintf(w, "data: %d users, %d rows, %d identity values, %d distinct\n", r.Users, r.Full.Rows, r.IdentityRows, r.DistinctIdentities)
+	for _, x := range []struct {
+		name string
+		run  bench.Run
+	}{{"full rebuild", r.Full}, {fmt.Sprintf("incremental (+%d users' data)", r.IncrementalNewUsers), r.Incremental}} {
+		fmt.Fprintf(w, "%-34s %8.2f s wall  %6.2f GiB peak RSS  %d rows\n", x.name, x.run.Wall.Seconds(), float64(x.run.PeakRSS)/(1<<30), x.run.Rows)
+		names := make([]string, 0, len(x.run.Stages))
+		for n := range x.run.Stages {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(w, "  %-32s %8.2f s\n", n, x.run.Stages[n].Seconds())
+		}
+	}
+	conv := ""
+	if !r.LabelPropConverged {
+		conv = " (stopped before converging)"
+	}
+	fmt.Fprintf(w, "floor: distinct identities        %8.2f s\n", r.Floor.Seconds())
+	fmt.Fprintf(w, "label propagation                 %8.2f s  %d rounds, %d components%s\n", r.LabelPropagation.Seconds(), r.LabelRounds, r.LabelComponents, conv)
+	id := r.Full.Stages["identity"]
+	fmt.Fprintf(w, "ratios: identity/floor %.1f×  label propagation/identity %.1f×  incremental/full %.1f%%\n",
+		float64(id)/float64(r.Floor), float64(r.LabelPropagation)/float64(id), 100*float64(r.Incremental.Wall)/float64(r.Full.Wall))
+}

@@ -1,0 +1,2 @@
+-- Identity rows staged in the store, for the report.
+SELECT count(*) FROM _mosaic.feed_identities;

@@ -89,7 +89,9 @@ func TestScheduleRunsUntilCancelled(t *testing.T) {
 	defer cancel()
 	var stdout, stderr lockedBuffer
 	done := make(chan int, 1)
-	go func() { done <- Run(ctx, []string{"schedule", "--run-now", p}, strings.NewReader(""), &stdout, &stderr) }()
+	go func() {
+		done <- Run(ctx, []string{"schedule", "--run-now", p}, strings.NewReader(""), &stdout, &stderr)
+	}()
 	deadline := time.After(60 * time.Second)
 	for strings.Count(stderr.String(), `msg="run finished"`) < 3 {
 		select {

@@ -73,6 +73,14 @@ func TestScheduleUsageErrors(t *testing.T) {
 			t.Errorf("%s: code %d, stdout %q, stderr %q; want code 2 and stderr containing %q", c.name, code, out, errOut, c.want)
 		}
 	}
+	// `mosaic validate` accepts what `mosaic schedule` runs.
+	for _, spec := range []string{"0 * * * *", "CRON_TZ=Europe/Paris 30 6 * * 1-5", "@hourly", "@every 15m", "CRON_TZ=UTC @daily"} {
+		f := filepath.Join(dir, "valid.yaml")
+		writeFile(t, f, strings.Replace(everySecond, "@every 1s", spec, 1))
+		if code, _, errOut := mosaic(t, "validate", f); code != ExitOK {
+			t.Errorf("validate with schedule %q: code %d, stderr %q", spec, code, errOut)
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, "store.duckdb")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a usage error created the store (%v)", err)
 	}

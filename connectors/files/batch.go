@@ -2,13 +2,17 @@ package files
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,19 +24,32 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/batch"
 )
 
-// BatchColumns are the columns a `format: batch` feed stages, one row per
-// valid batch; the engine unnests the JSON ones.
-var batchSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "_origin", Type: arrow.BinaryTypes.String},
-	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
-	{Name: "mpid", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "request_id", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "identities", Type: arrow.BinaryTypes.String},
-	{Name: "attributes", Type: arrow.BinaryTypes.String},
-	{Name: "deleted", Type: arrow.BinaryTypes.String},
-	{Name: "events", Type: arrow.BinaryTypes.String},
-	{Name: "batch", Type: arrow.BinaryTypes.String},
-}, nil)
+// batchSchema holds the columns a `format: batch` feed stages, one row per
+// valid batch, typed so that the engine unnests them without parsing JSON:
+// identities as (t, v) pairs, attributes as (k, v) with v the value's JSON
+// text, events with their own times and attributes (JSON text).
+var (
+	pairType    = func(a, b string) arrow.DataType { return arrow.StructOf(field(a, str), field(b, str)) }
+	str         = arrow.BinaryTypes.String
+	micros      = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	eventType   = arrow.StructOf(field("id", str), field("type", str), field("name", str), nullable("ts", micros), nullable("attributes", str))
+	batchSchema = arrow.NewSchema([]arrow.Field{
+		field("_origin", str),
+		nullable("ts", micros),
+		nullable("mpid", arrow.PrimitiveTypes.Int64),
+		nullable("request_id", str),
+		field("identities", arrow.ListOf(pairType("t", "v"))),
+		field("attributes", arrow.ListOf(pairType("k", "v"))),
+		field("deleted", arrow.ListOf(str)),
+		field("events", arrow.ListOf(eventType)),
+		field("batch", str),
+	}, nil)
+)
+
+func field(name string, t arrow.DataType) arrow.Field { return arrow.Field{Name: name, Type: t} }
+func nullable(name string, t arrow.DataType) arrow.Field {
+	return arrow.Field{Name: name, Type: t, Nullable: true}
+}
 
 var droppedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "reason", Type: arrow.BinaryTypes.String},
@@ -66,8 +83,8 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	defer dropped.Release()
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadBytes('\n')
-		if len(strings.TrimSpace(string(line))) > 0 {
-			origin := fmt.Sprintf("%s:%d", f.origin, lineNo)
+		if len(bytes.TrimSpace(line)) > 0 {
+			origin := f.origin + ":" + strconv.Itoa(lineNo)
 			b, derr := batch.Decode(line, origin)
 			if derr != nil {
 				var be *batch.Error
@@ -101,17 +118,8 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 }
 
 func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []byte) {
-	str := func(i int, s string) { rb.Field(i).(*array.StringBuilder).Append(s) }
-	js := func(i int, v any) {
-		out, _ := json.Marshal(v)
-		str(i, string(out))
-	}
-	str(0, origin)
-	if b.Time.IsZero() {
-		rb.Field(1).AppendNull()
-	} else {
-		rb.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(b.Time.UnixMicro()))
-	}
+	rb.Field(0).(*array.StringBuilder).Append(origin)
+	appendTime(rb.Field(1).(*array.TimestampBuilder), b.Time)
 	if b.MPID == 0 {
 		rb.Field(2).AppendNull()
 	} else {
@@ -120,25 +128,64 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []
 	if b.SourceRequestID == "" {
 		rb.Field(3).AppendNull()
 	} else {
-		str(3, b.SourceRequestID)
+		rb.Field(3).(*array.StringBuilder).Append(b.SourceRequestID)
 	}
-	js(4, b.Identities)
-	if b.Attributes == nil {
-		str(5, "{}")
-	} else {
-		js(5, b.Attributes)
+
+	ids := rb.Field(4).(*array.ListBuilder)
+	ids.Append(true)
+	pairs := ids.ValueBuilder().(*array.StructBuilder)
+	for t, v := range b.Identities {
+		appendPair(pairs, t, v)
 	}
-	js(6, append([]string{}, b.Deleted...))
-	events := make([]map[string]any, len(b.Events))
-	for i, e := range b.Events {
-		var ts any
-		if !e.Time.IsZero() {
-			ts = e.Time.Format(time.RFC3339Nano)
+
+	attrs := rb.Field(5).(*array.ListBuilder)
+	attrs.Append(true)
+	pairs = attrs.ValueBuilder().(*array.StructBuilder)
+	for _, k := range slices.Sorted(maps.Keys(b.Attributes)) {
+		appendPair(pairs, k, string(b.Attributes[k]))
+	}
+
+	del := rb.Field(6).(*array.ListBuilder)
+	del.Append(true)
+	del.ValueBuilder().(*array.StringBuilder).AppendValues(b.Deleted, nil)
+
+	events := rb.Field(7).(*array.ListBuilder)
+	events.Append(true)
+	ev := events.ValueBuilder().(*array.StructBuilder)
+	for _, e := range b.Events {
+		ev.Append(true)
+		ev.FieldBuilder(0).(*array.StringBuilder).Append(e.ID)
+		ev.FieldBuilder(1).(*array.StringBuilder).Append(e.Type)
+		ev.FieldBuilder(2).(*array.StringBuilder).Append(e.Name)
+		appendTime(ev.FieldBuilder(3).(*array.TimestampBuilder), e.Time)
+		if isObject(e.Attributes) {
+			ev.FieldBuilder(4).(*array.StringBuilder).Append(string(e.Attributes))
+		} else {
+			ev.FieldBuilder(4).AppendNull()
 		}
-		events[i] = map[string]any{"id": e.ID, "type": e.Type, "name": e.Name, "ts": ts, "attributes": e.Attributes}
 	}
-	js(7, events)
-	str(8, strings.TrimSpace(string(line)))
+	rb.Field(8).(*array.StringBuilder).Append(string(bytes.TrimSpace(line)))
+}
+
+func appendPair(sb *array.StructBuilder, a, b string) {
+	sb.Append(true)
+	sb.FieldBuilder(0).(*array.StringBuilder).Append(a)
+	sb.FieldBuilder(1).(*array.StringBuilder).Append(b)
+}
+
+func appendTime(tb *array.TimestampBuilder, t time.Time) {
+	if t.IsZero() {
+		tb.AppendNull()
+	} else {
+		tb.Append(arrow.Timestamp(t.UnixMicro()))
+	}
+}
+
+// isObject tells whether raw JSON is an object (event attributes that are
+// not an object are not kept).
+func isObject(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && t[0] == '{'
 }
 
 // flush hands what the builder holds to stage, if anything.

@@ -1,6 +1,6 @@
 -- Dropped batches, and blocklisted or over-long identities of kept ones. $1 run, $2 feed.
 INSERT INTO _mosaic.dropped_rows (run_id, feed, reason, "row")
-SELECT $1, $2, reason, json_object('origin', origin, 'source_request_id', request_id, 'batch', batch)
+SELECT $1, $2, reason, json_object('origin', origin, 'source_request_id', request_id, 'batch', CAST(batch AS JSON))
 FROM _brows WHERE reason IS NOT NULL
 UNION ALL
 SELECT $1, $2, 'blocklisted', json_object('identity_type', b.t, 'identity_value', b.v, 'origin', r.origin)

@@ -1,6 +1,7 @@
 // Package gen writes a realistic synthetic retail data set: website traffic
 // as mParticle Events API batches (NDJSON, one batch of one event per line,
-// read by a `format: batch` feed), app traffic, a CRM table and purchases,
+// read by a `format: batch` feed), app traffic (batches too), a CRM table
+// and purchases,
 // plus a pipeline.yaml that reads them. It backs `mosaic gen`, the
 // quickstart and the benchmarks.
 //
@@ -20,7 +21,7 @@
 //	web.ndjson     6.5N            [6.5M]      cookie + 0.28 (customer_id + email):     [10.15M]
 //	                                           70% of rows are registered people's,
 //	                                           40% of those are logged in
-//	app.parquet    1.9N + ~110 per shared      device + 0.35 customer_id:               [2.71M]
+//	app.ndjson     1.9N + ~110 per shared      device + 0.35 customer_id:               [2.71M]
 //	               device          [2,009,587] 70% registered people's, 50% of those
 //	purchases.csv  0.8N            [800,000]   customer_id + 0.92 email                 [1.54M]
 //	total                                                                               [16.47M]
@@ -89,7 +90,7 @@ const Window = 90 * 24 * time.Hour
 const (
 	CRMFile       = "crm.parquet"
 	WebFile       = "web.ndjson"
-	AppFile       = "app.parquet"
+	AppFile       = "app.ndjson"
 	PurchasesFile = "purchases.csv"
 	PipelineFile  = "pipeline.yaml"
 )

@@ -54,6 +54,25 @@ const webView = `
 	       strftime(make_timestamp(timestamp_unixtime_ms * 1000), '%%Y-%%m-%%dT%%H:%%M:%%SZ') AS occurred_at
 	FROM read_json('%s', format = 'newline_delimited', columns = %s)`
 
+// appColumns are the columns of app.ndjson's batches.
+const appColumns = `{environment: 'VARCHAR', source_request_id: 'VARCHAR', timestamp_unixtime_ms: 'BIGINT',
+	user_identities: 'STRUCT(customer_id VARCHAR)',
+	device_info: 'STRUCT(ios_advertising_id VARCHAR, android_uuid VARCHAR)',
+	events: 'STRUCT(event_type VARCHAR, data STRUCT(event_name VARCHAR, custom_event_type VARCHAR,
+		timestamp_unixtime_ms BIGINT, source_message_id VARCHAR))[]'}`
+
+// appView flattens app.ndjson's batches (one event each) to the columns of
+// an app event: event_id, ios_idfa, android_uuid, customer_id, event_name
+// and occurred_at.
+const appView = `
+	SELECT source_request_id AS event_id,
+	       device_info.ios_advertising_id AS ios_idfa,
+	       device_info.android_uuid AS android_uuid,
+	       user_identities.customer_id AS customer_id,
+	       events[1].data.event_name AS event_name,
+	       make_timestamptz(timestamp_unixtime_ms * 1000) AS occurred_at
+	FROM read_json('%s', format = 'newline_delimited', columns = %s)`
+
 // query runs q against a fresh in-memory DuckDB with the data set's files
 // as views web (flattened by webView), app, crm and purchases; CSV columns
 // are read as text.
@@ -72,7 +91,7 @@ func query(t *testing.T, dir, q string, dest ...any) {
 	views := map[string]string{
 		"web":       fmt.Sprintf("("+webView+")", filepath.Join(dir, WebFile), webColumns),
 		"purchases": fmt.Sprintf("read_csv('%s', header = true, all_varchar = true)", filepath.Join(dir, PurchasesFile)),
-		"app":       fmt.Sprintf("read_parquet('%s')", filepath.Join(dir, AppFile)),
+		"app":       fmt.Sprintf("("+appView+")", filepath.Join(dir, AppFile), appColumns),
 		"crm":       fmt.Sprintf("read_parquet('%s')", filepath.Join(dir, CRMFile)),
 	}
 	for name, src := range views {
@@ -139,7 +158,10 @@ func TestColumns(t *testing.T) {
 	dir, _ := generated(t)
 	want := map[string]string{
 		CRMFile:       "customer_id VARCHAR, email VARCHAR, mobile_number VARCHAR, tier VARCHAR, lifetime_value DOUBLE, updated_at TIMESTAMP WITH TIME ZONE",
-		AppFile:       "event_id VARCHAR, ios_idfa VARCHAR, android_uuid VARCHAR, customer_id VARCHAR, event_name VARCHAR, occurred_at TIMESTAMP WITH TIME ZONE",
+		AppFile: "environment VARCHAR, source_request_id UUID, timestamp_unixtime_ms BIGINT, " +
+			"user_identities STRUCT(customer_id VARCHAR), " +
+			"device_info STRUCT(ios_advertising_id UUID, android_uuid UUID), " +
+			"events STRUCT(event_type VARCHAR, \"data\" STRUCT(event_name VARCHAR, custom_event_type VARCHAR, timestamp_unixtime_ms BIGINT, source_message_id UUID))[]",
 		PurchasesFile: "order_id,customer_id,email,amount,currency,occurred_at",
 		// The keys of the batches, in order, as read_json guesses their
 		// types (the 0000000 bait cookie is no UUID).
@@ -149,7 +171,7 @@ func TestColumns(t *testing.T) {
 			"events STRUCT(event_type VARCHAR, \"data\" STRUCT(event_name VARCHAR, custom_event_type VARCHAR, timestamp_unixtime_ms BIGINT, source_message_id UUID))[]",
 	}
 	got := map[string]string{}
-	for f, src := range map[string]string{CRMFile: "read_parquet('%s')", AppFile: "read_parquet('%s')", WebFile: "read_json('%s')"} {
+	for f, src := range map[string]string{CRMFile: "read_parquet('%s')", AppFile: "read_json('%s')", WebFile: "read_json('%s')"} {
 		var s string
 		query(t, dir, fmt.Sprintf(`SELECT string_agg(column_name || ' ' || column_type, ', ')
 			FROM (DESCRIBE SELECT * FROM `+src+`)`, filepath.Join(dir, f)), &s)
@@ -363,7 +385,7 @@ func TestPipelineLoads(t *testing.T) {
 		}
 		got = append(got, f.Name+" "+f.Source.Kind+" "+src.Path+" "+src.Format)
 	}
-	want := []string{"web files web.ndjson batch", "app files app.parquet parquet", "crm files crm.parquet parquet", "purchases files purchases.csv csv"}
+	want := []string{"web files web.ndjson batch", "app files app.ndjson batch", "crm files crm.parquet parquet", "purchases files purchases.csv csv"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("feeds (-want +got):\n%s", diff)
 	}

@@ -157,7 +157,7 @@ func TestGenerateFilesAndRowCounts(t *testing.T) {
 func TestColumns(t *testing.T) {
 	dir, _ := generated(t)
 	want := map[string]string{
-		CRMFile:       "customer_id VARCHAR, email VARCHAR, mobile_number VARCHAR, tier VARCHAR, lifetime_value DOUBLE, updated_at TIMESTAMP WITH TIME ZONE",
+		CRMFile: "customer_id VARCHAR, email VARCHAR, mobile_number VARCHAR, tier VARCHAR, lifetime_value DOUBLE, updated_at TIMESTAMP WITH TIME ZONE",
 		AppFile: "environment VARCHAR, source_request_id UUID, timestamp_unixtime_ms BIGINT, " +
 			"user_identities STRUCT(customer_id VARCHAR), " +
 			"device_info STRUCT(ios_advertising_id UUID, android_uuid UUID), " +

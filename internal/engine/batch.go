@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
@@ -17,26 +18,24 @@ import (
 func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64) (FeedStats, error) {
 	data := map[string]any{
 		"Stage":      f.table,
+		"Base":       stageBase,
+		"RunTime":    f.runTime.UTC().Format(time.RFC3339Nano),
 		"Blocked":    blockedByType(f.p.Identity.Blocklist),
 		"LowerEmail": fmt.Sprint(!slices.Contains(f.p.Identity.CaseSensitive, "email")),
 	}
+	defer f.tx.dropTemp(ctx, "_brows")
+	defer f.tx.dropTemp(ctx, "_bids")
+	defer f.tx.dropView(ctx, "_bmapped")
 	for _, name := range []string{"batch/map.sql.tmpl", "batch/identities.sql.tmpl"} {
 		q, err := sqlfiles.Render(name, data)
 		if err != nil {
 			return st, err
 		}
-		args := []any{}
-		if name == "batch/map.sql.tmpl" {
-			args = []any{f.runTime, f.feed.Name, stageBase}
-		}
-		if _, err := f.tx.Exec(ctx, q, args...); err != nil {
+		if _, err := f.tx.Exec(ctx, q); err != nil {
 			return st, fmt.Errorf("feed %s: %s: %w", f.feed.Name, name, err)
 		}
 	}
-	for _, t := range []string{"_bmapped", "_bids", "_brows"} {
-		defer f.tx.dropTemp(ctx, t)
-	}
-	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql")); err != nil {
+	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql"), f.feed.Name); err != nil {
 		return st, fmt.Errorf("feed %s: check batches: %w", f.feed.Name, err)
 	}
 	var read, kept, dropped, blocked int64

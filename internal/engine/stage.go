@@ -315,5 +315,11 @@ func (t *Tx) dropTemp(ctx context.Context, table string) {
 	delete(t.tables, table)
 }
 
+func (t *Tx) dropView(ctx context.Context, view string) {
+	if stmt, err := sqlfiles.Render("engine/drop_view.sql.tmpl", view); err == nil {
+		t.Exec(context.WithoutCancel(ctx), stmt)
+	}
+}
+
 // DropTemp drops a temp table made by StageArrow (or any other), if any.
 func (t *Tx) DropTemp(ctx context.Context, table string) { t.dropTemp(ctx, table) }

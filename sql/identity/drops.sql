@@ -5,4 +5,4 @@ SELECT $1, r.feed, x.reason,
          ELSE json_object('identity_type', d.identity_type, 'identity_value', d.identity_value, 'origin', r.origin, 'row_pos', r.row_pos) END
 FROM _id_drops x
 JOIN _mosaic.feed_rows r ON r.row_id = x.row_id AND r.run_id = $1
-LEFT JOIN _mosaic.identity_dict d ON d.id = x.ident
+LEFT JOIN (SELECT * FROM _mosaic.identity_dict WHERE id IN (SELECT ident FROM _id_drops)) d ON d.id = x.ident

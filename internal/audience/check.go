@@ -54,18 +54,22 @@ func Check(ctx context.Context, p *config.Pipeline) error {
 	return nil
 }
 
+// checkUserQuery refuses a `sql:` query that would write, or that is not
+// one SELECT with a column mpid (embedded as a subquery, anything else
+// fails to parse: that is the real guard, CheckReadOnly the friendly one).
 func checkUserQuery(ctx context.Context, s *engine.Store, q string) error {
-	if err := s.CheckReadOnly(ctx, UserQuery(q)); err != nil {
-		if errors.Is(err, engine.ErrWriteRefused) {
-			return errors.New("the query may only read: write one SELECT returning a column mpid")
-		}
-		return fmt.Errorf("the query does not parse: %s", firstLine(err))
+	bare := s.CheckReadOnly(ctx, UserQuery(q))
+	if errors.Is(bare, engine.ErrWriteRefused) {
+		return errors.New("the query may only read: write one SELECT returning a column mpid")
 	}
 	leaf, err := sqlfiles.Render("audiences/query.sql.tmpl", map[string]string{"Query": UserQuery(q)})
 	if err != nil {
 		return err
 	}
 	if err := prepare(ctx, s, leaf); err != nil {
+		if bare != nil { // the query's own error says more
+			err = bare
+		}
 		return fmt.Errorf("the query must be one SELECT returning a column mpid: %s", firstLine(err))
 	}
 	return nil

@@ -13,11 +13,11 @@ WHERE mpid IN (
 -- audience aliased (pipeline.yaml:19:13)
 SELECT mpid FROM main.profiles
 WHERE mpid IN (
-    SELECT coalesce(al.mpid, q.mpid) AS mpid
-    FROM (SELECT TRY_CAST(mpid AS BIGINT) AS mpid FROM (
+    SELECT coalesce(al.mpid, TRY_CAST(q.mpid AS BIGINT)) AS mpid
+    FROM (
 SELECT alias_mpid AS mpid FROM profile_aliases
-    )) AS q
-    LEFT JOIN main.profile_aliases al ON al.alias_mpid = q.mpid
+    ) AS q
+    LEFT JOIN main.profile_aliases al ON al.alias_mpid = TRY_CAST(q.mpid AS BIGINT)
 );
 
 -- audience everyone (pipeline.yaml:20:13)

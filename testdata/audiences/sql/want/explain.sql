@@ -5,23 +5,23 @@
 -- audience x_com_emails (pipeline.yaml:27:11)
 SELECT mpid FROM main.profiles
 WHERE mpid IN (
-    SELECT coalesce(al.mpid, q.mpid) AS mpid
-    FROM (SELECT TRY_CAST(mpid AS BIGINT) AS mpid FROM (
+    SELECT coalesce(al.mpid, TRY_CAST(q.mpid AS BIGINT)) AS mpid
+    FROM (
 SELECT mpid FROM profile_identities
 WHERE identity_type = 'email' AND identity_value LIKE '%@x.com' -- a comment
-    )) AS q
-    LEFT JOIN main.profile_aliases al ON al.alias_mpid = q.mpid
+    ) AS q
+    LEFT JOIN main.profile_aliases al ON al.alias_mpid = TRY_CAST(q.mpid AS BIGINT)
 );
 
 -- audience gold_sql_and_buyer (pipeline.yaml:32:11)
 SELECT mpid FROM main.profiles
 WHERE mpid IN (
     (
-        SELECT coalesce(al.mpid, q.mpid) AS mpid
-        FROM (SELECT TRY_CAST(mpid AS BIGINT) AS mpid FROM (
+        SELECT coalesce(al.mpid, TRY_CAST(q.mpid AS BIGINT)) AS mpid
+        FROM (
 SELECT mpid FROM profile_attributes WHERE key = 'tier' AND (value ->> '$') = 'gold'
-        )) AS q
-        LEFT JOIN main.profile_aliases al ON al.alias_mpid = q.mpid
+        ) AS q
+        LEFT JOIN main.profile_aliases al ON al.alias_mpid = TRY_CAST(q.mpid AS BIGINT)
     )
     INTERSECT
     (

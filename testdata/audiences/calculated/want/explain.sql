@@ -2,7 +2,7 @@
 -- run evaluates them (an audience after those it refers to). $now is the
 -- run's clock.
 
--- audience frequent (pipeline.yaml:30:13)
+-- audience frequent (pipeline.yaml:33:13)
 SELECT mpid FROM main.profiles
 WHERE mpid IN (
     SELECT mpid FROM main.profile_attributes
@@ -10,7 +10,7 @@ WHERE mpid IN (
       AND TRY_CAST((value ->> '$') AS DOUBLE) >= 2
 );
 
--- audience big_spender (pipeline.yaml:31:13)
+-- audience big_spender (pipeline.yaml:34:13)
 SELECT mpid FROM main.profiles
 WHERE mpid IN (
     SELECT mpid FROM main.profile_attributes

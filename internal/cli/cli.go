@@ -38,12 +38,14 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"validate", "PIPELINE.yaml", "check a pipeline file and its sources without running it", runValidate},
+		{"validate", "PIPELINE.yaml [--explain]", "check a pipeline file and its sources without running it", runValidate},
 		{"run", "PIPELINE.yaml [--full-refresh] [--state PATH] [--now TIME]", "run a pipeline once and print a summary", runRun},
 		{"schedule", "PIPELINE.yaml... [--run-now] [--grace 60s] [--log-level LEVEL]", "run pipelines on their `schedule:` until SIGINT/SIGTERM", runSchedule},
 		{"sql", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] QUERY", "query a profile store (read-only)", runSQL},
 		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format ...] [--limit N]", "show a store's run history", runRuns},
 		{"profile", "(--state PATH | -p PIPELINE.yaml) (--mpid N | --identity TYPE=VALUE) [--format json]", "show one profile: identities, attributes, aliases", runProfile},
+		{"audiences", "(--state PATH | -p PIPELINE.yaml) [--format ...]", "list audiences with their size and last change", runAudiences},
+		{"audience", "NAME (--state PATH | -p PIPELINE.yaml) [--members] [--format ...]", "show an audience's changes, or its current members", runAudience},
 		{"gen", "--users N --out DIR [--seed S]", "write a synthetic data set and a pipeline that reads it", runGen},
 	}
 }

@@ -107,6 +107,7 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged\n", st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged)
+	printAudiences(w, p, st)
 	if st.Dropped > 0 {
 		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql -p %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
 			st.Dropped, file, res.Run.ID)

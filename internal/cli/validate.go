@@ -2,11 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
 func runValidate(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "validate")
+	explain := fs.Bool("explain", false, "print the compiled SQL of every audience")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -18,6 +23,23 @@ func runValidate(ctx context.Context, e env, args []string) int {
 	p, code := loadPipeline(e, pos[0])
 	if p == nil {
 		return code
+	}
+	if err := audience.Check(ctx, p); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		if errors.Is(err, config.ErrInvalid) {
+			fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic validate %s`\n", pos[0], pos[0])
+			return ExitUsage
+		}
+		return ExitFailed
+	}
+	if *explain {
+		text, err := audience.Explain(p)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "mosaic validate: %v\n", err)
+			return ExitFailed
+		}
+		fmt.Fprint(e.stdout, text)
+		return ExitOK
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (pipeline %q, %d feeds, %d calculated attributes, %d audiences, %d outputs)\n",
 		pos[0], p.Name, len(p.Feeds), len(p.CalculatedAttributes), len(p.Audiences), len(p.Outputs))

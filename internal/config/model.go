@@ -121,18 +121,35 @@ type Predicate struct {
 	Value any    `yaml:"value"`
 }
 
-// EventPredicate matches profiles by their events.
+// EventPredicate matches profiles by their events named Name (and matching
+// every Where predicate on the event's attributes). The window is one of
+// Within (the last duration before the run's clock), Between, or none (every
+// stored event, bounded by retention). Without Count or LastOccurred a
+// profile matches when it has at least one such event.
 type EventPredicate struct {
-	Name         string      `yaml:"name"`
-	Within       Duration    `yaml:"within"`
-	Count        *Comparison `yaml:"count"`
+	Name   string   `yaml:"name"`
+	Within Duration `yaml:"within"`
+	// Between is a fixed window [from, to).
+	Between *Between `yaml:"between"`
+	// Count compares how many such events the profile has in the window.
+	Count *Comparison `yaml:"count"`
+	// LastOccurred matches when the profile's most recent such event
+	// happened within this duration before the run's clock.
 	LastOccurred Duration    `yaml:"last_occurred"`
 	Where        []Predicate `yaml:"where"`
 }
 
-// Comparison is a numeric comparison; one or more bounds may be set.
+// Between is an event window from From (inclusive) to To (exclusive).
+type Between struct {
+	From Bound `yaml:"from"`
+	To   Bound `yaml:"to"`
+}
+
+// Comparison is a numeric comparison; one or more bounds may be set, and
+// all of them must hold.
 type Comparison struct {
 	Eq  *float64 `yaml:"eq"`
+	Ne  *float64 `yaml:"ne"`
 	Gt  *float64 `yaml:"gt"`
 	Gte *float64 `yaml:"gte"`
 	Lt  *float64 `yaml:"lt"`

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
@@ -29,19 +31,30 @@ var update = flag.Bool("update", false, "rewrite the want/ files of golden cases
 // per line) it holds.
 type Dumps map[string]string
 
+// Texts computes more want/ files from a case's pipeline and store (after
+// its last run), such as the compiled SQL of its audiences. It may skip t.
+type Texts func(t *testing.T, p *config.Pipeline, store string) map[string]string
+
 // RunAll runs every case under dir (a testdata/<stage> folder).
-func RunAll(t *testing.T, dir string, dumps Dumps) {
+func RunAll(t *testing.T, dir string, dumps Dumps) { RunAllTexts(t, dir, dumps, nil) }
+
+// RunAllTexts is RunAll with more want/ files computed by texts.
+//
+// A run folder may hold a file `now` with the run's clock (RFC 3339) in
+// place of the default 2026-06-0N, and a pipeline.yaml that replaces the
+// case's from that run on.
+func RunAllTexts(t *testing.T, dir string, dumps Dumps, texts Texts) {
 	cases, err := filepath.Glob(filepath.Join(dir, "*", "pipeline.yaml"))
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no golden cases under %s: %v", dir, err)
 	}
 	for _, c := range cases {
 		caseDir := filepath.Dir(c)
-		t.Run(filepath.Base(caseDir), func(t *testing.T) { run(t, caseDir, dumps) })
+		t.Run(filepath.Base(caseDir), func(t *testing.T) { run(t, caseDir, dumps, texts) })
 	}
 }
 
-func run(t *testing.T, caseDir string, dumps Dumps) {
+func run(t *testing.T, caseDir string, dumps Dumps, texts Texts) {
 	work := t.TempDir()
 	copyFile(t, filepath.Join(caseDir, "pipeline.yaml"), filepath.Join(work, "pipeline.yaml"))
 	runs, _ := filepath.Glob(filepath.Join(caseDir, "inputs", "run*"))
@@ -56,19 +69,29 @@ func run(t *testing.T, caseDir string, dumps Dumps) {
 		return strings.Compare(a, b)
 	})
 	var log strings.Builder
+	var p *config.Pipeline
 	// Each run's clock is fixed (rows without a time of their own take it):
-	// run N runs at 2026-06-0N 00:00 UTC.
+	// run N runs at 2026-06-0N 00:00 UTC, or at the time in its `now` file.
 	for i, r := range runs {
 		files, _ := filepath.Glob(filepath.Join(r, "*", "*"))
 		for _, f := range files {
 			rel, _ := filepath.Rel(r, f)
 			copyFile(t, f, filepath.Join(work, "data", rel))
 		}
-		p, err := pipeline.Load(filepath.Join(work, "pipeline.yaml"), builtin.Registry())
+		if _, err := os.Stat(filepath.Join(r, "pipeline.yaml")); err == nil {
+			copyFile(t, filepath.Join(r, "pipeline.yaml"), filepath.Join(work, "pipeline.yaml"))
+		}
+		var err error
+		p, err = pipeline.Load(filepath.Join(work, "pipeline.yaml"), builtin.Registry())
 		if err != nil {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 6, 1+i, 0, 0, 0, 0, time.UTC)
+		if b, err := os.ReadFile(filepath.Join(r, "now")); err == nil {
+			if now, err = time.Parse(time.RFC3339, strings.TrimSpace(string(b))); err != nil {
+				t.Fatalf("%s/now: %v", filepath.Base(r), err)
+			}
+		}
 		res, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: now})
 		if err != nil {
 			t.Fatalf("%s: %v", filepath.Base(r), err)
@@ -76,8 +99,18 @@ func run(t *testing.T, caseDir string, dumps Dumps) {
 		st := res.Stats
 		fmt.Fprintf(&log, "%s: created %d, updated %d, merged %d, attribute writes %d, ignored %d\n", filepath.Base(r),
 			st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged, st.Attributes.Written, st.Attributes.Ignored)
+		for _, a := range p.Audiences {
+			as := st.Audiences[a.Name]
+			fmt.Fprintf(&log, "  audience %s: size %d, entered %d, exited %d\n", a.Name, as.Size, as.Entered, as.Exited)
+		}
+		for _, name := range slices.Sorted(maps.Keys(st.AudiencesRemoved)) {
+			fmt.Fprintf(&log, "  removed audience %s: exited %d\n", name, st.AudiencesRemoved[name])
+		}
 	}
 	got := map[string]string{"runs.txt": log.String()}
+	if texts != nil {
+		maps.Copy(got, texts(t, p, filepath.Join(work, "store.duckdb")))
+	}
 	for name, q := range dumps {
 		got[name] = dump(t, filepath.Join(work, "store.duckdb"), q)
 	}
@@ -134,3 +167,7 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// Dump runs q on the store at path and returns its first column's rows,
+// one per line (for Texts functions).
+func Dump(t *testing.T, store, q string) string { return dump(t, store, q) }

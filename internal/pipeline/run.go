@@ -9,6 +9,7 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/attributes"
+	"github.com/mosaic-cdp/mosaic/internal/audience"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/events"
@@ -49,6 +50,11 @@ type Stats struct {
 	// all of them in dropped_rows; DroppedByReason splits it.
 	Dropped         int64            `json:"rows_dropped"`
 	DroppedByReason map[string]int64 `json:"dropped_by_reason,omitempty"`
+	// Audiences holds each audience's size, entries and exits;
+	// AudiencesRemoved the members that left audiences no longer in the
+	// pipeline file.
+	Audiences        map[string]audience.Stats `json:"audiences,omitempty"`
+	AudiencesRemoved map[string]int64          `json:"audiences_removed,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
 }
@@ -81,6 +87,9 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 		log = slog.New(slog.DiscardHandler)
 	}
 	if err := Validate(p, r.Registry); err != nil {
+		return nil, err
+	}
+	if err := audience.Check(ctx, p); err != nil {
 		return nil, err
 	}
 	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log})
@@ -164,6 +173,14 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 		return err
 	}
 	res.Stats.Stages["events"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: n}
+
+	start = time.Now()
+	aud, err := audience.Run(ctx, tx, p, res.Run.ID, now)
+	if err != nil {
+		return err
+	}
+	res.Stats.Audiences, res.Stats.AudiencesRemoved = aud.Audiences, aud.Removed
+	res.Stats.Stages["audiences"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: int64(len(aud.Audiences))}
 
 	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
 		return err

@@ -1,0 +1,77 @@
+package audience_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+)
+
+// TestRunCalculated: the calculated leaf reads calculated attributes only
+// (a user attribute of the same key does not count), with numeric typing.
+// The calculated-attribute stage is another package's; this writes its
+// result into a real store directly.
+func TestRunCalculated(t *testing.T) {
+	ctx := context.Background()
+	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\n" +
+		"calculated_attributes:\n  - { name: orders_30d, calculation: count, event: purchase, within: 30d }\n" +
+		"audiences:\n  - { name: frequent, criteria: { calculated: { key: orders_30d, op: gte, value: 2 } } }\n" +
+		"  - { name: not_frequent, criteria: { not: { audience: frequent } } }\n"
+	p, err := config.Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range []string{
+		`INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at) SELECT range, now(), now(), now() FROM range(1, 5)`,
+		`INSERT INTO _mosaic.attributes (mpid, key, value, source_type, feed, updated_at, calculated) VALUES
+			(1, 'orders_30d', '5', 'sdk', 'f', now(), false),
+			(2, 'orders_30d', '3', 'calculated', 'calculated', now(), true),
+			(3, 'orders_30d', '1', 'calculated', 'calculated', now(), true),
+			(4, 'orders_30d', '2.0', 'calculated', 'calculated', now(), true)`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	res, err := audience.Run(ctx, tx, p, 7, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]audience.Stats{"frequent": {Size: 2, Entered: 2}, "not_frequent": {Size: 2, Entered: 2}}
+	if diff := cmp.Diff(want, res.Audiences); diff != "" {
+		t.Errorf("stats (-want +got):\n%s", diff)
+	}
+	var members string
+	if err := tx.QueryRow(ctx, `SELECT string_agg(audience || ':' || mpid, ' ' ORDER BY audience, mpid) FROM audience_members`).Scan(&members); err != nil {
+		t.Fatal(err)
+	}
+	if want := "frequent:2 frequent:4 not_frequent:1 not_frequent:3"; members != want {
+		t.Errorf("members = %q, want %q", members, want)
+	}
+	// A second evaluation with nothing changed enters and exits no one.
+	res, err = audience.Run(ctx, tx, p, 8, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]audience.Stats{"frequent": {Size: 2}, "not_frequent": {Size: 2}}
+	if diff := cmp.Diff(want, res.Audiences); diff != "" {
+		t.Errorf("second run stats (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,4 @@
+-- Members of audiences the pipeline file ($1: its audience names) no
+-- longer has leave at the run's clock $2.
+UPDATE _mosaic.audience_history SET exited_at = $2
+WHERE exited_at IS NULL AND NOT list_contains($1::VARCHAR[], audience);

@@ -1,0 +1,2 @@
+-- How many members the audience being evaluated has now.
+SELECT count(*) FROM _aud_members;

@@ -44,7 +44,7 @@ ALTER TABLE _mosaic.events_by_day RENAME TO events;
 -- recomputes in full the profiles whose input events entered or left the
 -- window since, and every profile when the definition changed.
 CREATE TABLE _mosaic.calc_state (
-    name       VARCHAR PRIMARY KEY,
+    name       VARCHAR NOT NULL,
     definition VARCHAR NOT NULL,
     lower_at   TIMESTAMPTZ NOT NULL,
     upper_at   TIMESTAMPTZ NOT NULL,

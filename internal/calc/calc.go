@@ -94,7 +94,7 @@ type Stats struct {
 	Removed int64 `json:"removed"`
 }
 
-var temps = []string{"_calc_defs", "_calc_where", "_calc_plan", "_calc_dirty", "_calc_events", "_calc_agg", "_calc_new"}
+var temps = []string{"_calc_defs", "_calc_plan", "_calc_dirty", "_calc_events", "_calc_agg", "_calc_new"}
 
 // Run computes the calculated attributes of p for run runID at the run's
 // clock now.
@@ -119,10 +119,15 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 		return st, fmt.Errorf("calculated attributes: forget.sql: %w", err)
 	}
 	st.Removed = n
-	for _, f := range []string{"calculated/dirty.sql", "calculated/events.sql"} {
-		if _, err := db.Exec(ctx, sqlfiles.Get(f), runID); err != nil {
-			return st, fmt.Errorf("calculated attributes: %s: %w", f, err)
-		}
+	if _, err := db.Exec(ctx, sqlfiles.Get("calculated/dirty.sql"), runID); err != nil {
+		return st, fmt.Errorf("calculated attributes: dirty.sql: %w", err)
+	}
+	q, args, err := eventsQuery(p, runID)
+	if err != nil {
+		return st, err
+	}
+	if _, err := db.Exec(ctx, q, args...); err != nil {
+		return st, fmt.Errorf("calculated attributes: events.sql.tmpl: %w", err)
 	}
 	if err := execAll(ctx, db, "calculated/aggregate.sql", "calculated/changes.sql"); err != nil {
 		return st, err
@@ -201,69 +206,81 @@ func definition(c config.Calculated) (string, error) {
 	return string(b), err
 }
 
-var (
-	defsSchema = arrow.NewSchema([]arrow.Field{
-		{Name: "idx", Type: arrow.PrimitiveTypes.Int64}, {Name: "name", Type: arrow.BinaryTypes.String},
-		{Name: "kind", Type: arrow.BinaryTypes.String}, {Name: "event", Type: arrow.BinaryTypes.String},
-		{Name: "path", Type: arrow.BinaryTypes.String, Nullable: true},
-		{Name: "lower_us", Type: arrow.PrimitiveTypes.Int64}, {Name: "upper_us", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "definition", Type: arrow.BinaryTypes.String},
-	}, nil)
-	whereSchema = arrow.NewSchema([]arrow.Field{
-		{Name: "idx", Type: arrow.PrimitiveTypes.Int64}, {Name: "path", Type: arrow.BinaryTypes.String},
-		{Name: "op", Type: arrow.BinaryTypes.String}, {Name: "value", Type: arrow.BinaryTypes.String, Nullable: true},
-	}, nil)
-)
+var defsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "idx", Type: arrow.PrimitiveTypes.Int64}, {Name: "name", Type: arrow.BinaryTypes.String},
+	{Name: "kind", Type: arrow.BinaryTypes.String}, {Name: "event", Type: arrow.BinaryTypes.String},
+	{Name: "path", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "lower_us", Type: arrow.PrimitiveTypes.Int64}, {Name: "upper_us", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "definition", Type: arrow.BinaryTypes.String},
+}, nil)
 
-// stageDefinitions stages the pipeline's calculated attributes (_calc_defs)
-// and their predicates (_calc_where).
+// stageDefinitions stages the pipeline's calculated attributes (_calc_defs).
 func stageDefinitions(ctx context.Context, db DB, p *config.Pipeline, now time.Time) error {
 	defs := array.NewRecordBuilder(memory.NewGoAllocator(), defsSchema)
-	where := array.NewRecordBuilder(memory.NewGoAllocator(), whereSchema)
-	fail := func(err error) error { defs.Release(); where.Release(); return err }
-	str := func(b *array.RecordBuilder, i int, s string) {
-		if s == "" && b.Schema().Field(i).Nullable {
-			b.Field(i).AppendNull()
+	str := func(i int, s string) {
+		if s == "" && defsSchema.Field(i).Nullable {
+			defs.Field(i).AppendNull()
 			return
 		}
-		b.Field(i).(*array.StringBuilder).Append(s)
+		defs.Field(i).(*array.StringBuilder).Append(s)
 	}
-	num := func(b *array.RecordBuilder, i int, n int64) { b.Field(i).(*array.Int64Builder).Append(n) }
+	num := func(i int, n int64) { defs.Field(i).(*array.Int64Builder).Append(n) }
 	for i, c := range p.CalculatedAttributes {
 		def, err := definition(c)
 		if err != nil {
-			return fail(fmt.Errorf("calculated attribute %s: %w", c.Name, err))
+			defs.Release()
+			return fmt.Errorf("calculated attribute %s: %w", c.Name, err)
 		}
 		lower, upper := Window(c, p.Retention, now)
-		num(defs, 0, int64(i))
-		str(defs, 1, c.Name)
-		str(defs, 2, c.Calculation)
-		str(defs, 3, c.Event)
-		str(defs, 4, pointer(c.Attribute))
-		num(defs, 5, lower.UnixMicro())
-		num(defs, 6, upper.UnixMicro())
-		str(defs, 7, def)
+		num(0, int64(i))
+		str(1, c.Name)
+		str(2, c.Calculation)
+		str(3, c.Event)
+		str(4, pointer(c.Attribute))
+		num(5, lower.UnixMicro())
+		num(6, upper.UnixMicro())
+		str(7, def)
+	}
+	if err := db.StageBuilder(ctx, "_calc_defs", defs); err != nil {
+		return fmt.Errorf("calculated attributes: stage definitions: %w", err)
+	}
+	return nil
+}
+
+// predicate and withWhere are events.sql.tmpl's data.
+type predicate struct {
+	Path, Op string
+	Arg      int
+}
+type withWhere struct {
+	Idx   int
+	Where []predicate
+}
+
+// eventsQuery renders events.sql.tmpl for p's predicates; the run id is
+// parameter $1, each predicate's value (JSON text) one more.
+func eventsQuery(p *config.Pipeline, runID int64) (string, []any, error) {
+	args := []any{runID}
+	var data []withWhere
+	for i, c := range p.CalculatedAttributes {
+		if len(c.Where) == 0 {
+			continue
+		}
+		ww := withWhere{Idx: i}
 		for _, w := range c.Where {
-			value := ""
+			value := "null"
 			if w.Value != nil {
 				b, err := json.Marshal(w.Value)
 				if err != nil {
-					return fail(fmt.Errorf("calculated attribute %s: where %s: %w", c.Name, w.Key, err))
+					return "", nil, fmt.Errorf("calculated attribute %s: where %s: %w", c.Name, w.Key, err)
 				}
 				value = string(b)
 			}
-			num(where, 0, int64(i))
-			str(where, 1, pointer(w.Key))
-			str(where, 2, w.Op)
-			str(where, 3, value)
+			args = append(args, value)
+			ww.Where = append(ww.Where, predicate{Path: pointer(w.Key), Op: w.Op, Arg: len(args)})
 		}
+		data = append(data, ww)
 	}
-	if err := db.StageBuilder(ctx, "_calc_defs", defs); err != nil {
-		where.Release()
-		return fmt.Errorf("calculated attributes: stage definitions: %w", err)
-	}
-	if err := db.StageBuilder(ctx, "_calc_where", where); err != nil {
-		return fmt.Errorf("calculated attributes: stage predicates: %w", err)
-	}
-	return nil
+	q, err := sqlfiles.Render("calculated/events.sql.tmpl", data)
+	return q, args, err
 }

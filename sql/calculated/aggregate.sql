@@ -19,12 +19,6 @@ per_value AS (
     FROM _calc_events
     WHERE kind IN ('most_frequent', 'unique_count', 'unique_values') AND v IS NOT NULL
     GROUP BY idx, mpid, kind, vt
-),
-ranked AS (
-    SELECT *,
-        row_number() OVER (PARTITION BY idx, mpid ORDER BY last DESC, vt) AS recent,
-        row_number() OVER (PARTITION BY idx, mpid ORDER BY n DESC, last DESC, vt) AS freq
-    FROM per_value
 )
 SELECT idx, mpid, n, total, lo, hi,
     CAST(CASE kind
@@ -43,8 +37,8 @@ UNION ALL
 SELECT idx, mpid, NULL, NULL, NULL, NULL,
     CASE any_value(kind)
         WHEN 'unique_count' THEN CAST(count(*) AS VARCHAR)
-        WHEN 'most_frequent' THEN any_value(vt) FILTER (WHERE freq = 1)
-        WHEN 'unique_values' THEN '[' || string_agg(vt, ',' ORDER BY recent) FILTER (WHERE recent <= 100) || ']'
+        WHEN 'most_frequent' THEN first(vt ORDER BY n DESC, last DESC, vt)
+        WHEN 'unique_values' THEN '[' || array_to_string(list(vt ORDER BY last DESC, vt)[1:100], ',') || ']'
     END
-FROM ranked
+FROM per_value
 GROUP BY idx, mpid;

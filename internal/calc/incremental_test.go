@@ -59,7 +59,7 @@ calculated_attributes:
 `
 
 // TestIncrementalEqualsFull runs random feeds over several runs with a
-// moving clock (new events, late and early events, merges, retention) and
+// moving clock (now and then going back, as a backfill does) (new events, late and early events, merges, retention) and
 // after each run compares the stored calculated attributes with a
 // recomputation from scratch (every definition fresh) over the same store.
 func TestIncrementalEqualsFull(t *testing.T) {
@@ -83,9 +83,12 @@ func incrementalCase(t *testing.T, seed uint64, runs int) {
 	var p *config.Pipeline
 	var err error
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	incremental := 0
+	incremental, removed := 0, 0
 	for run := 1; run <= runs; run++ {
 		now = now.Add(time.Duration(rng.IntN(3)) * 24 * time.Hour).Add(time.Duration(rng.IntN(12)) * time.Hour)
+		if rng.IntN(6) == 0 { // a backfill: the clock goes back a day
+			now = now.Add(-24 * time.Hour)
+		}
 		writeRandomRows(t, filepath.Join(dir, "data", fmt.Sprintf("%d.csv", run)), rng, now, 40)
 		if p == nil { // the files source wants a file to validate the path
 			if p, err = pipeline.Load(file, builtin.Registry()); err != nil {
@@ -97,6 +100,8 @@ func incrementalCase(t *testing.T, seed uint64, runs int) {
 			t.Fatalf("run %d: %v", run, err)
 		}
 		incremental += int(res.Stats.Calculated.Incremental)
+		removed += int(res.Stats.Calculated.Removed)
+		t.Logf("run %d at %s: %+v", run, now.Format(time.RFC3339), res.Stats.Calculated)
 		stored, fresh := compareStore(t, p, now)
 		if diff := cmp.Diff(fresh, stored); diff != "" {
 			t.Fatalf("run %d at %s: stored values differ from a recomputation from scratch (-full +stored):\n%s", run, now.Format(time.RFC3339), diff)
@@ -108,9 +113,13 @@ func incrementalCase(t *testing.T, seed uint64, runs int) {
 	if incremental == 0 {
 		t.Error("no pair was ever updated incrementally: the test does not exercise the incremental path")
 	}
+	if removed == 0 {
+		t.Error("no value was removed by a merge: the test does not exercise merges")
+	}
 }
 
-// writeRandomRows writes n random rows of customer ann…, e-mail …@x,
+// writeRandomRows writes n random rows of customers c0…c19 and e-mails
+// u0@x…u19@x (now and then on one row, which merges profiles),
 // purchases and views with amounts as numbers, numeric text or junk, at
 // times around now (mostly the last days, some late, a few ahead).
 func writeRandomRows(t *testing.T, path string, rng *rand.Rand, now time.Time, n int) {
@@ -118,13 +127,16 @@ func writeRandomRows(t *testing.T, path string, rng *rand.Rand, now time.Time, n
 	b.WriteString("customer_id,email,event,props,ts\n")
 	for range n {
 		cust, email := "", ""
-		switch rng.IntN(4) {
-		case 0:
-			email = fmt.Sprintf("u%d@x", rng.IntN(8))
-		case 1:
-			cust, email = fmt.Sprintf("c%d", rng.IntN(8)), fmt.Sprintf("u%d@x", rng.IntN(8))
+		i := rng.IntN(20)
+		switch r := rng.IntN(100); {
+		case r < 25:
+			email = fmt.Sprintf("u%d@x", i)
+		case r < 30: // links a customer and an e-mail: merges their profiles
+			cust, email = fmt.Sprintf("c%d", i), fmt.Sprintf("u%d@x", i)
+		case r < 32: // a rarer cross link
+			cust, email = fmt.Sprintf("c%d", i), fmt.Sprintf("u%d@x", rng.IntN(20))
 		default:
-			cust = fmt.Sprintf("c%d", rng.IntN(8))
+			cust = fmt.Sprintf("c%d", i)
 		}
 		event := []string{"purchase", "purchase", "view", "other"}[rng.IntN(4)]
 		props := map[string]any{"sku": string(rune('A' + rng.IntN(5)))}

@@ -92,6 +92,8 @@ type Calculated struct {
 	Attribute   string   `yaml:"attribute"`
 	Within      Duration `yaml:"within"`
 	Since       string   `yaml:"since"`
+	// Where filters the events further by their attributes (all must hold).
+	Where []Predicate `yaml:"where"`
 }
 
 // Audience is a named segment with criteria.

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -189,37 +188,6 @@ func (v *validator) validateFeed(path string, f *Feed, names map[string]bool) {
 			v.errorf(path+".attributes."+col, "columns %q and %q both map to attribute %q", min(col, keys[key]), max(col, keys[key]), key)
 		}
 		keys[key] = col
-	}
-}
-
-func (v *validator) validateCalculated() {
-	names := map[string]bool{}
-	for i, c := range v.p.CalculatedAttributes {
-		path := fmt.Sprintf("calculated_attributes[%d]", i)
-		v.unique(names, path+".name", "calculated attribute", c.Name)
-		v.oneOf(path+".calculation", "calculation", c.Calculation, Calculations)
-		if c.Event == "" {
-			v.errorf(path+".event", "event is required: the event name to calculate over")
-		}
-		if c.Attribute == "" && c.Calculation != "" && !slices.Contains(calculationsWithoutAttribute, c.Calculation) && slices.Contains(Calculations, c.Calculation) {
-			v.errorf(path+".calculation", "calculation %q needs `attribute:`, the event attribute it reads", c.Calculation)
-		}
-		if c.Since != "" {
-			if _, err := time.Parse(time.DateOnly, c.Since); err != nil {
-				v.errorf(path+".since", "bad date %q: write YYYY-MM-DD", c.Since)
-			}
-			if c.Within != 0 {
-				v.errorf(path+".since", "set `within` or `since`, not both")
-			}
-		}
-		v.window(path+".within", c.Within)
-	}
-}
-
-// window refuses a lookback longer than event retention.
-func (v *validator) window(path string, d Duration) {
-	if r := v.p.Retention.Events; d != 0 && r != 0 && d > r {
-		v.errorf(path, "window %s is longer than retention.events (%s): events that old are deleted; shorten the window or raise retention", d, r)
 	}
 }
 

@@ -10,10 +10,12 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/attributes"
 	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/calc"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/events"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
+	"github.com/mosaic-cdp/mosaic/internal/retention"
 )
 
 // Runner runs pipelines. Its zero value is not usable: set Registry.
@@ -46,6 +48,10 @@ type Stats struct {
 	// Attributes counts attribute writes that won their key, and those a
 	// higher-priority source type kept out.
 	Attributes attributes.Stats `json:"attributes"`
+	// Calculated counts calculated-attribute values recomputed and changed.
+	Calculated calc.Stats `json:"calculated"`
+	// Retention counts the events and profiles deleted by retention.
+	Retention retention.Stats `json:"retention"`
 	// Dropped counts the rows and single identities dropped in the run,
 	// all of them in dropped_rows; DroppedByReason splits it.
 	Dropped         int64            `json:"rows_dropped"`
@@ -173,6 +179,18 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 		return err
 	}
 	res.Stats.Stages["events"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: n}
+
+	start = time.Now()
+	if res.Stats.Calculated, err = calc.Run(ctx, tx, p, res.Run.ID, now); err != nil {
+		return err
+	}
+	res.Stats.Stages["calculated"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Calculated.Changed}
+
+	start = time.Now()
+	if res.Stats.Retention, err = retention.Run(ctx, tx, p.Retention, now); err != nil {
+		return err
+	}
+	res.Stats.Stages["retention"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Retention.EventsDeleted + res.Stats.Retention.ProfilesDeleted}
 
 	start = time.Now()
 	aud, err := audience.Run(ctx, tx, p, res.Run.ID, now)

@@ -1,0 +1,86 @@
+// Package retention deletes what a pipeline's `retention:` no longer keeps,
+// at the end of a run (after calculated attributes, which already read
+// events only from the retention cutoff on):
+//
+//   - retention.events: events of the UTC days before
+//     config.Retention.EventsCutoff, whole days at a time (see
+//     sql/migrations/0002_event_days.sql for how days are laid out);
+//   - retention.profiles: profiles whose last_seen_at is older than
+//     config.Retention.ProfilesCutoff, with their identities, attributes,
+//     audience memberships and history, events, aliases and the record of
+//     which feed rows were theirs. The run's stats count them and list the
+//     first MaxListed MPIDs.
+package retention
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// DB is what the stage needs of the run's transaction (engine.Tx). Call
+// order: Exec and QueryRow, then DropTemp for each temp table.
+type DB interface {
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	DropTemp(ctx context.Context, table string)
+}
+
+// MaxListed bounds how many deleted profiles a run's stats list.
+const MaxListed = 1000
+
+// Stats is what retention deleted in a run.
+type Stats struct {
+	// EventsBefore is the first day whose events are kept ("" without
+	// retention.events); EventsDeleted counts the events of earlier days.
+	EventsBefore  string `json:"events_before,omitempty"`
+	EventsDeleted int64  `json:"events_deleted"`
+	// ProfilesDeleted counts profiles not seen since ProfilesUnseenSince;
+	// Deleted lists the first MaxListed of their MPIDs, in order.
+	ProfilesUnseenSince string  `json:"profiles_unseen_since,omitempty"`
+	ProfilesDeleted     int64   `json:"profiles_deleted"`
+	Deleted             []int64 `json:"deleted_mpids,omitempty"`
+}
+
+// Run applies p's retention in a run at now.
+func Run(ctx context.Context, db DB, r config.Retention, now time.Time) (Stats, error) {
+	var st Stats
+	if cut := r.ProfilesCutoff(now); !cut.IsZero() {
+		defer db.DropTemp(ctx, "_ret_gone")
+		defer db.DropTemp(ctx, "_ret_ids")
+		st.ProfilesUnseenSince = cut.Format(time.RFC3339)
+		stmts := sqlfiles.Statements(sqlfiles.Get("retention/profiles.sql"))
+		for i, q := range stmts {
+			args := []any{}
+			if i == 0 {
+				args = append(args, cut)
+			}
+			if _, err := db.Exec(ctx, q, args...); err != nil {
+				return st, fmt.Errorf("retention: profiles: %w", err)
+			}
+			if i == 1 { // _ret_gone and _ret_ids are known: count them before the deletes
+				var list string
+				if err := db.QueryRow(ctx, sqlfiles.Get("retention/gone.sql"), MaxListed).Scan(&st.ProfilesDeleted, &list); err != nil {
+					return st, fmt.Errorf("retention: profiles: %w", err)
+				}
+				if err := json.Unmarshal([]byte(list), &st.Deleted); err != nil {
+					return st, fmt.Errorf("retention: profiles: %w", err)
+				}
+			}
+		}
+	}
+	if cut := r.EventsCutoff(now); !cut.IsZero() {
+		st.EventsBefore = cut.Format(time.DateOnly)
+		n, err := db.Exec(ctx, sqlfiles.Get("retention/events.sql"), cut.Format(time.DateOnly))
+		if err != nil {
+			return st, fmt.Errorf("retention: events: %w", err)
+		}
+		st.EventsDeleted = n
+	}
+	return st, nil
+}

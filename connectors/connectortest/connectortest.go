@@ -76,6 +76,9 @@ type harness struct {
 	store  *engine.Store
 	run    int64
 	cursor string
+	// afterRead, when set, runs when the source's Read returns (before the
+	// engine maps the staged rows).
+	afterRead func()
 }
 
 // newHarness writes a one-feed pipeline reading block; cursor, when set,
@@ -143,6 +146,9 @@ func (h *harness) readVia(ctx context.Context, wrap func(connectors.Sink) connec
 	h.run++
 	stage := tx.StageFeed(h.p, 0, h.run, time.Now())
 	newState, err := h.src.Read(ctx, h.request(state, watermark), wrap(stage))
+	if h.afterRead != nil {
+		h.afterRead()
+	}
 	if err != nil {
 		return engine.FeedStats{}, err
 	}

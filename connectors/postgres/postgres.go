@@ -285,7 +285,7 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 	if batch <= 0 {
 		batch = DefaultBatchRows
 	}
-	rdr := newReader(ctx, rr, read, batch, types)
+	rdr := newReader(ctx, rr, read, batch)
 	defer rdr.Release()
 	err = sink.Arrow(ctx, rdr)
 	if rdr.err != nil {

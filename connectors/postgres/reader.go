@@ -8,7 +8,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // maxBatchBytes ends a batch early when its rows hold this many bytes, so
@@ -33,7 +32,7 @@ type reader struct {
 	rows      int64
 }
 
-func newReader(ctx context.Context, rr *pgconn.ResultReader, cols []column, batchRows int, types *pgtype.Map) *reader {
+func newReader(ctx context.Context, rr *pgconn.ResultReader, cols []column, batchRows int) *reader {
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
 		fields[i] = c.Field
@@ -42,7 +41,7 @@ func newReader(ctx context.Context, rr *pgconn.ResultReader, cols []column, batc
 	r := &reader{ctx: ctx, rr: rr, schema: schema, batchRows: batchRows}
 	r.b = array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	for i, c := range cols {
-		r.cols = append(r.cols, appenderFor(c, r.b.Field(i), types))
+		r.cols = append(r.cols, appenderFor(c, r.b.Field(i)))
 	}
 	r.refs.Store(1)
 	return r

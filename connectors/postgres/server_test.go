@@ -152,4 +152,3 @@ func (c *capture) DroppedRecords(context.Context, array.RecordReader) error {
 	panic("postgres source used DroppedRecords")
 }
 func (c *capture) Temp(context.Context, string) (string, error) { panic("postgres source used Temp") }
-

@@ -145,6 +145,12 @@ func (e *scrubbed) Unwrap() error { return e.err }
 // naming the feed, with the DSN and its password cut out.
 func (p *plan) scrub(err error, format string, args ...any) error {
 	msg := err.Error()
+	if pce := (*pgconn.ParseConfigError)(nil); errors.As(err, &pce) {
+		// "cannot parse `<the DSN, password masked>`: why": keep the why.
+		if _, why, ok := strings.Cut(msg, "`: "); ok {
+			msg = why
+		}
+	}
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) {
 		msg = pe.Message
 		if pe.Detail != "" {
@@ -160,6 +166,7 @@ func (p *plan) scrub(err error, format string, args ...any) error {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")
 		}
 	}
+	msg = strings.Join(strings.Fields(msg), " ") // pgconn's messages span lines
 	return &scrubbed{msg: fmt.Sprintf("feed %s: "+format, append([]any{p.feed}, append(args, msg)...)...), err: err}
 }
 

@@ -294,9 +294,11 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 	}
 	rdr := newReader(ctx, rr, read, batch)
 	defer rdr.Release()
-	err = sink.Arrow(ctx, rdr)
-	if rdr.err != nil {
-		return nil, p.ctxFirst(ctx, p.scrub(rdr.err, "reading %s from PostgreSQL failed after %d rows: %s; nothing of this run is kept: fix the cause (a broken connection, a server restart) and run again", p.what, rdr.rows))
+	// The reader watches ctx and ends the stream when it is done; DuckDB is
+	// not interrupted mid-scan (see reader).
+	err = sink.Arrow(context.WithoutCancel(ctx), rdr)
+	if ferr, rows := rdr.failure(); ferr != nil {
+		return nil, p.ctxFirst(ctx, p.scrub(ferr, "reading %s from PostgreSQL failed after %d rows: %s; nothing of this run is kept: fix the cause (a broken connection, a server restart) and run again", p.what, rows))
 	}
 	if err != nil {
 		return nil, p.ctxFirst(ctx, fmt.Errorf("feed %s: staging rows from PostgreSQL: %w", p.feed, err))

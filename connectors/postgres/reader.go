@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -16,9 +17,17 @@ const maxBatchBytes = 32 << 20
 
 // reader is an array.RecordReader over a streaming PostgreSQL result: each
 // Next reads up to batchRows rows off the connection into one record batch.
-// Only one batch is alive at a time. The consumer (DuckDB's Arrow scan)
-// calls Next from one goroutine at a time.
+//
+// A failure (the context, the connection, a value that does not decode)
+// ends the stream cleanly as far as its consumer can tell: Err stays nil
+// and Read reports failure() itself. DuckDB's Arrow scan copes badly with a
+// stream that fails or a query interrupted mid-scan (under load it called
+// the stream again after the failed query returned: cgo handle and
+// released-batch panics), and the run fails and commits nothing either way.
+// For the same reason the reader is safe for concurrent use and keeps the
+// previous batch alive until the next one is built.
 type reader struct {
+	mu        sync.Mutex
 	refs      atomic.Int64
 	ctx       context.Context
 	rr        *pgconn.ResultReader
@@ -26,9 +35,10 @@ type reader struct {
 	b         *array.RecordBuilder
 	cols      []appender
 	batchRows int
-	rec       arrow.RecordBatch
+	rec, prev arrow.RecordBatch
 	err       error
 	done      bool
+	released  bool
 	rows      int64
 }
 
@@ -54,39 +64,68 @@ func (r *reader) Release() {
 	if r.refs.Add(-1) != 0 {
 		return
 	}
-	if r.rec != nil {
-		r.rec.Release()
-		r.rec = nil
-	}
-	r.b.Release()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.released = true
+	r.finish()
+}
+
+// finish closes the result and releases what the reader holds, once the
+// stream has ended and the reader is released.
+func (r *reader) finish() {
 	if !r.done {
 		r.done = true
 		r.rr.Close()
 	}
+	if r.released && r.b != nil {
+		for _, rec := range []arrow.RecordBatch{r.prev, r.rec} {
+			if rec != nil {
+				rec.Release()
+			}
+		}
+		r.prev, r.rec = nil, nil
+		r.b.Release()
+		r.b = nil
+	}
 }
 
-func (r *reader) RecordBatch() arrow.RecordBatch { return r.rec }
+// RecordBatch is the current batch; after the end, an empty one.
+func (r *reader) RecordBatch() arrow.RecordBatch {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.rec == nil {
+		return array.NewRecordBatch(r.schema, emptyColumns(r.schema), 0)
+	}
+	return r.rec
+}
 
 // Record is the deprecated name of RecordBatch.
-func (r *reader) Record() arrow.RecordBatch { return r.rec }
+func (r *reader) Record() arrow.RecordBatch { return r.RecordBatch() }
 
-// Err is why the stream ended early: the context, the connection or a
-// value that did not decode.
-func (r *reader) Err() error { return r.err }
+// Err is always nil: see failure.
+func (r *reader) Err() error { return nil }
+
+// failure is why the stream ended early, if it did.
+func (r *reader) failure() (error, int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err, r.rows
+}
 
 func (r *reader) fail(err error) bool {
 	r.err = err
-	r.done = true
-	r.rr.Close()
+	r.finish()
 	return false
 }
 
 func (r *reader) Next() bool {
-	if r.rec != nil {
-		r.rec.Release()
-		r.rec = nil
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.prev != nil {
+		r.prev.Release()
 	}
-	if r.done || r.err != nil {
+	r.prev, r.rec = r.rec, nil
+	if r.done || r.err != nil || r.released {
 		return false
 	}
 	if err := r.ctx.Err(); err != nil {
@@ -97,8 +136,7 @@ func (r *reader) Next() bool {
 		if !r.rr.NextRow() {
 			r.done = true
 			if _, err := r.rr.Close(); err != nil {
-				r.err = err
-				return false
+				return r.fail(err)
 			}
 			break
 		}
@@ -116,4 +154,12 @@ func (r *reader) Next() bool {
 	r.rec = r.b.NewRecordBatch()
 	r.rows += int64(n)
 	return true
+}
+
+func emptyColumns(schema *arrow.Schema) []arrow.Array {
+	cols := make([]arrow.Array, schema.NumFields())
+	for i, f := range schema.Fields() {
+		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
+	}
+	return cols
 }

@@ -25,7 +25,7 @@ const maxBatchBytes = 32 << 20
 // tests under heavy load panicked about 1 run in 10 inside arrow-go's cdata
 // export, called from DuckDB's scan: "misuse of an invalid Handle" and an
 // already released batch being exported. The cause inside DuckDB was not
-// pinned down; with clean ends 20+ loaded runs passed. For the same reason
+// pinned down; with clean ends, 10 loaded suite runs in a row passed. For the same reason
 // the reader is safe for concurrent use and keeps the previous batch alive
 // until the next one is built.
 type reader struct {

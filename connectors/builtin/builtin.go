@@ -5,11 +5,13 @@ package builtin
 import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
+	"github.com/mosaic-cdp/mosaic/connectors/postgres"
 )
 
 // Registry returns a registry holding every built-in connector.
 func Registry() *connectors.Registry {
 	r := connectors.NewRegistry()
 	r.RegisterSource("files", files.New())
+	r.RegisterSource("postgres", postgres.New())
 	return r
 }

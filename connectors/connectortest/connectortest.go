@@ -33,10 +33,24 @@ type Fixture struct {
 	// (for files: a new file in dir), and returns the feed's `source:`
 	// block as YAML flow mapping text, e.g. `{ kind: files, path: in/*.csv }`.
 	// Paths in it are relative to dir, where the pipeline file lives.
+	// Write with no rows must still leave an empty, readable feed.
 	Write func(t *testing.T, dir string, rows []Row) string
-	// Incremental says the source remembers what it read (state or cursor):
-	// a second read with the returned state must deliver only new rows.
+	// Incremental says the source remembers what it read in its state,
+	// without a cursor: a second read with the returned state must deliver
+	// only new rows. (Every source is tested with a cursor too.)
 	Incremental bool
+	// Break, when set, breaks the source's connection to its server while
+	// a read is under way (for a database: terminate the session). The
+	// suite calls it after the first record batch and expects the read to
+	// fail and the run to commit nothing.
+	Break func(t *testing.T)
+	// MidReadRows is how many rows the mid-read cases (cancellation, Break)
+	// write, enough that the source is still reading after its first
+	// batch; 1000 when zero.
+	MidReadRows int
+	// Large runs the 1M-row case (memory under 512 MiB) for this fixture.
+	// It also needs MOSAIC_LARGE_TESTS=1 and no -short: CI runs it once.
+	Large bool
 }
 
 // Rows returns n test rows starting at number from.
@@ -55,27 +69,36 @@ func Rows(from, n int) []Row {
 
 // harness is one store and pipeline for a source under test.
 type harness struct {
-	t     *testing.T
-	dir   string
-	src   connectors.Source
-	p     *config.Pipeline
-	store *engine.Store
-	state json.RawMessage
-	run   int64
+	t      *testing.T
+	dir    string
+	src    connectors.Source
+	p      *config.Pipeline
+	store  *engine.Store
+	run    int64
+	cursor string
+	// afterRead, when set, runs when the source's Read returns (before the
+	// engine maps the staged rows).
+	afterRead func()
 }
 
-func newHarness(t *testing.T, src connectors.Source, dir, block string) *harness {
+// newHarness writes a one-feed pipeline reading block; cursor, when set,
+// makes the feed incremental on that column.
+func newHarness(t *testing.T, src connectors.Source, dir, block, cursor string) *harness {
 	t.Helper()
+	cursorLine := ""
+	if cursor != "" {
+		cursorLine = "\n    cursor: " + cursor
+	}
 	yaml := fmt.Sprintf(`version: 1
 name: conformance
 feeds:
   - name: f
     source: %s
     source_type: warehouse
-    timestamp: ts
+    timestamp: ts%s
     identities: { id: customerid, email: email }
     attributes: { tier: tier }
-`, block)
+`, block, cursorLine)
 	path := filepath.Join(dir, "pipeline.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
@@ -89,43 +112,75 @@ feeds:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return &harness{t: t, dir: dir, src: src, p: p, store: store}
+	return &harness{t: t, dir: dir, src: src, p: p, store: store, cursor: cursor}
 }
 
-func (h *harness) request() connectors.ReadRequest {
+func (h *harness) request(state json.RawMessage, watermark string) connectors.ReadRequest {
 	return connectors.ReadRequest{
 		ValidateRequest: connectors.ValidateRequest{Feed: "f", Source: h.p.Feeds[0].Source, Resolve: h.p.Resolve},
 		Columns:         []string{"email", "id", "tier", "ts"},
-		State:           h.state,
+		Cursor:          h.cursor,
+		Watermark:       watermark,
+		State:           state,
 	}
 }
 
-// read runs one committed read and returns the feed's stats.
+// read runs one read as a run does (state and watermark from the store,
+// committed with the rows) and returns the feed's stats.
 func (h *harness) read(ctx context.Context) (engine.FeedStats, error) {
+	return h.readVia(ctx, func(s connectors.Sink) connectors.Sink { return s })
+}
+
+// readVia is read with the sink wrapped by wrap.
+func (h *harness) readVia(ctx context.Context, wrap func(connectors.Sink) connectors.Sink) (engine.FeedStats, error) {
 	h.t.Helper()
 	tx, err := h.store.Begin(context.Background())
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer tx.Rollback(context.Background())
+	state, watermark, err := tx.SourceState(context.Background(), "f")
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	h.run++
 	stage := tx.StageFeed(h.p, 0, h.run, time.Now())
-	state, err := h.src.Read(ctx, h.request(), stage)
+	newState, err := h.src.Read(ctx, h.request(state, watermark), wrap(stage))
+	if h.afterRead != nil {
+		h.afterRead()
+	}
 	if err != nil {
 		return engine.FeedStats{}, err
 	}
-	if state != nil && !json.Valid(state) {
-		h.t.Fatalf("Read returned state that is not JSON: %q", state)
+	if newState != nil && !json.Valid(newState) {
+		h.t.Fatalf("Read returned state that is not JSON: %q", newState)
 	}
-	st, err := stage.Finish(ctx, "")
+	st, err := stage.Finish(ctx, watermark)
 	if err != nil {
 		return st, err
+	}
+	if err := tx.PutSourceState(context.Background(), "f", newState, st.Watermark, h.run); err != nil {
+		h.t.Fatal(err)
 	}
 	if err := tx.Commit(context.Background()); err != nil {
 		h.t.Fatal(err)
 	}
-	h.state = state
 	return st, nil
+}
+
+// committed returns the feed's committed source state and watermark.
+func (h *harness) committed() (string, string) {
+	h.t.Helper()
+	tx, err := h.store.Begin(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	state, watermark, err := tx.SourceState(context.Background(), "f")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(state), watermark
 }
 
 // kept returns "id email tier ts" of every kept row, in feed order.
@@ -169,12 +224,12 @@ func TestSource(t *testing.T, src connectors.Source, fx Fixture) {
 	t.Run("validate", func(t *testing.T) {
 		dir := t.TempDir()
 		block := fx.Write(t, dir, Rows(0, 3))
-		h := newHarness(t, src, dir, block)
-		if err := src.Validate(h.request().ValidateRequest); err != nil {
+		h := newHarness(t, src, dir, block, "")
+		if err := src.Validate(h.request(nil, "").ValidateRequest); err != nil {
 			t.Fatalf("Validate refused a good block: %v", err)
 		}
-		bad := newHarness(t, src, t.TempDir(), strings.Replace(block, "{", "{ bogus_key: 1,", 1))
-		err := src.Validate(bad.request().ValidateRequest)
+		bad := newHarness(t, src, t.TempDir(), strings.Replace(block, "{", "{ bogus_key: 1,", 1), "")
+		err := src.Validate(bad.request(nil, "").ValidateRequest)
 		var ce config.Errors
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), `unknown key "bogus_key"`) || ce[0].Pos.Line == 0 {
 			t.Fatalf("Validate with an unknown key: err = %v, want a positioned config error naming it", err)
@@ -183,7 +238,7 @@ func TestSource(t *testing.T, src connectors.Source, fx Fixture) {
 	t.Run("read", func(t *testing.T) {
 		dir := t.TempDir()
 		first := Rows(0, 50)
-		h := newHarness(t, src, dir, fx.Write(t, dir, first))
+		h := newHarness(t, src, dir, fx.Write(t, dir, first), "")
 		st, err := h.read(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -211,11 +266,16 @@ func TestSource(t *testing.T, src connectors.Source, fx Fixture) {
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		dir := t.TempDir()
-		h := newHarness(t, src, dir, fx.Write(t, dir, Rows(0, 10)))
+		h := newHarness(t, src, dir, fx.Write(t, dir, Rows(0, 10)), "")
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		if _, err := h.read(ctx); !errors.Is(err, context.Canceled) {
 			t.Fatalf("read with a cancelled context: err = %v, want context.Canceled", err)
 		}
 	})
+	t.Run("watermark", func(t *testing.T) { testWatermark(t, src, fx) })
+	t.Run("empty", func(t *testing.T) { testEmpty(t, src, fx) })
+	t.Run("cancelled_mid_read", func(t *testing.T) { testCancelMidRead(t, src, fx) })
+	t.Run("broken_connection", func(t *testing.T) { testBroken(t, src, fx) })
+	t.Run("large", func(t *testing.T) { testLarge(t, src, fx) })
 }

@@ -81,7 +81,7 @@ func scanRows(ctx context.Context, db DB, p *config.Pipeline, order []string, fn
 			}
 		}
 		return nil
-	}, sqlfiles.Get("identity/rows.sql"), order)
+	}, sqlfiles.Get("identity/rows.sql"))
 	if cur != nil && err == nil {
 		fn(cur)
 	}

@@ -31,7 +31,7 @@ type Stats struct {
 
 var (
 	resultTemps = []string{"_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops"}
-	temps       = append([]string{"_id_run", "_id_reach"}, resultTemps...)
+	temps       = append([]string{"_id_groups", "_id_run", "_id_reach"}, resultTemps...)
 )
 
 // Run resolves the identities of run runID's staged rows into profiles.
@@ -42,9 +42,16 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		}
 	}()
 	order := p.IdentityOrder()
-	for _, q := range []string{"identity/intern.sql", "identity/run_identities.sql"} {
-		if _, err := db.Exec(ctx, sqlfiles.Get(q), runID); err != nil {
-			return Stats{}, fmt.Errorf("identity: %s: %w", q, err)
+	for _, q := range []struct {
+		file string
+		args []any
+	}{
+		{"identity/groups.sql", []any{runID}},
+		{"identity/intern.sql", nil},
+		{"identity/run_identities.sql", []any{runID, order}},
+	} {
+		if _, err := db.Exec(ctx, sqlfiles.Get(q.file), q.args...); err != nil {
+			return Stats{}, fmt.Errorf("identity: %s: %w", q.file, err)
 		}
 	}
 	if _, err := db.Exec(ctx, sqlfiles.Get("identity/reach.sql")); err != nil {

@@ -4,6 +4,7 @@ package builtin
 
 import (
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/bigquery"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
 )
 
@@ -11,5 +12,6 @@ import (
 func Registry() *connectors.Registry {
 	r := connectors.NewRegistry()
 	r.RegisterSource("files", files.New())
+	r.RegisterSource("bigquery", bigquery.New())
 	return r
 }

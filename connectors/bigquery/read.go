@@ -1,0 +1,98 @@
+package bigquery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cloud.google.com/go/bigquery"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/api/iterator"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+)
+
+// reader is one feed's read.
+type reader struct {
+	cfg       Config
+	client    *bigquery.Client
+	req       connectors.ReadRequest
+	batchRows int
+}
+
+// read runs the feed's query and stages its result through the Storage
+// Read API when BigQuery serves it that way, else through REST pages.
+func (r *reader) read(ctx context.Context, sink connectors.Sink) (State, error) {
+	schema, err := sourceSchema(ctx, r.client, r.cfg)
+	if err != nil {
+		return State{}, err
+	}
+	sql, params, err := buildQuery(r.cfg, schema, r.req.Columns, r.req.Cursor, r.req.Watermark)
+	if err != nil {
+		return State{}, err
+	}
+	q := r.client.Query(sql)
+	q.Parameters = params
+	q.Location = r.cfg.Location
+	it, err := q.Read(ctx)
+	if err != nil {
+		return State{}, fmt.Errorf("run the read query: %w", redact(err))
+	}
+	mem := memory.DefaultAllocator
+	if it.IsAccelerated() {
+		arrowIt, err := it.ArrowIterator()
+		if err != nil {
+			return State{}, err
+		}
+		rdr, err := DecodeStorage(arrowIt, mem)
+		if err != nil {
+			return State{}, err
+		}
+		n, err := stage(ctx, sink, rdr)
+		return State{Path: PathStorageRead, Rows: n}, err
+	}
+	var first []bigquery.Value
+	switch err := it.Next(&first); {
+	case errors.Is(err, iterator.Done):
+		return State{Path: PathREST}, nil // nothing new; it.Schema may be unset
+	case err != nil:
+		return State{}, fmt.Errorf("read rows: %w", redact(err))
+	}
+	rdr, err := newRESTReader(it, it.Schema, first, r.batchRows, mem)
+	if err != nil {
+		return State{}, err
+	}
+	n, err := stage(ctx, sink, rdr)
+	return State{Path: PathREST, Rows: n}, err
+}
+
+// stage hands rdr to the sink and returns the rows it delivered. An error
+// of the reader itself (a dropped connection, a cancelled context) wins
+// over the sink's report of it, so that errors.Is sees its cause.
+func stage(ctx context.Context, sink connectors.Sink, rdr array.RecordReader) (int64, error) {
+	c := &counter{RecordReader: rdr}
+	defer rdr.Release()
+	err := sink.Arrow(ctx, c)
+	if rerr := rdr.Err(); rerr != nil {
+		return c.rows, rerr
+	}
+	if err != nil {
+		return c.rows, fmt.Errorf("stage rows: %w", err)
+	}
+	return c.rows, nil
+}
+
+// counter counts the rows of the batches passed on.
+type counter struct {
+	array.RecordReader
+	rows int64
+}
+
+func (c *counter) Next() bool {
+	if !c.RecordReader.Next() {
+		return false
+	}
+	c.rows += c.RecordBatch().NumRows()
+	return true
+}

@@ -35,7 +35,7 @@ func (r *reader) read(ctx context.Context, sink connectors.Sink) (State, error) 
 	q := r.client.Query(sql)
 	q.Parameters = params
 	q.Location = r.cfg.Location
-	it, err := q.Read(ctx)
+	it, err := r.run(ctx, q)
 	if err != nil {
 		return State{}, fmt.Errorf("run the read query: %w", redact(err))
 	}
@@ -65,6 +65,35 @@ func (r *reader) read(ctx context.Context, sink connectors.Sink) (State, error) 
 	}
 	n, err := stage(ctx, sink, rdr)
 	return State{Path: PathREST, Rows: n}, err
+}
+
+// run starts the query. With the Storage Read API, jobs.query answers a
+// small result inline and a larger one is read through a read session.
+// Without it, the job's result is fetched in pages of a bounded number of
+// rows (jobs.query would return its first page unbounded by rows).
+func (r *reader) run(ctx context.Context, q *bigquery.Query) (*bigquery.RowIterator, error) {
+	if r.cfg.useStorage() {
+		return q.Read(ctx)
+	}
+	job, err := q.Run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	it, err := job.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	it.PageInfo().MaxSize = pageRows(r.batchRows)
+	return it, nil
+}
+
+// pageRows is the rows asked for per REST page: a few Arrow batches' worth
+// (BigQuery caps a page at about 10 MB anyway).
+func pageRows(batchRows int) int {
+	if batchRows <= 0 {
+		batchRows = 16384
+	}
+	return 4 * batchRows
 }
 
 // stage hands rdr to the sink and returns the rows it delivered. An error

@@ -71,6 +71,11 @@ const (
 type State struct {
 	Path string `json:"path,omitempty"`
 	Rows int64  `json:"rows"`
+	// Cursor and CursorType are the feed's cursor column and its BigQuery
+	// type in the last result, so that a query source can type the next
+	// watermark without asking BigQuery.
+	Cursor     string `json:"cursor,omitempty"`
+	CursorType string `json:"cursor_type,omitempty"`
 }
 
 // Source reads BigQuery tables and queries.
@@ -185,7 +190,11 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 		return nil, fmt.Errorf("bigquery %s: %w", c.where(), err)
 	}
 	defer client.Close()
-	r := reader{cfg: c, client: client, req: req, batchRows: s.BatchRows}
+	var prev State
+	if req.State != nil {
+		_ = json.Unmarshal(req.State, &prev) // informative only: a state that does not parse is no state
+	}
+	r := reader{cfg: c, client: client, req: req, prev: prev, batchRows: s.BatchRows}
 	st, err := r.read(ctx, sink)
 	if err != nil {
 		if ctx.Err() != nil && !isContextErr(err) {

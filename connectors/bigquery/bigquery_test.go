@@ -3,7 +3,6 @@ package bigquery
 import (
 	"context"
 	"encoding/json"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/bigquery"
-	"cloud.google.com/go/civil"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
@@ -70,19 +68,12 @@ func TestRESTTypes(t *testing.T) {
 		}},
 	}
 	table := tableName("types", t.Name()+time.Now().String())
-	tb := ensureTable(t, c, table, schema)
-	ts := time.Date(2026, 5, 1, 9, 30, 15, 123456000, time.UTC)
-	ts2 := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)
-	row := func(i int64, f float64, num *big.Rat, b bool, s string, by []byte, t time.Time, j, geo string, arr []bigquery.Value, st []bigquery.Value) []bigquery.Value {
-		return []bigquery.Value{i, f, num, b, s, by, civil.DateOf(t), civil.DateTimeOf(t), t, civil.TimeOf(t), j, geo, arr, st}
+	ensureTable(t, c, table, schema)
+	dml, err := os.ReadFile("../../testdata/bigquery/types.sql")
+	if err != nil {
+		t.Fatal(err)
 	}
-	insert(t, tb, schema, [][]bigquery.Value{
-		row(-9007199254740993, 3.25, big.NewRat(123456789012, 1e9), true, "gold ✓", []byte{0xde, 0xad}, ts, `{"a":[1,2],"b":"x"}`, "POINT(1 2)",
-			[]bigquery.Value{"a", "b"}, []bigquery.Value{int64(7), "s0", `{"k":true}`}),
-		make([]bigquery.Value, len(schema)),
-		row(42, -1e-3, big.NewRat(-5, 1e9), false, "it's", []byte{}, ts2, `3`, "POINT(-3 4.5)",
-			[]bigquery.Value{"c"}, []bigquery.Value{int64(9), "s2", `{"k":true}`}),
-	})
+	runDML(t, c, strings.ReplaceAll(string(dml), "INSERT INTO TABLE", "INSERT INTO `"+emuProject+"."+emuDataset+"."+table+"`"))
 	var cols []string
 	for _, f := range schema {
 		cols = append(cols, f.Name)
@@ -96,17 +87,7 @@ func TestRESTTypes(t *testing.T) {
 	if err := json.Unmarshal(state, &st); err != nil || st != (State{Path: PathREST, Rows: 3}) {
 		t.Fatalf("state %s (%v), want the REST path and 3 rows", state, err)
 	}
-	for _, tc := range typeCases {
-		t.Run(tc.bq, func(t *testing.T) {
-			typ, vals := sink.column(t, tc.column)
-			if typ != tc.duck {
-				t.Errorf("%s stages as %s, want %s", tc.bq, typ, tc.duck)
-			}
-			if diff := cmp.Diff(tc.want, vals); diff != "" {
-				t.Errorf("%s values (-want +got):\n%s", tc.bq, diff)
-			}
-		})
-	}
+	checkTypes(t, sink)
 }
 
 // TestIncremental: with a cursor and a watermark, only later rows are read,
@@ -137,7 +118,7 @@ func TestIncremental(t *testing.T) {
 		{"no watermark: all rows in cursor order", "ts", "", []string{"a", "b", "c", "d", "e"}},
 		{"timestamp watermark as DuckDB writes it", "ts", "2026-05-01 00:02:00+00", []string{"d", "e"}},
 		{"integer watermark", "n", "10", []string{"c", "d", "e"}},
-		{"string watermark with a quote", "s", "b' OR TRUE --", []string{"c", "d", "e"}},
+		{"string watermark with a quote", "s", "b'x' OR TRUE --", []string{"c", "d", "e"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,7 +159,8 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
-// TestQuerySource reads a `query:` (its schema from a dry run).
+// TestQuerySource reads a `query:`: the first read (no watermark) learns
+// the cursor's type, which types the next read's watermark.
 func TestQuerySource(t *testing.T) {
 	c := emuClient(t)
 	table := tableName("query", t.Name()+time.Now().String())
@@ -188,12 +170,25 @@ func TestQuerySource(t *testing.T) {
 	q := "SELECT id, UPPER(tier) AS tier, ts FROM `" + emuProject + "." + emuDataset + "." + table + "` WHERE tier != 'none';"
 	block := fmtBlock(emulator(t), q)
 	sink := newTableSink(t)
-	if _, err := New().Read(context.Background(), request(t, block, []string{"id", "tier"}, "ts", "2026-05-01 00:00:00+00"), sink); err != nil {
+	state, err := New().Read(context.Background(), request(t, block, []string{"id", "tier"}, "ts", ""), sink)
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, got := sink.column(t, "tier")
-	if diff := cmp.Diff([]string{"SILVER"}, got); diff != "" {
-		t.Errorf("tiers (-want +got):\n%s", diff)
+	if _, got := sink.column(t, "tier"); !cmp.Equal(got, []string{"GOLD", "SILVER"}) {
+		t.Errorf("first read: tiers %q, want GOLD, SILVER", got)
+	}
+	var st State
+	if err := json.Unmarshal(state, &st); err != nil || st.Cursor != "ts" || st.CursorType != "TIMESTAMP" {
+		t.Fatalf("state %s (%v), want the cursor ts typed TIMESTAMP", state, err)
+	}
+	req := request(t, block, []string{"id", "tier"}, "ts", "2026-05-01 00:00:00+00")
+	req.State = state
+	sink = newTableSink(t)
+	if _, err := New().Read(context.Background(), req, sink); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := sink.column(t, "tier"); !cmp.Equal(got, []string{"SILVER"}) {
+		t.Errorf("read past the watermark: tiers %q, want SILVER", got)
 	}
 }
 

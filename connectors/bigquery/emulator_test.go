@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/googleapi"
@@ -79,9 +80,11 @@ func insert(t testing.TB, tb *bigquery.Table, schema bigquery.Schema, rows [][]b
 	for i, r := range rows {
 		savers[i] = &bigquery.ValuesSaver{Schema: schema, Row: r}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // the client retries 5xx answers
+	defer cancel()
 	for len(savers) > 0 {
 		n := min(len(savers), 10000)
-		if err := tb.Inserter().Put(context.Background(), savers[:n]); err != nil {
+		if err := tb.Inserter().Put(ctx, savers[:n]); err != nil {
 			t.Fatalf("insert rows: %v", err)
 		}
 		savers = savers[n:]
@@ -110,4 +113,21 @@ func request(t testing.TB, block string, columns []string, cursor, watermark str
 
 func emuBlock(t testing.TB, table string) string {
 	return fmt.Sprintf("{ kind: bigquery, project: %s, dataset: %s, table: %s, endpoint: %q }", emuProject, emuDataset, table, emulator(t))
+}
+
+// runDML runs a statement in the emulator.
+func runDML(t testing.TB, c *bigquery.Client, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	job, err := c.Query(sql).Run(ctx)
+	if err == nil {
+		var st *bigquery.JobStatus
+		if st, err = job.Wait(ctx); err == nil {
+			err = st.Err()
+		}
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, sql)
+	}
 }

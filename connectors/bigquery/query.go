@@ -21,15 +21,25 @@ func Ident(s string) string {
 	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(s) + "`"
 }
 
-// sourceSchema returns the schema of the table, or of the query's result
-// (from a dry run, which reads nothing).
-func sourceSchema(ctx context.Context, client *bigquery.Client, c Config) (bigquery.Schema, error) {
+// sourceSchema returns what buildQuery checks the feed against: a
+// table's schema (its metadata), or for a query only the cursor column's
+// type when a watermark must be compared with it. That type is the one
+// the previous read saw (kept in the state), else a dry run's, which reads
+// nothing. A nil schema leaves the columns unchecked: a missing one is
+// reported by the engine from the staged result.
+func sourceSchema(ctx context.Context, client *bigquery.Client, c Config, cursor, watermark string, prev State) (bigquery.Schema, error) {
 	if c.Query == "" {
 		md, err := client.DatasetInProject(c.Project, c.Dataset).Table(c.Table).Metadata(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("read the table's schema: %w", redact(err))
 		}
 		return md.Schema, nil
+	}
+	if cursor == "" || watermark == "" {
+		return nil, nil
+	}
+	if prev.Cursor == cursor && prev.CursorType != "" {
+		return bigquery.Schema{{Name: cursor, Type: bigquery.FieldType(prev.CursorType)}}, nil
 	}
 	q := client.Query(c.Query)
 	q.DryRun = true
@@ -43,7 +53,7 @@ func sourceSchema(ctx context.Context, client *bigquery.Client, c Config) (bigqu
 			return qs.Schema, nil
 		}
 	}
-	return nil, fmt.Errorf("check the query (dry run): BigQuery returned no result schema")
+	return nil, fmt.Errorf("check the query (dry run): BigQuery returned no result schema, so the cursor %q cannot be typed; run once with --full-refresh", cursor)
 }
 
 // selectData is what sql/bigquery/select.sql.tmpl renders; every
@@ -76,6 +86,13 @@ func buildQuery(c Config, schema bigquery.Schema, columns []string, cursor, wate
 	var cursorField *bigquery.FieldSchema
 	for _, name := range want {
 		f := field(schema, name)
+		if f == nil && c.Query != "" {
+			d.Columns = append(d.Columns, Ident(name)) // checked on the result
+			if name == cursor {
+				d.OrderBy = Ident(name)
+			}
+			continue
+		}
 		if f == nil {
 			return "", nil, fmt.Errorf("column %q is not in the source (it has: %s); fix the feed's mapping", name, strings.Join(have, ", "))
 		}

@@ -18,13 +18,14 @@ type reader struct {
 	cfg       Config
 	client    *bigquery.Client
 	req       connectors.ReadRequest
+	prev      State
 	batchRows int
 }
 
 // read runs the feed's query and stages its result through the Storage
 // Read API when BigQuery serves it that way, else through REST pages.
 func (r *reader) read(ctx context.Context, sink connectors.Sink) (State, error) {
-	schema, err := sourceSchema(ctx, r.client, r.cfg)
+	schema, err := sourceSchema(ctx, r.client, r.cfg, r.req.Cursor, r.req.Watermark, r.prev)
 	if err != nil {
 		return State{}, err
 	}
@@ -50,12 +51,12 @@ func (r *reader) read(ctx context.Context, sink connectors.Sink) (State, error) 
 			return State{}, err
 		}
 		n, err := stage(ctx, sink, rdr)
-		return State{Path: PathStorageRead, Rows: n}, err
+		return r.state(PathStorageRead, n, it.Schema), err
 	}
 	var first []bigquery.Value
 	switch err := it.Next(&first); {
 	case errors.Is(err, iterator.Done):
-		return State{Path: PathREST}, nil // nothing new; it.Schema may be unset
+		return r.state(PathREST, 0, it.Schema), nil
 	case err != nil:
 		return State{}, fmt.Errorf("read rows: %w", redact(err))
 	}
@@ -64,7 +65,23 @@ func (r *reader) read(ctx context.Context, sink connectors.Sink) (State, error) 
 		return State{}, err
 	}
 	n, err := stage(ctx, sink, rdr)
-	return State{Path: PathREST, Rows: n}, err
+	return r.state(PathREST, n, it.Schema), err
+}
+
+// state reports the read, with the cursor's type in the result (or, when
+// the result had no schema, the type the previous read saw).
+func (r *reader) state(path string, rows int64, schema bigquery.Schema) State {
+	st := State{Path: path, Rows: rows}
+	if r.req.Cursor == "" {
+		return st
+	}
+	st.Cursor = r.req.Cursor
+	if f := field(schema, r.req.Cursor); f != nil {
+		st.CursorType = string(f.Type)
+	} else if r.prev.Cursor == r.req.Cursor {
+		st.CursorType = r.prev.CursorType
+	}
+	return st
 }
 
 // run starts the query. With the Storage Read API, jobs.query answers a

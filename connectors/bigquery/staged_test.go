@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 )
@@ -76,6 +78,32 @@ func (s *tableSink) column(t *testing.T, name string) (string, []string) {
 		}
 	}
 	return typ, vals
+}
+
+// got returns the staged values of tc's column, as checkTypes compares
+// them: WKT as BigQuery writes it (the emulator writes "POINT (1 2)").
+func (tc typeCase) got(vals []string) []string {
+	if tc.bq == "GEOGRAPHY" {
+		for i, v := range vals {
+			vals[i] = strings.Replace(v, " (", "(", 1)
+		}
+	}
+	return vals
+}
+
+// checkTypes checks each type's column, one subtest per type.
+func checkTypes(t *testing.T, sink *tableSink) {
+	for _, tc := range typeCases {
+		t.Run(tc.bq, func(t *testing.T) {
+			typ, vals := sink.column(t, tc.column)
+			if typ != tc.duck {
+				t.Errorf("%s stages as %s, want %s", tc.bq, typ, tc.duck)
+			}
+			if diff := cmp.Diff(tc.want, tc.got(vals)); diff != "" {
+				t.Errorf("%s values (-want +got):\n%s", tc.bq, diff)
+			}
+		})
+	}
 }
 
 // typeCase is one BigQuery type: the column holding it in the types

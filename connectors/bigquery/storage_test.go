@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestStorageTypes decodes a recorded Storage Read API session holding
@@ -26,17 +25,7 @@ func TestStorageTypes(t *testing.T) {
 	if n != 3 {
 		t.Fatalf("staged %d rows, want 3", n)
 	}
-	for _, tc := range typeCases {
-		t.Run(tc.bq, func(t *testing.T) {
-			typ, vals := sink.column(t, tc.column)
-			if typ != tc.duck {
-				t.Errorf("%s stages as %s, want %s", tc.bq, typ, tc.duck)
-			}
-			if diff := cmp.Diff(tc.want, vals); diff != "" {
-				t.Errorf("%s values (-want +got):\n%s", tc.bq, diff)
-			}
-		})
-	}
+	checkTypes(t, sink)
 	mem.AssertSize(t, 0)
 }
 

@@ -18,7 +18,8 @@ bq_free_port() {
   local p
   for _ in $(seq 200); do
     p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+    if ! { exec 3<>"/dev/tcp/127.0.0.1/$p"; } 2>/dev/null; then echo "$p"; return 0; fi
+    exec 3<&- 3>&-
   done
   echo "no free port found" >&2; return 1
 }
@@ -44,7 +45,7 @@ trap "bq_emulator_stop${bq_prev_exit_trap:+; $bq_prev_exit_trap}" EXIT
 bq_ready=""
 for _ in $(seq 120); do
   if ! kill -0 "$bq_emulator_pid" 2>/dev/null; then break; fi
-  if exec 3<>"/dev/tcp/127.0.0.1/$bq_http_port" 2>/dev/null; then
+  if { exec 3<>"/dev/tcp/127.0.0.1/$bq_http_port"; } 2>/dev/null; then
     printf 'GET /bigquery/v2/projects/mosaic-demo/datasets HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
     if head -n 1 <&3 | grep -q ' 200'; then bq_ready=1; fi
     exec 3<&- 3>&-

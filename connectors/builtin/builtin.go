@@ -4,6 +4,7 @@ package builtin
 
 import (
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/bigquery"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
 )
@@ -13,5 +14,6 @@ func Registry() *connectors.Registry {
 	r := connectors.NewRegistry()
 	r.RegisterSource("files", files.New())
 	r.RegisterSource("postgres", postgres.New())
+	r.RegisterSource("bigquery", bigquery.New())
 	return r
 }

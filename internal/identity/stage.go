@@ -66,6 +66,9 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 			return st, fmt.Errorf("identity: apply: %w", err)
 		}
 	}
+	if len(st.Dropped) == 0 {
+		return st, nil // the statement would still scan the run's rows
+	}
 	if _, err := db.Exec(ctx, sqlfiles.Get("identity/drops.sql"), runID); err != nil {
 		return st, fmt.Errorf("identity: record drops: %w", err)
 	}

@@ -62,7 +62,7 @@ func load(ctx context.Context, db DB, k *Kernel, order []string) error {
 
 // scanRows streams the run's rows in application order to fn, one Row per
 // feed row with its identities gathered from consecutive lines.
-func scanRows(ctx context.Context, db DB, p *config.Pipeline, order []string, fn func(*Row)) error {
+func scanRows(ctx context.Context, db DB, p *config.Pipeline, fn func(*Row)) error {
 	prot := protections(p)
 	var cur *Row
 	var row Row // reused: the kernel keeps nothing of it

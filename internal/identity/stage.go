@@ -98,7 +98,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string) (St
 			return Stats{}, err
 		}
 		st := Stats{Dropped: map[string]int64{}}
-		err := scanRows(ctx, db, p, order, func(r *Row) {
+		err := scanRows(ctx, db, p, func(r *Row) {
 			st.Rows++
 			k.Apply(r)
 		})

@@ -119,6 +119,9 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 		return st, fmt.Errorf("calculated attributes: forget.sql: %w", err)
 	}
 	st.Removed = n
+	if len(p.CalculatedAttributes) == 0 {
+		return st, nil // nothing to compute (a new definition later recomputes every profile)
+	}
 	if _, err := db.Exec(ctx, sqlfiles.Get("calculated/dirty.sql"), runID); err != nil {
 		return st, fmt.Errorf("calculated attributes: dirty.sql: %w", err)
 	}

@@ -67,6 +67,9 @@ func (k *Kernel) match(row *Row) (p pid, rejected bool) {
 
 func (k *Kernel) mostRecent(id int64, hs []pid) pid {
 	best := hs[0]
+	if len(hs) == 1 {
+		return best
+	}
 	bestLast := k.profs[best].ids[k.profs[best].find(id)].last
 	for _, h := range hs[1:] {
 		last := k.profs[h].ids[k.profs[h].find(id)].last

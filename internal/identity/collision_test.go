@@ -51,7 +51,7 @@ func TestProbePastLoadedMPIDs(t *testing.T) {
 		t.Fatalf("created %d profiles, want 1", st.Created)
 	}
 	var got int64
-	if err := tx.QueryRow(ctx, "SELECT mpid FROM _mosaic.identities WHERE identity_value = 'x@example.com'").Scan(&got); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT mpid FROM profile_identities WHERE identity_value = 'x@example.com'").Scan(&got); err != nil {
 		t.Fatal(err)
 	}
 	if got != seed+65 {

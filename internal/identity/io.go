@@ -9,14 +9,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/mosaic-cdp/mosaic/internal/config"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
 func ints(rec arrow.RecordBatch, i int) []int64 { return rec.Column(i).(*array.Int64).Int64Values() }
 
 // load feeds the kernel the existing state the run's rows can reach.
-func load(ctx context.Context, db DB, k *Kernel, order []string) error {
+func load(ctx context.Context, db DB, k *Kernel, order []string, runID int64) error {
 	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 		for _, m := range ints(rec, 0) {
 			k.Taken(m)
@@ -53,40 +52,9 @@ func load(ctx context.Context, db DB, k *Kernel, order []string) error {
 			k.LoadAlias(a[i], m[i])
 		}
 		return nil
-	}, sqlfiles.Get("identity/load_aliases.sql"))
+	}, sqlfiles.Get("identity/load_aliases.sql"), runID)
 	if err != nil {
 		return fmt.Errorf("identity: load aliases: %w", err)
-	}
-	return nil
-}
-
-// scanRows streams the run's rows in application order to fn, one Row per
-// feed row with its identities gathered from consecutive lines.
-func scanRows(ctx context.Context, db DB, p *config.Pipeline, fn func(*Row)) error {
-	prot := protections(p)
-	var cur *Row
-	var row Row // reused: the kernel keeps nothing of it
-	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
-		rowID, ts, feed, mpid, ident, rank, seed := ints(rec, 0), ints(rec, 1), ints(rec, 2), ints(rec, 3), ints(rec, 4), ints(rec, 5), ints(rec, 6)
-		for i := range rowID {
-			if cur == nil || cur.ID != rowID[i] {
-				if cur != nil {
-					fn(cur)
-				}
-				row = Row{ID: rowID[i], TS: ts[i], Feed: int(feed[i]), Protection: prot[feed[i]], MPID: mpid[i], Idents: row.Idents[:0]}
-				cur = &row
-			}
-			if ident[i] != 0 && (len(cur.Idents) == 0 || cur.Idents[len(cur.Idents)-1].ID != ident[i]) {
-				cur.Idents = append(cur.Idents, Ident{ID: ident[i], Rank: int(rank[i]), Seed: seed[i]})
-			}
-		}
-		return nil
-	}, sqlfiles.Get("identity/rows.sql"))
-	if cur != nil && err == nil {
-		fn(cur)
-	}
-	if err != nil {
-		return fmt.Errorf("identity: read rows: %w", err)
 	}
 	return nil
 }
@@ -98,7 +66,7 @@ type table struct {
 	b    *array.RecordBuilder
 }
 
-func newTable(name string, cols []string, strs ...string) *table {
+func newTable(name string, rows int, cols []string, strs ...string) *table {
 	var fields []arrow.Field
 	for _, c := range cols {
 		typ := arrow.DataType(arrow.PrimitiveTypes.Int64)
@@ -109,7 +77,9 @@ func newTable(name string, cols []string, strs ...string) *table {
 		}
 		fields = append(fields, arrow.Field{Name: c, Type: typ})
 	}
-	return &table{name: name, b: array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))}
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))
+	b.Reserve(rows)
+	return &table{name: name, b: b}
 }
 
 func (t *table) int(i int) *array.Int64Builder { return t.b.Field(i).(*array.Int64Builder) }
@@ -123,7 +93,7 @@ func (t *table) stage(ctx context.Context, db DB) error {
 
 // write stages the kernel's result as the temp tables apply.sql reads.
 func write(ctx context.Context, db DB, res Result) error {
-	profiles := newTable("_id_profiles", []string{"mpid", "created_us", "updated_us", "last_seen_us", "is_new"})
+	profiles := newTable("_id_profiles", len(res.Profiles), []string{"mpid", "created_us", "updated_us", "last_seen_us", "is_new"})
 	for _, p := range res.Profiles {
 		profiles.int(0).Append(p.MPID)
 		profiles.int(1).Append(p.Created)
@@ -131,7 +101,7 @@ func write(ctx context.Context, db DB, res Result) error {
 		profiles.int(3).Append(p.LastSeen)
 		profiles.int(4).Append(int64(b2i(p.New)))
 	}
-	holdings := newTable("_id_holdings", []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
+	holdings := newTable("_id_holdings", len(res.Holdings), []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
 	feed := holdings.b.Field(4).(*array.StringBuilder)
 	for _, h := range res.Holdings {
 		holdings.int(0).Append(h.MPID)
@@ -140,18 +110,18 @@ func write(ctx context.Context, db DB, res Result) error {
 		holdings.int(3).Append(h.Last)
 		feed.Append(h.Feed)
 	}
-	gone := newTable("_id_gone", []string{"mpid"})
+	gone := newTable("_id_gone", len(res.Gone), []string{"mpid"})
 	gone.int(0).AppendValues(res.Gone, nil)
-	aliases := newTable("_id_aliases", []string{"alias_mpid", "mpid", "merged_us"})
+	aliases := newTable("_id_aliases", len(res.Aliases), []string{"alias_mpid", "mpid", "merged_us"})
 	for _, a := range res.Aliases {
 		aliases.int(0).Append(a.Alias)
 		aliases.int(1).Append(a.MPID)
 		aliases.int(2).Append(a.At)
 	}
-	rows := newTable("_id_rows", []string{"row_id", "mpid"})
+	rows := newTable("_id_rows", len(res.RowIDs), []string{"row_id", "mpid"})
 	rows.int(0).AppendValues(res.RowIDs, nil)
 	rows.int(1).AppendValues(res.RowMPIDs, nil)
-	drops := newTable("_id_drops", []string{"row_id", "reason", "ident"}, "reason")
+	drops := newTable("_id_drops", len(res.Drops), []string{"row_id", "reason", "ident"}, "reason")
 	reason := drops.b.Field(1).(*array.StringBuilder)
 	for _, d := range res.Drops {
 		drops.int(0).Append(d.RowID)

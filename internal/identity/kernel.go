@@ -150,11 +150,11 @@ type Kernel struct {
 	created int
 }
 
-// New returns an empty kernel for identity ids up to maxIdent.
-func New(rules Rules, maxIdent int64) *Kernel {
-	profs := make([]profile, 1, 1+maxIdent/4) // a profile holds a few identities
+// New returns an empty kernel for identity ids up to maxIdent, with room
+// for about profiles profiles.
+func New(rules Rules, maxIdent int64, profiles int) *Kernel {
 	return &Kernel{
-		rules: rules, profs: profs, byMPID: make(map[int64]pid, maxIdent/4),
+		rules: rules, profs: make([]profile, 1, 1+profiles), byMPID: make(map[int64]pid, profiles),
 		holder: make([]pid, maxIdent+1), shared: map[int64][]pid{}, aliases: map[int64]int64{},
 		taken: map[int64]struct{}{}, feedIDs: map[string]int32{},
 	}

@@ -36,6 +36,13 @@ type Result struct {
 // Result returns what the applied rows changed. Call it once, last.
 func (k *Kernel) Result() Result {
 	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, RowIDs: k.rowIDs}
+	nProfs, nHolds := 0, 0
+	for i := 1; i < len(k.profs); i++ {
+		if p := &k.profs[i]; p.dirty && p.into == 0 {
+			nProfs, nHolds = nProfs+1, nHolds+len(p.ids)
+		}
+	}
+	res.Profiles, res.Holdings = make([]ProfileOut, 0, nProfs), make([]Holding, 0, nHolds)
 	for _, a := range k.merged {
 		a.MPID = k.resolve(a.Alias)
 		res.Aliases = append(res.Aliases, a)

@@ -31,7 +31,7 @@ type Stats struct {
 
 var (
 	resultTemps = []string{"_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops"}
-	temps       = append([]string{"_id_groups", "_id_run", "_id_reach"}, resultTemps...)
+	temps       = append([]string{"_id_groups", "_id_reach"}, resultTemps...)
 )
 
 // Run resolves the identities of run runID's staged rows into profiles.
@@ -42,22 +42,35 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		}
 	}()
 	order := p.IdentityOrder()
+	maxIdent, err := queryMaxIdent(ctx, db)
+	if err != nil {
+		return Stats{}, err
+	}
+	groups, err := sqlfiles.Render("identity/groups.sql.tmpl", map[string]int64{"Start": maxIdent + 1})
+	if err != nil {
+		return Stats{}, err
+	}
 	for _, q := range []struct {
-		file string
-		args []any
+		file  string
+		stmts []string
+		args  []any
 	}{
-		{"identity/groups.sql", []any{runID}},
-		{"identity/intern.sql", nil},
-		{"identity/run_identities.sql", []any{runID, order}},
+		{"identity/groups.sql.tmpl", sqlfiles.Statements(groups)[:1], nil},
+		{"identity/groups.sql.tmpl", sqlfiles.Statements(groups)[1:], []any{runID, order}},
+		{"identity/intern.sql", []string{sqlfiles.Get("identity/intern.sql")}, nil},
+		{"identity/reach.sql", []string{sqlfiles.Get("identity/reach.sql")}, []any{runID}},
 	} {
-		if _, err := db.Exec(ctx, sqlfiles.Get(q.file), q.args...); err != nil {
-			return Stats{}, fmt.Errorf("identity: %s: %w", q.file, err)
+		for _, stmt := range q.stmts {
+			if _, err := db.Exec(ctx, stmt, q.args...); err != nil {
+				return Stats{}, fmt.Errorf("identity: %s: %w", q.file, err)
+			}
 		}
 	}
-	if _, err := db.Exec(ctx, sqlfiles.Get("identity/reach.sql")); err != nil {
-		return Stats{}, fmt.Errorf("identity: reach: %w", err)
+	rr, err := readRun(ctx, db, p, runID)
+	if err != nil {
+		return Stats{}, err
 	}
-	st, err := resolve(ctx, db, p, order)
+	st, err := resolve(ctx, db, p, order, rr, runID)
 	if err != nil {
 		return st, err
 	}
@@ -79,32 +92,23 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 // kernel knows only the store's MPIDs near the run's seeds; when a new
 // profile lands on another one (collisions.sql), it runs again with those
 // marked taken, until none does.
-func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string) (Stats, error) {
-	var maxIdent int64
-	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
-		maxIdent = ints(rec, 0)[0]
-		return nil
-	}, sqlfiles.Get("identity/max_ident.sql"))
+func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID int64) (Stats, error) {
+	maxIdent, err := queryMaxIdent(ctx, db)
 	if err != nil {
-		return Stats{}, fmt.Errorf("identity: %w", err)
+		return Stats{}, err
 	}
 	var taken []int64
 	for {
-		k := New(rules(p, order), maxIdent)
+		k := New(rules(p, order), maxIdent, len(rr.identID)*3/5) // a profile holds a few identities
 		for _, m := range taken {
 			k.Taken(m)
 		}
-		if err := load(ctx, db, k, order); err != nil {
+		k.rowIDs, k.rowProf = make([]int64, 0, len(rr.id)), make([]pid, 0, len(rr.id))
+		if err := load(ctx, db, k, order, runID); err != nil {
 			return Stats{}, err
 		}
-		st := Stats{Dropped: map[string]int64{}}
-		err := scanRows(ctx, db, p, func(r *Row) {
-			st.Rows++
-			k.Apply(r)
-		})
-		if err != nil {
-			return st, err
-		}
+		st := Stats{Rows: int64(len(rr.id)), Dropped: map[string]int64{}}
+		rr.each(k.Apply)
 		res := k.Result()
 		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
 		for _, d := range res.Drops {
@@ -128,6 +132,19 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string) (St
 			db.DropTemp(ctx, t)
 		}
 	}
+}
+
+// queryMaxIdent returns the largest interned identity id.
+func queryMaxIdent(ctx context.Context, db DB) (int64, error) {
+	var n int64
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		n = ints(rec, 0)[0]
+		return nil
+	}, sqlfiles.Get("identity/max_ident.sql"))
+	if err != nil {
+		return 0, fmt.Errorf("identity: %w", err)
+	}
+	return n, nil
 }
 
 func rules(p *config.Pipeline, order []string) Rules {

@@ -1,9 +1,8 @@
 -- Write the kernel's result (temp tables _id_profiles, _id_holdings,
 -- _id_gone, _id_aliases, _id_rows, _id_drops) into the store. $1: run id.
 DELETE FROM _mosaic.identities WHERE mpid IN (SELECT mpid FROM _id_profiles UNION ALL SELECT mpid FROM _id_gone);
-INSERT INTO _mosaic.identities (mpid, identity_type, identity_value, first_seen_at, last_seen_at, feed, identity_id)
-SELECT h.mpid, d.identity_type, d.identity_value, make_timestamptz(h.first_us), make_timestamptz(h.last_us), h.feed, h.ident
-FROM _id_holdings h JOIN _mosaic.identity_dict d ON d.id = h.ident;
+INSERT INTO _mosaic.identities (mpid, first_seen_at, last_seen_at, feed, identity_id)
+SELECT mpid, make_timestamptz(first_us), make_timestamptz(last_us), feed, ident FROM _id_holdings;
 DELETE FROM _mosaic.profiles WHERE mpid IN (SELECT mpid FROM _id_profiles UNION ALL SELECT mpid FROM _id_gone);
 INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at)
 SELECT mpid, make_timestamptz(created_us), make_timestamptz(updated_us), make_timestamptz(last_seen_us) FROM _id_profiles;

@@ -1,7 +1,5 @@
--- The run's rows in application order (time, feed, row), each row's
--- identities in priority order then (type, value) order (vord). A row
--- listing one identity twice gives adjacent lines; scanRows skips the repeat.
-SELECT row_id, ts, CAST(feed_pos AS BIGINT) AS feed_pos, mpid, coalesce(ident, 0) AS ident,
-    coalesce(rank, -1) AS rank, coalesce(seed, 0) AS seed
-FROM _id_run
-ORDER BY ts, feed_pos, row_pos, rank, vord;
+-- Run $1's rows in application order: time, feed, then row.
+SELECT row_id, epoch_us(ts) AS ts, CAST(feed_pos AS BIGINT) AS feed_pos, coalesce(mpid, 0) AS mpid
+FROM _mosaic.feed_rows
+WHERE run_id = $1
+ORDER BY ts, feed_pos, row_pos;

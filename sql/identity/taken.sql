@@ -3,7 +3,7 @@
 -- run's identities, found by equality joins on 64-wide buckets. Loading
 -- only these keeps the stage O(run), not O(store); a probe that goes
 -- further is caught by collisions.sql.
-WITH seeds AS (SELECT DISTINCT seed FROM _id_run WHERE seed IS NOT NULL),
+WITH seeds AS (SELECT DISTINCT seed FROM _id_groups),
 taken AS (SELECT mpid FROM _mosaic.profiles UNION ALL SELECT alias_mpid FROM _mosaic.aliases)
 SELECT t.mpid FROM taken t JOIN seeds s ON t.mpid // 64 = s.seed // 64 WHERE t.mpid >= s.seed
 UNION

@@ -1,0 +1,192 @@
+package identity
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// runRows is one run's rows in application order, each with its
+// identities, read once and replayed into as many kernels as resolve needs.
+//
+// The identities come from the run's identity groups (each distinct
+// identity with the rows carrying it), turned around in Go into compressed
+// sparse rows: the identities of the row with id r are
+// members[start[r-base]:start[r-base+1]], indexes into the ident* arrays,
+// in the order the kernel walks them. Everything is integers; nothing is
+// sorted in SQL but the rows themselves.
+type runRows struct {
+	id, ts, mpid []int64
+	feed         []int32
+	base         int64
+	start        []int32
+	members      []int32
+	identID      []int64
+	identSeed    []int64
+	identRank    []int32
+	prot         []Protection
+}
+
+// readRun reads run runID's rows (rows.sql) and identity groups
+// (idents.sql, after groups.sql.tmpl made _id_groups).
+func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runRows, error) {
+	rr := &runRows{prot: protections(p)}
+	var nRows, nIdents, nPairs int64
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		nRows, nIdents, nPairs = ints(rec, 0)[0], ints(rec, 1)[0], ints(rec, 2)[0]
+		return nil
+	}, sqlfiles.Get("identity/run_size.sql"), runID)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	rr.id, rr.ts, rr.mpid, rr.feed = make([]int64, 0, nRows), make([]int64, 0, nRows), make([]int64, 0, nRows), make([]int32, 0, nRows)
+	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		rr.id = append(rr.id, ints(rec, 0)...)
+		rr.ts = append(rr.ts, ints(rec, 1)...)
+		for _, f := range ints(rec, 2) {
+			rr.feed = append(rr.feed, int32(f))
+		}
+		rr.mpid = append(rr.mpid, ints(rec, 3)...)
+		return nil
+	}, sqlfiles.Get("identity/rows.sql"), runID)
+	if err != nil {
+		return nil, fmt.Errorf("identity: read rows: %w", err)
+	}
+	if len(rr.id) == 0 {
+		return rr, nil
+	}
+	lo, hi := slices.Min(rr.id), slices.Max(rr.id)
+	rr.base = lo
+	span := hi - lo + 1
+	// The groups' row lists, as row slots, and where each group's list starts.
+	slots := make([]int32, 0, nPairs)
+	groupAt := append(make([]int32, 0, nIdents+1), 0)
+	rr.identID, rr.identSeed, rr.identRank = make([]int64, 0, nIdents), make([]int64, 0, nIdents), make([]int32, 0, nIdents)
+	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		rr.identID = append(rr.identID, ints(rec, 0)...)
+		for _, r := range ints(rec, 1) {
+			rr.identRank = append(rr.identRank, int32(r))
+		}
+		rr.identSeed = append(rr.identSeed, ints(rec, 2)...)
+		lists := rec.Column(3).(*array.List)
+		vals := lists.ListValues().(*array.Int64).Int64Values()
+		offs := lists.Offsets()
+		for i := range lists.Len() {
+			for _, r := range vals[offs[i]:offs[i+1]] {
+				if r < lo || r > hi {
+					return fmt.Errorf("identity: row %d is outside run %d's rows", r, runID)
+				}
+				slots = append(slots, int32(r-lo))
+			}
+			groupAt = append(groupAt, int32(len(slots)))
+		}
+		return nil
+	}, sqlfiles.Get("identity/idents.sql"))
+	if err != nil {
+		return nil, fmt.Errorf("identity: read identities: %w", err)
+	}
+	rr.start = make([]int32, span+1)
+	for _, s := range slots {
+		rr.start[s+1]++
+	}
+	for i := 1; i < len(rr.start); i++ {
+		rr.start[i] += rr.start[i-1]
+	}
+	rr.members = make([]int32, len(slots))
+	fill := slices.Clone(rr.start[:span])
+	for g := range len(groupAt) - 1 {
+		for _, s := range slots[groupAt[g]:groupAt[g+1]] {
+			rr.members[fill[s]] = int32(g)
+			fill[s]++
+		}
+	}
+	ties := rr.order()
+	if len(ties) > 0 {
+		if err := rr.breakTies(ctx, db, ties); err != nil {
+			return nil, err
+		}
+	}
+	return rr, nil
+}
+
+// order sorts each row's identities by rank, then id, dropping repeats (a
+// row listing one identity twice), and returns the rows (as slots) with
+// several identities of one rank: their order needs the values (breakTies).
+func (rr *runRows) order() (ties []int32) {
+	w := int32(0)
+	from := rr.start[0]
+	for s := range len(rr.start) - 1 {
+		seg := rr.members[from:rr.start[s+1]]
+		from = rr.start[s+1]
+		slices.SortFunc(seg, func(a, b int32) int {
+			return cmp.Or(cmp.Compare(rr.identRank[a], rr.identRank[b]), cmp.Compare(rr.identID[a], rr.identID[b]))
+		})
+		seg = slices.CompactFunc(seg, func(a, b int32) bool { return rr.identID[a] == rr.identID[b] })
+		for i := 1; i < len(seg); i++ {
+			if rr.identRank[seg[i]] == rr.identRank[seg[i-1]] {
+				ties = append(ties, int32(s))
+				break
+			}
+		}
+		rr.start[s] = w
+		w += int32(copy(rr.members[w:], seg))
+	}
+	rr.start[len(rr.start)-1] = w
+	rr.members = rr.members[:w]
+	return ties
+}
+
+// breakTies orders the identities of one rank on the tied rows by (type,
+// value), as doc.go says, asking the store for the order of just those.
+func (rr *runRows) breakTies(ctx context.Context, db DB, ties []int32) error {
+	t := newTable("_id_ties", 0, []string{"id"})
+	seen := map[int32]bool{}
+	for _, s := range ties {
+		for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
+			if !seen[g] {
+				seen[g] = true
+				t.int(0).Append(rr.identID[g])
+			}
+		}
+	}
+	if err := t.stage(ctx, db); err != nil {
+		return err
+	}
+	defer db.DropTemp(ctx, "_id_ties")
+	pos := map[int64]int{}
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		for _, id := range ints(rec, 0) {
+			pos[id] = len(pos)
+		}
+		return nil
+	}, sqlfiles.Get("identity/tie_order.sql"))
+	if err != nil {
+		return fmt.Errorf("identity: order tied identities: %w", err)
+	}
+	for _, s := range ties {
+		slices.SortFunc(rr.members[rr.start[s]:rr.start[s+1]], func(a, b int32) int {
+			return cmp.Or(cmp.Compare(rr.identRank[a], rr.identRank[b]), cmp.Compare(pos[rr.identID[a]], pos[rr.identID[b]]))
+		})
+	}
+	return nil
+}
+
+// each passes the rows to fn in application order. The Row is reused.
+func (rr *runRows) each(fn func(*Row)) {
+	var row Row
+	for i, id := range rr.id {
+		s := id - rr.base
+		row = Row{ID: id, TS: rr.ts[i], Feed: int(rr.feed[i]), Protection: rr.prot[rr.feed[i]], MPID: rr.mpid[i], Idents: row.Idents[:0]}
+		for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
+			row.Idents = append(row.Idents, Ident{ID: rr.identID[g], Rank: int(rr.identRank[g]), Seed: rr.identSeed[g]})
+		}
+		fn(&row)
+	}
+}

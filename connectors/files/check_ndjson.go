@@ -150,4 +150,3 @@ func (ck *checker) finish() {
 		}
 	}
 }
-

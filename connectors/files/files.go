@@ -82,7 +82,7 @@ func (s *Source) plan(req connectors.ValidateRequest) (Config, []string, error) 
 		return c, nil, req.Source.Raw.Errorf("path", "bad glob %q: %v", c.Path, err)
 	}
 	if len(matches) == 0 {
-		return c, nil, req.Source.Raw.Errorf("path", "feed %s: no file matches %q (looked for %s)", req.Feed, c.Path, pattern)
+		return c, nil, req.Source.Raw.Errorf("path", "feed %s: no file matches %q (looked for %s); add the files, or fix `path:`", req.Feed, c.Path, pattern)
 	}
 	slices.Sort(matches)
 	return c, matches, nil

@@ -44,14 +44,22 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 	}
 	off := false
 	c.StorageRead = &off // counting needs no read session
-	client, err := newClient(ctx, c)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	client, err := newClient(ctx, c, newNetWatch(c.networkRetries(), cancel))
 	if err != nil {
 		return res, fmt.Errorf("feed %s: bigquery %s: %w", req.Feed, c.where(), err)
 	}
 	defer client.Close()
+	fail := func(err error) error {
+		if lost := lostConnection(ctx); lost != nil {
+			err = lost
+		}
+		return fmt.Errorf("feed %s: bigquery %s: %w", req.Feed, c.where(), err)
+	}
 	schema, err := checkSchema(ctx, client, c)
 	if err != nil {
-		return res, fmt.Errorf("feed %s: bigquery %s: %w", req.Feed, c.where(), err)
+		return res, fail(err)
 	}
 	var have []string
 	for _, f := range schema {
@@ -100,7 +108,7 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 		return res, nil
 	}
 	if res.Rows, err = count(ctx, client, c, q, params); err != nil {
-		return res, fmt.Errorf("feed %s: bigquery %s: count the rows to read: %w", req.Feed, c.where(), redact(err))
+		return res, fail(fmt.Errorf("count the rows to read: %w", redact(err)))
 	}
 	return res, nil
 }

@@ -35,6 +35,10 @@ type FeedStats struct {
 	Seen        int64  `json:"rows_at_or_below_watermark,omitempty"`
 	Blocklisted int64  `json:"identities_blocklisted,omitempty"`
 	Watermark   string `json:"watermark,omitempty"`
+	// ReadPath is the way the source read, for sources with more than one
+	// (BigQuery: storage_read or rest); set by the run from the source's
+	// state.
+	ReadPath string `json:"read_path,omitempty"`
 }
 
 // StageFeed starts staging the feed at index pos of p.

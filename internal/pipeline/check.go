@@ -127,7 +127,7 @@ func committedStates(ctx context.Context, p *config.Pipeline, log *slog.Logger) 
 func checkFeed(ctx context.Context, p *config.Pipeline, i int, reg *connectors.Registry, st committed, timeout time.Duration) FeedCheck {
 	f := &p.Feeds[i]
 	pos := p.Pos(fmt.Sprintf("feeds[%d]", i)).String()
-	fc := FeedCheck{Feed: f.Name, Source: f.Source.Kind, Position: pos, Watermark: st.watermark, CheckResult: connectors.CheckResult{Rows: -1}}
+	fc := FeedCheck{Feed: f.Name, Source: f.Source.Kind, Position: pos, Watermark: st.watermark, CheckResult: connectors.CheckResult{Rows: -1, Columns: []connectors.CheckColumn{}}}
 	src, err := reg.Source(f.Source.Kind)
 	if err != nil {
 		fc.Problems = []string{fmt.Sprintf("%s: feed %s: %v", pos, f.Name, err)}

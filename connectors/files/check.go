@@ -203,24 +203,37 @@ func (ck *checker) present(origin string, have []string) []string {
 // reader describes and counts a reader query rendered from tmpl with d,
 // recording each column's source type (from source) and staged type.
 func (ck *checker) reader(ctx context.Context, d sqlData, tmpl string, source func(string) string) (int64, error) {
+	if err := ck.describeReader(ctx, d, tmpl, source); err != nil {
+		return 0, err
+	}
 	q, err := sqlfiles.Render(tmpl, d)
 	if err != nil {
 		return 0, err
 	}
+	return ck.count(ctx, q)
+}
+
+// describeReader records the types of the columns of the reader query
+// rendered from tmpl with d; DuckDB binds the query and reads no row.
+func (ck *checker) describeReader(ctx context.Context, d sqlData, tmpl string, source func(string) string) error {
+	q, err := sqlfiles.Render(tmpl, d)
+	if err != nil {
+		return err
+	}
 	dq, err := sqlfiles.Render("files/describe.sql.tmpl", q)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	staged, err := ck.describe(ctx, dq)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	for _, t := range staged {
 		if slices.Contains(d.Columns, t[0]) {
 			ck.column(d.Origin, t[0], source(t[0]), t[1])
 		}
 	}
-	return ck.count(ctx, q)
+	return nil
 }
 
 // column records a column's types as one file has them; a type that

@@ -8,41 +8,40 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// ndjson checks an NDJSON file: its lines go to a temp table as Read's
-// reader has them, the mapped keys are looked for on its object lines, and
-// the rows reader is described and counted over them.
+// ndjson checks an NDJSON file with Read's readers: one scan counts its
+// object lines (the rows Read stages) and looks for the mapped keys on
+// them; the rows reader is described (no scan). The lines are streamed
+// from a subquery, never kept: a check must not hold a big file in memory.
 func (ck *checker) ndjson(ctx context.Context, f file) (int64, error) {
-	d := f.data()
-	d.Prefix = "ndjson_"
-	lines, drop, err := ck.lines(ctx, d)
+	ck.ndjsonFiles = append(ck.ndjsonFiles, f.origin)
+	d, err := f.lines()
 	if err != nil {
 		return 0, err
 	}
-	defer drop()
-	d.Lines = lines
-	ck.ndjsonFiles = append(ck.ndjsonFiles, f.origin)
-	if len(ck.wanted) > 0 {
-		if err := ck.keys(ctx, d); err != nil {
-			return 0, err
-		}
+	n, err := ck.keys(ctx, d)
+	if err != nil {
+		return 0, err
 	}
-	d.Columns = ck.wanted // a key missing from a line reads as NULL
-	n, err := ck.reader(ctx, d, "files/ndjson_rows.sql.tmpl", func(string) string { return "" })
 	ck.ndjsonLines += n
-	return n, err
+	if d, err = f.lines(); err != nil {
+		return 0, err
+	}
+	d.Prefix = "ndjson_"
+	d.Columns = ck.wanted // a key missing from a line reads as NULL
+	if err := ck.describeReader(ctx, d, "files/ndjson_rows.sql.tmpl", func(string) string { return "" }); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // batch checks a file of mParticle batches: how many of its lines are JSON
 // objects (the batches the decoder will take or drop with a reason).
 func (ck *checker) batch(ctx context.Context, f file) (int64, error) {
-	d := f.data()
-	lines, drop, err := ck.lines(ctx, d)
+	d, err := f.lines()
 	if err != nil {
 		return 0, err
 	}
-	defer drop()
-	d.Lines = lines
-	q, err := sqlfiles.Render("files/batch_count.sql.tmpl", d)
+	q, err := sqlfiles.Render("files/object_lines.sql.tmpl", d)
 	if err != nil {
 		return 0, err
 	}
@@ -51,55 +50,45 @@ func (ck *checker) batch(ctx context.Context, f file) (int64, error) {
 	return n, err
 }
 
-// lines reads a file's lines into a temp table and returns its quoted name
-// and a func that drops it.
-func (ck *checker) lines(ctx context.Context, d sqlData) (string, func(), error) {
+// lines returns the file's template data with Lines set to its lines
+// reader as a subquery (with rejects tables of its own).
+func (f file) lines() (sqlData, error) {
+	d := f.data()
 	read, err := sqlfiles.Render("files/read_lines.sql.tmpl", d)
 	if err != nil {
-		return "", nil, err
+		return d, err
 	}
-	name := "_lines_" + strings.TrimPrefix(d.RejectsTable, "_rejects_")
-	q, err := sqlfiles.Render("files/temp.sql.tmpl", map[string]string{"Name": name, "Query": read})
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := ck.conn.ExecContext(ctx, q); err != nil {
-		return "", nil, err
-	}
-	drop := func() {
-		if q, err := sqlfiles.Render("files/drop_temp.sql.tmpl", sqlfiles.Ident(name)); err == nil {
-			ck.conn.ExecContext(context.WithoutCancel(ctx), q)
-		}
-	}
-	return sqlfiles.Ident(name), drop, nil
+	d.Lines = "(" + read + ")"
+	return d, nil
 }
 
-// keys counts the lines holding each mapped key and notes their JSON types.
-func (ck *checker) keys(ctx context.Context, d sqlData) error {
+// keys scans the lines once: it returns how many are JSON objects, and
+// adds up on how many each mapped key is present, noting its JSON types.
+func (ck *checker) keys(ctx context.Context, d sqlData) (int64, error) {
 	d.Columns = ck.wanted
 	q, err := sqlfiles.Render("files/ndjson_keys.sql.tmpl", d)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	rows, err := ck.conn.QueryContext(ctx, q)
-	if err != nil {
-		return err
+	var lines int64
+	present := make([]int64, len(ck.wanted))
+	types := make([]string, len(ck.wanted))
+	dest := []any{&lines}
+	for i := range ck.wanted {
+		dest = append(dest, &present[i], &types[i])
 	}
-	defer rows.Close()
-	for rows.Next() { // one row per mapped key
-		var name, types string
-		var present int64
-		if err := rows.Scan(&name, &present, &types); err != nil {
-			return err
-		}
-		ck.keyLines[name] += present
-		for _, t := range strings.Split(types, "|") {
+	if err := ck.conn.QueryRowContext(ctx, q).Scan(dest...); err != nil {
+		return 0, err
+	}
+	for i, name := range ck.wanted {
+		ck.keyLines[name] += present[i]
+		for _, t := range strings.Split(types[i], "|") {
 			if t != "" && !slices.Contains(ck.keyTypes[name], t) {
 				ck.keyTypes[name] = append(ck.keyTypes[name], t)
 			}
 		}
 	}
-	return rows.Err()
+	return lines, nil
 }
 
 // timeJSONTypes are the JSON types a timestamp or cursor key can hold:

@@ -51,6 +51,11 @@ func newClient(ctx context.Context, c Config, watch *netWatch) (*bigquery.Client
 		return client, nil
 	}
 	ropts := append([]option.ClientOption{}, auth...)
+	if watch != nil {
+		ropts = append(ropts,
+			option.WithGRPCDialOption(grpc.WithChainStreamInterceptor(watch.streamInterceptor)),
+			option.WithGRPCDialOption(grpc.WithChainUnaryInterceptor(watch.unaryInterceptor)))
+	}
 	if c.ReadEndpoint != "" {
 		ropts = append(ropts, option.WithEndpoint(c.ReadEndpoint))
 		if strings.HasPrefix(c.Endpoint, "http://") {

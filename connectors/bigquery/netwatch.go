@@ -7,6 +7,10 @@ import (
 	"io"
 	"net/http"
 	"sync"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // DefaultNetworkRetries is how many requests in a row may get no answer
@@ -25,12 +29,12 @@ func (e *ConnectionLostError) Error() string {
 	return fmt.Sprintf("the connection to BigQuery broke: %d requests in a row got no answer (the last: %v); nothing of this run is kept: check the network and the endpoint, then run again (`network_retries:` sets how many failures in a row a read tolerates)", e.Failures, e.Last)
 }
 
-// netWatch is the HTTP transport under the BigQuery client. It counts the
-// requests in a row that failed below HTTP (refused, reset, cut off
-// mid-answer); past limit of them it cancels the read's context with a
-// *ConnectionLostError as its cause. Answers from BigQuery, errors
-// included, are left to the client's own retries; a complete answer resets
-// the count.
+// netWatch is the HTTP transport under the BigQuery client (and a stream
+// interceptor on its Storage Read client). It counts the requests in a row
+// that failed below HTTP (refused, reset, cut off mid-answer); past limit
+// of them it cancels the read's context with a *ConnectionLostError as its
+// cause. Answers from BigQuery, errors included, are left to the client's
+// own retries; a complete answer resets the count.
 type netWatch struct {
 	rt     http.RoundTripper
 	limit  int
@@ -47,17 +51,17 @@ func newNetWatch(limit int, cancel context.CancelCauseFunc) *netWatch {
 func (w *netWatch) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := w.rt.RoundTrip(req)
 	if err != nil {
-		w.failed(req, err)
+		w.failed(req.Context(), err)
 		return nil, err
 	}
-	resp.Body = &watchedBody{ReadCloser: resp.Body, w: w, req: req}
+	resp.Body = &watchedBody{ReadCloser: resp.Body, w: w, ctx: req.Context()}
 	return resp, nil
 }
 
 // failed counts a request that got no (complete) answer, unless its own
 // context ended it.
-func (w *netWatch) failed(req *http.Request, err error) {
-	if req.Context().Err() != nil {
+func (w *netWatch) failed(ctx context.Context, err error) {
+	if ctx.Err() != nil {
 		return
 	}
 	w.mu.Lock()
@@ -78,7 +82,7 @@ func (w *netWatch) answered() {
 type watchedBody struct {
 	io.ReadCloser
 	w    *netWatch
-	req  *http.Request
+	ctx  context.Context
 	done bool
 }
 
@@ -89,7 +93,7 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 		if errors.Is(err, io.EOF) {
 			b.w.answered()
 		} else {
-			b.w.failed(b.req, err)
+			b.w.failed(b.ctx, err)
 		}
 	}
 	return n, err
@@ -102,6 +106,51 @@ func (b *watchedBody) Close() error {
 		b.w.answered()
 	}
 	return b.ReadCloser.Close()
+}
+
+// streamInterceptor watches the Storage Read API's gRPC streams the same
+// way: a stream that cannot open, or that ends with a code the client
+// retries (Unavailable, Internal, Aborted, DeadlineExceeded), counts as a
+// failure; a message received resets the count. Other codes are answers.
+func (w *netWatch) streamInterceptor(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	s, err := streamer(ctx, desc, cc, method, opts...)
+	if err != nil {
+		w.grpcDone(ctx, err)
+		return nil, err
+	}
+	return &watchedStream{ClientStream: s, w: w, ctx: ctx}, nil
+}
+
+// unaryInterceptor watches the Storage Read API's single calls (creating
+// a read session) the same way.
+func (w *netWatch) unaryInterceptor(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	err := invoker(ctx, method, req, reply, cc, opts...)
+	w.grpcDone(ctx, err)
+	return err
+}
+
+// grpcDone counts a gRPC call's outcome.
+func (w *netWatch) grpcDone(ctx context.Context, err error) {
+	if err == nil || errors.Is(err, io.EOF) {
+		w.answered()
+		return
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.Internal, codes.Aborted, codes.DeadlineExceeded:
+		w.failed(ctx, err)
+	}
+}
+
+type watchedStream struct {
+	grpc.ClientStream
+	w   *netWatch
+	ctx context.Context
+}
+
+func (s *watchedStream) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	s.w.grpcDone(s.ctx, err)
+	return err
 }
 
 // lostConnection returns the *ConnectionLostError that ended ctx, if any.

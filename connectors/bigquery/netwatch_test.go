@@ -8,6 +8,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // TestNetWatch: answers cut off mid-body and refused connections count as
@@ -73,4 +77,54 @@ func TestNetWatch(t *testing.T) {
 	rcancel()
 	req, _ := http.NewRequestWithContext(rctx, http.MethodGet, refusedURL, nil)
 	(&http.Client{Transport: w}).Do(req)
+}
+
+// fakeStream is a gRPC client stream whose RecvMsg returns errs in turn.
+type fakeStream struct {
+	grpc.ClientStream
+	errs []error
+}
+
+func (s *fakeStream) RecvMsg(any) error {
+	err := s.errs[0]
+	s.errs = s.errs[1:]
+	return err
+}
+
+// TestNetWatchStreams: Storage Read streams that cannot open or that end
+// Unavailable count in a row; a message received resets the count.
+func TestNetWatchStreams(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	w := newNetWatch(2, cancel)
+	unavailable := status.Error(codes.Unavailable, "connection refused")
+	open := func(streamErr error, recv ...error) {
+		streamer := func(context.Context, *grpc.StreamDesc, *grpc.ClientConn, string, ...grpc.CallOption) (grpc.ClientStream, error) {
+			if streamErr != nil {
+				return nil, streamErr
+			}
+			return &fakeStream{errs: recv}, nil
+		}
+		s, err := w.streamInterceptor(ctx, &grpc.StreamDesc{}, nil, "/ReadRows", streamer)
+		if err != nil {
+			return
+		}
+		for range recv {
+			s.RecvMsg(nil)
+		}
+	}
+	open(unavailable)
+	open(nil, nil, unavailable) // a message, then the stream breaks
+	if w.fails != 1 || ctx.Err() != nil {
+		t.Fatalf("%d failures in a row (%v), want 1: a message came in between", w.fails, ctx.Err())
+	}
+	open(nil, status.Error(codes.InvalidArgument, "bad request")) // an answer, not counted
+	invoker := func(context.Context, string, any, any, *grpc.ClientConn, ...grpc.CallOption) error {
+		return unavailable
+	}
+	w.unaryInterceptor(ctx, "/CreateReadSession", nil, nil, nil, invoker)
+	open(nil, unavailable)
+	if lost := lostConnection(ctx); lost == nil || lost.Failures != 3 {
+		t.Fatalf("after 3 failures in a row (limit 2): cause %v", context.Cause(ctx))
+	}
 }

@@ -72,8 +72,8 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 	return res, nil
 }
 
-// openDuckDB opens an in-memory DuckDB on one connection (temp tables live
-// on it).
+// openDuckDB opens an in-memory DuckDB on one connection (the readers'
+// rejects tables live on it).
 func openDuckDB(ctx context.Context) (*sql.DB, *sql.Conn, error) {
 	connector, err := duckdb.NewConnector("", func(driver.ExecerContext) error { return nil })
 	if err != nil {

@@ -104,12 +104,10 @@ func TestCheckParquetTypesAndState(t *testing.T) {
 	var st struct {
 		Files map[string]json.RawMessage `json:"files"`
 	}
-	json.Unmarshal(state, &st)
-	for k := range st.Files {
-		if strings.HasSuffix(k, fx2(t, dir)) {
-			delete(st.Files, k)
-		}
+	if err := json.Unmarshal(state, &st); err != nil || len(st.Files) != 2 {
+		t.Fatalf("state %s (%v), want 2 files", state, err)
 	}
+	delete(st.Files, lastFile(t, dir))
 	partial, _ := json.Marshal(st)
 	req.State = partial
 	if res, err := files.New().Check(context.Background(), req); err != nil || res.Rows != 3 {
@@ -120,7 +118,7 @@ func TestCheckParquetTypesAndState(t *testing.T) {
 		t.Errorf("check after every file was read: %+v (%v), want 0 rows and the columns of the last file", res, err)
 	}
 
-	// A cursor of a type that is no time nor integer.
+	// An integer cursor and a text timestamp are fine.
 	req = checkRequest(t, dir, block, []string{"id"}, "unused", "id", nil)
 	req.Columns = []string{"id", "unused"}
 	res, err = files.New().Check(context.Background(), req)
@@ -129,16 +127,14 @@ func TestCheckParquetTypesAndState(t *testing.T) {
 	}
 }
 
-// fx2 is the name of the last file parquetFixture wrote in dir.
-func fx2(t *testing.T, dir string) string {
+// lastFile is the state key of the last Parquet file in dir/in.
+func lastFile(t *testing.T, dir string) string {
 	t.Helper()
 	m, _ := filepath.Glob(filepath.Join(dir, "in", "*.parquet"))
-	return filepath.Base(m[len(m)-1])
+	return filepath.Join("in", filepath.Base(m[len(m)-1]))
 }
 
-// readState returns the state a full read would commit, by listing the
-// files as the source does: read them through the conformance harness's
-// state format (path -> size, mtime).
+// readState returns the state a read of every file commits.
 func readState(t *testing.T, req connectors.CheckRequest) json.RawMessage {
 	t.Helper()
 	st, err := files.New().Read(context.Background(), req.ReadRequest, discard{})
@@ -170,3 +166,20 @@ func (discard) Query(context.Context, string) error                      { retur
 func (discard) Dropped(context.Context, string) error                    { return nil }
 func (discard) DroppedRecords(context.Context, array.RecordReader) error { return nil }
 func (discard) Temp(context.Context, string) (string, error)             { return "t", nil }
+
+// TestCheckNDJSONTimeTypes: a timestamp key holding booleans is a problem,
+// one holding ISO text and epoch integers is not.
+func TestCheckNDJSONTimeTypes(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "in", "a.ndjson"), `{"id":"a","ts":"2026-05-01T00:00:00Z","ok":1777593600,"b":true}`+"\n"+`{"id":"b","ts":1777593600,"b":null}`+"\n")
+	block := "{ kind: files, path: in/*.ndjson }"
+	res, err := files.New().Check(context.Background(), checkRequest(t, dir, block, []string{"id"}, "ok", "ts", nil))
+	if err != nil || len(res.Problems) != 0 || res.Rows != 2 {
+		t.Errorf("text and integer times: %+v (%v), want 2 rows and no problem", res, err)
+	}
+	res, err = files.New().Check(context.Background(), checkRequest(t, dir, block, []string{"id"}, "", "b", nil))
+	want := []string{`feed f: the timestamp key "b" holds JSON BOOLEAN values in in/a.ndjson; it must hold times: ISO 8601 text or epoch integers`}
+	if err != nil || !cmp.Equal(res.Problems, want) {
+		t.Errorf("boolean timestamp: problems %q (%v), want %q", res.Problems, err, want)
+	}
+}

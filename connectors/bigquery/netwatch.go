@@ -26,7 +26,7 @@ type ConnectionLostError struct {
 }
 
 func (e *ConnectionLostError) Error() string {
-	return fmt.Sprintf("the connection to BigQuery broke: %d requests in a row got no answer (the last: %v); nothing of this run is kept: check the network and the endpoint, then run again (`network_retries:` sets how many failures in a row a read tolerates)", e.Failures, e.Last)
+	return fmt.Sprintf("no answer from BigQuery: %d requests in a row failed without one (the last: %v); check the network and the endpoint, then try again (`network_retries:` sets how many such failures in a row are tolerated)", e.Failures, e.Last)
 }
 
 // netWatch is the HTTP transport under the BigQuery client (and a stream

@@ -64,7 +64,7 @@ func TestNetWatch(t *testing.T) {
 	}
 	get(refusedURL)
 	lost := lostConnection(ctx)
-	if lost == nil || lost.Failures != 3 || !strings.Contains(lost.Error(), "3 requests in a row got no answer") {
+	if lost == nil || lost.Failures != 3 || !strings.Contains(lost.Error(), "no answer from BigQuery: 3 requests in a row failed") {
 		t.Fatalf("after 3 failures in a row (limit 2): cause %v", context.Cause(ctx))
 	}
 	if errors.Is(lost, context.Canceled) {

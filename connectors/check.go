@@ -39,7 +39,8 @@ type CheckResult struct {
 }
 
 // CheckColumn is one mapped column: its type at the source and the type
-// the source stages it as (an Arrow type, e.g. "timestamp[us, tz=UTC]").
+// the source stages it as (an Arrow type, e.g. "timestamp[us, tz=UTC]",
+// or for sources that DuckDB reads itself, the DuckDB type, e.g. "JSON").
 type CheckColumn struct {
 	Name       string `json:"name"`
 	SourceType string `json:"source_type"`

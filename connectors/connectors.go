@@ -31,6 +31,9 @@ type Source interface {
 	// Read stages the rows that are new since req.State. A row the source
 	// cannot parse goes to sink.Dropped with a reason; it never fails the
 	// read. Read returns an error only when the feed cannot be read at all.
+	// A source that reads in more than one way names the way that ran in
+	// its state's "path" key (a string); the run's stats show it as the
+	// feed's read_path.
 	Read(ctx context.Context, req ReadRequest, sink Sink) (json.RawMessage, error)
 }
 

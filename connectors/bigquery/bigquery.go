@@ -58,6 +58,19 @@ type Config struct {
 	CredentialsFile string `yaml:"credentials_file"`
 	// StorageRead turns the Storage Read API on (default) or off.
 	StorageRead *bool `yaml:"storage_read"`
+	// NetworkRetries is how many REST requests in a row may get no answer
+	// (connection refused, reset, cut off) before the read fails
+	// (DefaultNetworkRetries when unset). Google's client alone would
+	// retry them until the run is cancelled.
+	NetworkRetries *int `yaml:"network_retries"`
+}
+
+// networkRetries is NetworkRetries or its default.
+func (c Config) networkRetries() int {
+	if c.NetworkRetries == nil {
+		return DefaultNetworkRetries
+	}
+	return *c.NetworkRetries
 }
 
 // Paths the read can take, as reported in the source state.
@@ -111,6 +124,9 @@ func plan(req connectors.ValidateRequest) (Config, error) {
 		return c, raw.Errorf("kind", "a bigquery source needs `table:` (with `dataset:`) or `query:`")
 	case c.Table != "" && c.Dataset == "":
 		return c, raw.Errorf("table", "`table: %s` needs `dataset:`", c.Table)
+	}
+	if c.NetworkRetries != nil && *c.NetworkRetries < 0 {
+		return c, raw.Errorf("network_retries", "`network_retries: %d` must be 0 or more", *c.NetworkRetries)
 	}
 	if c.Endpoint != "" && c.EndpointEnv != "" {
 		return c, raw.Errorf("endpoint_env", "give either `endpoint:` or `endpoint_env:`, not both")
@@ -185,7 +201,11 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	client, err := newClient(ctx, c)
+	// The read's own context, which netWatch ends when BigQuery stops
+	// answering.
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	client, err := newClient(rctx, c, newNetWatch(c.networkRetries(), cancel))
 	if err != nil {
 		return nil, fmt.Errorf("bigquery %s: %w", c.where(), err)
 	}
@@ -195,10 +215,13 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 		_ = json.Unmarshal(req.State, &prev) // informative only: a state that does not parse is no state
 	}
 	r := reader{cfg: c, client: client, req: req, prev: prev, batchRows: s.BatchRows}
-	st, err := r.read(ctx, sink)
+	st, err := r.read(rctx, sink)
 	if err != nil {
-		if ctx.Err() != nil && !isContextErr(err) {
+		switch lost := lostConnection(rctx); {
+		case ctx.Err() != nil && !isContextErr(err):
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		case ctx.Err() == nil && lost != nil:
+			err = lost // the client's error is only that its context ended
 		}
 		return nil, fmt.Errorf("bigquery %s: %w", c.where(), err)
 	}

@@ -4,19 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
+	htransport "google.golang.org/api/transport/http"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
 
 // newClient connects as the block says: a service-account key file, no
 // authentication towards an endpoint, or Application Default Credentials.
-// When the Storage Read API may be used it is enabled on the client.
-func newClient(ctx context.Context, c Config) (*bigquery.Client, error) {
+// Its REST requests go through watch when it is not nil. When the Storage
+// Read API may be used it is enabled on the client.
+func newClient(ctx context.Context, c Config, watch *netWatch) (*bigquery.Client, error) {
 	var auth []option.ClientOption
 	switch {
 	case c.CredentialsFile != "":
@@ -25,6 +28,15 @@ func newClient(ctx context.Context, c Config) (*bigquery.Client, error) {
 		auth = append(auth, option.WithoutAuthentication())
 	}
 	opts := append([]option.ClientOption{}, auth...)
+	if watch != nil {
+		// The authenticating transport over watch; with an HTTP client of
+		// its own the BigQuery client adds no transport.
+		trans, err := htransport.NewTransport(ctx, watch, append([]option.ClientOption{option.WithScopes(bigquery.Scope)}, auth...)...)
+		if err != nil {
+			return nil, fmt.Errorf("connect: %w", redact(err))
+		}
+		opts = []option.ClientOption{option.WithHTTPClient(&http.Client{Transport: trans})}
+	}
 	if c.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(c.Endpoint))
 	}
@@ -39,6 +51,11 @@ func newClient(ctx context.Context, c Config) (*bigquery.Client, error) {
 		return client, nil
 	}
 	ropts := append([]option.ClientOption{}, auth...)
+	if watch != nil {
+		ropts = append(ropts,
+			option.WithGRPCDialOption(grpc.WithChainStreamInterceptor(watch.streamInterceptor)),
+			option.WithGRPCDialOption(grpc.WithChainUnaryInterceptor(watch.unaryInterceptor)))
+	}
 	if c.ReadEndpoint != "" {
 		ropts = append(ropts, option.WithEndpoint(c.ReadEndpoint))
 		if strings.HasPrefix(c.Endpoint, "http://") {

@@ -20,6 +20,8 @@ func TestValidate(t *testing.T) {
 		{`{ kind: bigquery, project: p, dataset: d, table: t, endpoint: "ftp://x" }`, `endpoint "ftp://x" is not host:port or an http(s) URL`},
 		{`{ kind: bigquery, project: p, dataset: d, table: t, credentials_file: nowhere.json }`, "cannot read the service-account key file"},
 		{`{ kind: bigquery, project: p, dataset: d, table: t, storage_read: maybe }`, "storage_read"},
+		{`{ kind: bigquery, project: p, dataset: d, table: t, network_retries: -1 }`, "`network_retries: -1` must be 0 or more"},
+		{`{ kind: bigquery, project: p, dataset: d, table: t, network_retries: 0 }`, ""},
 	}
 	for _, tc := range cases {
 		err := New().Validate(request(t, tc.block, nil, "", "").ValidateRequest)

@@ -105,15 +105,34 @@ func testBroken(t *testing.T, src connectors.Source, fx Fixture) {
 	dir := t.TempDir()
 	rows := Rows(0, fx.midReadRows())
 	h := newHarness(t, src, dir, fx.Write(t, dir, rows), "ts")
-	start := time.Now()
-	_, err := h.readVia(context.Background(), func(s connectors.Sink) connectors.Sink { return onFirstBatch(s, func() { fx.Break(t) }) })
+	within := fx.FailWithin
+	if within == 0 {
+		within = 30 * time.Second
+	}
+	// A source that retries until its context ends hits this deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*within)
+	defer cancel()
+	var broke time.Time
+	_, err := h.readVia(ctx, func(s connectors.Sink) connectors.Sink {
+		return onFirstBatch(s, func() { fx.Break(t); broke = time.Now() })
+	})
+	took := time.Since(broke)
+	if fx.Restore != nil {
+		fx.Restore(t)
+	}
 	if err == nil {
 		t.Fatal("read whose connection broke mid-way succeeded; want an error")
+	}
+	if broke.IsZero() {
+		t.Fatalf("the read failed before its first batch, so the connection was never broken: %v", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || took > within {
+		t.Fatalf("the read failed %v after its connection broke, want within %v: %v", took.Round(time.Millisecond), within, err)
 	}
 	if errors.Is(err, context.Canceled) {
 		t.Fatalf("broken connection reported as a cancellation: %v", err)
 	}
-	t.Logf("broken connection after %v: %v", time.Since(start).Round(time.Millisecond), err)
+	t.Logf("broken connection: the read failed %v after the break: %v", took.Round(time.Millisecond), err)
 	h.wantNothingCommitted()
 	if st, err := h.read(context.Background()); err != nil || st.Kept != int64(len(rows)) {
 		t.Fatalf("read after the broken one: %+v, %v; want all %d rows", st, err, len(rows))

@@ -44,6 +44,14 @@ type Fixture struct {
 	// suite calls it after the first record batch and expects the read to
 	// fail and the run to commit nothing.
 	Break func(t *testing.T)
+	// Restore, when set, undoes Break (for a server that Break made
+	// unreachable); the suite calls it once the broken read has failed,
+	// before reading again.
+	Restore func(t *testing.T)
+	// FailWithin bounds how long the read may take to fail after Break
+	// (30s when zero): a source that retries until its context ends fails
+	// the case.
+	FailWithin time.Duration
 	// MidReadRows is how many rows the mid-read cases (cancellation, Break)
 	// write, enough that the source is still reading after its first
 	// batch; 1000 when zero.

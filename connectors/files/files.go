@@ -82,7 +82,7 @@ func (s *Source) plan(req connectors.ValidateRequest) (Config, []string, error) 
 		return c, nil, req.Source.Raw.Errorf("path", "bad glob %q: %v", c.Path, err)
 	}
 	if len(matches) == 0 {
-		return c, nil, req.Source.Raw.Errorf("path", "feed %s: no file matches %q (looked for %s)", req.Feed, c.Path, pattern)
+		return c, nil, req.Source.Raw.Errorf("path", "feed %s: no file matches %q (looked for %s); add the files, or fix `path:`", req.Feed, c.Path, pattern)
 	}
 	slices.Sort(matches)
 	return c, matches, nil
@@ -107,17 +107,44 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 	if err != nil {
 		return nil, err
 	}
+	st, todo, err := pending(req, matches)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range todo {
+		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter}
+		if err := f.read(ctx, c.Format, sink); err != nil {
+			return nil, fmt.Errorf("%s: %w", p.key, err)
+		}
+		st.Files[p.key] = p.now
+	}
+	return json.Marshal(st)
+}
+
+// pendingFile is a matched file that the next read reads.
+type pendingFile struct {
+	path, key string // as opened; as recorded in the state
+	now       fileState
+}
+
+// pending decodes the state and lists the matched files that are new or
+// changed since it, in path order.
+func pending(req connectors.ReadRequest, matches []string) (state, []pendingFile, error) {
 	st := state{Files: map[string]fileState{}}
 	if req.State != nil {
 		if err := json.Unmarshal(req.State, &st); err != nil {
-			return nil, fmt.Errorf("read files state: %w", err)
+			return st, nil, fmt.Errorf("read files state: %w", err)
+		}
+		if st.Files == nil {
+			st.Files = map[string]fileState{}
 		}
 	}
 	base := req.Resolve(".")
+	var todo []pendingFile
 	for _, path := range matches {
 		info, err := os.Stat(path)
 		if err != nil {
-			return nil, err
+			return st, nil, err
 		}
 		if info.IsDir() {
 			continue
@@ -130,11 +157,7 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 		if prev, ok := st.Files[key]; ok && prev.Size == now.Size && prev.ModTime.Equal(now.ModTime) {
 			continue
 		}
-		f := file{path: path, origin: key, columns: req.Columns, delimiter: c.Delimiter}
-		if err := f.read(ctx, c.Format, sink); err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		st.Files[key] = now
+		todo = append(todo, pendingFile{path: path, key: key, now: now})
 	}
-	return json.Marshal(st)
+	return st, todo, nil
 }

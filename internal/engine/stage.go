@@ -35,6 +35,10 @@ type FeedStats struct {
 	Seen        int64  `json:"rows_at_or_below_watermark,omitempty"`
 	Blocklisted int64  `json:"identities_blocklisted,omitempty"`
 	Watermark   string `json:"watermark,omitempty"`
+	// ReadPath is the way the source read, for sources with more than one
+	// (BigQuery: storage_read or rest); set by the run from the source's
+	// state.
+	ReadPath string `json:"read_path,omitempty"`
 }
 
 // StageFeed starts staging the feed at index pos of p.
@@ -44,20 +48,24 @@ func (t *Tx) StageFeed(p *config.Pipeline, pos int, runID int64, runTime time.Ti
 
 // Columns lists the source columns the feed maps, sorted: what a source
 // must deliver (it may project away the rest).
-func (f *FeedStage) Columns() []string {
+func (f *FeedStage) Columns() []string { return FeedColumns(f.feed) }
+
+// FeedColumns lists the source columns feed maps, sorted (its timestamp,
+// mpid, cursor, event columns, identities and attributes).
+func FeedColumns(feed *config.Feed) []string {
 	cols := []string{}
 	add := func(c string) {
 		if c != "" && !slices.Contains(cols, c) {
 			cols = append(cols, c)
 		}
 	}
-	for _, c := range []string{f.feed.Timestamp, f.feed.MPID, f.feed.Cursor, f.feed.DeletedAttributes, f.feed.EventName, f.feed.OccurredAt, f.feed.EventAttributes} {
+	for _, c := range []string{feed.Timestamp, feed.MPID, feed.Cursor, feed.DeletedAttributes, feed.EventName, feed.OccurredAt, feed.EventAttributes} {
 		add(c)
 	}
-	for c := range f.feed.Identities {
+	for c := range feed.Identities {
 		add(c)
 	}
-	for c := range f.feed.Attributes {
+	for c := range feed.Attributes {
 		add(c)
 	}
 	slices.Sort(cols)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -248,7 +249,20 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 	if err != nil {
 		return st, err
 	}
+	st.ReadPath = readPath(newState)
 	return st, tx.PutSourceState(ctx, f.Name, newState, st.Watermark, runID)
+}
+
+// readPath is the "path" a source's state names (the read path that ran,
+// for sources with several: see connectors.Source), or "".
+func readPath(state json.RawMessage) string {
+	var s struct {
+		Path string `json:"path"`
+	}
+	if json.Unmarshal(state, &s) != nil {
+		return ""
+	}
+	return s.Path
 }
 
 func (r *Runner) progress(s Step) {

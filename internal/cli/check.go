@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+)
+
+// runCheck checks a pipeline's feeds against their sources: exit 0 when
+// every feed is ready, 1 when one has problems or cannot be reached, 2 when
+// the pipeline file itself is invalid.
+func runCheck(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "check")
+	format := fs.String("format", "text", "output format: text or json")
+	state := fs.String("state", "", "the profile store whose watermarks count, instead of the pipeline's `state:`")
+	timeout := fs.Duration("timeout", 0, "give up on a feed's source after this long (e.g. 60s); default: no limit")
+	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(e.stderr, "mosaic check: unknown --format %q: use text or json\n", *format)
+		return ExitUsage
+	}
+	log, err := logger(e, *logLevel)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "mosaic check:", err)
+		return ExitUsage
+	}
+	// The file alone: a feed whose source block does not validate (a file
+	// that is missing, say) is that feed's problem, reported with the rest.
+	p, err := config.Load(pos[0])
+	if err == nil {
+		err = audience.Check(ctx, p)
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic check %s` again\n", pos[0], pos[0])
+		return ExitUsage
+	}
+	if *state != "" {
+		p.State = *state
+	}
+	rep, err := pipeline.Check(ctx, p, builtin.Registry(), pipeline.CheckOptions{Timeout: *timeout, Log: log})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "mosaic check: %v\n", err)
+		return ExitFailed
+	}
+	if *format == "json" {
+		out := struct {
+			*pipeline.CheckReport
+			Ready bool `json:"ready"`
+		}{rep, rep.Ready()}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintf(e.stderr, "mosaic check: %v\n", err)
+			return ExitFailed
+		}
+	} else {
+		printCheck(e.stdout, rep)
+	}
+	if !rep.Ready() {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// printCheck writes the report as text: a table of the feeds, then each
+// feed's columns and problems.
+func printCheck(w io.Writer, rep *pipeline.CheckReport) {
+	store := "it does not exist yet: counts are of every row"
+	if rep.StoreFound {
+		store = "counts are of the rows past each feed's committed state"
+	}
+	fmt.Fprintf(w, "pipeline %s (%s), store %s: %s\n\n", rep.Pipeline, rep.File, rep.Store, store)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "feed\tsource\trows\tstatus")
+	notReady := 0
+	for _, f := range rep.Feeds {
+		status := "ready"
+		switch {
+		case !f.Ready():
+			notReady++
+			status = plural(len(f.Problems), "problem")
+		case !f.Checked:
+			status = "ready (validated only: this source has no check)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Feed, f.Source, rowCount(f), status)
+	}
+	tw.Flush()
+	for _, f := range rep.Feeds {
+		if len(f.Columns) == 0 && len(f.Problems) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%s, %s)", f.Feed, f.Source, f.Position)
+		if f.Watermark != "" {
+			fmt.Fprintf(w, ", past watermark %s", f.Watermark)
+		}
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, c := range f.Columns {
+			fmt.Fprintf(tw, "  %s\t%s\t→ %s\n", c.Name, c.SourceType, c.Staged)
+		}
+		tw.Flush()
+		for _, prob := range f.Problems {
+			fmt.Fprintf(w, "  problem: %s\n", prob)
+		}
+	}
+	fmt.Fprintln(w)
+	if notReady == 0 {
+		fmt.Fprintf(w, "%s ready\n", plural(len(rep.Feeds), "feed"))
+		return
+	}
+	fmt.Fprintf(w, "%d of %s not ready: fix the problems above and run `mosaic check %s` again\n", notReady, plural(len(rep.Feeds), "feed"), rep.File)
+}
+
+func rowCount(f pipeline.FeedCheck) string {
+	if f.Rows < 0 {
+		return "?"
+	}
+	return strconv.FormatInt(f.Rows, 10)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}

@@ -1,0 +1,177 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+)
+
+// CheckOptions change `mosaic check`.
+type CheckOptions struct {
+	// Timeout bounds each feed's check (0: none).
+	Timeout time.Duration
+	Log     *slog.Logger
+}
+
+// CheckReport is what Check found, feed by feed in pipeline order.
+type CheckReport struct {
+	Pipeline string `json:"pipeline"`
+	File     string `json:"file"`
+	Store    string `json:"store"`
+	// StoreFound tells whether the store exists: when it does, counts are
+	// of the rows past each feed's committed state and watermark.
+	StoreFound bool        `json:"store_found"`
+	Feeds      []FeedCheck `json:"feeds"`
+}
+
+// FeedCheck is one feed's check.
+type FeedCheck struct {
+	Feed   string `json:"feed"`
+	Source string `json:"source"`
+	// Position is the feed's place in the pipeline file (file:line:col).
+	Position string `json:"position"`
+	// Checked is false when the source kind has no check beyond Validate.
+	Checked   bool   `json:"checked"`
+	Watermark string `json:"watermark,omitempty"`
+	connectors.CheckResult
+}
+
+// Ready tells whether the feed can be read as it is.
+func (f FeedCheck) Ready() bool { return len(f.Problems) == 0 }
+
+// Ready tells whether every feed can be read as it is.
+func (r *CheckReport) Ready() bool {
+	for _, f := range r.Feeds {
+		if !f.Ready() {
+			return false
+		}
+	}
+	return true
+}
+
+// Check checks p's feeds against their sources without reading their rows
+// and without changing the store: each source that is a
+// connectors.Checker connects and checks the table (or query, or files)
+// and the mapped columns, and counts the rows the next read would deliver,
+// past the state and watermark of the store when it exists (opened
+// read-only, never created or migrated). A feed that cannot be checked
+// has that as its problem. The error is for a store that cannot be read.
+func Check(ctx context.Context, p *config.Pipeline, reg *connectors.Registry, opts CheckOptions) (*CheckReport, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rep := &CheckReport{Pipeline: p.Name, File: p.File, Store: p.State}
+	states, err := committedStates(ctx, p, log)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		rep.StoreFound = true
+	}
+	for i := range p.Feeds {
+		fc := checkFeed(ctx, p, i, reg, states[p.Feeds[i].Name], opts.Timeout)
+		log.Info("feed checked", "feed", fc.Feed, "rows", fc.Rows, "problems", len(fc.Problems))
+		rep.Feeds = append(rep.Feeds, fc)
+	}
+	return rep, nil
+}
+
+// committed is a feed's committed source state and watermark.
+type committed struct {
+	state     json.RawMessage
+	watermark string
+}
+
+// committedStates reads every feed's committed state from the store, opened
+// read-only; fs.ErrNotExist when there is no store yet.
+func committedStates(ctx context.Context, p *config.Pipeline, log *slog.Logger) (map[string]committed, error) {
+	if _, err := os.Stat(p.State); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store %s: %w", p.State, err)
+	}
+	store, err := engine.Open(ctx, p.State, engine.Options{ReadOnly: true, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("%w; `mosaic check` reads each feed's watermark from it", err)
+	}
+	defer store.Close()
+	tx, err := store.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", p.State, err)
+	}
+	defer tx.Rollback(ctx)
+	out := map[string]committed{}
+	for _, f := range p.Feeds {
+		state, wm, err := tx.SourceState(ctx, f.Name)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", p.State, err)
+		}
+		out[f.Name] = committed{state: state, watermark: wm}
+	}
+	return out, nil
+}
+
+// checkFeed checks the feed at index i.
+func checkFeed(ctx context.Context, p *config.Pipeline, i int, reg *connectors.Registry, st committed, timeout time.Duration) FeedCheck {
+	f := &p.Feeds[i]
+	pos := p.Pos(fmt.Sprintf("feeds[%d]", i)).String()
+	fc := FeedCheck{Feed: f.Name, Source: f.Source.Kind, Position: pos, Watermark: st.watermark, CheckResult: connectors.CheckResult{Rows: -1, Columns: []connectors.CheckColumn{}}}
+	src, err := reg.Source(f.Source.Kind)
+	if err != nil {
+		fc.Problems = []string{fmt.Sprintf("%s: feed %s: %v", pos, f.Name, err)}
+		return fc
+	}
+	if err := src.Validate(validateRequest(p, i)); err != nil {
+		for _, e := range asConfigErrors(p, fmt.Sprintf("feeds[%d].source", i), err) {
+			fc.Problems = append(fc.Problems, e.Error())
+		}
+		return fc
+	}
+	checker, ok := src.(connectors.Checker)
+	if !ok {
+		return fc
+	}
+	fc.Checked = true
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	req := connectors.CheckRequest{
+		ReadRequest: connectors.ReadRequest{
+			ValidateRequest: validateRequest(p, i),
+			Columns:         engine.FeedColumns(f),
+			Cursor:          f.Cursor,
+			Watermark:       st.watermark,
+			State:           st.state,
+		},
+		Timestamp: f.Timestamp,
+	}
+	res, err := checker.Check(ctx, req)
+	fc.CheckResult = res
+	if fc.Columns == nil {
+		fc.Columns = []connectors.CheckColumn{}
+	}
+	for j, prob := range fc.Problems {
+		fc.Problems[j] = pos + ": " + prob
+	}
+	switch {
+	case err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		fc.Problems = append(fc.Problems, fmt.Sprintf("%s: feed %s: the %s source did not answer within %s (%v); check the server is reachable, or raise --timeout", pos, f.Name, f.Source.Kind, timeout, err))
+	case err != nil:
+		fc.Problems = append(fc.Problems, fmt.Sprintf("%s: %v", pos, err))
+	}
+	return fc
+}

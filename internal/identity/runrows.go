@@ -19,8 +19,8 @@ import (
 // The identities come from the run's identity groups (each distinct
 // identity with the rows carrying it), turned around in Go into compressed
 // sparse rows: the identities of the row with id r are
-// members[start[r-base]:start[r-base+1]], indexes into the ident* arrays,
-// in the order the kernel walks them. Everything is integers; nothing is
+// members[start[r-base]:start[r-base+1]], indexes into idents, in the
+// order the kernel walks them. Everything is integers; nothing is
 // sorted in SQL but the rows themselves.
 type runRows struct {
 	id, ts, mpid []int64
@@ -28,9 +28,7 @@ type runRows struct {
 	base         int64
 	start        []int32
 	members      []int32
-	identID      []int64
-	identSeed    []int64
-	identRank    []int32
+	idents       []Ident // one array: each lookup is one cache miss
 	prot         []Protection
 }
 
@@ -68,13 +66,12 @@ func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runR
 	// The groups' row lists, as row slots, and where each group's list starts.
 	slots := make([]int32, 0, nPairs)
 	groupAt := append(make([]int32, 0, nIdents+1), 0)
-	rr.identID, rr.identSeed, rr.identRank = make([]int64, 0, nIdents), make([]int64, 0, nIdents), make([]int32, 0, nIdents)
+	rr.idents = make([]Ident, 0, nIdents)
 	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
-		rr.identID = append(rr.identID, ints(rec, 0)...)
-		for _, r := range ints(rec, 1) {
-			rr.identRank = append(rr.identRank, int32(r))
+		id, rank, seed := ints(rec, 0), ints(rec, 1), ints(rec, 2)
+		for i := range id {
+			rr.idents = append(rr.idents, Ident{ID: id[i], Rank: int(rank[i]), Seed: seed[i]})
 		}
-		rr.identSeed = append(rr.identSeed, ints(rec, 2)...)
 		lists := rec.Column(3).(*array.List)
 		vals := lists.ListValues().(*array.Int64).Int64Values()
 		offs := lists.Offsets()
@@ -126,11 +123,11 @@ func (rr *runRows) order() (ties []int32) {
 		seg := rr.members[from:rr.start[s+1]]
 		from = rr.start[s+1]
 		slices.SortFunc(seg, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(rr.identRank[a], rr.identRank[b]), cmp.Compare(rr.identID[a], rr.identID[b]))
+			return cmp.Or(cmp.Compare(rr.idents[a].Rank, rr.idents[b].Rank), cmp.Compare(rr.idents[a].ID, rr.idents[b].ID))
 		})
-		seg = slices.CompactFunc(seg, func(a, b int32) bool { return rr.identID[a] == rr.identID[b] })
+		seg = slices.CompactFunc(seg, func(a, b int32) bool { return rr.idents[a].ID == rr.idents[b].ID })
 		for i := 1; i < len(seg); i++ {
-			if rr.identRank[seg[i]] == rr.identRank[seg[i-1]] {
+			if rr.idents[seg[i]].Rank == rr.idents[seg[i-1]].Rank {
 				ties = append(ties, int32(s))
 				break
 			}
@@ -152,7 +149,7 @@ func (rr *runRows) breakTies(ctx context.Context, db DB, ties []int32) error {
 		for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
 			if !seen[g] {
 				seen[g] = true
-				t.int(0).Append(rr.identID[g])
+				t.int(0).Append(rr.idents[g].ID)
 			}
 		}
 	}
@@ -172,7 +169,7 @@ func (rr *runRows) breakTies(ctx context.Context, db DB, ties []int32) error {
 	}
 	for _, s := range ties {
 		slices.SortFunc(rr.members[rr.start[s]:rr.start[s+1]], func(a, b int32) int {
-			return cmp.Or(cmp.Compare(rr.identRank[a], rr.identRank[b]), cmp.Compare(pos[rr.identID[a]], pos[rr.identID[b]]))
+			return cmp.Or(cmp.Compare(rr.idents[a].Rank, rr.idents[b].Rank), cmp.Compare(pos[rr.idents[a].ID], pos[rr.idents[b].ID]))
 		})
 	}
 	return nil
@@ -185,7 +182,7 @@ func (rr *runRows) each(fn func(*Row)) {
 		s := id - rr.base
 		row = Row{ID: id, TS: rr.ts[i], Feed: int(rr.feed[i]), Protection: rr.prot[rr.feed[i]], MPID: rr.mpid[i], Idents: row.Idents[:0]}
 		for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
-			row.Idents = append(row.Idents, Ident{ID: rr.identID[g], Rank: int(rr.identRank[g]), Seed: rr.identSeed[g]})
+			row.Idents = append(row.Idents, rr.idents[g])
 		}
 		fn(&row)
 	}

@@ -99,7 +99,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 	}
 	var taken []int64
 	for {
-		k := New(rules(p, order), maxIdent, len(rr.identID)*3/5) // a profile holds a few identities
+		k := New(rules(p, order), maxIdent, len(rr.idents)*3/5) // a profile holds a few identities
 		for _, m := range taken {
 			k.Taken(m)
 		}

@@ -6,18 +6,21 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/mosaic-cdp/mosaic/internal/attributes"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// BenchmarkStageOnStore resolves the first run of a store that
-// bench/identity.sh built (MOSAIC_BENCH_STORE: its folder, holding
-// pipeline.yaml and mosaic.duckdb) again from scratch, logging every
-// statement's wall and CPU time, then rolls back: the store is unchanged.
-// Run it with -benchtime=1x; it skips without the variable.
+// BenchmarkStageOnStore runs the identity and attribute stages of the
+// first run of a store that bench/identity.sh built (MOSAIC_BENCH_STORE: its
+// folder, holding pipeline.yaml and mosaic.duckdb) again from scratch,
+// logging every statement's wall and CPU time and each stage's, then rolls
+// back: the store is unchanged. Run it with -benchtime=1x; it skips
+// without the variable.
 func BenchmarkStageOnStore(b *testing.B) {
 	dir := os.Getenv("MOSAIC_BENCH_STORE")
 	if dir == "" {
@@ -46,12 +49,19 @@ func BenchmarkStageOnStore(b *testing.B) {
 			}
 		}
 		b.StartTimer()
+		start := time.Now()
 		st, err := identity.Run(ctx, tx, p, 1)
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.Logf("identity %.2f s: %+v", time.Since(start).Seconds(), st)
+		start = time.Now()
+		at, err := attributes.Run(ctx, tx, p, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.StopTimer()
-		b.Logf("%+v", st)
+		b.Logf("attributes %.2f s: %+v", time.Since(start).Seconds(), at)
 		if err := tx.Rollback(ctx); err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,9 @@
 package connectors
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Checker is implemented by sources that can check a feed against the
 // system they read without reading its rows (`mosaic check`). It is
@@ -24,6 +27,19 @@ type CheckRequest struct {
 	// Timestamp is the feed's timestamp column ("" for none); it must hold
 	// times: timestamps, dates, epoch integers or ISO 8601 text.
 	Timestamp string
+}
+
+// Wanted returns the columns a check looks for: the mapped columns, the
+// cursor and the timestamp, sorted, without duplicates.
+func (r CheckRequest) Wanted() []string {
+	var out []string
+	for _, c := range append(slices.Clone(r.Columns), r.Cursor, r.Timestamp) {
+		if c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // CheckResult is what Check found.

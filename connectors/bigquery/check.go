@@ -73,7 +73,7 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 		res.Problems = append(res.Problems, fmt.Sprintf("feed %s: ", req.Feed)+fmt.Sprintf(format, args...))
 	}
 	var cursorField *bigquery.FieldSchema
-	for _, name := range checkedColumns(req) {
+	for _, name := range req.Wanted() {
 		f := field(schema, name)
 		if f == nil {
 			problemf("%s has no column %q (it has: %s); fix the feed's mapping or the source", what, name, strings.Join(have, ", "))
@@ -111,19 +111,6 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 		return res, fail(fmt.Errorf("count the rows to read: %w", redact(err)))
 	}
 	return res, nil
-}
-
-// checkedColumns are the mapped columns, cursor and timestamp, sorted,
-// without duplicates.
-func checkedColumns(req connectors.CheckRequest) []string {
-	var out []string
-	for _, c := range append(slices.Clone(req.Columns), req.Cursor, req.Timestamp) {
-		if c != "" && !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // checkSchema is the table's schema from its metadata, or the query's

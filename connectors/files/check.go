@@ -51,7 +51,7 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 	}
 	defer db.Close()
 	defer conn.Close()
-	ck := &checker{conn: conn, feed: req.Feed, wanted: wantedColumns(req), cursor: req.Cursor, timestamp: req.Timestamp, cols: map[string]*connectors.CheckColumn{}, keyLines: map[string]int64{}, keyTypes: map[string][]string{}}
+	ck := &checker{conn: conn, feed: req.Feed, wanted: req.Wanted(), cursor: req.Cursor, timestamp: req.Timestamp, cols: map[string]*connectors.CheckColumn{}, keyLines: map[string]int64{}, keyTypes: map[string][]string{}}
 	res.Rows = 0
 	for _, p := range look {
 		f := file{path: p.path, origin: p.key, delimiter: c.Delimiter}
@@ -86,19 +86,6 @@ func openDuckDB(ctx context.Context) (*sql.DB, *sql.Conn, error) {
 		return nil, nil, fmt.Errorf("open DuckDB: %w", err)
 	}
 	return db, conn, nil
-}
-
-// wantedColumns are the feed's mapped columns, cursor and timestamp,
-// sorted, without duplicates.
-func wantedColumns(req connectors.CheckRequest) []string {
-	var out []string
-	for _, c := range append(slices.Clone(req.Columns), req.Cursor, req.Timestamp) {
-		if c != "" && !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // checker collects one feed's findings over its files.

@@ -29,13 +29,10 @@
 // are null. Sum is 0 rather than null so that `spend_90d lt 100` holds for
 // a customer who spent nothing, and so that a sum is additive.
 //
-// Predicates (`where:`) compare the event attribute with a value: eq, ne,
-// lt, lte, gt and gte compare as numbers when the value is a number (the
-// attribute may be numeric text) and as text otherwise; in is eq against
-// any of a list; contains tests a substring, or an element of a list
-// attribute; starts_with a prefix; matches a regular expression (RE2,
-// unanchored); exists a present, non-null attribute. Every operator but ne
-// is false for an absent attribute.
+// Predicates (`where:`) compare the event attribute with a value exactly
+// as audience criteria do (internal/predicate: numbers numerically, also
+// against numeric text; strings as text; booleans as booleans; an absent
+// or null attribute passes no operator, ne included).
 //
 // Values land in _mosaic.attributes with calculated = true, source_type and
 // feed "calculated" (no single feed wrote them; the flag keeps them out of
@@ -68,6 +65,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/predicate"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
@@ -205,8 +203,18 @@ func definition(c config.Calculated) (string, error) {
 	b, err := json.Marshal(struct {
 		Kind, Event, Attribute string
 		Where                  []config.Predicate
-	}{c.Calculation, c.Event, c.Attribute, c.Where})
+		// Semantics 2: predicates as internal/predicate (a value computed
+		// under the earlier ones is recomputed once).
+		Semantics int `json:",omitempty"`
+	}{c.Calculation, c.Event, c.Attribute, c.Where, whereSemantics(c)})
 	return string(b), err
+}
+
+func whereSemantics(c config.Calculated) int {
+	if len(c.Where) == 0 {
+		return 0
+	}
+	return 2
 }
 
 var defsSchema = arrow.NewSchema([]arrow.Field{
@@ -250,40 +258,35 @@ func stageDefinitions(ctx context.Context, db DB, p *config.Pipeline, now time.T
 	return nil
 }
 
-// predicate and withWhere are events.sql.tmpl's data.
-type predicate struct {
-	Path, Op string
-	Arg      int
-}
+// withWhere is events.sql.tmpl's data: a calculated attribute's position
+// and its predicates as one condition on the event's attributes.
 type withWhere struct {
-	Idx   int
-	Where []predicate
+	Idx  int
+	Cond string
 }
 
-// eventsQuery renders events.sql.tmpl for p's predicates; the run id is
-// parameter $1, each predicate's value (JSON text) one more.
+// eventsQuery renders events.sql.tmpl for p's predicates (internal/predicate);
+// the run id is parameter $1.
 func eventsQuery(p *config.Pipeline, runID int64) (string, []any, error) {
-	args := []any{runID}
 	var data []withWhere
 	for i, c := range p.CalculatedAttributes {
 		if len(c.Where) == 0 {
 			continue
 		}
-		ww := withWhere{Idx: i}
-		for _, w := range c.Where {
-			value := "null"
-			if w.Value != nil {
-				b, err := json.Marshal(w.Value)
-				if err != nil {
-					return "", nil, fmt.Errorf("calculated attribute %s: where %s: %w", c.Name, w.Key, err)
-				}
-				value = string(b)
+		var conds []string
+		for j := range c.Where {
+			expr, err := predicate.EventAttribute(c.Where[j].Key)
+			if err != nil {
+				return "", nil, err
 			}
-			args = append(args, value)
-			ww.Where = append(ww.Where, predicate{Path: pointer(w.Key), Op: w.Op, Arg: len(args)})
+			cond, err := predicate.Condition(expr, &c.Where[j])
+			if err != nil {
+				return "", nil, fmt.Errorf("calculated attribute %s: %w", c.Name, err)
+			}
+			conds = append(conds, "("+cond+")")
 		}
-		data = append(data, ww)
+		data = append(data, withWhere{Idx: i, Cond: strings.Join(conds, " AND ")})
 	}
 	q, err := sqlfiles.Render("calculated/events.sql.tmpl", data)
-	return q, args, err
+	return q, []any{runID}, err
 }

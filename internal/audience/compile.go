@@ -30,6 +30,8 @@ type Query struct {
 	Index int
 	Pos   config.Position
 	SQL   string
+	// Deps are the audiences its criteria refer to.
+	Deps []string
 }
 
 // Compile compiles every audience of p, in evaluation order: an audience
@@ -48,7 +50,13 @@ func Compile(p *config.Pipeline) ([]Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Query{Name: a.Name, Index: i, Pos: p.Pos(fmt.Sprintf("audiences[%d].name", i)), SQL: c.restore(strings.TrimRight(q, "\n"))})
+		var deps []string
+		walk(&a.Criteria, func(c *config.Criterion) {
+			if c.Audience != "" {
+				deps = append(deps, c.Audience)
+			}
+		})
+		out = append(out, Query{Name: a.Name, Index: i, Pos: p.Pos(fmt.Sprintf("audiences[%d].name", i)), SQL: c.restore(strings.TrimRight(q, "\n")), Deps: deps})
 	}
 	return out, nil
 }

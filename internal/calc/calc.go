@@ -57,6 +57,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -258,35 +259,53 @@ func stageDefinitions(ctx context.Context, db DB, p *config.Pipeline, now time.T
 	return nil
 }
 
-// withWhere is events.sql.tmpl's data: a calculated attribute's position
-// and its predicates as one condition on the event's attributes.
+// eventsData is events.sql.tmpl's data (see there).
+type eventsData struct {
+	Paths, Parsed []string
+	Reads         []read
+	Where         []withWhere
+}
+type read struct{ Idx, Pos int }
 type withWhere struct {
 	Idx  int
 	Cond string
 }
 
-// eventsQuery renders events.sql.tmpl for p's predicates (internal/predicate);
-// the run id is parameter $1.
+// eventsQuery renders events.sql.tmpl for p's definitions; the run id is
+// parameter $1.
 func eventsQuery(p *config.Pipeline, runID int64) (string, []any, error) {
-	var data []withWhere
+	var d eventsData
+	pos := map[string]int{}
+	at := func(key string) int {
+		ptr := pointer(key)
+		if _, ok := pos[ptr]; !ok {
+			d.Paths = append(d.Paths, ptr)
+			pos[ptr] = len(d.Paths)
+		}
+		return pos[ptr]
+	}
 	for i, c := range p.CalculatedAttributes {
+		if c.Attribute != "" {
+			d.Reads = append(d.Reads, read{Idx: i, Pos: at(c.Attribute)})
+		}
+		if c.Attribute != "" || len(c.Where) > 0 {
+			if !slices.Contains(d.Parsed, c.Event) {
+				d.Parsed = append(d.Parsed, c.Event)
+			}
+		}
 		if len(c.Where) == 0 {
 			continue
 		}
 		var conds []string
 		for j := range c.Where {
-			expr, err := predicate.EventAttribute(c.Where[j].Key)
-			if err != nil {
-				return "", nil, err
-			}
-			cond, err := predicate.Condition(expr, &c.Where[j])
+			cond, err := predicate.Condition(fmt.Sprintf("a[%d]", at(c.Where[j].Key)), &c.Where[j])
 			if err != nil {
 				return "", nil, fmt.Errorf("calculated attribute %s: %w", c.Name, err)
 			}
 			conds = append(conds, "("+cond+")")
 		}
-		data = append(data, withWhere{Idx: i, Cond: strings.Join(conds, " AND ")})
+		d.Where = append(d.Where, withWhere{Idx: i, Cond: strings.Join(conds, " AND ")})
 	}
-	q, err := sqlfiles.Render("calculated/events.sql.tmpl", data)
+	q, err := sqlfiles.Render("calculated/events.sql.tmpl", d)
 	return q, []any{runID}, err
 }

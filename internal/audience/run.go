@@ -106,12 +106,6 @@ func evaluate(ctx context.Context, db DB, level []Query, runID int64, now time.T
 	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/delta.sql"), names); err != nil {
 		return fmt.Errorf("audiences %v: compare with the current members: %w", names, err)
 	}
-	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now); err != nil {
-		return fmt.Errorf("audiences %v: record exits: %w", names, err)
-	}
-	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), now, runID); err != nil {
-		return fmt.Errorf("audiences %v: record entries: %w", names, err)
-	}
 	var text string
 	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/level_stats.sql")).Scan(&text); err != nil {
 		return fmt.Errorf("audiences %v: count members: %w", names, err)
@@ -120,8 +114,24 @@ func evaluate(ctx context.Context, db DB, level []Query, runID int64, now time.T
 	if err := json.Unmarshal([]byte(text), &stats); err != nil {
 		return fmt.Errorf("audiences %v: count members: %w", names, err)
 	}
+	var entered, exited int64
 	for name, st := range stats {
 		out[name] = st
+		entered += st.Entered
+		exited += st.Exited
+	}
+	// No statement without rows to change: an INSERT ... SELECT of zero rows
+	// makes DuckDB 1.5 lose the rows of a later large INSERT ... SELECT into
+	// the same table in the same transaction (see internal/calc).
+	if exited > 0 {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now); err != nil {
+			return fmt.Errorf("audiences %v: record exits: %w", names, err)
+		}
+	}
+	if entered > 0 {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), now, runID); err != nil {
+			return fmt.Errorf("audiences %v: record entries: %w", names, err)
+		}
 	}
 	return nil
 }

@@ -91,12 +91,18 @@ func levels(qs []Query) [][]Query {
 // evaluate computes the members of one level's audiences in one statement
 // and records their entries and exits, adding each audience's stats to out.
 func evaluate(ctx context.Context, db DB, level []Query, runID int64, now time.Time, out map[string]Stats) error {
+	type item struct {
+		Pos       int
+		Name, SQL string
+	}
 	names := make([]string, len(level))
+	items := make([]item, len(level))
 	for i, q := range level {
 		names[i] = q.Name
+		items[i] = item{i + 1, q.Name, q.SQL}
 		out[q.Name] = Stats{}
 	}
-	members, err := sqlfiles.Render("audiences/level.sql.tmpl", map[string][]Query{"Audiences": level})
+	members, err := sqlfiles.Render("audiences/level.sql.tmpl", map[string][]item{"Audiences": items})
 	if err != nil {
 		return err
 	}
@@ -107,7 +113,7 @@ func evaluate(ctx context.Context, db DB, level []Query, runID int64, now time.T
 		return fmt.Errorf("audiences %v: compare with the current members: %w", names, err)
 	}
 	var text string
-	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/level_stats.sql")).Scan(&text); err != nil {
+	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/level_stats.sql"), names).Scan(&text); err != nil {
 		return fmt.Errorf("audiences %v: count members: %w", names, err)
 	}
 	stats := map[string]Stats{}

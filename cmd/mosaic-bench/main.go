@@ -37,11 +37,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Mosaic, "mosaic", "", "path of a built mosaic binary (required)")
 	fs.IntVar(&opts.MaxRounds, "max-rounds", 0, "stop label propagation after this many rounds (0: until it converges)")
 	check := fs.String("check", "", "exit 1 unless the targets are met: strict (issue 4's) or loose (CI's smoke test)")
+	segments := fs.Bool("segments", false, "measure issue 6 instead: 15 calculated attributes and 20 audiences (internal/bench/segments.yaml)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *segments && opts.Mosaic != "" {
+		opts.Log = slog.New(slog.NewTextHandler(stderr, nil))
+		rep, err := bench.MeasureSegments(ctx, opts)
+		if err != nil {
+			fmt.Fprintln(stderr, "mosaic-bench:", err)
+			return 1
+		}
+		printSegments(stdout, rep)
+		return 0
+	}
 	if opts.Mosaic == "" || (*check != "" && *check != "strict" && *check != "loose") {
-		fmt.Fprintln(stderr, "usage: mosaic-bench --mosaic PATH [--users N] [--dir DIR] [--check strict|loose]")
+		fmt.Fprintln(stderr, "usage: mosaic-bench --mosaic PATH [--users N] [--dir DIR] [--check strict|loose | --segments]")
 		return 2
 	}
 	opts.Log = slog.New(slog.NewTextHandler(stderr, nil))
@@ -91,4 +102,20 @@ func print(w io.Writer, r *bench.Report) {
 	id := r.Full.Stages["identity"]
 	fmt.Fprintf(w, "ratios: identity/floor %.1f×  label propagation/identity %.1f×  incremental/full %.1f%%\n",
 		float64(id)/float64(r.Floor), float64(r.LabelPropagation)/float64(id), 100*float64(r.Incremental.Wall)/float64(r.Full.Wall))
+}
+
+func printSegments(w io.Writer, r *bench.SegmentsReport) {
+	fmt.Fprintf(w, "data: %d users, %d profiles, %d events; 15 calculated attributes, 20 audiences\n", r.Users, r.Profiles, r.Events)
+	if r.Base.Wall > 0 {
+		fmt.Fprintf(w, "base store built                   %8.2f s wall  %6.2f GiB peak RSS\n", r.Base.Wall.Seconds(), float64(r.Base.PeakRSS)/(1<<30))
+	}
+	for _, x := range []struct {
+		name string
+		run  bench.Run
+	}{{"from scratch", r.Fresh}, {"a day later (windows slide)", r.NextDay}} {
+		c, a := x.run.Stages["calculated"], x.run.Stages["audiences"]
+		cc, ac := x.run.StageCPU["calculated"], x.run.StageCPU["audiences"]
+		fmt.Fprintf(w, "%-28s calculated %6.2f s (cpu %6.2f s)  audiences %6.2f s (cpu %6.2f s)  both %6.2f s (cpu %6.2f s)  run %6.2f s, %.2f GiB peak RSS\n",
+			x.name, c.Seconds(), cc.Seconds(), a.Seconds(), ac.Seconds(), (c + a).Seconds(), (cc + ac).Seconds(), x.run.Wall.Seconds(), float64(x.run.PeakRSS)/(1<<30))
+	}
 }

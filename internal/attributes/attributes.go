@@ -86,10 +86,18 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		return st, fmt.Errorf("attributes: read writes: %w", err)
 	}
 	g.emit(out)
+	rows := out.b.Field(0).Len()
 	if err := out.stage(ctx, db); err != nil {
 		return st, err
 	}
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("attributes/apply.sql")) {
+	for i, q := range sqlfiles.Statements(sqlfiles.Get("attributes/apply.sql")) {
+		// Skip the INSERT (apply.sql's second statement) when there is
+		// nothing to insert: an INSERT ... SELECT of zero rows makes DuckDB
+		// 1.5 lose the rows of a later large INSERT ... SELECT into the same
+		// table in the same transaction (the calculated attributes').
+		if i == 1 && rows == 0 {
+			continue
+		}
 		if _, err := db.Exec(ctx, q, order); err != nil {
 			return st, fmt.Errorf("attributes: apply: %w", err)
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/predicate"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
@@ -29,6 +30,8 @@ type Query struct {
 	Index int
 	Pos   config.Position
 	SQL   string
+	// Deps are the audiences its criteria refer to.
+	Deps []string
 }
 
 // Compile compiles every audience of p, in evaluation order: an audience
@@ -47,7 +50,13 @@ func Compile(p *config.Pipeline) ([]Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Query{Name: a.Name, Index: i, Pos: p.Pos(fmt.Sprintf("audiences[%d].name", i)), SQL: c.restore(strings.TrimRight(q, "\n"))})
+		var deps []string
+		walk(&a.Criteria, func(c *config.Criterion) {
+			if c.Audience != "" {
+				deps = append(deps, c.Audience)
+			}
+		})
+		out = append(out, Query{Name: a.Name, Index: i, Pos: p.Pos(fmt.Sprintf("audiences[%d].name", i)), SQL: c.restore(strings.TrimRight(q, "\n")), Deps: deps})
 	}
 	return out, nil
 }
@@ -177,7 +186,7 @@ func (k *compiler) compile(c *config.Criterion) (string, error) {
 		if pr == nil {
 			pr, calculated = c.Calc, true
 		}
-		cond, err := condition("value", pr)
+		cond, err := predicate.Condition("value", pr)
 		if err != nil {
 			return "", err
 		}
@@ -201,58 +210,6 @@ func UserQuery(q string) string {
 	return strings.TrimRight(strings.TrimSpace(q), "; \t\r\n")
 }
 
-// predData is what audiences/predicate.sql.tmpl renders.
-type predData struct {
-	Expr, Op, Sym      string
-	Text, Num, Bool    string
-	Texts, Nums, Bools []string
-}
-
-var orderSyms = map[string]string{"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
-
-// condition renders predicate p as a condition on the JSON expression expr.
-func condition(expr string, p *config.Predicate) (string, error) {
-	d := predData{Expr: expr, Op: p.Op, Sym: orderSyms[p.Op]}
-	if p.Op == "in" {
-		list, _ := p.Value.([]any)
-		for _, x := range list {
-			switch v := typed(x); {
-			case v.num != "":
-				d.Nums = append(d.Nums, v.num)
-			case v.bool != "":
-				d.Bools = append(d.Bools, v.bool)
-			default:
-				d.Texts = append(d.Texts, v.text)
-			}
-		}
-	} else if p.Value != nil {
-		v := typed(p.Value)
-		d.Text, d.Num, d.Bool = v.text, v.num, v.bool
-	}
-	return sqlfiles.Render("audiences/predicate.sql.tmpl", d)
-}
-
-type typedValue struct{ text, num, bool string }
-
-// typed splits a YAML scalar into text, a number literal, or a boolean.
-func typed(x any) typedValue {
-	switch v := x.(type) {
-	case bool:
-		return typedValue{bool: strconv.FormatBool(v)}
-	case int:
-		return typedValue{num: strconv.Itoa(v)}
-	case int64:
-		return typedValue{num: strconv.FormatInt(v, 10)}
-	case uint64:
-		return typedValue{num: strconv.FormatUint(v, 10)}
-	case float64:
-		return typedValue{num: strconv.FormatFloat(v, 'g', -1, 64)}
-	case string:
-		return typedValue{text: v}
-	}
-	return typedValue{text: fmt.Sprint(x)}
-}
-
 func compileEvent(e *config.EventPredicate) (string, error) {
 	d := map[string]any{"Name": e.Name, "From": "", "To": "", "Zero": false}
 	switch {
@@ -263,11 +220,11 @@ func compileEvent(e *config.EventPredicate) (string, error) {
 	}
 	var where []string
 	for i := range e.Where {
-		expr, err := sqlfiles.Render("audiences/event_attribute.sql.tmpl", map[string]string{"Pointer": pointer(e.Where[i].Key)})
+		expr, err := predicate.EventAttribute(e.Where[i].Key)
 		if err != nil {
 			return "", err
 		}
-		cond, err := condition(expr, &e.Where[i])
+		cond, err := predicate.Condition(expr, &e.Where[i])
 		if err != nil {
 			return "", err
 		}
@@ -331,11 +288,6 @@ func bound(b config.Bound) string {
 		return ago(b.Ago)
 	}
 	return "TIMESTAMPTZ " + sqlfiles.Literal(b.At.UTC().Format("2006-01-02 15:04:05Z07:00"))
-}
-
-// pointer is the JSON pointer of a top-level key (RFC 6901 escaping).
-func pointer(key string) string {
-	return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
 }
 
 // indent indents every line of a compiled query by four spaces, but for

@@ -34,7 +34,8 @@ type Result struct {
 }
 
 // Run recomputes every audience's membership as of now, the run's clock,
-// in dependency order, recording entries (a new audience_history row,
+// in dependency order (all the audiences of a dependency level in one
+// statement), recording entries (a new audience_history row,
 // run_id runID) and exits (exited_at set) in the run's transaction.
 //
 // Members of an audience that is no longer in the pipeline file exit too:
@@ -54,38 +55,91 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if err != nil {
 		return res, err
 	}
-	for _, q := range qs {
-		st, err := evaluate(ctx, db, q, runID, now)
-		if err != nil {
-			return res, fmt.Errorf("audience %s: %w", q.Name, err)
+	for _, level := range levels(qs) {
+		if err := evaluate(ctx, db, level, runID, now, res.Audiences); err != nil {
+			return res, err
 		}
-		res.Audiences[q.Name] = st
 	}
-	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/drop.sql")); err != nil {
-		return res, fmt.Errorf("audiences: %w", err)
+	for _, q := range sqlfiles.Statements(sqlfiles.Get("audiences/drop.sql")) {
+		if _, err := db.Exec(ctx, q); err != nil {
+			return res, fmt.Errorf("audiences: %w", err)
+		}
 	}
 	return res, nil
 }
 
-func evaluate(ctx context.Context, db DB, q Query, runID int64, now time.Time) (Stats, error) {
-	var st Stats
-	members, err := sqlfiles.Render("audiences/members.sql.tmpl", map[string]string{"Query": q.SQL})
+// levels groups the compiled queries (in evaluation order) by dependency
+// level: an audience that refers to no audience is on level 0, one that
+// refers to others one level above the highest of them.
+func levels(qs []Query) [][]Query {
+	level := map[string]int{}
+	var out [][]Query
+	for _, q := range qs {
+		l := 0
+		for _, d := range q.Deps {
+			l = max(l, level[d]+1)
+		}
+		level[q.Name] = l
+		for len(out) <= l {
+			out = append(out, nil)
+		}
+		out[l] = append(out[l], q)
+	}
+	return out
+}
+
+// evaluate computes the members of one level's audiences in one statement
+// and records their entries and exits, adding each audience's stats to out.
+func evaluate(ctx context.Context, db DB, level []Query, runID int64, now time.Time, out map[string]Stats) error {
+	type item struct {
+		Pos       int
+		Name, SQL string
+	}
+	names := make([]string, len(level))
+	items := make([]item, len(level))
+	for i, q := range level {
+		names[i] = q.Name
+		items[i] = item{i + 1, q.Name, q.SQL}
+		out[q.Name] = Stats{}
+	}
+	members, err := sqlfiles.Render("audiences/level.sql.tmpl", map[string][]item{"Audiences": items})
 	if err != nil {
-		return st, err
+		return err
 	}
 	if _, err := db.Exec(ctx, members, sql.Named("now", now)); err != nil {
-		return st, fmt.Errorf("evaluate: %w", err)
+		return fmt.Errorf("audiences %v: evaluate: %w", names, err)
 	}
-	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/size.sql")).Scan(&st.Size); err != nil {
-		return st, fmt.Errorf("count members: %w", err)
+	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/delta.sql"), names); err != nil {
+		return fmt.Errorf("audiences %v: compare with the current members: %w", names, err)
 	}
-	if st.Exited, err = db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), q.Name, now); err != nil {
-		return st, fmt.Errorf("record exits: %w", err)
+	var text string
+	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/level_stats.sql"), names).Scan(&text); err != nil {
+		return fmt.Errorf("audiences %v: count members: %w", names, err)
 	}
-	if st.Entered, err = db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), q.Name, now, runID); err != nil {
-		return st, fmt.Errorf("record entries: %w", err)
+	stats := map[string]Stats{}
+	if err := json.Unmarshal([]byte(text), &stats); err != nil {
+		return fmt.Errorf("audiences %v: count members: %w", names, err)
 	}
-	return st, nil
+	var entered, exited int64
+	for name, st := range stats {
+		out[name] = st
+		entered += st.Entered
+		exited += st.Exited
+	}
+	// No statement without rows to change: an INSERT ... SELECT of zero rows
+	// makes DuckDB 1.5 lose the rows of a later large INSERT ... SELECT into
+	// the same table in the same transaction (see internal/calc).
+	if exited > 0 {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now); err != nil {
+			return fmt.Errorf("audiences %v: record exits: %w", names, err)
+		}
+	}
+	if entered > 0 {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), now, runID); err != nil {
+			return fmt.Errorf("audiences %v: record entries: %w", names, err)
+		}
+	}
+	return nil
 }
 
 // removed closes the memberships of audiences not in names, counting them

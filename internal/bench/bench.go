@@ -49,7 +49,11 @@ type Run struct {
 	PeakRSS int64 // bytes
 	// Stages are the run's own stage timings (runs.stats.stages).
 	Stages map[string]time.Duration
-	Rows   int64
+	// StageCPU is each stage's CPU time where the run records it
+	// (runs.stats.stages.*.cpu_ms); CPU the whole process's.
+	StageCPU map[string]time.Duration
+	CPU      time.Duration
+	Rows     int64
 }
 
 // Report holds every figure.

@@ -29,13 +29,10 @@
 // are null. Sum is 0 rather than null so that `spend_90d lt 100` holds for
 // a customer who spent nothing, and so that a sum is additive.
 //
-// Predicates (`where:`) compare the event attribute with a value: eq, ne,
-// lt, lte, gt and gte compare as numbers when the value is a number (the
-// attribute may be numeric text) and as text otherwise; in is eq against
-// any of a list; contains tests a substring, or an element of a list
-// attribute; starts_with a prefix; matches a regular expression (RE2,
-// unanchored); exists a present, non-null attribute. Every operator but ne
-// is false for an absent attribute.
+// Predicates (`where:`) compare the event attribute with a value exactly
+// as audience criteria do (internal/predicate: numbers numerically, also
+// against numeric text; strings as text; booleans as booleans; an absent
+// or null attribute passes no operator, ne included).
 //
 // Values land in _mosaic.attributes with calculated = true, source_type and
 // feed "calculated" (no single feed wrote them; the flag keeps them out of
@@ -60,6 +57,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +66,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/predicate"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
@@ -138,9 +137,15 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if err := db.QueryRow(ctx, sqlfiles.Get("calculated/stats.sql")).Scan(&st.Recomputed, &st.Incremental, &st.Changed); err != nil {
 		return st, fmt.Errorf("calculated attributes: stats.sql: %w", err)
 	}
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/apply.sql")) {
-		if _, err := db.Exec(ctx, q, now, runID); err != nil {
-			return st, fmt.Errorf("calculated attributes: apply.sql: %w", err)
+	// Nothing changed: no statement at all. Besides saving the scans, an
+	// INSERT ... SELECT of zero rows must not run in the run's transaction:
+	// with DuckDB 1.5 (duckdb-go v2.10506) a later large INSERT ... SELECT
+	// into the same table in the same transaction then loses its rows.
+	if st.Changed > 0 {
+		for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/apply.sql")) {
+			if _, err := db.Exec(ctx, q, now, runID); err != nil {
+				return st, fmt.Errorf("calculated attributes: apply.sql: %w", err)
+			}
 		}
 	}
 	for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/state.sql")) {
@@ -205,8 +210,18 @@ func definition(c config.Calculated) (string, error) {
 	b, err := json.Marshal(struct {
 		Kind, Event, Attribute string
 		Where                  []config.Predicate
-	}{c.Calculation, c.Event, c.Attribute, c.Where})
+		// Semantics 2: predicates as internal/predicate (a value computed
+		// under the earlier ones is recomputed once).
+		Semantics int `json:",omitempty"`
+	}{c.Calculation, c.Event, c.Attribute, c.Where, whereSemantics(c)})
 	return string(b), err
+}
+
+func whereSemantics(c config.Calculated) int {
+	if len(c.Where) == 0 {
+		return 0
+	}
+	return 2
 }
 
 var defsSchema = arrow.NewSchema([]arrow.Field{
@@ -250,40 +265,53 @@ func stageDefinitions(ctx context.Context, db DB, p *config.Pipeline, now time.T
 	return nil
 }
 
-// predicate and withWhere are events.sql.tmpl's data.
-type predicate struct {
-	Path, Op string
-	Arg      int
+// eventsData is events.sql.tmpl's data (see there).
+type eventsData struct {
+	Paths, Parsed []string
+	Reads         []read
+	Where         []withWhere
 }
+type read struct{ Idx, Pos int }
 type withWhere struct {
-	Idx   int
-	Where []predicate
+	Idx  int
+	Cond string
 }
 
-// eventsQuery renders events.sql.tmpl for p's predicates; the run id is
-// parameter $1, each predicate's value (JSON text) one more.
+// eventsQuery renders events.sql.tmpl for p's definitions; the run id is
+// parameter $1.
 func eventsQuery(p *config.Pipeline, runID int64) (string, []any, error) {
-	args := []any{runID}
-	var data []withWhere
+	var d eventsData
+	pos := map[string]int{}
+	at := func(key string) int {
+		ptr := pointer(key)
+		if _, ok := pos[ptr]; !ok {
+			d.Paths = append(d.Paths, ptr)
+			pos[ptr] = len(d.Paths)
+		}
+		return pos[ptr]
+	}
 	for i, c := range p.CalculatedAttributes {
+		if c.Attribute != "" {
+			d.Reads = append(d.Reads, read{Idx: i, Pos: at(c.Attribute)})
+		}
+		if c.Attribute != "" || len(c.Where) > 0 {
+			if !slices.Contains(d.Parsed, c.Event) {
+				d.Parsed = append(d.Parsed, c.Event)
+			}
+		}
 		if len(c.Where) == 0 {
 			continue
 		}
-		ww := withWhere{Idx: i}
-		for _, w := range c.Where {
-			value := "null"
-			if w.Value != nil {
-				b, err := json.Marshal(w.Value)
-				if err != nil {
-					return "", nil, fmt.Errorf("calculated attribute %s: where %s: %w", c.Name, w.Key, err)
-				}
-				value = string(b)
+		var conds []string
+		for j := range c.Where {
+			cond, err := predicate.Condition(fmt.Sprintf("a[%d]", at(c.Where[j].Key)), &c.Where[j])
+			if err != nil {
+				return "", nil, fmt.Errorf("calculated attribute %s: %w", c.Name, err)
 			}
-			args = append(args, value)
-			ww.Where = append(ww.Where, predicate{Path: pointer(w.Key), Op: w.Op, Arg: len(args)})
+			conds = append(conds, "("+cond+")")
 		}
-		data = append(data, ww)
+		d.Where = append(d.Where, withWhere{Idx: i, Cond: strings.Join(conds, " AND ")})
 	}
-	q, err := sqlfiles.Render("calculated/events.sql.tmpl", data)
-	return q, args, err
+	q, err := sqlfiles.Render("calculated/events.sql.tmpl", d)
+	return q, []any{runID}, err
 }

@@ -70,6 +70,9 @@ type Stats struct {
 type StageStats struct {
 	Millis int64 `json:"ms"`
 	Rows   int64 `json:"rows"`
+	// CPUMillis is the process's CPU time (all threads) during the stage,
+	// where measured.
+	CPUMillis int64 `json:"cpu_ms,omitempty"`
 }
 
 // ProfileStats counts profile changes in a run.
@@ -181,11 +184,11 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	}
 	res.Stats.Stages["events"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: n}
 
-	start = time.Now()
+	start, cpu := time.Now(), cpuTime()
 	if res.Stats.Calculated, err = calc.Run(ctx, tx, p, res.Run.ID, now); err != nil {
 		return err
 	}
-	res.Stats.Stages["calculated"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Calculated.Changed}
+	res.Stats.Stages["calculated"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Calculated.Changed, CPUMillis: (cpuTime() - cpu).Milliseconds()}
 
 	start = time.Now()
 	if res.Stats.Retention, err = retention.Run(ctx, tx, p.Retention, now); err != nil {
@@ -193,13 +196,13 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	}
 	res.Stats.Stages["retention"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Retention.EventsDeleted + res.Stats.Retention.ProfilesDeleted}
 
-	start = time.Now()
+	start, cpu = time.Now(), cpuTime()
 	aud, err := audience.Run(ctx, tx, p, res.Run.ID, now)
 	if err != nil {
 		return err
 	}
 	res.Stats.Audiences, res.Stats.AudiencesRemoved = aud.Audiences, aud.Removed
-	res.Stats.Stages["audiences"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: int64(len(aud.Audiences))}
+	res.Stats.Stages["audiences"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: int64(len(aud.Audiences)), CPUMillis: (cpuTime() - cpu).Milliseconds()}
 
 	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
 		return err

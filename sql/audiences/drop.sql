@@ -1,1 +1,2 @@
 DROP TABLE IF EXISTS _aud_members;
+DROP TABLE IF EXISTS _aud_delta;

@@ -1,4 +1,5 @@
--- The new value of each dirty pair that changes (temp table _calc_new):
+-- The new value of each dirty pair that changes (temp table _calc_new),
+-- and every non-empty value of the fresh definitions:
 -- full pairs take their aggregate, or the kind's empty value when no input
 -- event is left; the others combine the stored value with the aggregate of
 -- the run's new events (or keep it when there is none). A profile gets a
@@ -21,4 +22,9 @@ WITH next AS (
     LEFT JOIN _mosaic.attributes o ON o.calculated AND o.key = p.name AND o.mpid = x.mpid
 )
 SELECT name, mpid, value FROM next
-WHERE value IS DISTINCT FROM old AND (old IS NOT NULL OR value <> calcEmpty(kind));
+WHERE value IS DISTINCT FROM old AND (old IS NOT NULL OR value <> calcEmpty(kind))
+UNION ALL
+-- fresh definitions: no stored value, every profile's aggregate
+SELECT p.name, r.mpid, r.value
+FROM _calc_agg r JOIN _calc_plan p USING (idx)
+WHERE p.fresh AND coalesce(r.value, calcEmpty(p.kind)) <> calcEmpty(p.kind);

@@ -5,13 +5,12 @@
 -- absorbed another in the run, or one of its input events entered or left
 -- the window since the last run (the window slid, or retention moved the
 -- lifetime bound; the run's own events are new, not entering). Predicates are ignored here: a superset is harmless.
+-- Fresh definitions need no pairs: every profile's events are read
+-- (events.sql.tmpl) and their values come from the aggregate alone
+-- (changes.sql), as no value of theirs is stored (forget.sql).
 CREATE OR REPLACE TEMP TABLE _calc_dirty AS
 WITH pairs AS (
-    SELECT p.idx, e.mpid, true AS whole
-    FROM _calc_plan p JOIN _mosaic.events e ON e.event_name = p.event
-    WHERE p.fresh AND e.mpid IS NOT NULL AND e.occurred_at BETWEEN p.lower_at AND p.upper_at
-    UNION ALL
-    SELECT p.idx, a.mpid, true
+    SELECT p.idx, a.mpid, true AS whole
     FROM _calc_plan p, (SELECT DISTINCT mpid FROM _mosaic.aliases WHERE run_id = $1) a
     WHERE NOT p.fresh
     UNION ALL

@@ -15,7 +15,7 @@ SELECT mpid FROM main.profiles
 WHERE mpid IN (
     SELECT mpid FROM main.profile_attributes
     WHERE key = 'tier' AND NOT calculated
-      AND value IS NOT NULL AND NOT coalesce(json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold', false)
+      AND json_type(value) <> 'NULL' AND NOT coalesce(json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold', false)
 );
 
 -- audience ltv_eq_50_5 (pipeline.yaml:31:13)
@@ -87,7 +87,7 @@ SELECT mpid FROM main.profiles
 WHERE mpid IN (
     SELECT mpid FROM main.profile_attributes
     WHERE key = 'vip' AND NOT calculated
-      AND json_type(value) = 'BOOLEAN' AND (value ->> '$') = 'true'
+      AND json_type(value) IN ('BOOLEAN', 'VARCHAR') AND (value ->> '$') = 'true'
 );
 
 -- audience vip_ne_true (pipeline.yaml:40:13)
@@ -95,7 +95,7 @@ SELECT mpid FROM main.profiles
 WHERE mpid IN (
     SELECT mpid FROM main.profile_attributes
     WHERE key = 'vip' AND NOT calculated
-      AND value IS NOT NULL AND NOT coalesce(json_type(value) = 'BOOLEAN' AND (value ->> '$') = 'true', false)
+      AND json_type(value) <> 'NULL' AND NOT coalesce(json_type(value) IN ('BOOLEAN', 'VARCHAR') AND (value ->> '$') = 'true', false)
 );
 
 -- audience tags_contains_golf (pipeline.yaml:41:13)
@@ -135,7 +135,7 @@ SELECT mpid FROM main.profiles
 WHERE mpid IN (
     SELECT mpid FROM main.profile_attributes
     WHERE key = 'tier' AND NOT calculated
-      AND value IS NOT NULL AND json_type(value) <> 'NULL'
+      AND json_type(value) <> 'NULL'
 );
 
 -- audience note_exists (pipeline.yaml:46:13)
@@ -143,7 +143,7 @@ SELECT mpid FROM main.profiles
 WHERE mpid IN (
     SELECT mpid FROM main.profile_attributes
     WHERE key = 'note' AND NOT calculated
-      AND value IS NOT NULL AND json_type(value) <> 'NULL'
+      AND json_type(value) <> 'NULL'
 );
 
 -- audience quote_in_value (pipeline.yaml:47:13)

@@ -82,7 +82,7 @@ WHERE mpid IN (
     (
         SELECT mpid FROM main.profile_attributes
         WHERE key = 'tier' AND NOT calculated
-          AND value IS NOT NULL AND json_type(value) <> 'NULL'
+          AND json_type(value) <> 'NULL'
     )
     EXCEPT
     (

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -63,6 +64,9 @@ func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runR
 	lo, hi := slices.Min(rr.id), slices.Max(rr.id)
 	rr.base = lo
 	span := hi - lo + 1
+	if span >= math.MaxInt32 || nPairs >= math.MaxInt32 {
+		return nil, fmt.Errorf("identity: run %d has %d rows over %d row ids with %d identities: more than one run can resolve (2^31); split the backfill into smaller runs", runID, len(rr.id), span, nPairs)
+	}
 	// The groups' row lists, as row slots, and where each group's list starts.
 	slots := make([]int32, 0, nPairs)
 	groupAt := append(make([]int32, 0, nIdents+1), 0)

@@ -1,4 +1,4 @@
 -- The identities in _id_ties (several of one type on one row) in (type,
 -- value) byte order, which decides the order the kernel walks them in.
-SELECT d.id FROM _mosaic.identity_dict d JOIN _id_ties t ON t.id = d.id
-ORDER BY d.identity_type, d.identity_value;
+SELECT g.id FROM _id_groups g JOIN _id_ties t ON t.id = g.id
+ORDER BY g.t, g.v;

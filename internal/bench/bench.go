@@ -141,9 +141,11 @@ func prepare(ctx context.Context, data string, opts Options, log *slog.Logger) (
 	return out, os.WriteFile(out, []byte(text), 0o644)
 }
 
-// runMosaic runs one `mosaic run` and reads its figures back.
-func runMosaic(ctx context.Context, mosaic, pipelineFile, state string) (Run, error) {
-	cmd := exec.CommandContext(ctx, mosaic, "run", pipelineFile, "--log-level", "warn")
+// runMosaic runs one `mosaic run` (with any extra flags) and reads its
+// figures back: wall, peak RSS and CPU time of the process, and each
+// stage's wall and CPU time from the run's stats.
+func runMosaic(ctx context.Context, mosaic, pipelineFile, state string, flags ...string) (Run, error) {
+	cmd := exec.CommandContext(ctx, mosaic, append([]string{"run", pipelineFile, "--log-level", "warn"}, flags...)...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -154,6 +156,7 @@ func runMosaic(ctx context.Context, mosaic, pipelineFile, state string) (Run, er
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.PeakRSS = ru.Maxrss * 1024
+		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	store, err := engine.Open(ctx, state, engine.Options{ReadOnly: true})
 	if err != nil {
@@ -166,16 +169,18 @@ func runMosaic(ctx context.Context, mosaic, pipelineFile, state string) (Run, er
 	}
 	var s struct {
 		Stages map[string]struct {
-			Millis int64 `json:"ms"`
-			Rows   int64 `json:"rows"`
+			Millis    int64 `json:"ms"`
+			CPUMillis int64 `json:"cpu_ms"`
+			Rows      int64 `json:"rows"`
 		} `json:"stages"`
 	}
 	if err := json.Unmarshal([]byte(stats), &s); err != nil {
 		return r, fmt.Errorf("bench: decode the run's stats: %w", err)
 	}
-	r.Stages = map[string]time.Duration{}
+	r.Stages, r.StageCPU = map[string]time.Duration{}, map[string]time.Duration{}
 	for name, st := range s.Stages {
 		r.Stages[name] = time.Duration(st.Millis) * time.Millisecond
+		r.StageCPU[name] = time.Duration(st.CPUMillis) * time.Millisecond
 		if name == "staging" {
 			r.Rows = st.Rows
 		}

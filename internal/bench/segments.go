@@ -4,16 +4,13 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/engine"
@@ -84,7 +81,7 @@ func MeasureSegments(ctx context.Context, opts Options) (*SegmentsReport, error)
 	rep := &SegmentsReport{Users: opts.Users}
 	if _, err := os.Stat(baseState); err != nil {
 		log.Info("building the base store", "users", opts.Users, "store", baseState)
-		if rep.Base, err = runMosaicAt(ctx, opts.Mosaic, basePipeline, baseState, gen.Anchor); err != nil {
+		if rep.Base, err = runMosaic(ctx, opts.Mosaic, basePipeline, baseState, "--now", gen.Anchor.Format(time.RFC3339)); err != nil {
 			os.Remove(baseState)
 			os.Remove(baseState + ".wal")
 			return nil, err
@@ -99,11 +96,11 @@ func MeasureSegments(ctx context.Context, opts Options) (*SegmentsReport, error)
 		return nil, err
 	}
 	log.Info("segments from scratch")
-	if rep.Fresh, err = runMosaicAt(ctx, opts.Mosaic, segPipeline, state, gen.Anchor); err != nil {
+	if rep.Fresh, err = runMosaic(ctx, opts.Mosaic, segPipeline, state, "--now", gen.Anchor.Format(time.RFC3339)); err != nil {
 		return nil, err
 	}
 	log.Info("segments a day later")
-	if rep.NextDay, err = runMosaicAt(ctx, opts.Mosaic, segPipeline, state, gen.Anchor.Add(24*time.Hour)); err != nil {
+	if rep.NextDay, err = runMosaic(ctx, opts.Mosaic, segPipeline, state, "--now", gen.Anchor.Add(24*time.Hour).Format(time.RFC3339)); err != nil {
 		return nil, err
 	}
 	store, err := engine.Open(ctx, state, engine.Options{ReadOnly: true})
@@ -155,50 +152,4 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return out.Close()
-}
-
-// runMosaicAt runs one `mosaic run --now now` and reads its figures back,
-// the stages' CPU time included.
-func runMosaicAt(ctx context.Context, mosaic, pipelineFile, state string, now time.Time) (Run, error) {
-	cmd := exec.CommandContext(ctx, mosaic, "run", pipelineFile, "--log-level", "warn", "--now", now.Format(time.RFC3339))
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	r := Run{Wall: time.Since(start)}
-	if err != nil {
-		return r, fmt.Errorf("bench: mosaic run: %w\n%s", err, out.String())
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024
-		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	store, err := engine.Open(ctx, state, engine.Options{ReadOnly: true})
-	if err != nil {
-		return r, err
-	}
-	defer store.Close()
-	var stats string
-	if err := store.Conn().QueryRowContext(ctx, sqlfiles.Get("bench/last_run_stats.sql")).Scan(&stats); err != nil {
-		return r, fmt.Errorf("bench: read the run's stats: %w", err)
-	}
-	var s struct {
-		Stages map[string]struct {
-			Millis    int64 `json:"ms"`
-			CPUMillis int64 `json:"cpu_ms"`
-			Rows      int64 `json:"rows"`
-		} `json:"stages"`
-	}
-	if err := json.Unmarshal([]byte(stats), &s); err != nil {
-		return r, fmt.Errorf("bench: decode the run's stats: %w", err)
-	}
-	r.Stages, r.StageCPU = map[string]time.Duration{}, map[string]time.Duration{}
-	for name, st := range s.Stages {
-		r.Stages[name] = time.Duration(st.Millis) * time.Millisecond
-		r.StageCPU[name] = time.Duration(st.CPUMillis) * time.Millisecond
-		if name == "staging" {
-			r.Rows = st.Rows
-		}
-	}
-	return r, nil
 }

@@ -151,10 +151,11 @@ type Kernel struct {
 }
 
 // New returns an empty kernel for identity ids up to maxIdent, with room
-// for about profiles profiles.
-func New(rules Rules, maxIdent int64, profiles int) *Kernel {
+// for about profiles profiles and rows rows.
+func New(rules Rules, maxIdent int64, profiles, rows int) *Kernel {
 	return &Kernel{
 		rules: rules, profs: make([]profile, 1, 1+profiles), byMPID: make(map[int64]pid, profiles),
+		rowIDs: make([]int64, 0, rows), rowProf: make([]pid, 0, rows),
 		holder: make([]pid, maxIdent+1), shared: map[int64][]pid{}, aliases: map[int64]int64{},
 		taken: map[int64]struct{}{}, feedIDs: map[string]int32{},
 	}

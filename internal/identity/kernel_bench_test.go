@@ -32,7 +32,7 @@ func BenchmarkKernel(b *testing.B) {
 	rules := Rules{Unique: []bool{true, false, false}, Limit: []int{0, 5, 0}, Feeds: []string{"a", "b", "c"}}
 	b.ResetTimer()
 	for range b.N {
-		k := New(rules, 5*people, people)
+		k := New(rules, 5*people, people, 0)
 		for i := range rows {
 			k.Apply(&rows[i])
 		}

@@ -70,7 +70,10 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	if err != nil {
 		return Stats{}, err
 	}
-	st, err := resolve(ctx, db, p, order, rr, runID)
+	for _, id := range rr.idents { // the run's new identities are past the old largest id
+		maxIdent = max(maxIdent, id.ID)
+	}
+	st, err := resolve(ctx, db, p, order, rr, runID, maxIdent)
 	if err != nil {
 		return st, err
 	}
@@ -92,18 +95,13 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 // kernel knows only the store's MPIDs near the run's seeds; when a new
 // profile lands on another one (collisions.sql), it runs again with those
 // marked taken, until none does.
-func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID int64) (Stats, error) {
-	maxIdent, err := queryMaxIdent(ctx, db)
-	if err != nil {
-		return Stats{}, err
-	}
+func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID, maxIdent int64) (Stats, error) {
 	var taken []int64
 	for {
-		k := New(rules(p, order), maxIdent, len(rr.idents)*3/5) // a profile holds a few identities
+		k := New(rules(p, order), maxIdent, len(rr.idents)*3/5, len(rr.id)) // a profile holds a few identities
 		for _, m := range taken {
 			k.Taken(m)
 		}
-		k.rowIDs, k.rowProf = make([]int64, 0, len(rr.id)), make([]pid, 0, len(rr.id))
 		if err := load(ctx, db, k, order, runID); err != nil {
 			return Stats{}, err
 		}
@@ -118,7 +116,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 			return st, err
 		}
 		n := len(taken)
-		err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 			taken = append(taken, ints(rec, 0)...)
 			return nil
 		}, sqlfiles.Get("identity/collisions.sql"))

@@ -36,7 +36,13 @@ func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReade
 	if err != nil {
 		return 0, fmt.Errorf("stage arrow stream: %w", err)
 	}
+	// Deferred calls run last first: the view is dropped before the stream
+	// is released. A query interrupted mid-scan (a cancelled read) can leave
+	// scan tasks with DuckDB that it runs when the connection prepares its
+	// next statement; the drop is that statement, so they run while the
+	// stream is still valid instead of on a freed cgo handle (a panic).
 	defer release()
+	defer t.dropView(ctx, view)
 	query, err := sqlfiles.Render("engine/select_all.sql.tmpl", view)
 	if err != nil {
 		return 0, err

@@ -14,9 +14,11 @@ type Check struct {
 
 // Targets checks the report against issue 4's targets. Loose is CI's
 // guard against the harness or the stage rotting on a small data set,
-// where fixed costs dominate: label propagation converged, and the
-// identity stage took at most 8× as long as it (issue 4 asks for the
-// stage to be 10× faster; at 20k users it is not yet, see README).
+// where fixed costs dominate and the full targets cannot hold: each bound
+// is about 3× what 20k users measure on this machine under load (identity
+// 0.8–1.3× label propagation, 7× the floor, incremental 11% of the
+// rebuild), so that noise passes but a stage 3× slower or a rotted
+// harness fails.
 func (r *Report) Targets(loose bool) []Check {
 	id := r.Full.Stages["identity"]
 	attrs := r.Full.Stages["attributes"]
@@ -24,7 +26,9 @@ func (r *Report) Targets(loose bool) []Check {
 	if loose {
 		return []Check{
 			{"label propagation converged (loose, CI)", fmt.Sprintf("%d rounds", r.LabelRounds), r.LabelPropConverged},
-			{"identity stage ≤ 8× label propagation (loose, CI)", fmt.Sprintf("%.2f×", 1/lp), lp >= 0.125},
+			{"identity stage ≤ 3× label propagation (loose, CI)", fmt.Sprintf("%.2f×", 1/lp), lp >= 1.0/3},
+			{"identity stage ≤ 25× the floor query (loose, CI)", fmt.Sprintf("%.1f×", ratio(id, r.Floor)), ratio(id, r.Floor) <= 25},
+			{"incremental run ≤ 30% of the full rebuild (loose, CI)", fmt.Sprintf("%.1f%%", 100*ratio(r.Incremental.Wall, r.Full.Wall)), ratio(r.Incremental.Wall, r.Full.Wall) <= 0.30},
 		}
 	}
 	const gib = 1 << 30

@@ -13,26 +13,36 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// freshData is fresh.sql.tmpl's data (see there): the fresh definitions
-// (Defs; Wide those folded by the GROUP BY mpid, PerValue most_frequent
-// and unique_values), the event names they read (Names; Parsed those whose
-// attributes are parsed), the union of their windows (LowerUs, UpperUs),
-// the JSON pointers parsed (Paths), the positions in `a` read as values
-// (Reads) and as numbers (Nums), and whether ties need the event id.
+// freshData is fresh.sql.tmpl's data: the fresh definitions grouped by
+// event name, in order of first appearance.
 type freshData struct {
-	Defs, Wide, PerValue []freshDef
-	Names, Parsed, Paths []string
-	Reads, Nums          []int
-	LowerUs, UpperUs     int64
-	EventID              bool
+	Groups []*freshGroup
+}
+
+// freshGroup is the fresh definitions of one event name (Event), numbered
+// N: all of them (Defs; Wide those folded by the GROUP BY mpid, PerValue
+// most_frequent, unique_count and unique_values), the union of their
+// windows (LowerUs, UpperUs), the JSON pointers parsed (Paths), the
+// positions in `a` read as values (Reads) and as numbers (Nums), whether
+// ties need the event id, and whether a UNION ALL comes before the rows
+// of Wide and of PerValue in the result.
+type freshGroup struct {
+	N                                    int
+	Event                                string
+	Defs, Wide, PerValue                 []freshDef
+	Paths                                []string
+	Reads, Nums                          []int
+	LowerUs, UpperUs                     int64
+	EventID                              bool
+	UnionBeforeWide, UnionBeforePerValue bool
 }
 
 // freshDef is one fresh definition: its position in the pipeline file, its
-// kind, event name and window, the position of its attribute in `a` (Pos,
+// kind and window, the position of its attribute in its group's `a` (Pos,
 // 0 for none) and its predicates as one condition on `a` ("" for none).
 type freshDef struct {
 	Idx              int
-	Kind, Event      string
+	Kind             string
 	LowerUs, UpperUs int64
 	Pos              int
 	Cond             string
@@ -45,67 +55,78 @@ var numericKinds = []string{"sum", "min", "max", "average"}
 // fresh, in a run at now.
 func freshQuery(p *config.Pipeline, fresh []int, now time.Time) (string, error) {
 	var d freshData
-	pos := map[string]int{}
-	at := func(key string) int {
-		ptr := pointer(key)
-		if _, ok := pos[ptr]; !ok {
-			d.Paths = append(d.Paths, ptr)
-			pos[ptr] = len(d.Paths)
-		}
-		return pos[ptr]
-	}
-	addOnce := func(list []int, n int) []int {
-		if slices.Contains(list, n) {
-			return list
-		}
-		return append(list, n)
-	}
-	for n, i := range fresh {
+	groups := map[string]*freshGroup{}
+	for _, i := range fresh {
 		c := p.CalculatedAttributes[i]
+		g := groups[c.Event]
 		lower, upper := Window(c, p.Retention, now)
-		f := freshDef{Idx: i, Kind: c.Calculation, Event: c.Event, LowerUs: lower.UnixMicro(), UpperUs: upper.UnixMicro()}
-		if n == 0 || f.LowerUs < d.LowerUs {
-			d.LowerUs = f.LowerUs
+		f := freshDef{Idx: i, Kind: c.Calculation, LowerUs: lower.UnixMicro(), UpperUs: upper.UnixMicro()}
+		if g == nil {
+			g = &freshGroup{N: len(d.Groups), Event: c.Event, LowerUs: f.LowerUs, UpperUs: f.UpperUs}
+			groups[c.Event] = g
+			d.Groups = append(d.Groups, g)
 		}
-		if n == 0 || f.UpperUs > d.UpperUs {
-			d.UpperUs = f.UpperUs
+		if err := g.add(c, f); err != nil {
+			return "", err
 		}
-		if !slices.Contains(d.Names, c.Event) {
-			d.Names = append(d.Names, c.Event)
-		}
-		if c.Attribute != "" {
-			f.Pos = at(c.Attribute)
-			d.Reads = addOnce(d.Reads, f.Pos)
-			if slices.Contains(numericKinds, c.Calculation) {
-				d.Nums = addOnce(d.Nums, f.Pos)
-			}
-		}
-		if c.Attribute != "" || len(c.Where) > 0 {
-			if !slices.Contains(d.Parsed, c.Event) {
-				d.Parsed = append(d.Parsed, c.Event)
-			}
-		}
-		var conds []string
-		for j := range c.Where {
-			cond, err := predicate.Condition(fmt.Sprintf("a[%d]", at(c.Where[j].Key)), &c.Where[j])
-			if err != nil {
-				return "", fmt.Errorf("calculated attribute %s: %w", c.Name, err)
-			}
-			conds = append(conds, "("+cond+")")
-		}
-		f.Cond = strings.Join(conds, " AND ")
-		d.Defs = append(d.Defs, f)
-		switch c.Calculation {
-		case "most_frequent", "unique_values":
-			d.PerValue = append(d.PerValue, f)
-		case "first_value", "last_value":
-			d.EventID = true
-			d.Wide = append(d.Wide, f)
-		default:
-			d.Wide = append(d.Wide, f)
-		}
+	}
+	rows := false
+	for _, g := range d.Groups {
+		g.UnionBeforeWide = rows && len(g.Wide) > 0
+		rows = rows || len(g.Wide) > 0
+		g.UnionBeforePerValue = rows && len(g.PerValue) > 0
+		rows = rows || len(g.PerValue) > 0
 	}
 	return sqlfiles.Render("calculated/fresh.sql.tmpl", d)
+}
+
+// add adds definition c (f, without its attribute and predicates yet) to g.
+func (g *freshGroup) add(c config.Calculated, f freshDef) error {
+	g.LowerUs, g.UpperUs = min(g.LowerUs, f.LowerUs), max(g.UpperUs, f.UpperUs)
+	if c.Attribute != "" {
+		f.Pos = g.at(c.Attribute)
+		g.Reads = addOnce(g.Reads, f.Pos)
+		if slices.Contains(numericKinds, c.Calculation) {
+			g.Nums = addOnce(g.Nums, f.Pos)
+		}
+	}
+	var conds []string
+	for j := range c.Where {
+		cond, err := predicate.Condition(fmt.Sprintf("a[%d]", g.at(c.Where[j].Key)), &c.Where[j])
+		if err != nil {
+			return fmt.Errorf("calculated attribute %s: %w", c.Name, err)
+		}
+		conds = append(conds, "("+cond+")")
+	}
+	f.Cond = strings.Join(conds, " AND ")
+	g.Defs = append(g.Defs, f)
+	switch c.Calculation {
+	case "most_frequent", "unique_count", "unique_values":
+		g.PerValue = append(g.PerValue, f)
+	case "first_value", "last_value":
+		g.EventID = true
+		g.Wide = append(g.Wide, f)
+	default:
+		g.Wide = append(g.Wide, f)
+	}
+	return nil
+}
+
+// at returns the position in `a` of the attribute key, parsing it.
+func (g *freshGroup) at(key string) int {
+	ptr := pointer(key)
+	if i := slices.Index(g.Paths, ptr); i >= 0 {
+		return i + 1
+	}
+	g.Paths = append(g.Paths, ptr)
+	return len(g.Paths)
+}
+
+func addOnce(list []int, n int) []int {
+	if slices.Contains(list, n) {
+		return list
+	}
+	return append(list, n)
 }
 
 // freshDefinitions returns the positions of the run's fresh definitions

@@ -143,17 +143,25 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if err := execAll(ctx, db, "calculated/aggregate.sql", "calculated/changes.sql"); err != nil {
 		return st, err
 	}
-	if err := db.QueryRow(ctx, sqlfiles.Get("calculated/stats.sql")).Scan(&st.Recomputed, &st.Incremental, &st.Changed); err != nil {
+	var pairs, fresh int64
+	if err := db.QueryRow(ctx, sqlfiles.Get("calculated/stats.sql")).Scan(&st.Recomputed, &st.Incremental, &pairs, &fresh); err != nil {
 		return st, fmt.Errorf("calculated attributes: stats.sql: %w", err)
 	}
-	// Nothing changed: no statement at all. Besides saving the scans, an
+	st.Changed = pairs + fresh
+	// Nothing to store: no statement at all. Besides saving the scans, an
 	// INSERT ... SELECT of zero rows must not run in the run's transaction:
 	// with DuckDB 1.5 (duckdb-go v2.10506) a later large INSERT ... SELECT
 	// into the same table in the same transaction then loses its rows.
-	if st.Changed > 0 {
-		for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/apply.sql")) {
+	for _, a := range []struct {
+		n    int64
+		file string
+	}{{pairs, "calculated/apply.sql"}, {fresh, "calculated/apply_fresh.sql"}} {
+		if a.n == 0 {
+			continue
+		}
+		for _, q := range sqlfiles.Statements(sqlfiles.Get(a.file)) {
 			if _, err := db.Exec(ctx, q, now, runID); err != nil {
-				return st, fmt.Errorf("calculated attributes: apply.sql: %w", err)
+				return st, fmt.Errorf("calculated attributes: %s: %w", a.file, err)
 			}
 		}
 	}

@@ -1,6 +1,5 @@
--- The new value of each dirty pair that changes (temp table _calc_new),
--- and every non-empty value of the fresh definitions (_calc_fresh, whose
--- values are not stored: fresh is true):
+-- The new value of each dirty pair that changes (temp table _calc_new;
+-- fresh definitions' values go straight from _calc_fresh, apply_fresh.sql):
 -- full pairs take their aggregate, or the kind's empty value when no input
 -- event is left; the others combine the stored value with the aggregate of
 -- the run's new events (or keep it when there is none). A profile gets a
@@ -22,9 +21,5 @@ WITH next AS (
     LEFT JOIN _calc_agg r USING (idx, mpid)
     LEFT JOIN _mosaic.attributes o ON o.calculated AND o.key = p.name AND o.mpid = x.mpid
 )
-SELECT name, mpid, value, false AS fresh FROM next
-WHERE value IS DISTINCT FROM old AND (old IS NOT NULL OR value <> calcEmpty(kind))
-UNION ALL
-SELECT p.name, f.mpid, f.value, true
-FROM _calc_fresh f JOIN _calc_plan p USING (idx)
-WHERE f.value <> calcEmpty(p.kind);
+SELECT name, mpid, value FROM next
+WHERE value IS DISTINCT FROM old AND (old IS NOT NULL OR value <> calcEmpty(kind));

@@ -98,9 +98,9 @@ func TestFreshEqualsPairs(t *testing.T) {
 }
 
 // computeAll computes p's calculated attributes from scratch at now, in a
-// transaction rolled back after, and returns the stored values by name
-// (checksum of "mpid value" rows, for a short diff) and their count under
-// the name.
+// transaction rolled back after (asPairs: through the pairs path), and
+// returns each stored non-empty value as a key "mpid name = value" and,
+// under each name, the number of values.
 func computeAll(t *testing.T, store *engine.Store, p *config.Pipeline, now time.Time, asPairs bool) map[string]int {
 	t.Helper()
 	ctx := context.Background()

@@ -43,7 +43,8 @@
 // A profile without a row holds the empty value.
 //
 // Each run recomputes only what can have changed (sql/calculated/dirty.sql):
-// every profile for a new or changed definition; the survivors of the run's
+// every profile for a new or changed definition (all such definitions in
+// one pass over the events, sql/calculated/fresh.sql.tmpl); the survivors of the run's
 // merges (values of the merged-away profiles are removed); profiles with an
 // input event that entered or left the window since the last run; and
 // profiles with new events — incrementally for count, sum, min and max
@@ -93,7 +94,7 @@ type Stats struct {
 	Removed int64 `json:"removed"`
 }
 
-var temps = []string{"_calc_defs", "_calc_plan", "_calc_dirty", "_calc_events", "_calc_agg", "_calc_new"}
+var temps = []string{"_calc_defs", "_calc_plan", "_calc_fresh", "_calc_dirty", "_calc_events", "_calc_agg", "_calc_new"}
 
 // Run computes the calculated attributes of p for run runID at the run's
 // clock now.
@@ -121,8 +122,16 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if len(p.CalculatedAttributes) == 0 {
 		return st, nil // nothing to compute (a new definition later recomputes every profile)
 	}
+	if err := computeFresh(ctx, db, p, now); err != nil {
+		return st, err
+	}
 	if _, err := db.Exec(ctx, sqlfiles.Get("calculated/dirty.sql"), runID); err != nil {
 		return st, fmt.Errorf("calculated attributes: dirty.sql: %w", err)
+	}
+	if freshAsPairs {
+		if err := execAll(ctx, db, "calculated/fresh_as_pairs.sql"); err != nil {
+			return st, err
+		}
 	}
 	q, args, err := eventsQuery(p, runID)
 	if err != nil {
@@ -134,17 +143,25 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if err := execAll(ctx, db, "calculated/aggregate.sql", "calculated/changes.sql"); err != nil {
 		return st, err
 	}
-	if err := db.QueryRow(ctx, sqlfiles.Get("calculated/stats.sql")).Scan(&st.Recomputed, &st.Incremental, &st.Changed); err != nil {
+	var pairs, fresh int64
+	if err := db.QueryRow(ctx, sqlfiles.Get("calculated/stats.sql")).Scan(&st.Recomputed, &st.Incremental, &pairs, &fresh); err != nil {
 		return st, fmt.Errorf("calculated attributes: stats.sql: %w", err)
 	}
-	// Nothing changed: no statement at all. Besides saving the scans, an
+	st.Changed = pairs + fresh
+	// Nothing to store: no statement at all. Besides saving the scans, an
 	// INSERT ... SELECT of zero rows must not run in the run's transaction:
 	// with DuckDB 1.5 (duckdb-go v2.10506) a later large INSERT ... SELECT
 	// into the same table in the same transaction then loses its rows.
-	if st.Changed > 0 {
-		for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/apply.sql")) {
+	for _, a := range []struct {
+		n    int64
+		file string
+	}{{pairs, "calculated/apply.sql"}, {fresh, "calculated/apply_fresh.sql"}} {
+		if a.n == 0 {
+			continue
+		}
+		for _, q := range sqlfiles.Statements(sqlfiles.Get(a.file)) {
 			if _, err := db.Exec(ctx, q, now, runID); err != nil {
-				return st, fmt.Errorf("calculated attributes: apply.sql: %w", err)
+				return st, fmt.Errorf("calculated attributes: %s: %w", a.file, err)
 			}
 		}
 	}

@@ -23,9 +23,9 @@ per_value AS (
 SELECT idx, mpid, n, total, lo, hi,
     CAST(CASE kind
         WHEN 'count' THEN CAST(n AS VARCHAR)
-        WHEN 'sum' THEN calcNum(coalesce(total, 0))
-        WHEN 'min' THEN calcNum(lo)
-        WHEN 'max' THEN calcNum(hi)
+        WHEN 'sum' THEN calcDec(coalesce(total, 0))
+        WHEN 'min' THEN calcDec(lo)
+        WHEN 'max' THEN calcDec(hi)
         WHEN 'average' THEN calcNum(CAST(total AS DOUBLE) / nullif(nums, 0))
         WHEN 'first_value' THEN first_v
         WHEN 'last_value' THEN last_v
@@ -37,8 +37,8 @@ UNION ALL
 SELECT idx, mpid, NULL, NULL, NULL, NULL,
     CASE any_value(kind)
         WHEN 'unique_count' THEN CAST(count(*) AS VARCHAR)
-        WHEN 'most_frequent' THEN first(vt ORDER BY n DESC, last DESC, vt)
-        WHEN 'unique_values' THEN '[' || array_to_string(list(vt ORDER BY last DESC, vt)[1:100], ',') || ']'
+        WHEN 'most_frequent' THEN calcMostFrequent(vt, n, last)
+        WHEN 'unique_values' THEN calcUniqueValues(vt, last)
     END
 FROM per_value
 GROUP BY idx, mpid;

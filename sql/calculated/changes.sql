@@ -1,5 +1,5 @@
--- The new value of each dirty pair that changes (temp table _calc_new),
--- and every non-empty value of the fresh definitions:
+-- The new value of each dirty pair that changes (temp table _calc_new;
+-- fresh definitions' values go straight from _calc_fresh, apply_fresh.sql):
 -- full pairs take their aggregate, or the kind's empty value when no input
 -- event is left; the others combine the stored value with the aggregate of
 -- the run's new events (or keep it when there is none). A profile gets a
@@ -12,9 +12,9 @@ WITH next AS (
              WHEN r.mpid IS NULL THEN CAST(o.value AS VARCHAR)
              ELSE coalesce(CASE p.kind
                 WHEN 'count' THEN CAST(coalesce(TRY_CAST(CAST(o.value AS VARCHAR) AS BIGINT), 0) + r.n AS VARCHAR)
-                WHEN 'sum' THEN calcNum(coalesce(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), 0) + coalesce(r.total, 0))
-                WHEN 'min' THEN calcNum(least(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), r.lo))
-                WHEN 'max' THEN calcNum(greatest(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), r.hi))
+                WHEN 'sum' THEN calcDec(coalesce(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), 0) + coalesce(r.total, 0))
+                WHEN 'min' THEN calcDec(least(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), r.lo))
+                WHEN 'max' THEN calcDec(greatest(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), r.hi))
              END, 'null') END AS value
     FROM _calc_dirty x
     JOIN _calc_plan p USING (idx)
@@ -22,9 +22,4 @@ WITH next AS (
     LEFT JOIN _mosaic.attributes o ON o.calculated AND o.key = p.name AND o.mpid = x.mpid
 )
 SELECT name, mpid, value FROM next
-WHERE value IS DISTINCT FROM old AND (old IS NOT NULL OR value <> calcEmpty(kind))
-UNION ALL
--- fresh definitions: no stored value, every profile's aggregate
-SELECT p.name, r.mpid, r.value
-FROM _calc_agg r JOIN _calc_plan p USING (idx)
-WHERE p.fresh AND coalesce(r.value, calcEmpty(p.kind)) <> calcEmpty(p.kind);
+WHERE value IS DISTINCT FROM old AND (old IS NOT NULL OR value <> calcEmpty(kind));

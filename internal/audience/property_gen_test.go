@@ -17,7 +17,9 @@ var jsonValues = []string{`"gold"`, `"Gold"`, `"silver"`, `5`, `"5"`, `12.5`, `"
 // the 80 days before now with attributes amount and coupon.
 func randomStore(r *rand.Rand, now time.Time) []string {
 	const profiles = 150
-	ts := func(d time.Duration) string { return "TIMESTAMPTZ '" + now.Add(-d).Format("2006-01-02 15:04:05Z07:00") + "'" }
+	ts := func(d time.Duration) string {
+		return "TIMESTAMPTZ '" + now.Add(-d).Format("2006-01-02 15:04:05Z07:00") + "'"
+	}
 	mpid := func() int { // mostly profiles, sometimes a stale one
 		if r.IntN(20) == 0 {
 			return 1000 + r.IntN(10)

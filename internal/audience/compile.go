@@ -49,17 +49,29 @@ type Level struct {
 	words     int // _aud_leaves' mask words
 }
 
-// Compile compiles every audience of p, level by level: an audience that
-// refers to no audience is on level 0, one that refers to others one level
-// above the highest of them; within a level, file order. p must be valid
-// (no cycles).
+// Compile compiles every audience of p, level by level (within a level,
+// file order). p must be valid (no cycles).
+//
+// An audience leaf is compiled as the referred audience's own criteria
+// (its members are exactly the profiles that meet them in this run), unless
+// that audience reads the store through a `sql:` leaf, directly or through
+// its own references: then the leaf reads the members the run recorded for
+// it, on an earlier level. An audience is on level 0 unless it has such a
+// leaf, or a `sql:` leaf of its own and any audience leaf (its query may
+// read the members recorded this run, as it always could): then it is one
+// level above the highest audience it refers to.
 func Compile(p *config.Pipeline) ([]Level, error) {
+	stored := storedAudiences(p)
 	level := map[string]int{}
 	var groups [][]int
 	for _, i := range Order(p) {
+		c := &p.Audiences[i].Criteria
+		own := hasSQL(c)
 		l := 0
-		for _, d := range deps(&p.Audiences[i].Criteria) {
-			l = max(l, level[d]+1)
+		for _, d := range deps(c) {
+			if own || stored[d] {
+				l = max(l, level[d]+1)
+			}
 		}
 		level[p.Audiences[i].Name] = l
 		for len(groups) <= l {
@@ -78,6 +90,24 @@ func Compile(p *config.Pipeline) ([]Level, error) {
 	return out, nil
 }
 
+// storedAudiences returns the audiences of p whose members a reference must
+// read from the store: those with a `sql:` leaf, or referring to one.
+func storedAudiences(p *config.Pipeline) map[string]bool {
+	out := map[string]bool{}
+	for _, i := range Order(p) {
+		c := &p.Audiences[i].Criteria
+		out[p.Audiences[i].Name] = hasSQL(c) || slices.ContainsFunc(deps(c), func(d string) bool { return out[d] })
+	}
+	return out
+}
+
+// hasSQL tells whether c has a `sql:` leaf.
+func hasSQL(c *config.Criterion) bool {
+	found := false
+	walk(c, func(c *config.Criterion) { found = found || c.SQL != "" })
+	return found
+}
+
 // compileLevel compiles the audiences of p at the indexes idx as one level.
 func compileLevel(p *config.Pipeline, idx []int) (Level, error) {
 	type member struct {
@@ -85,7 +115,7 @@ func compileLevel(p *config.Pipeline, idx []int) (Level, error) {
 		Name, Where, Cond string
 	}
 	var lv Level
-	l := newLeaves()
+	l := newLeaves(p, storedAudiences(p))
 	var ms []member
 	for _, i := range idx {
 		a := &p.Audiences[i]
@@ -207,6 +237,8 @@ func (l *leaves) cond(c *config.Criterion) (string, error) {
 		return l.event(c.Event)
 	case c.Identity != nil:
 		return l.identity(c.Identity)
+	case c.Audience != "" && !l.stored[c.Audience]:
+		return l.inline(c.Audience)
 	case c.Audience != "":
 		q, err := render("audiences/member.sql.tmpl", map[string]string{"Name": c.Audience})
 		if err != nil {

@@ -1,6 +1,8 @@
 package audience
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +27,10 @@ type leaves struct {
 	types []string       // identity types they read
 	evs   []*eventSource // one per distinct event filter
 	sets  []setLeaf      // audience and sql leaves
+
+	p        *config.Pipeline
+	stored   map[string]bool // audiences a reference reads from the store
+	inlining map[string]bool // audiences being inlined (a guard against cycles)
 }
 
 // bitCond is one leaf of a source: bit Bit of word Word is set on a row
@@ -50,8 +56,23 @@ type setLeaf struct {
 	bit   bitCond
 }
 
-func newLeaves() *leaves {
-	return &leaves{n: 1, seen: map[string]int{}}
+func newLeaves(p *config.Pipeline, stored map[string]bool) *leaves {
+	return &leaves{n: 1, seen: map[string]int{}, p: p, stored: stored, inlining: map[string]bool{}}
+}
+
+// inline compiles a reference to audience name as that audience's own
+// criteria.
+func (l *leaves) inline(name string) (string, error) {
+	i := slices.IndexFunc(l.p.Audiences, func(a config.Audience) bool { return a.Name == name })
+	if i < 0 {
+		return "", fmt.Errorf("unknown audience %q", name)
+	}
+	if l.inlining[name] {
+		return "", fmt.Errorf("audience %q refers to itself through other audiences", name)
+	}
+	l.inlining[name] = true
+	defer delete(l.inlining, name)
+	return l.cond(&l.p.Audiences[i].Criteria)
 }
 
 // number returns the number of the leaf identified by key, numbering it if

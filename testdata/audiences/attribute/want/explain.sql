@@ -3,7 +3,9 @@
 -- statements. The first gives every current profile one boolean column per
 -- distinct leaf of the level's criteria, reading each table once for all its
 -- leaves; the second selects each audience's members by a condition on those
--- columns. $now is the run's clock.
+-- columns. A reference to another audience is that audience's condition,
+-- unless it has a sql: leaf (or refers to one that has): then it reads the
+-- members recorded on an earlier level. $now is the run's clock.
 
 -- level 0: tier_eq_gold tier_ne_gold ltv_eq_50_5 ltv_gt_1000 ltv_gte_950 ltv_lt_300 ltv_lte_300 city_lt_m tier_in ltv_in vip_eq_true vip_ne_true tags_contains_golf city_contains_ari city_starts_with city_matches tier_exists note_exists quote_in_value
 CREATE OR REPLACE TEMP TABLE _aud_leaves AS

@@ -3,7 +3,9 @@
 -- statements. The first gives every current profile one boolean column per
 -- distinct leaf of the level's criteria, reading each table once for all its
 -- leaves; the second selects each audience's members by a condition on those
--- columns. $now is the run's clock.
+-- columns. A reference to another audience is that audience's condition,
+-- unless it has a sql: leaf (or refers to one that has): then it reads the
+-- members recorded on an earlier level. $now is the run's clock.
 
 -- level 0: frequent big_spender
 CREATE OR REPLACE TEMP TABLE _aud_leaves AS

@@ -16,6 +16,7 @@ UNION ALL
 SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END AS b0
 FROM main.profile_attributes
 WHERE key IN ('tier')
+  AND (key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold'))
 UNION ALL
 SELECT mpid, CASE WHEN identity_type = 'email' THEN 8 ELSE 0 END AS b0
 FROM main.profile_identities

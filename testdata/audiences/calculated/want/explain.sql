@@ -17,6 +17,8 @@ SELECT mpid, CASE WHEN key = 'orders_30d' AND calculated AND (TRY_CAST((value ->
         | CASE WHEN key = 'spend_90d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) > 500) THEN 4 ELSE 0 END AS b0
 FROM main.profile_attributes
 WHERE key IN ('orders_30d', 'spend_90d')
+  AND (key = 'orders_30d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 2)
+    OR key = 'spend_90d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) > 500))
 )
 GROUP BY mpid
 HAVING bit_or(b0) & 1 = 1;

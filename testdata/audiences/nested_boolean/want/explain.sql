@@ -19,6 +19,10 @@ SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = '
         | CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL') THEN 128 ELSE 0 END AS b0
 FROM main.profile_attributes
 WHERE key IN ('tier', 'city', 'ltv')
+  AND (key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold')
+    OR key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'Paris')
+    OR key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 100)
+    OR key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL'))
 UNION ALL
 SELECT mpid, CASE WHEN identity_type = 'email' THEN 8 ELSE 0 END AS b0
 FROM main.profile_identities

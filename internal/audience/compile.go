@@ -41,7 +41,8 @@ type Audience struct {
 // the two statements that evaluate them as of the run's clock ($now,
 // TIMESTAMPTZ): Leaves creates _aud_leaves (each current profile's leaves
 // as bits, one pass over each table they read), then Members creates
-// _aud_members (aud: an audience's position in Audiences, from 1; mpid).
+// the view _aud_members (aud: an audience's position in Audiences, from 1;
+// mpid).
 type Level struct {
 	Audiences []Audience
 	Leaves    string

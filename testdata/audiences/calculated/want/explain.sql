@@ -23,7 +23,7 @@ WHERE key IN ('orders_30d', 'spend_90d')
 GROUP BY mpid
 HAVING bit_or(b0) & 1 = 1;
 
-CREATE OR REPLACE TEMP TABLE _aud_members AS
+CREATE OR REPLACE TEMP VIEW _aud_members AS
 WITH leaves AS NOT MATERIALIZED (
     SELECT mpid,
         (m0 & 2) <> 0 AS l1,

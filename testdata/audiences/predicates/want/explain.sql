@@ -305,7 +305,7 @@ SELECT * FROM (
 GROUP BY mpid
 HAVING bit_or(b0) & 1 = 1;
 
-CREATE OR REPLACE TEMP TABLE _aud_members AS
+CREATE OR REPLACE TEMP VIEW _aud_members AS
 WITH leaves AS NOT MATERIALIZED (
     SELECT mpid,
         (m0 & 2) <> 0 AS l1,

@@ -11,7 +11,7 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// Check prepares every audience's compiled query, and first each `sql:`
+// Check prepares every audience's compiled statements, and first each `sql:`
 // criterion on its own, against an empty in-memory store at the current
 // schema: a query that would change the store, does not parse, or returns
 // no mpid column is refused with its position. It returns config.Errors.
@@ -38,13 +38,9 @@ func Check(ctx context.Context, p *config.Pipeline) error {
 	if len(errs) > 0 {
 		return errs
 	}
-	qs, err := Compile(p)
-	if err != nil {
-		return err
-	}
-	for _, q := range qs {
-		if err := prepare(ctx, s, q.SQL); err != nil {
-			path := fmt.Sprintf("audiences[%d].criteria", q.Index)
+	for i := range p.Audiences {
+		if err := checkAudience(ctx, s, p, i); err != nil {
+			path := fmt.Sprintf("audiences[%d].criteria", i)
 			errs = append(errs, &config.Error{Pos: p.Pos(path), Msg: fmt.Sprintf("%s: the compiled query does not prepare: %s (see `mosaic validate --explain`)", path, firstLine(err))})
 		}
 	}
@@ -52,6 +48,27 @@ func Check(ctx context.Context, p *config.Pipeline) error {
 		return errs
 	}
 	return nil
+}
+
+// checkAudience prepares the statements that evaluate audience i of p on
+// its own: its leaves, then (on an empty table of those leaves) its
+// members. Nothing is evaluated.
+func checkAudience(ctx context.Context, s *engine.Store, p *config.Pipeline, i int) error {
+	lv, err := compileLevel(p, []int{i})
+	if err != nil {
+		return err
+	}
+	if err := prepare(ctx, s, lv.Leaves); err != nil {
+		return err
+	}
+	empty, err := sqlfiles.Render("audiences/leaves_empty.sql.tmpl", map[string]any{"Words": make([]int, lv.words)})
+	if err != nil {
+		return err
+	}
+	if _, err := s.Conn().ExecContext(ctx, empty); err != nil {
+		return err
+	}
+	return prepare(ctx, s, lv.Members)
 }
 
 // checkUserQuery refuses a `sql:` query that would write, or that is not

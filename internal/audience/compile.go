@@ -1,7 +1,15 @@
-// Package audience compiles each audience's criteria (config.Criterion) to
-// one DuckDB query returning the MPIDs of its members, and recomputes
+// Package audience compiles the audiences' criteria (config.Criterion) to
+// DuckDB statements, one dependency level at a time, and recomputes
 // membership in a run: entries and exits go to audience_history, whose open
 // rows are the audience_members view (DESIGN.md §4).
+//
+// A level is evaluated in two statements. The first gives every current
+// profile one boolean column per distinct leaf of the level's criteria
+// (attribute, calculated, event, identity, audience, sql), reading each
+// table once for all the leaves that read it; the second selects each
+// audience's members as its criteria's and/or/not over those columns. A
+// profile's leaves are bits of BIGINT words OR-ed together per profile, so
+// that the profiles no leaf names cost one row each and no join.
 //
 // Call order: Check (at validation, against an empty in-memory store), then
 // in a run Run (inside the run's transaction, after the events stage).
@@ -11,89 +19,149 @@ package audience
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
-	"github.com/mosaic-cdp/mosaic/internal/predicate"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// Query is one audience's compiled query. It takes one named parameter,
-// $now (the run's clock, TIMESTAMPTZ), and returns distinct mpids.
-type Query struct {
+// Audience is one audience of a compiled level.
+type Audience struct {
 	Name string
 	// Index is the audience's position in the pipeline file.
 	Index int
 	Pos   config.Position
-	SQL   string
 	// Deps are the audiences its criteria refer to.
 	Deps []string
 }
 
-// Compile compiles every audience of p, in evaluation order: an audience
-// after every audience its criteria refer to, otherwise in file order. p
-// must be valid (no cycles).
-func Compile(p *config.Pipeline) ([]Query, error) {
-	var out []Query
+// Level is the audiences of one dependency level, in evaluation order, and
+// the two statements that evaluate them as of the run's clock ($now,
+// TIMESTAMPTZ): Leaves creates _aud_leaves (each current profile's leaves
+// as bits, one pass over each table they read), then Members creates
+// the view _aud_members (aud: an audience's position in Audiences, from 1;
+// mpid).
+type Level struct {
+	Audiences []Audience
+	Leaves    string
+	Members   string
+	words     int // _aud_leaves' mask words
+}
+
+// Compile compiles every audience of p, level by level (within a level,
+// file order). p must be valid (no cycles).
+//
+// An audience leaf is compiled as the referred audience's own criteria
+// (its members are exactly the profiles that meet them in this run), unless
+// that audience reads the store through a `sql:` leaf, directly or through
+// its own references: then the leaf reads the members the run recorded for
+// it, on an earlier level. An audience is on level 0 unless it has such a
+// leaf, or a `sql:` leaf of its own and any audience leaf (its query may
+// read the members recorded this run, as it always could): then it is one
+// level above the highest audience it refers to.
+func Compile(p *config.Pipeline) ([]Level, error) {
+	stored := storedAudiences(p)
+	level := map[string]int{}
+	var groups [][]int
 	for _, i := range Order(p) {
-		a := &p.Audiences[i]
-		var c compiler
-		tree, err := c.compile(&a.Criteria)
-		if err != nil {
-			return nil, fmt.Errorf("audience %s: %w", a.Name, err)
+		c := &p.Audiences[i].Criteria
+		own := hasSQL(c)
+		l := 0
+		for _, d := range deps(c) {
+			if own || stored[d] {
+				l = max(l, level[d]+1)
+			}
 		}
-		q, err := sqlfiles.Render("audiences/audience.sql.tmpl", map[string]string{"Tree": indent(tree)})
+		level[p.Audiences[i].Name] = l
+		for len(groups) <= l {
+			groups = append(groups, nil)
+		}
+		groups[l] = append(groups[l], i)
+	}
+	out := make([]Level, 0, len(groups))
+	for _, g := range groups {
+		lv, err := compileLevel(p, g)
 		if err != nil {
 			return nil, err
 		}
-		var deps []string
-		walk(&a.Criteria, func(c *config.Criterion) {
-			if c.Audience != "" {
-				deps = append(deps, c.Audience)
-			}
-		})
-		out = append(out, Query{Name: a.Name, Index: i, Pos: p.Pos(fmt.Sprintf("audiences[%d].name", i)), SQL: c.restore(strings.TrimRight(q, "\n")), Deps: deps})
+		out = append(out, lv)
 	}
 	return out, nil
 }
 
-// Explain returns the compiled query of every audience of p as one SQL
-// text, for `mosaic validate --explain`.
+// storedAudiences returns the audiences of p whose members a reference must
+// read from the store: those with a `sql:` leaf, or referring to one.
+func storedAudiences(p *config.Pipeline) map[string]bool {
+	out := map[string]bool{}
+	for _, i := range Order(p) {
+		c := &p.Audiences[i].Criteria
+		out[p.Audiences[i].Name] = hasSQL(c) || slices.ContainsFunc(deps(c), func(d string) bool { return out[d] })
+	}
+	return out
+}
+
+// hasSQL tells whether c has a `sql:` leaf.
+func hasSQL(c *config.Criterion) bool {
+	found := false
+	walk(c, func(c *config.Criterion) { found = found || c.SQL != "" })
+	return found
+}
+
+// compileLevel compiles the audiences of p at the indexes idx as one level.
+func compileLevel(p *config.Pipeline, idx []int) (Level, error) {
+	type member struct {
+		Pos               int
+		Name, Where, Cond string
+	}
+	var lv Level
+	l := newLeaves(p, storedAudiences(p))
+	var ms []member
+	for _, i := range idx {
+		a := &p.Audiences[i]
+		cond, err := l.cond(&a.Criteria)
+		if err != nil {
+			return lv, fmt.Errorf("audience %s: %w", a.Name, err)
+		}
+		pos := p.Pos(fmt.Sprintf("audiences[%d].name", i))
+		lv.Audiences = append(lv.Audiences, Audience{Name: a.Name, Index: i, Pos: pos, Deps: deps(&a.Criteria)})
+		pos.File = filepath.Base(pos.File)
+		ms = append(ms, member{len(ms) + 1, a.Name, pos.String(), cond})
+	}
+	var err error
+	if lv.Leaves, err = render("audiences/leaves.sql.tmpl", l.data()); err != nil {
+		return lv, err
+	}
+	if lv.Members, err = render("audiences/members.sql.tmpl", map[string]any{"Audiences": ms, "Leaves": l.columns()}); err != nil {
+		return lv, err
+	}
+	lv.words = l.words()
+	return lv, nil
+}
+
+// Explain returns the statements that evaluate the audiences of p as one
+// SQL text, for `mosaic validate --explain`.
 func Explain(p *config.Pipeline) (string, error) {
-	qs, err := Compile(p)
+	levels, err := Compile(p)
 	if err != nil {
 		return "", err
 	}
-	type item struct{ Name, Pos, SQL string }
-	items := make([]item, len(qs))
-	for i, q := range qs {
-		pos := q.Pos
-		pos.File = filepath.Base(pos.File)
-		items[i] = item{q.Name, pos.String(), q.SQL}
-	}
-	return sqlfiles.Render("audiences/explain.sql.tmpl", map[string]any{"Pipeline": p.Name, "Audiences": items})
+	return sqlfiles.Render("audiences/explain.sql.tmpl", map[string]any{"Pipeline": p.Name, "Levels": levels})
 }
 
 // Order returns the indexes of p's audiences in evaluation order.
 func Order(p *config.Pipeline) []int {
-	deps := make([][]string, len(p.Audiences))
+	ds := make([][]string, len(p.Audiences))
 	for i := range p.Audiences {
-		walk(&p.Audiences[i].Criteria, func(c *config.Criterion) {
-			if c.Audience != "" {
-				deps[i] = append(deps[i], c.Audience)
-			}
-		})
+		ds[i] = deps(&p.Audiences[i].Criteria)
 	}
 	done := map[string]bool{}
 	var order []int
 	for len(order) < len(p.Audiences) {
 		progress := false
 		for i, a := range p.Audiences {
-			if done[a.Name] || slices.ContainsFunc(deps[i], func(d string) bool { return !done[d] }) {
+			if done[a.Name] || slices.ContainsFunc(ds[i], func(d string) bool { return !done[d] }) {
 				continue
 			}
 			done[a.Name] = true
@@ -113,6 +181,17 @@ func Order(p *config.Pipeline) []int {
 	return order
 }
 
+// deps lists the audiences c refers to.
+func deps(c *config.Criterion) []string {
+	var out []string
+	walk(c, func(c *config.Criterion) {
+		if c.Audience != "" {
+			out = append(out, c.Audience)
+		}
+	})
+	return out
+}
+
 // walk calls f on c and every criterion under it.
 func walk(c *config.Criterion, f func(*config.Criterion)) {
 	f(c)
@@ -127,79 +206,52 @@ func walk(c *config.Criterion, f func(*config.Criterion)) {
 	}
 }
 
-// compiler compiles one audience. Users' `sql:` queries are kept aside
-// while the tree is built and indented, so that indenting never changes
-// their text, and put back by restore.
-type compiler struct {
-	user []string
-}
-
-var placeholderRE = regexp.MustCompile(`(?m)^ */\*mosaic:sql:([0-9]+)\*/$`)
-
-func (k *compiler) placeholder(q string) string {
-	k.user = append(k.user, q)
-	return fmt.Sprintf("/*mosaic:sql:%d*/", len(k.user)-1)
-}
-
-func (k *compiler) restore(q string) string {
-	return placeholderRE.ReplaceAllStringFunc(q, func(m string) string {
-		n, _ := strconv.Atoi(placeholderRE.FindStringSubmatch(m)[1])
-		return k.user[n]
-	})
-}
-
-func (k *compiler) compile(c *config.Criterion) (string, error) {
+// cond compiles criterion c to a condition on the leaf columns of
+// _aud_leaves, adding its leaves to l.
+func (l *leaves) cond(c *config.Criterion) (string, error) {
 	switch {
-	case c.All != nil:
-		var keep, drop []string
-		for i := range c.All {
-			child := &c.All[i]
-			target := &keep
-			if child.Not != nil {
-				child, target = child.Not, &drop
-			}
-			q, err := k.compile(child)
+	case c.All != nil, c.Any != nil:
+		op, children := "all", c.All
+		if c.All == nil {
+			op, children = "any", c.Any
+		}
+		terms := make([]string, 0, len(children))
+		for i := range children {
+			t, err := l.cond(&children[i])
 			if err != nil {
 				return "", err
 			}
-			*target = append(*target, indent(q))
+			terms = append(terms, t)
 		}
-		return sqlfiles.Render("audiences/all.sql.tmpl", map[string][]string{"Keep": keep, "Drop": drop})
-	case c.Any != nil:
-		var each []string
-		for i := range c.Any {
-			q, err := k.compile(&c.Any[i])
-			if err != nil {
-				return "", err
-			}
-			each = append(each, indent(q))
-		}
-		return sqlfiles.Render("audiences/any.sql.tmpl", map[string][]string{"Each": each})
+		return render("audiences/bool.sql.tmpl", map[string]any{"Op": op, "Terms": terms})
 	case c.Not != nil:
-		q, err := k.compile(c.Not)
+		t, err := l.cond(c.Not)
 		if err != nil {
 			return "", err
 		}
-		return sqlfiles.Render("audiences/not.sql.tmpl", map[string]string{"Query": indent(q)})
-	case c.Attribute != nil, c.Calc != nil:
-		pr, calculated := c.Attribute, false
-		if pr == nil {
-			pr, calculated = c.Calc, true
-		}
-		cond, err := predicate.Condition("value", pr)
-		if err != nil {
-			return "", err
-		}
-		return sqlfiles.Render("audiences/attribute.sql.tmpl", map[string]any{"Key": pr.Key, "Calculated": calculated, "Cond": cond})
+		return negate(t)
+	case c.Attribute != nil:
+		return l.attribute(c.Attribute, false)
+	case c.Calc != nil:
+		return l.attribute(c.Calc, true)
 	case c.Event != nil:
-		return compileEvent(c.Event)
+		return l.event(c.Event)
 	case c.Identity != nil:
-		t, _ := config.CanonicalIdentityType(c.Identity.Type)
-		return sqlfiles.Render("audiences/identity.sql.tmpl", map[string]string{"Type": t})
+		return l.identity(c.Identity)
+	case c.Audience != "" && !l.stored[c.Audience]:
+		return l.inline(c.Audience)
 	case c.Audience != "":
-		return sqlfiles.Render("audiences/member.sql.tmpl", map[string]string{"Name": c.Audience})
+		q, err := render("audiences/member.sql.tmpl", map[string]string{"Name": c.Audience})
+		if err != nil {
+			return "", err
+		}
+		return l.set(q), nil
 	case c.SQL != "":
-		return sqlfiles.Render("audiences/query.sql.tmpl", map[string]string{"Query": k.placeholder(UserQuery(c.SQL))})
+		q, err := render("audiences/query.sql.tmpl", map[string]string{"Query": UserQuery(c.SQL)})
+		if err != nil {
+			return "", err
+		}
+		return l.set(q), nil
 	}
 	return "", fmt.Errorf("empty criterion")
 }
@@ -208,64 +260,6 @@ func (k *compiler) compile(c *config.Criterion) (string, error) {
 // semicolons and blank space removed.
 func UserQuery(q string) string {
 	return strings.TrimRight(strings.TrimSpace(q), "; \t\r\n")
-}
-
-func compileEvent(e *config.EventPredicate) (string, error) {
-	d := map[string]any{"Name": e.Name, "From": "", "To": "", "Zero": false}
-	switch {
-	case e.Within != 0:
-		d["From"] = ago(e.Within)
-	case e.Between != nil:
-		d["From"], d["To"] = bound(e.Between.From), bound(e.Between.To)
-	}
-	var where []string
-	for i := range e.Where {
-		expr, err := predicate.EventAttribute(e.Where[i].Key)
-		if err != nil {
-			return "", err
-		}
-		cond, err := predicate.Condition(expr, &e.Where[i])
-		if err != nil {
-			return "", err
-		}
-		where = append(where, cond)
-	}
-	d["Where"] = where
-	having, zero := "count(*) >= 1", false
-	switch {
-	case e.LastOccurred != 0:
-		having = "max(occurred_at) >= " + ago(e.LastOccurred)
-	case e.Count != nil:
-		having, zero = countCondition(e.Count)
-	}
-	d["Having"], d["Zero"] = having, zero
-	return sqlfiles.Render("audiences/event.sql.tmpl", d)
-}
-
-// countCondition renders a count comparison, and tells whether a profile
-// with no event at all meets it (count 0).
-func countCondition(c *config.Comparison) (string, bool) {
-	var parts []string
-	zero := true
-	for _, b := range []struct {
-		sym string
-		v   *float64
-		ok  func(float64) bool
-	}{
-		{"=", c.Eq, func(v float64) bool { return 0 == v }},
-		{"<>", c.Ne, func(v float64) bool { return 0 != v }},
-		{">", c.Gt, func(v float64) bool { return 0 > v }},
-		{">=", c.Gte, func(v float64) bool { return 0 >= v }},
-		{"<", c.Lt, func(v float64) bool { return 0 < v }},
-		{"<=", c.Lte, func(v float64) bool { return 0 <= v }},
-	} {
-		if b.v == nil {
-			continue
-		}
-		parts = append(parts, "count(*) "+b.sym+" "+strconv.FormatFloat(*b.v, 'g', -1, 64))
-		zero = zero && b.ok(*b.v)
-	}
-	return strings.Join(parts, " AND "), zero
 }
 
 // ago is the SQL for the run's clock minus d.
@@ -290,20 +284,9 @@ func bound(b config.Bound) string {
 	return "TIMESTAMPTZ " + sqlfiles.Literal(b.At.UTC().Format("2006-01-02 15:04:05Z07:00"))
 }
 
-// indent indents every line of a compiled query by four spaces, but for
-// lines that continue a string literal (a value with a line break).
-func indent(q string) string {
-	var b strings.Builder
-	b.WriteString("    ")
-	quoted := false
-	for _, r := range strings.TrimRight(q, "\n") {
-		b.WriteRune(r)
-		switch {
-		case r == '\'':
-			quoted = !quoted
-		case r == '\n' && !quoted:
-			b.WriteString("    ")
-		}
-	}
-	return b.String()
+// render renders a template of sql/ without its trailing line breaks, so
+// that rendered pieces nest.
+func render(name string, data any) (string, error) {
+	q, err := sqlfiles.Render(name, data)
+	return strings.TrimRight(q, "\n"), err
 }

@@ -34,8 +34,8 @@ type Result struct {
 }
 
 // Run recomputes every audience's membership as of now, the run's clock,
-// in dependency order (all the audiences of a dependency level in one
-// statement), recording entries (a new audience_history row,
+// in dependency order (the audiences of a dependency level together, see
+// Level), recording entries (a new audience_history row,
 // run_id runID) and exits (exited_at set) in the run's transaction.
 //
 // Members of an audience that is no longer in the pipeline file exit too:
@@ -51,11 +51,11 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if err := removed(ctx, db, names, now, res.Removed); err != nil {
 		return res, err
 	}
-	qs, err := Compile(p)
+	levels, err := Compile(p)
 	if err != nil {
 		return res, err
 	}
-	for _, level := range levels(qs) {
+	for _, level := range levels {
 		if err := evaluate(ctx, db, level, runID, now, res.Audiences); err != nil {
 			return res, err
 		}
@@ -68,46 +68,20 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	return res, nil
 }
 
-// levels groups the compiled queries (in evaluation order) by dependency
-// level: an audience that refers to no audience is on level 0, one that
-// refers to others one level above the highest of them.
-func levels(qs []Query) [][]Query {
-	level := map[string]int{}
-	var out [][]Query
-	for _, q := range qs {
-		l := 0
-		for _, d := range q.Deps {
-			l = max(l, level[d]+1)
-		}
-		level[q.Name] = l
-		for len(out) <= l {
-			out = append(out, nil)
-		}
-		out[l] = append(out[l], q)
+// evaluate computes the members of one level's audiences (its leaves, then
+// its members) and records their entries and exits, adding each audience's
+// stats to out.
+func evaluate(ctx context.Context, db DB, level Level, runID int64, now time.Time, out map[string]Stats) error {
+	names := make([]string, len(level.Audiences))
+	for i, a := range level.Audiences {
+		names[i] = a.Name
+		out[a.Name] = Stats{}
 	}
-	return out
-}
-
-// evaluate computes the members of one level's audiences in one statement
-// and records their entries and exits, adding each audience's stats to out.
-func evaluate(ctx context.Context, db DB, level []Query, runID int64, now time.Time, out map[string]Stats) error {
-	type item struct {
-		Pos       int
-		Name, SQL string
+	if _, err := db.Exec(ctx, level.Leaves, sql.Named("now", now)); err != nil {
+		return fmt.Errorf("audiences %v: evaluate their criteria: %w", names, err)
 	}
-	names := make([]string, len(level))
-	items := make([]item, len(level))
-	for i, q := range level {
-		names[i] = q.Name
-		items[i] = item{i + 1, q.Name, q.SQL}
-		out[q.Name] = Stats{}
-	}
-	members, err := sqlfiles.Render("audiences/level.sql.tmpl", map[string][]item{"Audiences": items})
-	if err != nil {
-		return err
-	}
-	if _, err := db.Exec(ctx, members, sql.Named("now", now)); err != nil {
-		return fmt.Errorf("audiences %v: evaluate: %w", names, err)
+	if _, err := db.Exec(ctx, level.Members); err != nil {
+		return fmt.Errorf("audiences %v: select their members: %w", names, err)
 	}
 	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/delta.sql"), names); err != nil {
 		return fmt.Errorf("audiences %v: compare with the current members: %w", names, err)

@@ -81,6 +81,11 @@ func Measure(ctx context.Context, opts Options) (*Report, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	data := filepath.Join(opts.Dir, fmt.Sprintf("users-%d", opts.Users))
+	unlock, err := lockData(ctx, data, log)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	pipelineFile, err := prepare(ctx, data, opts, log)
 	if err != nil {
 		return nil, err

@@ -43,13 +43,19 @@ type SegmentsReport struct {
 // The generated data (shared with Measure, under Dir/users-N/parts/base)
 // and a base store without segments (Dir/users-N/segments-base.duckdb,
 // built unless it exists) are reused across invocations; each invocation
-// copies the base store and runs `mosaic run` twice on the copy.
+// copies the base store and runs `mosaic run` twice on the copy. Concurrent
+// invocations on one data set take turns (lockData).
 func MeasureSegments(ctx context.Context, opts Options) (*SegmentsReport, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	data := filepath.Join(opts.Dir, fmt.Sprintf("users-%d", opts.Users))
+	unlock, err := lockData(ctx, data, log)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	pipelineFile, err := prepare(ctx, data, opts, log)
 	if err != nil {
 		return nil, err

@@ -12,9 +12,9 @@ WITH next AS (
              WHEN r.mpid IS NULL THEN CAST(o.value AS VARCHAR)
              ELSE coalesce(CASE p.kind
                 WHEN 'count' THEN CAST(coalesce(TRY_CAST(CAST(o.value AS VARCHAR) AS BIGINT), 0) + r.n AS VARCHAR)
-                WHEN 'sum' THEN calcDec(coalesce(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), 0) + coalesce(r.total, 0))
-                WHEN 'min' THEN calcDec(least(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), r.lo))
-                WHEN 'max' THEN calcDec(greatest(TRY_CAST(CAST(o.value AS VARCHAR) AS DECIMAL(38, 9)), r.hi))
+                WHEN 'sum' THEN calcDec(coalesce(calcDecimal(o.value), 0) + coalesce(r.total, 0))
+                WHEN 'min' THEN calcDec(least(calcDecimal(o.value), r.lo))
+                WHEN 'max' THEN calcDec(greatest(calcDecimal(o.value), r.hi))
              END, 'null') END AS value
     FROM _calc_dirty x
     JOIN _calc_plan p USING (idx)

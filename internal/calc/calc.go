@@ -34,9 +34,10 @@
 // against numeric text; strings as text; booleans as booleans; an absent
 // or null attribute passes no operator, ne included).
 //
-// Values land in _mosaic.attributes with calculated = true, source_type and
-// feed "calculated" (no single feed wrote them; the flag keeps them out of
-// the source-type priority rules) and updated_at = the clock of the run
+// Values land in _mosaic.attributes with calculated = true, no source_type
+// or feed (profile_attributes shows "calculated" for both: no single feed
+// wrote them; the flag keeps them out of the source-type priority rules)
+// and updated_at = the clock of the run
 // that last changed the value. A profile gets a row once its value is not
 // empty and keeps it: when its input events leave the window, or are
 // deleted by retention, the value becomes the empty value, never stale.
@@ -84,7 +85,8 @@ type DB interface {
 // Stats counts what the stage did in a run.
 type Stats struct {
 	// Recomputed counts (attribute, profile) pairs computed from all their
-	// input events; Incremental those updated from the run's new events.
+	// input events (of a new or changed definition: those whose value is
+	// not empty); Incremental those updated from the run's new events.
 	Recomputed  int64 `json:"recomputed"`
 	Incremental int64 `json:"incremental"`
 	// Changed counts values written; Removed values dropped because their
@@ -94,7 +96,7 @@ type Stats struct {
 	Removed int64 `json:"removed"`
 }
 
-var temps = []string{"_calc_defs", "_calc_plan", "_calc_fresh", "_calc_dirty", "_calc_events", "_calc_agg", "_calc_new"}
+var temps = []string{"_calc_defs", "_calc_plan", "_calc_dirty", "_calc_events", "_calc_agg", "_calc_new"}
 
 // Run computes the calculated attributes of p for run runID at the run's
 // clock now.
@@ -122,7 +124,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if len(p.CalculatedAttributes) == 0 {
 		return st, nil // nothing to compute (a new definition later recomputes every profile)
 	}
-	if err := computeFresh(ctx, db, p, now); err != nil {
+	fresh, err := freshDefinitions(ctx, db)
+	if err != nil {
 		return st, err
 	}
 	if _, err := db.Exec(ctx, sqlfiles.Get("calculated/dirty.sql"), runID); err != nil {
@@ -132,6 +135,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 		if err := execAll(ctx, db, "calculated/fresh_as_pairs.sql"); err != nil {
 			return st, err
 		}
+		fresh = nil
 	}
 	q, args, err := eventsQuery(p, runID)
 	if err != nil {
@@ -143,28 +147,28 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if err := execAll(ctx, db, "calculated/aggregate.sql", "calculated/changes.sql"); err != nil {
 		return st, err
 	}
-	var pairs, fresh int64
-	if err := db.QueryRow(ctx, sqlfiles.Get("calculated/stats.sql")).Scan(&st.Recomputed, &st.Incremental, &pairs, &fresh); err != nil {
+	if err := db.QueryRow(ctx, sqlfiles.Get("calculated/stats.sql")).Scan(&st.Recomputed, &st.Incremental, &st.Changed); err != nil {
 		return st, fmt.Errorf("calculated attributes: stats.sql: %w", err)
 	}
-	st.Changed = pairs + fresh
 	// Nothing to store: no statement at all. Besides saving the scans, an
-	// INSERT ... SELECT of zero rows must not run in the run's transaction:
-	// with DuckDB 1.5 (duckdb-go v2.10506) a later large INSERT ... SELECT
-	// into the same table in the same transaction then loses its rows.
-	for _, a := range []struct {
-		n    int64
-		file string
-	}{{pairs, "calculated/apply.sql"}, {fresh, "calculated/apply_fresh.sql"}} {
-		if a.n == 0 {
-			continue
-		}
-		for _, q := range sqlfiles.Statements(sqlfiles.Get(a.file)) {
+	// INSERT ... SELECT of zero rows must not run in the run's transaction
+	// before another: with DuckDB 1.5 (duckdb-go v2.10506) a later large
+	// INSERT ... SELECT into the same table in the same transaction then
+	// loses its rows. The fresh values, whose number is known only once
+	// stored, are the stage's (and the run's) last insert into attributes.
+	if st.Changed > 0 {
+		for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/apply.sql")) {
 			if _, err := db.Exec(ctx, q, now, runID); err != nil {
-				return st, fmt.Errorf("calculated attributes: %s: %w", a.file, err)
+				return st, fmt.Errorf("calculated attributes: apply.sql: %w", err)
 			}
 		}
 	}
+	n, err = storeFresh(ctx, db, p, fresh, runID, now)
+	if err != nil {
+		return st, err
+	}
+	st.Recomputed += n
+	st.Changed += n
 	for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/state.sql")) {
 		if _, err := db.Exec(ctx, q, runID); err != nil {
 			return st, fmt.Errorf("calculated attributes: state.sql: %w", err)

@@ -25,27 +25,29 @@ type freshData struct {
 // windows (LowerUs, UpperUs), the JSON pointers parsed (Paths), the
 // positions in `a` read as values (Reads) and as numbers (Nums), whether
 // ties need the event id, and whether a UNION ALL comes before the rows
-// of Wide and of PerValue in the result.
+// of Wide in the result.
 type freshGroup struct {
-	N                                    int
-	Event                                string
-	Defs, Wide, PerValue                 []freshDef
-	Paths                                []string
-	Reads, Nums                          []int
-	LowerUs, UpperUs                     int64
-	EventID                              bool
-	UnionBeforeWide, UnionBeforePerValue bool
+	N                    int
+	Event                string
+	Defs, Wide, PerValue []freshDef
+	Paths                []string
+	Reads, Nums          []int
+	LowerUs, UpperUs     int64
+	EventID              bool
+	UnionBeforeWide      bool
 }
 
 // freshDef is one fresh definition: its position in the pipeline file, its
 // kind and window, the position of its attribute in its group's `a` (Pos,
-// 0 for none) and its predicates as one condition on `a` ("" for none).
+// 0 for none), its predicates as one condition on `a` ("" for none) and,
+// in PerValue, whether a UNION ALL comes before its rows in the result.
 type freshDef struct {
 	Idx              int
 	Kind             string
 	LowerUs, UpperUs int64
 	Pos              int
 	Cond             string
+	Union            bool
 }
 
 // numericKinds read their attribute as a number.
@@ -74,8 +76,10 @@ func freshQuery(p *config.Pipeline, fresh []int, now time.Time) (string, error) 
 	for _, g := range d.Groups {
 		g.UnionBeforeWide = rows && len(g.Wide) > 0
 		rows = rows || len(g.Wide) > 0
-		g.UnionBeforePerValue = rows && len(g.PerValue) > 0
-		rows = rows || len(g.PerValue) > 0
+		for i := range g.PerValue {
+			g.PerValue[i].Union = rows
+			rows = true
+		}
 	}
 	return sqlfiles.Render("calculated/fresh.sql.tmpl", d)
 }
@@ -156,22 +160,20 @@ func freshDefinitions(ctx context.Context, db DB) ([]int, error) {
 // the two.
 var freshAsPairs bool
 
-// computeFresh computes every profile's value of the run's fresh
-// definitions into _calc_fresh (empty when there is none).
-func computeFresh(ctx context.Context, db DB, p *config.Pipeline, now time.Time) error {
-	fresh, err := freshDefinitions(ctx, db)
-	if err != nil {
-		return err
-	}
-	if freshAsPairs {
-		fresh = nil
+// storeFresh computes and stores every profile's value of the definitions
+// at positions fresh (the run's fresh ones, freshDefinitions) in run runID
+// at now, and returns the number of values stored.
+func storeFresh(ctx context.Context, db DB, p *config.Pipeline, fresh []int, runID int64, now time.Time) (int64, error) {
+	if len(fresh) == 0 {
+		return 0, nil
 	}
 	q, err := freshQuery(p, fresh, now)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err := db.Exec(ctx, q); err != nil {
-		return fmt.Errorf("calculated attributes: fresh.sql.tmpl: %w", err)
+	n, err := db.Exec(ctx, q, now, runID)
+	if err != nil {
+		return 0, fmt.Errorf("calculated attributes: fresh.sql.tmpl: %w", err)
 	}
-	return nil
+	return n, nil
 }

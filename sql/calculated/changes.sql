@@ -1,5 +1,5 @@
 -- The new value of each dirty pair that changes (temp table _calc_new;
--- fresh definitions' values go straight from _calc_fresh, apply_fresh.sql):
+-- fresh definitions' values are stored by fresh.sql.tmpl):
 -- full pairs take their aggregate, or the kind's empty value when no input
 -- event is left; the others combine the stored value with the aggregate of
 -- the run's new events (or keep it when there is none). A profile gets a

@@ -104,12 +104,12 @@ func evaluate(ctx context.Context, db DB, level Level, runID int64, now time.Tim
 	// makes DuckDB 1.5 lose the rows of a later large INSERT ... SELECT into
 	// the same table in the same transaction (see internal/calc).
 	if exited > 0 {
-		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now); err != nil {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now, names); err != nil {
 			return fmt.Errorf("audiences %v: record exits: %w", names, err)
 		}
 	}
 	if entered > 0 {
-		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), now, runID); err != nil {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), now, runID, names); err != nil {
 			return fmt.Errorf("audiences %v: record entries: %w", names, err)
 		}
 	}

@@ -244,7 +244,7 @@ func (l *leaves) data() map[string]any {
 	}
 	d := map[string]any{"Profile": byWord([]bitCond{bit(0, "")}), "Attributes": nil, "Identities": nil}
 	if len(l.attrs) > 0 {
-		d["Attributes"] = map[string]any{"Keys": l.keys, "Cols": byWord(l.attrs), "All": l.attrs}
+		d["Attributes"] = map[string]any{"Keys": l.keys, "Cols": byWord(l.attrs)}
 	}
 	if len(l.ids) > 0 {
 		d["Identities"] = map[string]any{"Types": l.types, "Cols": byWord(l.ids)}

@@ -13,7 +13,8 @@ SELECT mpid, bit_or(b0) AS m0
 FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
-SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END
+SELECT * FROM (
+    SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END
         | CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL' AND NOT coalesce(json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold', false)) THEN 4 ELSE 0 END
         | CASE WHEN key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) = 50.5) THEN 8 ELSE 0 END
         | CASE WHEN key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) > 1000) THEN 16 ELSE 0 END
@@ -33,28 +34,9 @@ SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = '
         | CASE WHEN key = 'note' AND NOT calculated AND (json_type(value) <> 'NULL') THEN 262144 ELSE 0 END
         | CASE WHEN key = 'it''s' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'a ''quoted''
 value') THEN 524288 ELSE 0 END AS b0
-FROM main.profile_attributes
-WHERE key IN ('tier', 'ltv', 'city', 'vip', 'tags', 'note', 'it''s')
-  AND (key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold')
-    OR key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL' AND NOT coalesce(json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold', false))
-    OR key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) = 50.5)
-    OR key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) > 1000)
-    OR key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 950)
-    OR key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) < 300)
-    OR key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) <= 300)
-    OR key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') < 'M')
-    OR key = 'tier' AND NOT calculated AND ((json_type(value) = 'VARCHAR' AND (value ->> '$') IN ('gold', 'silver')))
-    OR key = 'ltv' AND NOT calculated AND ((json_type(value) = 'VARCHAR' AND (value ->> '$') IN ('950') OR TRY_CAST((value ->> '$') AS DOUBLE) IN (300, 5000)))
-    OR key = 'vip' AND NOT calculated AND (json_type(value) IN ('BOOLEAN', 'VARCHAR') AND (value ->> '$') = 'true')
-    OR key = 'vip' AND NOT calculated AND (json_type(value) <> 'NULL' AND NOT coalesce(json_type(value) IN ('BOOLEAN', 'VARCHAR') AND (value ->> '$') = 'true', false))
-    OR key = 'tags' AND NOT calculated AND (CASE json_type(value) WHEN 'VARCHAR' THEN contains((value ->> '$'), 'golf') WHEN 'ARRAY' THEN list_contains(TRY_CAST(value AS VARCHAR[]), 'golf') ELSE false END)
-    OR key = 'city' AND NOT calculated AND (CASE json_type(value) WHEN 'VARCHAR' THEN contains((value ->> '$'), 'ari') WHEN 'ARRAY' THEN list_contains(TRY_CAST(value AS VARCHAR[]), 'ari') ELSE false END)
-    OR key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND starts_with((value ->> '$'), 'Paris'))
-    OR key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND regexp_matches((value ->> '$'), '^(Paris|Lyon)$'))
-    OR key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL')
-    OR key = 'note' AND NOT calculated AND (json_type(value) <> 'NULL')
-    OR key = 'it''s' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'a ''quoted''
-value'))
+    FROM main.profile_attributes
+    WHERE key IN ('tier', 'ltv', 'city', 'vip', 'tags', 'note', 'it''s')
+) WHERE b0 <> 0
 )
 GROUP BY mpid
 HAVING bit_or(b0) & 1 = 1;

@@ -13,12 +13,12 @@ SELECT mpid, bit_or(b0) AS m0
 FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
-SELECT mpid, CASE WHEN key = 'orders_30d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 2) THEN 2 ELSE 0 END
+SELECT * FROM (
+    SELECT mpid, CASE WHEN key = 'orders_30d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 2) THEN 2 ELSE 0 END
         | CASE WHEN key = 'spend_90d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) > 500) THEN 4 ELSE 0 END AS b0
-FROM main.profile_attributes
-WHERE key IN ('orders_30d', 'spend_90d')
-  AND (key = 'orders_30d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 2)
-    OR key = 'spend_90d' AND calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) > 500))
+    FROM main.profile_attributes
+    WHERE key IN ('orders_30d', 'spend_90d')
+) WHERE b0 <> 0
 )
 GROUP BY mpid
 HAVING bit_or(b0) & 1 = 1;

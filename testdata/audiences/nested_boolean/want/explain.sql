@@ -13,16 +13,14 @@ SELECT mpid, bit_or(b0) AS m0
 FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
-SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END
+SELECT * FROM (
+    SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END
         | CASE WHEN key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'Paris') THEN 16 ELSE 0 END
         | CASE WHEN key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 100) THEN 32 ELSE 0 END
         | CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL') THEN 128 ELSE 0 END AS b0
-FROM main.profile_attributes
-WHERE key IN ('tier', 'city', 'ltv')
-  AND (key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold')
-    OR key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'Paris')
-    OR key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 100)
-    OR key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL'))
+    FROM main.profile_attributes
+    WHERE key IN ('tier', 'city', 'ltv')
+) WHERE b0 <> 0
 UNION ALL
 SELECT mpid, CASE WHEN identity_type = 'email' THEN 8 ELSE 0 END AS b0
 FROM main.profile_identities

@@ -13,7 +13,8 @@ SELECT mpid, bit_or(b0) AS m0
 FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
-SELECT mpid, CASE WHEN key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) = 5) THEN 2 ELSE 0 END
+SELECT * FROM (
+    SELECT mpid, CASE WHEN key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) = 5) THEN 2 ELSE 0 END
         | CASE WHEN key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) = 12.5) THEN 8 ELSE 0 END
         | CASE WHEN key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 32 ELSE 0 END
         | CASE WHEN key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = '5') THEN 128 ELSE 0 END
@@ -35,30 +36,9 @@ SELECT mpid, CASE WHEN key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$'
         | CASE WHEN key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND starts_with((value ->> '$'), 'gol')) THEN 549755813888 ELSE 0 END
         | CASE WHEN key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND regexp_matches((value ->> '$'), '^G')) THEN 2199023255552 ELSE 0 END
         | CASE WHEN key = 'v' AND NOT calculated AND (json_type(value) <> 'NULL') THEN 8796093022208 ELSE 0 END AS b0
-FROM main.profile_attributes
-WHERE key IN ('v')
-  AND (key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) = 5)
-    OR key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) = 12.5)
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold')
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = '5')
-    OR key = 'v' AND NOT calculated AND (json_type(value) IN ('BOOLEAN', 'VARCHAR') AND (value ->> '$') = 'true')
-    OR key = 'v' AND NOT calculated AND (json_type(value) <> 'NULL' AND NOT coalesce(TRY_CAST((value ->> '$') AS DOUBLE) = 5, false))
-    OR key = 'v' AND NOT calculated AND (json_type(value) <> 'NULL' AND NOT coalesce(json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold', false))
-    OR key = 'v' AND NOT calculated AND (json_type(value) <> 'NULL' AND NOT coalesce(json_type(value) IN ('BOOLEAN', 'VARCHAR') AND (value ->> '$') = 'true', false))
-    OR key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) < 12.5)
-    OR key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) <= 12.5)
-    OR key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) > 5)
-    OR key = 'v' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 5)
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') < 'gold')
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') <= 'gold')
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') > 'gold')
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') >= 'gold')
-    OR key = 'v' AND NOT calculated AND ((json_type(value) = 'VARCHAR' AND (value ->> '$') IN ('gold') OR TRY_CAST((value ->> '$') AS DOUBLE) IN (5) OR json_type(value) IN ('BOOLEAN', 'VARCHAR') AND (value ->> '$') IN ('true')))
-    OR key = 'v' AND NOT calculated AND (CASE json_type(value) WHEN 'VARCHAR' THEN contains((value ->> '$'), 'old') WHEN 'ARRAY' THEN list_contains(TRY_CAST(value AS VARCHAR[]), 'old') ELSE false END)
-    OR key = 'v' AND NOT calculated AND (CASE json_type(value) WHEN 'VARCHAR' THEN contains((value ->> '$'), 'silver') WHEN 'ARRAY' THEN list_contains(TRY_CAST(value AS VARCHAR[]), 'silver') ELSE false END)
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND starts_with((value ->> '$'), 'gol'))
-    OR key = 'v' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND regexp_matches((value ->> '$'), '^G'))
-    OR key = 'v' AND NOT calculated AND (json_type(value) <> 'NULL'))
+    FROM main.profile_attributes
+    WHERE key IN ('v')
+) WHERE b0 <> 0
 UNION ALL
 SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 4 ELSE 0 END AS b0

@@ -13,10 +13,11 @@ SELECT mpid, bit_or(b0) AS m0
 FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
-SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END AS b0
-FROM main.profile_attributes
-WHERE key IN ('tier')
-  AND (key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold'))
+SELECT * FROM (
+    SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END AS b0
+    FROM main.profile_attributes
+    WHERE key IN ('tier')
+) WHERE b0 <> 0
 )
 GROUP BY mpid
 HAVING bit_or(b0) & 1 = 1;

@@ -28,19 +28,28 @@ func randomStore(r *rand.Rand, now time.Time) []string {
 	}
 	out := []string{fmt.Sprintf(`INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at) SELECT range, now(), now(), now() FROM range(1, %d)`, profiles+1),
 		`INSERT INTO _mosaic.aliases (alias_mpid, mpid, merged_at, run_id) VALUES (1001, 3, now(), 1), (1002, 4, now(), 1)`}
-	var rows []string
+	var rows, calcRows []string
 	seen := map[string]bool{}
 	for range 400 {
-		m, key, calc := mpid(), fmt.Sprintf("k%d", 1+r.IntN(3)), "false"
+		m, key, calc := mpid(), fmt.Sprintf("k%d", 1+r.IntN(3)), false
 		if r.IntN(4) == 0 {
-			key, calc = fmt.Sprintf("c%d", 1+r.IntN(2)), "true"
+			key, calc = fmt.Sprintf("c%d", 1+r.IntN(2)), true
 		}
-		if id := fmt.Sprint(m, key, calc); !seen[id] {
-			seen[id] = true
-			rows = append(rows, fmt.Sprintf("(%d, '%s', '%s', 'sdk', 'f', now(), %s)", m, key, jsonValues[r.IntN(len(jsonValues))], calc))
+		id := fmt.Sprint(m, key)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		value := jsonValues[r.IntN(len(jsonValues))]
+		if calc { // calculated attribute c1 or c2: definition 1 or 2
+			calcRows = append(calcRows, fmt.Sprintf("(%d, %s, '%s', now())", m, key[1:], value))
+		} else {
+			rows = append(rows, fmt.Sprintf("(%d, '%s', '%s', 'sdk', 'f', now())", m, key, value))
 		}
 	}
-	out = append(out, `INSERT INTO _mosaic.attributes (mpid, key, value, source_type, feed, updated_at, calculated) VALUES `+strings.Join(rows, ", "))
+	out = append(out, `INSERT INTO _mosaic.attributes (mpid, key, value, source_type, feed, updated_at) VALUES `+strings.Join(rows, ", "),
+		`INSERT INTO _mosaic.calc_state (name, definition, lower_at, upper_at, run_id, id) VALUES ('c1', '', now(), now(), 1, 1), ('c2', '', now(), now(), 1, 2)`,
+		`INSERT INTO _mosaic.calc_values (mpid, attr, value, updated_at) VALUES `+strings.Join(calcRows, ", "))
 	rows = rows[:0]
 	var ids []string
 	types := []string{"email", "customerid", "ios_idfa", "android_uuid"}

@@ -40,10 +40,9 @@ func TestRunCalculated(t *testing.T) {
 	for _, q := range []string{
 		`INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at) SELECT range, now(), now(), now() FROM range(1, 5)`,
 		`INSERT INTO _mosaic.attributes (mpid, key, value, source_type, feed, updated_at, calculated) VALUES
-			(1, 'orders_30d', '5', 'sdk', 'f', now(), false),
-			(2, 'orders_30d', '3', 'calculated', 'calculated', now(), true),
-			(3, 'orders_30d', '1', 'calculated', 'calculated', now(), true),
-			(4, 'orders_30d', '2.0', 'calculated', 'calculated', now(), true)`,
+			(1, 'orders_30d', '5', 'sdk', 'f', now(), false)`,
+		`INSERT INTO _mosaic.calc_state (name, definition, lower_at, upper_at, run_id, id) VALUES ('orders_30d', '', now(), now(), 1, 1)`,
+		`INSERT INTO _mosaic.calc_values (mpid, attr, value, updated_at) VALUES (2, 1, '3', now()), (3, 1, '1', now()), (4, 1, '2.0', now())`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			t.Fatal(err)

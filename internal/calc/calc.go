@@ -34,12 +34,12 @@
 // against numeric text; strings as text; booleans as booleans; an absent
 // or null attribute passes no operator, ne included).
 //
-// Values land in _mosaic.attributes with calculated = true, no source_type
-// or feed (profile_attributes shows "calculated" for both: no single feed
-// wrote them; the flag keeps them out of the source-type priority rules)
-// and updated_at = the clock of the run
-// that last changed the value. A profile gets a row once its value is not
-// empty and keeps it: when its input events leave the window, or are
+// Values land in _mosaic.calc_values under their definition's number
+// (calc_state.id); profile_attributes shows them with calculated = true,
+// source_type and feed "calculated" (no single feed wrote them; they take
+// no part in the source-type priority rules) and updated_at = the clock of
+// the run that last changed the value. A profile gets a row once its value
+// is not empty and keeps it: when its input events leave the window, or are
 // deleted by retention, the value becomes the empty value, never stale.
 // A profile without a row holds the empty value.
 //
@@ -122,7 +122,9 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	}
 	st.Removed = n
 	if len(p.CalculatedAttributes) == 0 {
-		return st, nil // nothing to compute (a new definition later recomputes every profile)
+		// Nothing to compute. The state is emptied too: a definition added
+		// back later is new, and computed for every profile again.
+		return st, saveState(ctx, db, runID)
 	}
 	fresh, err := freshDefinitions(ctx, db)
 	if err != nil {
@@ -169,12 +171,18 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	}
 	st.Recomputed += n
 	st.Changed += n
+	return st, saveState(ctx, db, runID)
+}
+
+// saveState records the run's definitions (_calc_plan) as computed by run
+// runID.
+func saveState(ctx context.Context, db DB, runID int64) error {
 	for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/state.sql")) {
 		if _, err := db.Exec(ctx, q, runID); err != nil {
-			return st, fmt.Errorf("calculated attributes: state.sql: %w", err)
+			return fmt.Errorf("calculated attributes: state.sql: %w", err)
 		}
 	}
-	return st, nil
+	return nil
 }
 
 // execAll runs the statements of the named files, without parameters.

@@ -199,7 +199,7 @@ func compareStore(t *testing.T, p *config.Pipeline, now time.Time) (stored, fres
 
 func readValues(t *testing.T, store *engine.Store, kinds map[string]string) map[string]string {
 	t.Helper()
-	rows, err := store.Conn().QueryContext(context.Background(), `SELECT mpid, key, CAST(value AS VARCHAR) FROM _mosaic.attributes WHERE calculated`)
+	rows, err := store.Conn().QueryContext(context.Background(), `SELECT mpid, key, CAST(value AS VARCHAR) FROM main.profile_attributes WHERE calculated`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,3 +9,4 @@ DELETE FROM _mosaic.identities;
 DELETE FROM _mosaic.aliases;
 DELETE FROM _mosaic.profiles;
 DELETE FROM _mosaic.attributes;
+DELETE FROM _mosaic.calc_values;

@@ -1,5 +1,5 @@
--- Store the changed values of the dirty pairs (_calc_new) as calculated
--- attributes updated at the run's time $1 by run $2.
-DELETE FROM _mosaic.attributes WHERE calculated AND (mpid, key) IN (SELECT mpid, name FROM _calc_new);
-INSERT INTO _mosaic.attributes (mpid, key, value, source_type, feed, updated_at, calculated, run_id)
-SELECT mpid, name, CAST(value AS JSON), NULL, NULL, $1, true, $2 FROM _calc_new;
+-- Store the changed values of the dirty pairs (_calc_new) as updated at the
+-- run's time $1 by run $2.
+DELETE FROM _mosaic.calc_values WHERE (mpid, attr) IN (SELECT mpid, attr FROM _calc_new);
+INSERT INTO _mosaic.calc_values (mpid, attr, value, updated_at, run_id)
+SELECT mpid, attr, CAST(value AS JSON), $1, $2 FROM _calc_new;

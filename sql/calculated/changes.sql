@@ -7,7 +7,7 @@
 -- whose events are gone becomes empty, never stale.
 CREATE OR REPLACE TEMP TABLE _calc_new AS
 WITH next AS (
-    SELECT p.name, p.kind, x.mpid, CAST(o.value AS VARCHAR) AS old,
+    SELECT p.attr, p.kind, x.mpid, CAST(o.value AS VARCHAR) AS old,
         CASE WHEN x.whole THEN coalesce(r.value, calcEmpty(p.kind))
              WHEN r.mpid IS NULL THEN CAST(o.value AS VARCHAR)
              ELSE coalesce(CASE p.kind
@@ -19,7 +19,7 @@ WITH next AS (
     FROM _calc_dirty x
     JOIN _calc_plan p USING (idx)
     LEFT JOIN _calc_agg r USING (idx, mpid)
-    LEFT JOIN _mosaic.attributes o ON o.calculated AND o.key = p.name AND o.mpid = x.mpid
+    LEFT JOIN _mosaic.calc_values o ON o.attr = p.attr AND o.mpid = x.mpid
 )
-SELECT name, mpid, value FROM next
+SELECT attr, mpid, value FROM next
 WHERE value IS DISTINCT FROM old AND (old IS NOT NULL OR value <> calcEmpty(kind));

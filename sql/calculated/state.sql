@@ -1,5 +1,5 @@
--- Remember each calculated attribute's definition and window as computed
--- by run $1.
+-- Remember each calculated attribute's definition, window and number as
+-- computed by run $1.
 DELETE FROM _mosaic.calc_state;
-INSERT INTO _mosaic.calc_state (name, definition, lower_at, upper_at, run_id)
-SELECT name, definition, lower_at, upper_at, $1 FROM _calc_plan;
+INSERT INTO _mosaic.calc_state (name, definition, lower_at, upper_at, run_id, id)
+SELECT name, definition, lower_at, upper_at, $1, attr FROM _calc_plan;

@@ -12,6 +12,7 @@ DELETE FROM _mosaic.row_profiles;
 DELETE FROM _mosaic.identity_dict;
 DELETE FROM _mosaic.identities;
 DELETE FROM _mosaic.attributes;
+DELETE FROM _mosaic.calc_values;
 DELETE FROM _mosaic.aliases;
 DELETE FROM _mosaic.events;
 DELETE FROM _mosaic.profiles;

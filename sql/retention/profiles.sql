@@ -11,6 +11,7 @@ UNION ALL
 SELECT alias_mpid FROM _mosaic.aliases WHERE mpid IN (SELECT mpid FROM _ret_gone);
 DELETE FROM _mosaic.identities WHERE mpid IN (SELECT mpid FROM _ret_gone);
 DELETE FROM _mosaic.attributes WHERE mpid IN (SELECT mpid FROM _ret_ids);
+DELETE FROM _mosaic.calc_values WHERE mpid IN (SELECT mpid FROM _ret_ids);
 DELETE FROM _mosaic.audience_history WHERE mpid IN (SELECT mpid FROM _ret_ids);
 DELETE FROM _mosaic.events WHERE mpid IN (SELECT mpid FROM _ret_ids);
 DELETE FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _ret_ids);

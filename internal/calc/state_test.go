@@ -1,0 +1,150 @@
+package calc_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// TestDefinitionsAddedBack: a run whose pipeline has no calculated
+// attributes drops their values; when a later run has them again, they are
+// new and computed for every profile, not only for what changed since.
+func TestDefinitionsAddedBack(t *testing.T) {
+	ctx := context.Background()
+	with, err := config.Parse("oracle.yaml", []byte(oraclePipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	without := *with
+	without.CalculatedAttributes = nil
+	store, err := engine.Open(ctx, filepath.Join(t.TempDir(), "store.duckdb"), engine.Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	now := time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC)
+	if _, err := store.Conn().ExecContext(ctx, oracleEvents, 2_000, 100, now, 3); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, c := range with.CalculatedAttributes {
+		kinds[c.Name] = c.Calculation
+	}
+	var first map[string]string
+	for i, p := range []*config.Pipeline{with, &without, with} {
+		tx, err := store.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := calc.Run(ctx, tx, p, int64(2+i), now); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := readValues(t, store, kinds)
+		switch i {
+		case 0:
+			first = got
+		case 1:
+			if len(got) != 0 {
+				t.Fatalf("%d values left after a run without calculated attributes, want none", len(got))
+			}
+		case 2:
+			if diff := cmp.Diff(first, got); diff != "" {
+				t.Errorf("values when the definitions come back differ from the first computation (-first +again):\n%s", diff)
+			}
+		}
+	}
+	if len(first) == 0 {
+		t.Fatal("no value computed: the test exercises nothing")
+	}
+}
+
+// TestMigrateCalcValues opens a schema-4 store whose calculated attributes
+// are rows of _mosaic.attributes: migration 0005 moves them to calc_values
+// under numbers given by name, and profile_attributes shows the same rows.
+func TestMigrateCalcValues(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.duckdb")
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var setup []string
+	for _, m := range []string{"0001_init", "0002_event_days", "0003_batch_text", "0004_identity_ids"} {
+		setup = append(setup, sqlfiles.Get("migrations/"+m+".sql"))
+	}
+	setup = append(setup,
+		`INSERT INTO _mosaic.meta VALUES ('schema_version', '4')`,
+		`INSERT INTO _mosaic.calc_state (name, definition, lower_at, upper_at, run_id) VALUES
+			('spend', '{"kind":"sum"}', '2026-01-01', '2026-06-01', 3),
+			('orders', '{"kind":"count"}', '2026-01-01', '2026-06-01', 3)`,
+		`INSERT INTO _mosaic.attributes (mpid, key, value, source_type, feed, updated_at, calculated, feed_pos, run_id, row_pos) VALUES
+			(1, 'tier', '"gold"', 'sdk', 'web', '2026-05-01 10:00:00+00', false, 0, 2, 7),
+			(1, 'spend', '12.5', 'calculated', 'calculated', '2026-05-02 00:00:00+00', true, NULL, 3, NULL),
+			(1, 'orders', '2', 'calculated', 'calculated', '2026-05-02 00:00:00+00', true, NULL, 3, NULL),
+			(2, 'orders', '1', 'calculated', 'calculated', '2026-05-01 00:00:00+00', true, NULL, 2, NULL)`)
+	for _, q := range setup {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const view = `SELECT mpid || ' ' || key || ' ' || CAST(value AS VARCHAR) || ' ' || source_type || ' ' || feed || ' ' ||
+		strftime(updated_at, '%Y-%m-%d') || ' ' || CAST(calculated AS VARCHAR) FROM main.profile_attributes ORDER BY ALL`
+	before := queryTexts(t, db, view)
+	db.Close()
+
+	store, err := engine.Open(ctx, path, engine.Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if diff := cmp.Diff(before, queryTexts(t, store.Conn(), view)); diff != "" {
+		t.Errorf("profile_attributes changed by the migration (-before +after):\n%s", diff)
+	}
+	got := queryTexts(t, store.Conn(), `SELECT name || ' ' || id FROM _mosaic.calc_state ORDER BY id`)
+	if diff := cmp.Diff([]string{"orders 1", "spend 2"}, got); diff != "" {
+		t.Errorf("definition numbers (-want +got):\n%s", diff)
+	}
+	got = queryTexts(t, store.Conn(), `SELECT mpid || ' ' || attr || ' ' || run_id FROM _mosaic.calc_values ORDER BY ALL`)
+	if diff := cmp.Diff([]string{"1 1 3", "1 2 3", "2 1 2"}, got); diff != "" {
+		t.Errorf("calc_values (-want +got):\n%s", diff)
+	}
+	if n := queryTexts(t, store.Conn(), `SELECT CAST(count(*) AS VARCHAR) FROM _mosaic.attributes WHERE calculated`); n[0] != "0" {
+		t.Errorf("%s calculated rows left in _mosaic.attributes, want 0", n[0])
+	}
+}
+
+// queryTexts runs a query returning one text column.
+func queryTexts(t *testing.T, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -130,4 +132,35 @@ func testPipeline(t *testing.T, feed string) *config.Pipeline {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestStaleWALIsNamed: a store file replaced while its write-ahead log
+// stays (a copy over a store that was not checkpointed) fails to open with
+// an error about the log, not about a lock (DuckDB's stack trace mentions
+// locks).
+func TestStaleWALIsNamed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, other := filepath.Join(dir, "s.duckdb"), filepath.Join(dir, "other.duckdb")
+	openStore(t, other).Close()
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"CREATE TABLE t (x INT)", "CHECKPOINT", "PRAGMA disable_checkpoint_on_shutdown", "INSERT INTO t VALUES (1)"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if _, err := os.Stat(path + ".wal"); err != nil {
+		t.Fatalf("no write-ahead log left to replay: %v", err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, path, Options{Command: "test"})
+	if !errors.Is(err, errWAL) || errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path+".wal") || strings.Contains(err.Error(), "Stack Trace") {
+		t.Fatalf("err = %v, want the write-ahead log named, without DuckDB's stack trace", err)
+	}
 }

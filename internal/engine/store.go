@@ -123,11 +123,23 @@ func memoryLimit() string {
 // openError explains DuckDB's own lock conflict (another program, such as
 // the DuckDB CLI or a running `mosaic run`, has the file open).
 func (s *Store) openError(err error) error {
-	if strings.Contains(err.Error(), "lock") {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Could not set lock on file"):
 		return fmt.Errorf("store %s: %w: held by %s; wait for it to finish or stop it (%v)", s.path, ErrLocked, readHolder(s.path+".lock"), err)
+	case strings.Contains(msg, "replaying WAL"):
+		// DuckDB appends an assertion notice and a stack trace: the first
+		// line says what failed.
+		first, _, _ := strings.Cut(msg, "\n")
+		return fmt.Errorf("open store %s: its write-ahead log %s.wal does not apply to it: %s. If the store file was copied or replaced, that .wal belongs to the old file: remove it. Otherwise restore the store from a backup: %w",
+			s.path, s.path, first, errWAL)
 	}
 	return fmt.Errorf("open store %s: %w", s.path, err)
 }
+
+// errWAL is matched by errors.Is when a store's write-ahead log does not
+// replay.
+var errWAL = errors.New("write-ahead log does not replay")
 
 // Path is the store's file.
 func (s *Store) Path() string { return s.path }

@@ -133,7 +133,7 @@ func compileLevel(p *config.Pipeline, idx []int) (Level, error) {
 	if lv.Leaves, err = render("audiences/leaves.sql.tmpl", l.data()); err != nil {
 		return lv, err
 	}
-	if lv.Members, err = render("audiences/members.sql.tmpl", map[string]any{"Audiences": ms, "Leaves": l.columns()}); err != nil {
+	if lv.Members, err = render("audiences/members.sql.tmpl", map[string]any{"Audiences": ms, "Leaves": l.columns(), "Derived": l.derived}); err != nil {
 		return lv, err
 	}
 	lv.words = l.words()

@@ -2,6 +2,7 @@ package audience
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,8 +30,17 @@ type leaves struct {
 	sets  []setLeaf      // audience and sql leaves
 
 	p        *config.Pipeline
-	stored   map[string]bool // audiences a reference reads from the store
-	inlining map[string]bool // audiences being inlined (a guard against cycles)
+	stored   map[string]bool   // audiences a reference reads from the store
+	inlining map[string]bool   // audiences being inlined (a guard against cycles)
+	refs     map[string]string // an inlined audience → its condition's column or leaf
+	derived  []derivedCol      // the inlined audiences' conditions, in order
+}
+
+// derivedCol is the column of members.sql.tmpl holding an inlined
+// audience's condition, computed once however often it is referred to (a
+// chain of references repeated as text would grow the SQL exponentially).
+type derivedCol struct {
+	Col, Cond, Name string
 }
 
 // bitCond is one leaf of a source: bit Bit of word Word is set on a row
@@ -57,12 +67,19 @@ type setLeaf struct {
 }
 
 func newLeaves(p *config.Pipeline, stored map[string]bool) *leaves {
-	return &leaves{n: 1, seen: map[string]int{}, p: p, stored: stored, inlining: map[string]bool{}}
+	return &leaves{n: 1, seen: map[string]int{}, p: p, stored: stored, inlining: map[string]bool{}, refs: map[string]string{}}
 }
 
+// oneLeaf matches a condition that is one leaf's column.
+var oneLeaf = regexp.MustCompile(`^l[0-9]+$`)
+
 // inline compiles a reference to audience name as that audience's own
-// criteria.
+// criteria: a column of members.sql.tmpl (derived), or its leaf when the
+// criteria are one leaf.
 func (l *leaves) inline(name string) (string, error) {
+	if c, ok := l.refs[name]; ok {
+		return c, nil
+	}
 	i := slices.IndexFunc(l.p.Audiences, func(a config.Audience) bool { return a.Name == name })
 	if i < 0 {
 		return "", fmt.Errorf("unknown audience %q", name)
@@ -72,7 +89,17 @@ func (l *leaves) inline(name string) (string, error) {
 	}
 	l.inlining[name] = true
 	defer delete(l.inlining, name)
-	return l.cond(&l.p.Audiences[i].Criteria)
+	cond, err := l.cond(&l.p.Audiences[i].Criteria)
+	if err != nil {
+		return "", err
+	}
+	if !oneLeaf.MatchString(cond) {
+		d := derivedCol{Col: "a" + strconv.Itoa(len(l.derived)+1), Cond: cond, Name: name}
+		l.derived = append(l.derived, d)
+		cond = d.Col
+	}
+	l.refs[name] = cond
+	return cond, nil
 }
 
 // number returns the number of the leaf identified by key, numbering it if

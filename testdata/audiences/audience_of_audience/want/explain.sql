@@ -40,7 +40,9 @@ WITH leaves AS NOT MATERIALIZED (
     SELECT mpid,
         (m0 & 2) <> 0 AS l1,
         (m0 & 4) <> 0 AS l2,
-        (m0 & 8) <> 0 AS l3
+        (m0 & 8) <> 0 AS l3,
+        -- audience gold_buyers, referred to
+        (l1 AND l2) AS a1
     FROM _aud_leaves
 )
 -- audience gold (pipeline.yaml:32:13)
@@ -53,4 +55,4 @@ UNION ALL
 SELECT 3 AS aud, mpid FROM leaves WHERE NOT l1
 UNION ALL
 -- audience gold_buyers_emails (pipeline.yaml:33:13)
-SELECT 4 AS aud, mpid FROM leaves WHERE ((l1 AND l2) AND l3);
+SELECT 4 AS aud, mpid FROM leaves WHERE (a1 AND l3);

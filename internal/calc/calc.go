@@ -157,7 +157,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	// before another: with DuckDB 1.5 (duckdb-go v2.10506) a later large
 	// INSERT ... SELECT into the same table in the same transaction then
 	// loses its rows. The fresh values, whose number is known only once
-	// stored, are the stage's (and the run's) last insert into attributes.
+	// stored, are the stage's last insert into calc_values (no other stage
+	// writes it).
 	if st.Changed > 0 {
 		for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/apply.sql")) {
 			if _, err := db.Exec(ctx, q, now, runID); err != nil {

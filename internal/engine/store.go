@@ -121,7 +121,8 @@ func memoryLimit() string {
 }
 
 // openError explains DuckDB's own lock conflict (another program, such as
-// the DuckDB CLI or a running `mosaic run`, has the file open).
+// the DuckDB CLI or a running `mosaic run`, has the file open) and a
+// write-ahead log that does not replay.
 func (s *Store) openError(err error) error {
 	msg := err.Error()
 	switch {

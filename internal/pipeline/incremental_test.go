@@ -76,6 +76,35 @@ func TestFilesAreReadOnceAndFullRefreshRereads(t *testing.T) {
 	}
 }
 
+// TestFullRefreshRecomputesCalculated: a full refresh re-reads the events
+// and forgets the calculated values built from them, so a count is the
+// number of events, not the old count plus the events read again.
+func TestFullRefreshRecomputesCalculated(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "web/1.csv", "cookie,event,ts\nk1,page_view,2026-05-01T00:00:00Z\nk1,page_view,2026-05-02T00:00:00Z\n")
+	p := loadPipeline(t, dir, `version: 1
+name: calc
+feeds:
+  - name: web
+    source: { kind: files, path: web/*.csv }
+    source_type: sdk
+    timestamp: ts
+    identities: { cookie: device_application_stamp }
+    event_name: event
+calculated_attributes:
+  - { name: views, calculation: count, event: page_view }
+`)
+	const views = "SELECT CAST(value AS VARCHAR) FROM profile_attributes WHERE key = 'views'"
+	run(t, p, Options{})
+	if got := query(t, p, views); len(got) != 1 || got[0] != "2" {
+		t.Fatalf("views after the first run = %v, want [2]", got)
+	}
+	run(t, p, Options{FullRefresh: true})
+	if got := query(t, p, views); len(got) != 1 || got[0] != "2" {
+		t.Errorf("views after a full refresh = %v, want [2]", got)
+	}
+}
+
 // publicViews returns every public view's rows (and the private staged
 // rows and source state), sorted, as JSON text.
 func publicViews(t *testing.T, state string) map[string][]string {

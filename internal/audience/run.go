@@ -55,8 +55,12 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	if err != nil {
 		return res, err
 	}
+	ids, err := register(ctx, db, names)
+	if err != nil {
+		return res, err
+	}
 	for _, level := range levels {
-		if err := evaluate(ctx, db, level, runID, now, res.Audiences); err != nil {
+		if err := evaluate(ctx, db, level, ids, runID, now, res.Audiences); err != nil {
 			return res, err
 		}
 	}
@@ -68,13 +72,32 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	return res, nil
 }
 
+// register numbers the audiences (names) the store does not know yet and
+// returns every audience's number (_mosaic.audiences).
+func register(ctx context.Context, db DB, names []string) (map[string]int32, error) {
+	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/register.sql"), names); err != nil {
+		return nil, fmt.Errorf("audiences: number new audiences: %w", err)
+	}
+	var text string
+	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/ids.sql"), names).Scan(&text); err != nil {
+		return nil, fmt.Errorf("audiences: read their numbers: %w", err)
+	}
+	ids := map[string]int32{}
+	if err := json.Unmarshal([]byte(text), &ids); err != nil {
+		return nil, fmt.Errorf("audiences: read their numbers: %w", err)
+	}
+	return ids, nil
+}
+
 // evaluate computes the members of one level's audiences (its leaves, then
-// its members) and records their entries and exits, adding each audience's
-// stats to out.
-func evaluate(ctx context.Context, db DB, level Level, runID int64, now time.Time, out map[string]Stats) error {
+// its members) and records their entries and exits under their numbers
+// (ids), adding each audience's stats to out.
+func evaluate(ctx context.Context, db DB, level Level, ids map[string]int32, runID int64, now time.Time, out map[string]Stats) error {
 	names := make([]string, len(level.Audiences))
+	nums := make([]int32, len(level.Audiences))
 	for i, a := range level.Audiences {
 		names[i] = a.Name
+		nums[i] = ids[a.Name]
 		out[a.Name] = Stats{}
 	}
 	if _, err := db.Exec(ctx, level.Leaves, sql.Named("now", now)); err != nil {
@@ -83,7 +106,7 @@ func evaluate(ctx context.Context, db DB, level Level, runID int64, now time.Tim
 	if _, err := db.Exec(ctx, level.Members); err != nil {
 		return fmt.Errorf("audiences %v: select their members: %w", names, err)
 	}
-	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/delta.sql"), names); err != nil {
+	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/delta.sql"), nums); err != nil {
 		return fmt.Errorf("audiences %v: compare with the current members: %w", names, err)
 	}
 	var text string
@@ -104,12 +127,12 @@ func evaluate(ctx context.Context, db DB, level Level, runID int64, now time.Tim
 	// makes DuckDB 1.5 lose the rows of a later large INSERT ... SELECT into
 	// the same table in the same transaction (see internal/calc).
 	if exited > 0 {
-		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now, names); err != nil {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now, nums); err != nil {
 			return fmt.Errorf("audiences %v: record exits: %w", names, err)
 		}
 	}
 	if entered > 0 {
-		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), now, runID, names); err != nil {
+		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/enter.sql"), now, runID, nums); err != nil {
 			return fmt.Errorf("audiences %v: record entries: %w", names, err)
 		}
 	}

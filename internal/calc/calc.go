@@ -14,8 +14,8 @@
 //	average          mean of the numeric values                       empty null
 //	most_frequent    value seen most often (ties: most recent, then smallest)
 //	unique_count     number of distinct values                        empty 0
-//	first_value      value of the earliest event carrying it (ties: event id)
-//	last_value       value of the latest event carrying it
+//	first_value      value of the earliest event carrying it (ties: the smallest JSON text)
+//	last_value       value of the latest event carrying it (ties: the largest JSON text)
 //	first_timestamp  earliest event time, "2006-01-02T15:04:05.000Z"
 //	last_timestamp   latest event time
 //	unique_values    distinct values, most recently seen first, at most 100; empty []

@@ -33,7 +33,6 @@ type freshGroup struct {
 	Paths                []string
 	Reads, Nums          []int
 	LowerUs, UpperUs     int64
-	EventID              bool
 	UnionBeforeWide      bool
 }
 
@@ -107,9 +106,6 @@ func (g *freshGroup) add(c config.Calculated, f freshDef) error {
 	switch c.Calculation {
 	case "most_frequent", "unique_count", "unique_values":
 		g.PerValue = append(g.PerValue, f)
-	case "first_value", "last_value":
-		g.EventID = true
-		g.Wide = append(g.Wide, f)
 	default:
 		g.Wide = append(g.Wide, f)
 	}

@@ -128,3 +128,40 @@ func computeAll(t *testing.T, store *engine.Store, p *config.Pipeline, now time.
 	}
 	return out
 }
+
+// TestFirstLastValueTies: events at the same time break first_value's tie
+// to the smallest JSON text and last_value's to the largest, in both paths.
+// The event ids sort the other way round, so a tie broken by event id
+// fails.
+func TestFirstLastValueTies(t *testing.T) {
+	ctx := context.Background()
+	p, err := config.Parse("ties.yaml", []byte(`version: 1
+name: ties
+feeds:
+  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }
+calculated_attributes:
+  - { name: fv, calculation: first_value, event: buy, attribute: sku }
+  - { name: lv, calculation: last_value, event: buy, attribute: sku }
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := engine.Open(ctx, filepath.Join(t.TempDir(), "store.duckdb"), engine.Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Conn().ExecContext(ctx, `INSERT INTO _mosaic.events (event_id, mpid, feed, event_type, event_name, occurred_at, attributes, occurred_day, run_id)
+		SELECT id, 1, 'f', 'custom_event', 'buy', t, json_object('sku', sku), CAST(t AS DATE), 1
+		FROM (VALUES ('e1', TIMESTAMPTZ '2026-06-01 10:00:00+00', 'B'), ('e2', TIMESTAMPTZ '2026-06-01 10:00:00+00', 'A'),
+			('e3', TIMESTAMPTZ '2026-06-01 12:00:00+00', 'D'), ('e4', TIMESTAMPTZ '2026-06-01 12:00:00+00', 'C')) v(id, t, sku)`); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{`1 fv = "A"`: 0, `1 lv = "D"`: 0, "fv": 1, "lv": 1}
+	now := time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)
+	for _, asPairs := range []bool{false, true} {
+		if diff := cmp.Diff(want, computeAll(t, store, p, now, asPairs)); diff != "" {
+			t.Errorf("as pairs %v (-want +got):\n%s", asPairs, diff)
+		}
+	}
+}

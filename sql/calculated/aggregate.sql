@@ -1,14 +1,15 @@
 -- Each dirty pair's aggregate over its input events (_calc_events), by
 -- kind. value is JSON; n, total, lo and hi are the parts that count, sum,
--- min and max combine incrementally. Ties: first/last value by event id,
+-- min and max combine incrementally. Ties: first_value to the smallest
+-- value (JSON text), last_value to the largest,
 -- most_frequent by the most recent then the smallest value; unique_values
 -- lists at most 100 values, most recently seen first.
 CREATE OR REPLACE TEMP TABLE _calc_agg AS
 WITH simple AS (
     SELECT idx, mpid, any_value(kind) AS kind, count(*) AS n,
         sum(num) AS total, count(num) AS nums, min(num) AS lo, max(num) AS hi,
-        arg_min(v, (occurred_at, event_id)) FILTER (WHERE v IS NOT NULL AND kind = 'first_value') AS first_v,
-        arg_max(v, (occurred_at, event_id)) FILTER (WHERE v IS NOT NULL AND kind = 'last_value') AS last_v,
+        arg_min(v, (occurred_at, CAST(v AS VARCHAR))) FILTER (WHERE v IS NOT NULL AND kind = 'first_value') AS first_v,
+        arg_max(v, (occurred_at, CAST(v AS VARCHAR))) FILTER (WHERE v IS NOT NULL AND kind = 'last_value') AS last_v,
         min(occurred_at) AS first_at, max(occurred_at) AS last_at
     FROM _calc_events
     WHERE kind NOT IN ('most_frequent', 'unique_count', 'unique_values')

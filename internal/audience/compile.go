@@ -42,11 +42,13 @@ type Audience struct {
 // TIMESTAMPTZ): Leaves creates _aud_leaves (each current profile's leaves
 // as bits, one pass over each table they read), then Members creates
 // the view _aud_members (aud: an audience's position in Audiences, from 1;
-// mpid).
+// mpid). First does both at once on the level's first evaluation,
+// recording every member as entering (enter_first.sql.tmpl).
 type Level struct {
 	Audiences []Audience
 	Leaves    string
 	Members   string
+	First     string
 	words     int // _aud_leaves' mask words
 }
 
@@ -129,11 +131,24 @@ func compileLevel(p *config.Pipeline, idx []int) (Level, error) {
 		pos.File = filepath.Base(pos.File)
 		ms = append(ms, member{len(ms) + 1, a.Name, pos.String(), cond})
 	}
+	leaves := l.data()
+	members := map[string]any{"Audiences": ms, "Leaves": l.columns(), "Derived": l.derived, "From": ""}
 	var err error
-	if lv.Leaves, err = render("audiences/leaves.sql.tmpl", l.data()); err != nil {
+	if lv.Leaves, err = render("audiences/leaves.sql.tmpl", leaves); err != nil {
 		return lv, err
 	}
-	if lv.Members, err = render("audiences/members.sql.tmpl", map[string]any{"Audiences": ms, "Leaves": l.columns(), "Derived": l.derived}); err != nil {
+	if lv.Members, err = render("audiences/members.sql.tmpl", members); err != nil {
+		return lv, err
+	}
+	leaves["Bare"] = true
+	if members["From"], err = render("audiences/leaves.sql.tmpl", leaves); err != nil {
+		return lv, err
+	}
+	bare, err := render("audiences/members.sql.tmpl", members)
+	if err != nil {
+		return lv, err
+	}
+	if lv.First, err = render("audiences/enter_first.sql.tmpl", bare); err != nil {
 		return lv, err
 	}
 	lv.words = l.words()

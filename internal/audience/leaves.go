@@ -269,7 +269,7 @@ func (l *leaves) data() map[string]any {
 		}
 		return out
 	}
-	d := map[string]any{"Profile": byWord([]bitCond{bit(0, "")}), "Attributes": nil, "Identities": nil}
+	d := map[string]any{"Profile": byWord([]bitCond{bit(0, "")}), "Attributes": nil, "Identities": nil, "Bare": false}
 	if len(l.attrs) > 0 {
 		d["Attributes"] = map[string]any{"Keys": l.keys, "Cols": byWord(l.attrs)}
 	}

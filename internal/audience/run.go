@@ -91,7 +91,8 @@ func register(ctx context.Context, db DB, names []string) (map[string]int32, err
 
 // evaluate computes the members of one level's audiences (its leaves, then
 // its members) and records their entries and exits under their numbers
-// (ids), adding each audience's stats to out.
+// (ids), adding each audience's stats to out. On the level's first
+// evaluation (none of its audiences has members) Level.First does it all.
 func evaluate(ctx context.Context, db DB, level Level, ids map[string]int32, runID int64, now time.Time, out map[string]Stats) error {
 	names := make([]string, len(level.Audiences))
 	nums := make([]int32, len(level.Audiences))
@@ -99,6 +100,18 @@ func evaluate(ctx context.Context, db DB, level Level, ids map[string]int32, run
 		names[i] = a.Name
 		nums[i] = ids[a.Name]
 		out[a.Name] = Stats{}
+	}
+	var has bool
+	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/has_members.sql"), nums).Scan(&has); err != nil {
+		return fmt.Errorf("audiences %v: look for current members: %w", names, err)
+	}
+	if !has {
+		// First evaluation: every member enters, in one statement.
+		if _, err := db.Exec(ctx, level.First, sql.Named("now", now), sql.Named("run", runID), sql.Named("ids", nums)); err != nil {
+			return fmt.Errorf("audiences %v: evaluate their criteria and record the members: %w", names, err)
+		}
+		_, err := levelStats(ctx, db, names, out, sqlfiles.Get("audiences/first_stats.sql"), names, nums)
+		return err
 	}
 	if _, err := db.Exec(ctx, level.Leaves, sql.Named("now", now)); err != nil {
 		return fmt.Errorf("audiences %v: evaluate their criteria: %w", names, err)
@@ -109,17 +122,12 @@ func evaluate(ctx context.Context, db DB, level Level, ids map[string]int32, run
 	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/delta.sql"), nums); err != nil {
 		return fmt.Errorf("audiences %v: compare with the current members: %w", names, err)
 	}
-	var text string
-	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/level_stats.sql"), names).Scan(&text); err != nil {
-		return fmt.Errorf("audiences %v: count members: %w", names, err)
-	}
-	stats := map[string]Stats{}
-	if err := json.Unmarshal([]byte(text), &stats); err != nil {
-		return fmt.Errorf("audiences %v: count members: %w", names, err)
+	stats, err := levelStats(ctx, db, names, out, sqlfiles.Get("audiences/level_stats.sql"), names)
+	if err != nil {
+		return err
 	}
 	var entered, exited int64
-	for name, st := range stats {
-		out[name] = st
+	for _, st := range stats {
 		entered += st.Entered
 		exited += st.Exited
 	}
@@ -137,6 +145,23 @@ func evaluate(ctx context.Context, db DB, level Level, ids map[string]int32, run
 		}
 	}
 	return nil
+}
+
+// levelStats runs query (with args), which returns the stats of the level
+// of audiences names as one JSON object, and stores them into out.
+func levelStats(ctx context.Context, db DB, names []string, out map[string]Stats, query string, args ...any) (map[string]Stats, error) {
+	var text string
+	if err := db.QueryRow(ctx, query, args...).Scan(&text); err != nil {
+		return nil, fmt.Errorf("audiences %v: count members: %w", names, err)
+	}
+	stats := map[string]Stats{}
+	if err := json.Unmarshal([]byte(text), &stats); err != nil {
+		return nil, fmt.Errorf("audiences %v: count members: %w", names, err)
+	}
+	for name, st := range stats {
+		out[name] = st
+	}
+	return stats, nil
 }
 
 // removed closes the memberships of audiences not in names, counting them

@@ -103,3 +103,49 @@ func TestReferenceChainCompilesLinearly(t *testing.T) {
 		t.Errorf("the compiled SQL of 20 chained audiences is %d bytes, want it linear in their number", size)
 	}
 }
+
+// TestFirstEvaluationWithoutMembers: a first evaluation that records no
+// member (level 0) followed by one that records 200k (level 1, more than
+// DuckDB's row group) in the same transaction keeps all of them. With
+// DuckDB 1.5 an empty batch insert makes the later large insert into the
+// same table lose its rows (sql/audiences/unordered.sql).
+func TestFirstEvaluationWithoutMembers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200k profiles")
+	}
+	ctx := context.Background()
+	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\n" +
+		"audiences:\n  - { name: nobody, criteria: { sql: \"SELECT mpid FROM profiles WHERE mpid < 0\" } }\n" +
+		"  - { name: everybody, criteria: { not: { audience: nobody } } }\n"
+	p, err := config.Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Committed profiles: DuckDB reads them, and so writes the members, on
+	// every core, in row groups.
+	if _, err := s.Conn().ExecContext(ctx, `INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at) SELECT range, now(), now(), now() FROM range(1, 200001)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	res, err := audience.Run(ctx, tx, p, 1, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]audience.Stats{"nobody": {}, "everybody": {Size: 200_000, Entered: 200_000}}
+	if diff := cmp.Diff(want, res.Audiences); diff != "" {
+		t.Errorf("stats (-want +got):\n%s", diff)
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audience_members WHERE audience = 'everybody'`).Scan(&n); err != nil || n != 200_000 {
+		t.Errorf("everybody has %d members (%v), want 200000", n, err)
+	}
+}

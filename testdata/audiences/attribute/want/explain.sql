@@ -5,7 +5,9 @@
 -- leaves; the second selects each audience's members by a condition on those
 -- columns. A reference to another audience is that audience's condition,
 -- unless it has a sql: leaf (or refers to one that has): then it reads the
--- members recorded on an earlier level. $now is the run's clock.
+-- members recorded on an earlier level. $now is the run's clock. On a
+-- level's first evaluation (none of its audiences has members yet), the two
+-- run as one statement that records every member as entering.
 
 -- level 0: tier_eq_gold tier_ne_gold ltv_eq_50_5 ltv_gt_1000 ltv_gte_950 ltv_lt_300 ltv_lte_300 city_lt_m tier_in ltv_in vip_eq_true vip_ne_true tags_contains_golf city_contains_ari city_starts_with city_matches tier_exists note_exists quote_in_value
 CREATE OR REPLACE TEMP TABLE _aud_leaves AS

@@ -5,7 +5,9 @@
 -- leaves; the second selects each audience's members by a condition on those
 -- columns. A reference to another audience is that audience's condition,
 -- unless it has a sql: leaf (or refers to one that has): then it reads the
--- members recorded on an earlier level. $now is the run's clock.
+-- members recorded on an earlier level. $now is the run's clock. On a
+-- level's first evaluation (none of its audiences has members yet), the two
+-- run as one statement that records every member as entering.
 
 -- level 0: has_email has_customer_id has_idfa has_mobile
 CREATE OR REPLACE TEMP TABLE _aud_leaves AS

@@ -5,7 +5,9 @@
 -- leaves; the second selects each audience's members by a condition on those
 -- columns. A reference to another audience is that audience's condition,
 -- unless it has a sql: leaf (or refers to one that has): then it reads the
--- members recorded on an earlier level. $now is the run's clock.
+-- members recorded on an earlier level. $now is the run's clock. On a
+-- level's first evaluation (none of its audiences has members yet), the two
+-- run as one statement that records every member as entering.
 
 -- level 0: attr_eq_num event_eq_num attr_eq_num_frac event_eq_num_frac attr_eq_text event_eq_text attr_eq_text_digits event_eq_text_digits attr_eq_bool event_eq_bool attr_ne_num event_ne_num attr_ne_text event_ne_text attr_ne_bool event_ne_bool attr_lt_num event_lt_num attr_lte_num event_lte_num attr_gt_num event_gt_num attr_gte_num event_gte_num attr_lt_text event_lt_text attr_lte_text event_lte_text attr_gt_text event_gt_text attr_gte_text event_gte_text attr_in_mixed event_in_mixed attr_contains_text event_contains_text attr_contains_list event_contains_list attr_starts_with event_starts_with attr_matches event_matches attr_exists event_exists
 CREATE OR REPLACE TEMP TABLE _aud_leaves AS

@@ -78,12 +78,8 @@ func register(ctx context.Context, db DB, names []string) (map[string]int32, err
 	if _, err := db.Exec(ctx, sqlfiles.Get("audiences/register.sql"), names); err != nil {
 		return nil, fmt.Errorf("audiences: number new audiences: %w", err)
 	}
-	var text string
-	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/ids.sql"), names).Scan(&text); err != nil {
-		return nil, fmt.Errorf("audiences: read their numbers: %w", err)
-	}
 	ids := map[string]int32{}
-	if err := json.Unmarshal([]byte(text), &ids); err != nil {
+	if err := queryJSON(ctx, db, &ids, sqlfiles.Get("audiences/ids.sql"), names); err != nil {
 		return nil, fmt.Errorf("audiences: read their numbers: %w", err)
 	}
 	return ids, nil
@@ -150,12 +146,8 @@ func evaluate(ctx context.Context, db DB, level Level, ids map[string]int32, run
 // levelStats runs query (with args), which returns the stats of the level
 // of audiences names as one JSON object, and stores them into out.
 func levelStats(ctx context.Context, db DB, names []string, out map[string]Stats, query string, args ...any) (map[string]Stats, error) {
-	var text string
-	if err := db.QueryRow(ctx, query, args...).Scan(&text); err != nil {
-		return nil, fmt.Errorf("audiences %v: count members: %w", names, err)
-	}
 	stats := map[string]Stats{}
-	if err := json.Unmarshal([]byte(text), &stats); err != nil {
+	if err := queryJSON(ctx, db, &stats, query, args...); err != nil {
 		return nil, fmt.Errorf("audiences %v: count members: %w", names, err)
 	}
 	for name, st := range stats {
@@ -164,14 +156,19 @@ func levelStats(ctx context.Context, db DB, names []string, out map[string]Stats
 	return stats, nil
 }
 
+// queryJSON runs query (with args), which returns one JSON text, into v.
+func queryJSON(ctx context.Context, db DB, v any, query string, args ...any) error {
+	var text string
+	if err := db.QueryRow(ctx, query, args...).Scan(&text); err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(text), v)
+}
+
 // removed closes the memberships of audiences not in names, counting them
 // per audience into out.
 func removed(ctx context.Context, db DB, names []string, now time.Time, out map[string]int64) error {
-	var text string
-	if err := db.QueryRow(ctx, sqlfiles.Get("audiences/removed.sql"), names).Scan(&text); err != nil {
-		return fmt.Errorf("audiences: find removed audiences: %w", err)
-	}
-	if err := json.Unmarshal([]byte(text), &out); err != nil {
+	if err := queryJSON(ctx, db, &out, sqlfiles.Get("audiences/removed.sql"), names); err != nil {
 		return fmt.Errorf("audiences: find removed audiences: %w", err)
 	}
 	if len(out) == 0 {

@@ -46,15 +46,15 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/max_row_id.sql")).Scan(&base); err != nil {
 		return st, err
 	}
-	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/keep_rows.sql"), base, f.runID, f.feed.Name, f.pos); err != nil {
+	if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/keep_rows.sql"), base, f.runID, f.feed.Name, f.pos); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
 	for _, q := range sqlfiles.Statements(sqlfiles.Get("batch/keep_details.sql")) {
-		if _, err := f.tx.Exec(ctx, q, base); err != nil {
+		if _, err := f.tx.ExecUnordered(ctx, q, base); err != nil {
 			return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 		}
 	}
-	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/drops.sql"), f.runID, f.feed.Name); err != nil {
+	if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/drops.sql"), f.runID, f.feed.Name); err != nil {
 		return st, fmt.Errorf("feed %s: record dropped batches: %w", f.feed.Name, err)
 	}
 	st.Read += read

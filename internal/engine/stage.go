@@ -89,7 +89,7 @@ func (f *FeedStage) Dropped(ctx context.Context, query string) error {
 	if err != nil {
 		return err
 	}
-	n, err := f.tx.Exec(ctx, stmt, f.runID, f.feed.Name)
+	n, err := f.tx.ExecUnordered(ctx, stmt, f.runID, f.feed.Name)
 	f.dropped += n
 	if err != nil {
 		return fmt.Errorf("record dropped rows: %w", err)
@@ -195,7 +195,7 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 		return st, err
 	}
 	for _, stmt := range sqlfiles.Statements(keep) {
-		if _, err := f.tx.Exec(ctx, stmt, base, f.runID, f.feed.Name, f.pos); err != nil {
+		if _, err := f.tx.ExecUnordered(ctx, stmt, base, f.runID, f.feed.Name, f.pos); err != nil {
 			return st, fmt.Errorf("feed %s: keep rows: %w", f.feed.Name, err)
 		}
 	}
@@ -203,7 +203,7 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	if err != nil {
 		return st, err
 	}
-	if _, err := f.tx.Exec(ctx, drops, f.runID, f.feed.Name, stageBase); err != nil {
+	if _, err := f.tx.ExecUnordered(ctx, drops, f.runID, f.feed.Name, stageBase); err != nil {
 		return st, fmt.Errorf("feed %s: record dropped rows: %w", f.feed.Name, err)
 	}
 	st.Read += read

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
 // Tx is a transaction on the store's single connection: a run's state,
@@ -41,6 +43,25 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error)
 	n, _ := res.RowsAffected()
 	t.s.log.Debug("sql", "rows", n, "ms", time.Since(start).Milliseconds(), "cpu_ms", (cpuTime() - cpu).Milliseconds(), "stmt", firstLine(query))
 	return n, nil
+}
+
+// ExecUnordered is Exec for an INSERT ... SELECT into a table that other
+// inserts of the run write too (a feed's kept rows, dropped rows), whose
+// rows' order does not matter: it runs with DuckDB's
+// preserve_insertion_order off. In DuckDB 1.5 an insert whose source keeps
+// its order (a scan of a temp table, filtered or not) is a batch insert,
+// and a batch insert that writes no row makes every later insert of a row
+// group or more into the same table in the same transaction lose its rows
+// (TestEmptyFeedBeforeLargeFeed); a plain insert has no such effect.
+func (t *Tx) ExecUnordered(ctx context.Context, query string, args ...any) (int64, error) {
+	if _, err := t.Exec(ctx, sqlfiles.Get("engine/unordered.sql")); err != nil {
+		return 0, err
+	}
+	n, err := t.Exec(ctx, query, args...)
+	if _, rerr := t.Exec(context.WithoutCancel(ctx), sqlfiles.Get("engine/ordered.sql")); err == nil {
+		err = rerr
+	}
+	return n, err
 }
 
 // cpuTime is the CPU time the process has used, user and system.

@@ -1,0 +1,2 @@
+-- The default again after unordered.sql.
+RESET preserve_insertion_order;

@@ -24,7 +24,9 @@ import (
 // leaf in several audiences, more leaves than one mask word holds), Run's
 // members equal a straightforward evaluation: each leaf's set of mpids by
 // its own query (event counts and last occurrences compared in Go), and
-// all/any/not as set operations over the current profiles.
+// all/any/not as set operations over the current profiles. Run twice: on
+// the first evaluation (every audience new) and two days later, when
+// members enter and exit.
 func TestSharedLeavesMatchPerLeaf(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -62,18 +64,22 @@ func TestSharedLeavesMatchPerLeaf(t *testing.T) {
 			if err := audience.Check(ctx, p); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := audience.Run(ctx, tx, p, 1, now); err != nil {
-				t.Fatal(err)
-			}
-			o := oracle{t: t, tx: tx, now: now, done: map[string]map[int64]bool{}}
-			o.profiles = o.set(`SELECT mpid FROM main.profiles`)
-			for _, a := range p.Audiences { // the generator refers only to earlier audiences
-				want := o.eval(&a.Criteria)
-				got := o.set(`SELECT mpid FROM main.audience_members WHERE audience = $1`, a.Name)
-				if diff := cmp.Diff(keys(want), keys(got)); diff != "" {
-					t.Errorf("audience %s: %s\nmembers (-want +got):\n%s", a.Name, src[strings.Index(src, "name: "+a.Name+","):][:200], diff)
+			// Two days earlier every audience is new (Level.First), then
+			// the windows slide and members enter and exit (the delta).
+			for run, at := range []time.Time{now.Add(-48 * time.Hour), now} {
+				if _, err := audience.Run(ctx, tx, p, int64(run+1), at); err != nil {
+					t.Fatal(err)
 				}
-				o.done[a.Name] = want
+				o := oracle{t: t, tx: tx, now: at, done: map[string]map[int64]bool{}}
+				o.profiles = o.set(`SELECT mpid FROM main.profiles`)
+				for _, a := range p.Audiences { // the generator refers only to earlier audiences
+					want := o.eval(&a.Criteria)
+					got := o.set(`SELECT mpid FROM main.audience_members WHERE audience = $1`, a.Name)
+					if diff := cmp.Diff(keys(want), keys(got)); diff != "" {
+						t.Errorf("run %d, audience %s: %s\nmembers (-want +got):\n%s", run+1, a.Name, src[strings.Index(src, "name: "+a.Name+","):][:200], diff)
+					}
+					o.done[a.Name] = want
+				}
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package audience_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,10 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mosaic-cdp/mosaic/internal/audience"
-	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/golden"
-	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
 // TestMigrateAudienceIDs opens a schema-5 store whose audience entries name
@@ -23,26 +20,11 @@ import (
 func TestMigrateAudienceIDs(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.duckdb")
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var setup []string
-	for _, m := range []string{"0001_init", "0002_event_days", "0003_batch_text", "0004_identity_ids", "0005_calc_values"} {
-		setup = append(setup, sqlfiles.Get("migrations/"+m+".sql"))
-	}
-	setup = append(setup,
-		`INSERT INTO _mosaic.meta VALUES ('schema_version', '5')`,
+	golden.OldStore(t, path, 5,
 		`INSERT INTO _mosaic.audience_history (audience, mpid, entered_at, exited_at, run_id) VALUES
 			('vip', 1, '2026-05-01 00:00:00+00', NULL, 2),
 			('vip', 2, '2026-05-01 00:00:00+00', '2026-05-02 00:00:00+00', 2),
 			('lapsed', 2, '2026-05-02 00:00:00+00', NULL, 3)`)
-	for _, q := range setup {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
 	const views = `SELECT 'history ' || audience || ' ' || mpid || ' ' || strftime(entered_at, '%Y-%m-%d') || ' ' ||
 			coalesce(strftime(exited_at, '%Y-%m-%d'), '-') || ' ' || run_id FROM main.audience_history
 		UNION ALL SELECT 'member ' || audience || ' ' || mpid || ' ' || strftime(entered_at, '%Y-%m-%d') FROM main.audience_members
@@ -58,12 +40,8 @@ func TestMigrateAudienceIDs(t *testing.T) {
 		t.Errorf("audience views changed by the migration (-before +after):\n%s", diff)
 	}
 
-	p, err := config.Parse("p.yaml", []byte("version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\n"+
-		"audiences:\n  - { name: zeta, criteria: { attribute: { key: tier, op: exists } } }\n"+
-		"  - { name: vip, criteria: { attribute: { key: tier, op: exists } } }\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := parsePipeline(t, "audiences:\n  - { name: zeta, criteria: { attribute: { key: tier, op: exists } } }\n"+
+		"  - { name: vip, criteria: { attribute: { key: tier, op: exists } } }\n")
 	store, err = engine.Open(ctx, path, engine.Options{Command: "test"})
 	if err != nil {
 		t.Fatal(err)

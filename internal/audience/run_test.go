@@ -21,19 +21,10 @@ import (
 // result into a real store directly.
 func TestRunCalculated(t *testing.T) {
 	ctx := context.Background()
-	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\n" +
-		"calculated_attributes:\n  - { name: orders_30d, calculation: count, event: purchase, within: 30d }\n" +
-		"audiences:\n  - { name: frequent, criteria: { calculated: { key: orders_30d, op: gte, value: 2 } } }\n" +
-		"  - { name: not_frequent, criteria: { not: { audience: frequent } } }\n"
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	p := parsePipeline(t, "calculated_attributes:\n  - { name: orders_30d, calculation: count, event: purchase, within: 30d }\n"+
+		"audiences:\n  - { name: frequent, criteria: { calculated: { key: orders_30d, op: gte, value: 2 } } }\n"+
+		"  - { name: not_frequent, criteria: { not: { audience: frequent } } }\n")
+	s := newStore(t)
 	tx, err := s.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -108,24 +99,15 @@ func TestReferenceChainCompilesLinearly(t *testing.T) {
 // member (level 0) followed by one that records 200k (level 1, more than
 // DuckDB's row group) in the same transaction keeps all of them. With
 // DuckDB 1.5 an empty batch insert makes the later large insert into the
-// same table lose its rows (sql/audiences/unordered.sql).
+// same table lose its rows (sql/audiences/enter_first.sql.tmpl).
 func TestFirstEvaluationWithoutMembers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("200k profiles")
 	}
 	ctx := context.Background()
-	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\n" +
-		"audiences:\n  - { name: nobody, criteria: { sql: \"SELECT mpid FROM profiles WHERE mpid < 0\" } }\n" +
-		"  - { name: everybody, criteria: { not: { audience: nobody } } }\n"
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	p := parsePipeline(t, "audiences:\n  - { name: nobody, criteria: { sql: \"SELECT mpid FROM profiles WHERE mpid < 0\" } }\n"+
+		"  - { name: everybody, criteria: { not: { audience: nobody } } }\n")
+	s := newStore(t)
 	// Committed profiles: DuckDB reads them, and so writes the members, on
 	// every core, in row groups.
 	if _, err := s.Conn().ExecContext(ctx, `INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at) SELECT range, now(), now(), now() FROM range(1, 200001)`); err != nil {
@@ -148,4 +130,27 @@ func TestFirstEvaluationWithoutMembers(t *testing.T) {
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audience_members WHERE audience = 'everybody'`).Scan(&n); err != nil || n != 200_000 {
 		t.Errorf("everybody has %d members (%v), want 200000", n, err)
 	}
+}
+
+// parsePipeline parses a pipeline of one feed followed by body (its
+// calculated attributes and audiences).
+func parsePipeline(t *testing.T, body string) *config.Pipeline {
+	t.Helper()
+	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\n" + body
+	p, err := config.Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, src)
+	}
+	return p
+}
+
+// newStore opens a new store, closed when the test ends.
+func newStore(t *testing.T) *engine.Store {
+	t.Helper()
+	s, err := engine.Open(context.Background(), filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/calc"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
-	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+	"github.com/mosaic-cdp/mosaic/internal/golden"
 )
 
 // TestDefinitionsAddedBack: a run whose pipeline has no calculated
@@ -76,16 +77,7 @@ func TestDefinitionsAddedBack(t *testing.T) {
 func TestMigrateCalcValues(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.duckdb")
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var setup []string
-	for _, m := range []string{"0001_init", "0002_event_days", "0003_batch_text", "0004_identity_ids"} {
-		setup = append(setup, sqlfiles.Get("migrations/"+m+".sql"))
-	}
-	setup = append(setup,
-		`INSERT INTO _mosaic.meta VALUES ('schema_version', '4')`,
+	golden.OldStore(t, path, 4,
 		`INSERT INTO _mosaic.calc_state (name, definition, lower_at, upper_at, run_id) VALUES
 			('spend', '{"kind":"sum"}', '2026-01-01', '2026-06-01', 3),
 			('orders', '{"kind":"count"}', '2026-01-01', '2026-06-01', 3)`,
@@ -94,15 +86,9 @@ func TestMigrateCalcValues(t *testing.T) {
 			(1, 'spend', '12.5', 'calculated', 'calculated', '2026-05-02 00:00:00+00', true, NULL, 3, NULL),
 			(1, 'orders', '2', 'calculated', 'calculated', '2026-05-02 00:00:00+00', true, NULL, 3, NULL),
 			(2, 'orders', '1', 'calculated', 'calculated', '2026-05-01 00:00:00+00', true, NULL, 2, NULL)`)
-	for _, q := range setup {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
 	const view = `SELECT mpid || ' ' || key || ' ' || CAST(value AS VARCHAR) || ' ' || source_type || ' ' || feed || ' ' ||
 		strftime(updated_at, '%Y-%m-%d') || ' ' || CAST(calculated AS VARCHAR) FROM main.profile_attributes ORDER BY ALL`
-	before := queryTexts(t, db, view)
-	db.Close()
+	before := strings.Split(strings.TrimSuffix(golden.Dump(t, path, view), "\n"), "\n")
 
 	store, err := engine.Open(ctx, path, engine.Options{Command: "test"})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
 var update = flag.Bool("update", false, "rewrite the want/ files of golden cases (then check them by hand)")
@@ -171,3 +173,29 @@ func copyFile(t *testing.T, from, to string) {
 // Dump runs q on the store at path and returns its first column's rows,
 // one per line (for Texts functions).
 func Dump(t *testing.T, store, q string) string { return dump(t, store, q) }
+
+// OldStore creates a store at path as a mosaic of schema version wrote it
+// (migrations 1 to version, and the version in _mosaic.meta), then runs
+// statements on it, for tests of the migrations after version.
+func OldStore(t *testing.T, path string, version int, statements ...string) {
+	t.Helper()
+	entries, err := fs.ReadDir(sqlfiles.FS(), "migrations")
+	if err != nil || len(entries) < version {
+		t.Fatalf("migrations: %d files, %v", len(entries), err)
+	}
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var setup []string
+	for _, e := range entries[:version] {
+		setup = append(setup, sqlfiles.Get("migrations/"+e.Name()))
+	}
+	setup = append(setup, fmt.Sprintf(`INSERT INTO _mosaic.meta VALUES ('schema_version', '%d')`, version))
+	for _, q := range append(setup, statements...) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+}

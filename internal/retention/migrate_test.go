@@ -2,14 +2,13 @@ package retention_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mosaic-cdp/mosaic/internal/engine"
-	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+	"github.com/mosaic-cdp/mosaic/internal/golden"
 )
 
 // TestMigrateEventDays opens a schema-1 store holding events out of day
@@ -18,23 +17,11 @@ import (
 func TestMigrateEventDays(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.duckdb")
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		sqlfiles.Get("migrations/0001_init.sql"),
-		`INSERT INTO _mosaic.meta VALUES ('schema_version', '1')`,
+	golden.OldStore(t, path, 1,
 		`INSERT INTO _mosaic.events (event_id, mpid, feed, event_type, event_name, occurred_at, attributes, batch_id) VALUES
 			('c', 1, 'f', 'custom_event', 'late', '2026-05-03 23:30:00+00', '{"a":1}', NULL),
 			('a', NULL, 'f', 'custom_event', 'early', '2026-05-01 00:00:00+00', NULL, 'b1'),
-			('b', 2, 'f', 'custom_event', 'middle', '2026-05-02 12:00:00+02', NULL, NULL)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+			('b', 2, 'f', 'custom_event', 'middle', '2026-05-02 12:00:00+02', NULL, NULL)`)
 
 	store, err := engine.Open(ctx, path, engine.Options{Command: "test"})
 	if err != nil {

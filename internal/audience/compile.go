@@ -131,9 +131,11 @@ func compileLevel(p *config.Pipeline, idx []int) (Level, error) {
 		pos.File = filepath.Base(pos.File)
 		ms = append(ms, member{len(ms) + 1, a.Name, pos.String(), cond})
 	}
-	leaves := l.data()
+	leaves, err := l.data()
+	if err != nil {
+		return lv, err
+	}
 	members := map[string]any{"Audiences": ms, "Leaves": l.columns(), "Derived": l.derived, "From": ""}
-	var err error
 	if lv.Leaves, err = render("audiences/leaves.sql.tmpl", leaves); err != nil {
 		return lv, err
 	}

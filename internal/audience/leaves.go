@@ -26,7 +26,7 @@ type leaves struct {
 	keys  []string       // attribute keys they read
 	ids   []bitCond      // identity leaves (Cond on a row)
 	types []string       // identity types they read
-	evs   []*eventSource // one per distinct event filter
+	evs   []*eventGroup  // event leaves, one group per event name
 	sets  []setLeaf      // audience and sql leaves
 
 	p        *config.Pipeline
@@ -48,16 +48,6 @@ type derivedCol struct {
 type bitCond struct {
 	Word      int
 	Bit, Cond string
-}
-
-// eventSource is one distinct event filter (name, window, where) and the
-// leaves that test its per-profile groups.
-type eventSource struct {
-	key            string
-	Name, From, To string
-	Where          []string
-	leaves         []bitCond
-	Cols           [][]bitCond
 }
 
 // setLeaf is a leaf given as a query returning mpids.
@@ -164,103 +154,14 @@ func (l *leaves) set(query string) string {
 	return col(n)
 }
 
-// event adds an event leaf and returns its condition on the leaf columns:
-// its column, or NOT its column when the leaf also holds for profiles with
-// no matching event (a count that 0 meets): the column then holds for the
-// profiles whose group fails the test.
-func (l *leaves) event(e *config.EventPredicate) (string, error) {
-	src := &eventSource{Name: e.Name}
-	switch {
-	case e.Within != 0:
-		src.From = ago(e.Within)
-	case e.Between != nil:
-		src.From, src.To = bound(e.Between.From), bound(e.Between.To)
-	}
-	for i := range e.Where {
-		expr, err := predicate.EventAttribute(e.Where[i].Key)
-		if err != nil {
-			return "", err
-		}
-		cond, err := condition(expr, &e.Where[i])
-		if err != nil {
-			return "", err
-		}
-		src.Where = append(src.Where, cond)
-	}
-	src.key = strings.Join(append([]string{src.Name, src.From, src.To}, src.Where...), "\x00")
-	test, zero, err := eventTest(e)
-	if err != nil {
-		return "", err
-	}
-	n, added := l.number("event\x00" + src.key + "\x00" + test)
-	if added {
-		i := 0
-		for i < len(l.evs) && l.evs[i].key != src.key {
-			i++
-		}
-		if i == len(l.evs) {
-			l.evs = append(l.evs, src)
-		}
-		l.evs[i].leaves = append(l.evs[i].leaves, bit(n, test))
-	}
-	if zero {
-		return negate(col(n))
-	}
-	return col(n), nil
-}
-
 // condition is predicate.Condition without its trailing line break.
 func condition(expr string, p *config.Predicate) (string, error) {
 	c, err := predicate.Condition(expr, p)
 	return strings.TrimRight(c, "\n"), err
 }
 
-// eventTest renders what an event leaf's column tests on a profile's group
-// of matching events, and tells whether the leaf holds for a profile with no
-// such event (a count comparison that 0 meets): then the column holds for
-// the groups that fail the comparison, and the leaf is its negation.
-func eventTest(e *config.EventPredicate) (string, bool, error) {
-	type cmp struct{ Sym, Num string }
-	d := struct {
-		Last   string
-		Counts []cmp
-		Negate bool
-	}{}
-	zero := false
-	switch {
-	case e.LastOccurred != 0:
-		d.Last = ago(e.LastOccurred)
-	case e.Count != nil:
-		zero = true
-		for _, b := range []struct {
-			sym string
-			v   *float64
-			ok  func(float64) bool
-		}{
-			{"=", e.Count.Eq, func(v float64) bool { return 0 == v }},
-			{"<>", e.Count.Ne, func(v float64) bool { return 0 != v }},
-			{">", e.Count.Gt, func(v float64) bool { return 0 > v }},
-			{">=", e.Count.Gte, func(v float64) bool { return 0 >= v }},
-			{"<", e.Count.Lt, func(v float64) bool { return 0 < v }},
-			{"<=", e.Count.Lte, func(v float64) bool { return 0 <= v }},
-		} {
-			if b.v == nil {
-				continue
-			}
-			d.Counts = append(d.Counts, cmp{b.sym, strconv.FormatFloat(*b.v, 'g', -1, 64)})
-			zero = zero && b.ok(*b.v)
-		}
-	}
-	if d.Last == "" && len(d.Counts) == 0 {
-		d.Counts = []cmp{{">=", "1"}}
-	}
-	d.Negate = zero
-	q, err := render("audiences/having.sql.tmpl", d)
-	return q, zero, err
-}
-
 // data is what sql/audiences/leaves.sql.tmpl renders.
-func (l *leaves) data() map[string]any {
+func (l *leaves) data() (map[string]any, error) {
 	words := l.words()
 	byWord := func(bs []bitCond) [][]bitCond {
 		out := make([][]bitCond, words)
@@ -276,8 +177,22 @@ func (l *leaves) data() map[string]any {
 	if len(l.ids) > 0 {
 		d["Identities"] = map[string]any{"Types": l.types, "Cols": byWord(l.ids)}
 	}
-	for _, e := range l.evs {
-		e.Cols = byWord(e.leaves)
+	for _, g := range l.evs {
+		if g.open {
+			g.From = nil
+		}
+		bits := make([]bitCond, len(g.leaves))
+		for i, e := range g.leaves {
+			if len(g.Filters) > 1 {
+				e.test.Filter = g.Filters[e.filter]
+			}
+			test, err := render("audiences/having.sql.tmpl", e.test)
+			if err != nil {
+				return nil, err
+			}
+			bits[i] = bit(e.n, test)
+		}
+		g.Cols = byWord(bits)
 	}
 	d["Events"] = l.evs
 	type set struct {
@@ -289,7 +204,7 @@ func (l *leaves) data() map[string]any {
 		sets[i] = set{s.query, byWord([]bitCond{s.bit})}
 	}
 	d["Sets"] = sets
-	return d
+	return d, nil
 }
 
 // leafCol is a leaf's column for sql/audiences/members.sql.tmpl: bit Bit

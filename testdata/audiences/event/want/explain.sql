@@ -16,41 +16,17 @@ FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
 SELECT * FROM (
-    SELECT mpid, CASE WHEN count(*) >= 1 THEN 2 ELSE 0 END AS b0
+    SELECT mpid, CASE WHEN count(*) FILTER (WHERE occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY AND occurred_at <= $now::TIMESTAMPTZ) >= 1 THEN 2 ELSE 0 END
+        | CASE WHEN count(*) FILTER (WHERE occurred_at <= $now::TIMESTAMPTZ) >= 3 THEN 4 ELSE 0 END
+        | CASE WHEN NOT (count(*) FILTER (WHERE occurred_at <= $now::TIMESTAMPTZ) < 2) THEN 8 ELSE 0 END
+        | CASE WHEN NOT (count(*) FILTER (WHERE occurred_at <= $now::TIMESTAMPTZ) = 0) THEN 16 ELSE 0 END
+        | CASE WHEN count(*) FILTER (WHERE occurred_at <= $now::TIMESTAMPTZ) >= 1 AND count(*) FILTER (WHERE occurred_at <= $now::TIMESTAMPTZ) <= 2 THEN 32 ELSE 0 END
+        | CASE WHEN count(*) FILTER (WHERE occurred_at >= TIMESTAMPTZ '2026-04-01 00:00:00Z' AND occurred_at < TIMESTAMPTZ '2026-05-01 00:00:00Z') >= 1 THEN 64 ELSE 0 END
+        | CASE WHEN count(*) FILTER (WHERE occurred_at >= $now::TIMESTAMPTZ - INTERVAL 60 DAY AND occurred_at < $now::TIMESTAMPTZ - INTERVAL 20 DAY) >= 1 THEN 128 ELSE 0 END
+        | CASE WHEN max(occurred_at) FILTER (WHERE occurred_at <= $now::TIMESTAMPTZ) >= $now::TIMESTAMPTZ - INTERVAL 7 DAY THEN 256 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY
-      AND occurred_at <= $now::TIMESTAMPTZ
-    GROUP BY mpid
-) WHERE b0 <> 0
-UNION ALL
-SELECT * FROM (
-    SELECT mpid, CASE WHEN count(*) >= 3 THEN 4 ELSE 0 END
-        | CASE WHEN NOT (count(*) < 2) THEN 8 ELSE 0 END
-        | CASE WHEN NOT (count(*) = 0) THEN 16 ELSE 0 END
-        | CASE WHEN count(*) >= 1 AND count(*) <= 2 THEN 32 ELSE 0 END
-        | CASE WHEN max(occurred_at) >= $now::TIMESTAMPTZ - INTERVAL 7 DAY THEN 256 ELSE 0 END AS b0
-    FROM main.events
-    WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at <= $now::TIMESTAMPTZ
-    GROUP BY mpid
-) WHERE b0 <> 0
-UNION ALL
-SELECT * FROM (
-    SELECT mpid, CASE WHEN count(*) >= 1 THEN 64 ELSE 0 END AS b0
-    FROM main.events
-    WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at >= TIMESTAMPTZ '2026-04-01 00:00:00Z'
-      AND occurred_at < TIMESTAMPTZ '2026-05-01 00:00:00Z'
-    GROUP BY mpid
-) WHERE b0 <> 0
-UNION ALL
-SELECT * FROM (
-    SELECT mpid, CASE WHEN count(*) >= 1 THEN 128 ELSE 0 END AS b0
-    FROM main.events
-    WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 60 DAY
-      AND occurred_at < $now::TIMESTAMPTZ - INTERVAL 20 DAY
+      AND occurred_at <= greatest($now::TIMESTAMPTZ, $now::TIMESTAMPTZ, TIMESTAMPTZ '2026-05-01 00:00:00Z', $now::TIMESTAMPTZ - INTERVAL 20 DAY)
     GROUP BY mpid
 ) WHERE b0 <> 0
 UNION ALL
@@ -58,8 +34,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 512 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/category')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/category')
 ) = 'VARCHAR' AND (json_extract(attributes, '/category')
  ->> '$') = 'socks')
     GROUP BY mpid
@@ -69,8 +44,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 1024 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/amount')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/amount')
  ->> '$') AS DOUBLE) >= 100)
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -79,11 +53,8 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 2 THEN 2048 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/amount')
- ->> '$') AS DOUBLE) > 12)
-      AND (json_type(json_extract(attributes, '/category')
+      AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/amount')
+ ->> '$') AS DOUBLE) > 12) AND (json_type(json_extract(attributes, '/category')
 ) = 'VARCHAR' AND regexp_matches((json_extract(attributes, '/category')
  ->> '$'), '(?i)^socks$'))
     GROUP BY mpid

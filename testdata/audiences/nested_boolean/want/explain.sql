@@ -29,11 +29,11 @@ FROM main.profile_identities
 WHERE identity_type IN ('email')
 UNION ALL
 SELECT * FROM (
-    SELECT mpid, CASE WHEN count(*) >= 1 THEN 4 ELSE 0 END AS b0
+    SELECT mpid, CASE WHEN count(*) FILTER (WHERE occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY AND occurred_at <= $now::TIMESTAMPTZ) >= 1 THEN 4 ELSE 0 END
+        | CASE WHEN count(*) FILTER (WHERE occurred_at <= $now::TIMESTAMPTZ) >= 1 THEN 256 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY
-      AND occurred_at <= $now::TIMESTAMPTZ
+      AND occurred_at <= greatest($now::TIMESTAMPTZ, $now::TIMESTAMPTZ)
     GROUP BY mpid
 ) WHERE b0 <> 0
 UNION ALL
@@ -41,14 +41,6 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 64 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'app_open'
-      AND occurred_at <= $now::TIMESTAMPTZ
-    GROUP BY mpid
-) WHERE b0 <> 0
-UNION ALL
-SELECT * FROM (
-    SELECT mpid, CASE WHEN count(*) >= 1 THEN 256 ELSE 0 END AS b0
-    FROM main.events
-    WHERE mpid IS NOT NULL AND event_name = 'purchase'
       AND occurred_at <= $now::TIMESTAMPTZ
     GROUP BY mpid
 ) WHERE b0 <> 0

@@ -46,8 +46,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 4 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) = 5)
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -56,8 +55,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 16 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) = 12.5)
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -66,8 +64,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 64 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') = 'gold')
     GROUP BY mpid
@@ -77,8 +74,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 256 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') = '5')
     GROUP BY mpid
@@ -88,8 +84,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 1024 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) IN ('BOOLEAN', 'VARCHAR') AND (json_extract(attributes, '/v')
  ->> '$') = 'true')
     GROUP BY mpid
@@ -99,8 +94,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 4096 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) <> 'NULL' AND NOT coalesce(TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) = 5, false))
     GROUP BY mpid
@@ -110,8 +104,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 16384 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) <> 'NULL' AND NOT coalesce(json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') = 'gold', false))
@@ -122,8 +115,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 65536 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) <> 'NULL' AND NOT coalesce(json_type(json_extract(attributes, '/v')
 ) IN ('BOOLEAN', 'VARCHAR') AND (json_extract(attributes, '/v')
  ->> '$') = 'true', false))
@@ -134,8 +126,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 262144 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) < 12.5)
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -144,8 +135,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 1048576 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) <= 12.5)
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -154,8 +144,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 4194304 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) > 5)
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -164,8 +153,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 16777216 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (TRY_CAST((json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) >= 5)
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -174,8 +162,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 67108864 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') < 'gold')
     GROUP BY mpid
@@ -185,8 +172,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 268435456 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') <= 'gold')
     GROUP BY mpid
@@ -196,8 +182,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 1073741824 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') > 'gold')
     GROUP BY mpid
@@ -207,8 +192,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 4294967296 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') >= 'gold')
     GROUP BY mpid
@@ -218,8 +202,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 17179869184 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND ((json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND ((json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND (json_extract(attributes, '/v')
  ->> '$') IN ('gold') OR TRY_CAST((json_extract(attributes, '/v')
  ->> '$') AS DOUBLE) IN (5) OR json_type(json_extract(attributes, '/v')
@@ -232,8 +215,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 68719476736 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (CASE json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (CASE json_type(json_extract(attributes, '/v')
 ) WHEN 'VARCHAR' THEN contains((json_extract(attributes, '/v')
  ->> '$'), 'old') WHEN 'ARRAY' THEN list_contains(TRY_CAST(json_extract(attributes, '/v')
  AS VARCHAR[]), 'old') ELSE false END)
@@ -244,8 +226,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 274877906944 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (CASE json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (CASE json_type(json_extract(attributes, '/v')
 ) WHEN 'VARCHAR' THEN contains((json_extract(attributes, '/v')
  ->> '$'), 'silver') WHEN 'ARRAY' THEN list_contains(TRY_CAST(json_extract(attributes, '/v')
  AS VARCHAR[]), 'silver') ELSE false END)
@@ -256,8 +237,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 1099511627776 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND starts_with((json_extract(attributes, '/v')
  ->> '$'), 'gol'))
     GROUP BY mpid
@@ -267,8 +247,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 4398046511104 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) = 'VARCHAR' AND regexp_matches((json_extract(attributes, '/v')
  ->> '$'), '^G'))
     GROUP BY mpid
@@ -278,8 +257,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 17592186044416 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'e'
-      AND occurred_at <= $now::TIMESTAMPTZ
-      AND (json_type(json_extract(attributes, '/v')
+      AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/v')
 ) <> 'NULL')
     GROUP BY mpid
 ) WHERE b0 <> 0

@@ -19,8 +19,7 @@ SELECT * FROM (
     SELECT mpid, CASE WHEN count(*) >= 1 THEN 8 ELSE 0 END AS b0
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'purchase'
-      AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY
-      AND occurred_at <= $now::TIMESTAMPTZ
+      AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY AND occurred_at <= $now::TIMESTAMPTZ
     GROUP BY mpid
 ) WHERE b0 <> 0
 UNION ALL

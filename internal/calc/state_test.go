@@ -2,9 +2,7 @@ package calc_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -88,49 +86,21 @@ func TestMigrateCalcValues(t *testing.T) {
 			(2, 'orders', '1', 'calculated', 'calculated', '2026-05-01 00:00:00+00', true, NULL, 2, NULL)`)
 	const view = `SELECT mpid || ' ' || key || ' ' || CAST(value AS VARCHAR) || ' ' || source_type || ' ' || feed || ' ' ||
 		strftime(updated_at, '%Y-%m-%d') || ' ' || CAST(calculated AS VARCHAR) FROM main.profile_attributes ORDER BY ALL`
-	before := strings.Split(strings.TrimSuffix(golden.Dump(t, path, view), "\n"), "\n")
+	before := golden.Dump(t, path, view)
 
 	store, err := engine.Open(ctx, path, engine.Options{Command: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
-	if diff := cmp.Diff(before, queryTexts(t, store.Conn(), view)); diff != "" {
-		t.Errorf("profile_attributes changed by the migration (-before +after):\n%s", diff)
-	}
-	got := queryTexts(t, store.Conn(), `SELECT name || ' ' || id FROM _mosaic.calc_state ORDER BY id`)
-	if diff := cmp.Diff([]string{"orders 1", "spend 2"}, got); diff != "" {
-		t.Errorf("definition numbers (-want +got):\n%s", diff)
-	}
-	got = queryTexts(t, store.Conn(), `SELECT mpid || ' ' || attr || ' ' || run_id FROM _mosaic.calc_values ORDER BY ALL`)
-	if diff := cmp.Diff([]string{"1 1 3", "1 2 3", "2 1 2"}, got); diff != "" {
-		t.Errorf("calc_values (-want +got):\n%s", diff)
-	}
-	if n := queryTexts(t, store.Conn(), `SELECT CAST(count(*) AS VARCHAR) FROM _mosaic.attributes WHERE calculated`); n[0] != "0" {
-		t.Errorf("%s calculated rows left in _mosaic.attributes, want 0", n[0])
-	}
-}
-
-// queryTexts runs a query returning one text column.
-func queryTexts(t *testing.T, db interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string) []string {
-	t.Helper()
-	rows, err := db.QueryContext(context.Background(), query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
+	store.Close()
+	for _, c := range []struct{ what, query, want string }{
+		{"profile_attributes changed by the migration", view, before},
+		{"definition numbers", `SELECT name || ' ' || id FROM _mosaic.calc_state ORDER BY id`, "orders 1\nspend 2\n"},
+		{"calc_values", `SELECT mpid || ' ' || attr || ' ' || run_id FROM _mosaic.calc_values ORDER BY ALL`, "1 1 3\n1 2 3\n2 1 2\n"},
+		{"calculated rows left in _mosaic.attributes", `SELECT CAST(count(*) AS VARCHAR) FROM _mosaic.attributes WHERE calculated`, "0\n"},
+	} {
+		if diff := cmp.Diff(c.want, golden.Dump(t, path, c.query)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.what, diff)
 		}
-		out = append(out, s)
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

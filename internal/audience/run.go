@@ -127,9 +127,10 @@ func evaluate(ctx context.Context, db DB, level Level, ids map[string]int32, run
 		entered += st.Entered
 		exited += st.Exited
 	}
-	// No statement without rows to change: an INSERT ... SELECT of zero rows
-	// makes DuckDB 1.5 lose the rows of a later large INSERT ... SELECT into
-	// the same table in the same transaction (see internal/calc).
+	// No statement without rows to change: enter.sql reads a temp table,
+	// so DuckDB 1.5 runs it as a batch insert, and one of zero rows makes a
+	// later large insert into the same table in the same transaction lose
+	// its rows (README, DuckDB note).
 	if exited > 0 {
 		if _, err := db.Exec(ctx, sqlfiles.Get("audiences/exit.sql"), now, nums); err != nil {
 			return fmt.Errorf("audiences %v: record exits: %w", names, err)

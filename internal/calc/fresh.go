@@ -23,9 +23,8 @@ type freshData struct {
 // N: all of them (Defs; Wide those folded by the GROUP BY mpid, PerValue
 // most_frequent, unique_count and unique_values), the union of their
 // windows (LowerUs, UpperUs), the JSON pointers parsed (Paths), the
-// positions in `a` read as values (Reads) and as numbers (Nums), whether
-// ties need the event id, and whether a UNION ALL comes before the rows
-// of Wide in the result.
+// positions in `a` read as values (Reads) and as numbers (Nums), and
+// whether a UNION ALL comes before the rows of Wide in the result.
 type freshGroup struct {
 	N                    int
 	Event                string

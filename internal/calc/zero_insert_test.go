@@ -15,10 +15,10 @@ import (
 // TestValuesVisibleAfterEmptyAttributesStage: a run whose attributes stage
 // has nothing to write, then computes 300k values of a new calculated
 // attribute, sees them in its own transaction (what the audiences read).
-// With DuckDB 1.5 an INSERT ... SELECT of zero rows followed by a large
-// INSERT ... SELECT into the same table in one transaction loses the
-// second one's rows, so no stage may run an empty insert (README,
-// Performance). The calculated values used to share _mosaic.attributes
+// With DuckDB 1.5 a batch insert (an INSERT ... SELECT from an ordered
+// source) of zero rows followed by a large insert into the same table in
+// one transaction loses the second one's rows, so no stage may run an
+// empty batch insert (README, Performance; engine.Tx.ExecUnordered). The calculated values used to share _mosaic.attributes
 // with the attributes stage, which is how the loss showed; they now have
 // their own table, and the test keeps guarding what the audiences see.
 func TestValuesVisibleAfterEmptyAttributesStage(t *testing.T) {

@@ -1,13 +1,15 @@
 // Package connectors defines how mosaic talks to the outside world: the
-// Source interface that feeds read through, and one explicit Registry of
-// connector kinds. Connectors never import the engine: a source hands its
-// rows to a Sink.
+// Source interface that feeds read through, the Destination interface that
+// outputs deliver through, and one explicit Registry of connector kinds.
+// Connectors never import the engine: a source hands its rows to a Sink,
+// and a destination is handed its records.
 package connectors
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -86,11 +88,14 @@ type Sink interface {
 // Registry maps a `kind:` to its connector. It is built explicitly (see
 // package builtin): no init() side effects.
 type Registry struct {
-	sources map[string]Source
+	sources      map[string]Source
+	destinations map[string]Destination
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{sources: map[string]Source{}} }
+func NewRegistry() *Registry {
+	return &Registry{sources: map[string]Source{}, destinations: map[string]Destination{}}
+}
 
 // RegisterSource adds a source kind; registering a kind twice panics.
 func (r *Registry) RegisterSource(kind string, s Source) {
@@ -100,14 +105,29 @@ func (r *Registry) RegisterSource(kind string, s Source) {
 	r.sources[kind] = s
 }
 
-// SourceKinds lists the registered source kinds, sorted.
-func (r *Registry) SourceKinds() []string {
-	kinds := make([]string, 0, len(r.sources))
-	for k := range r.sources {
-		kinds = append(kinds, k)
+// RegisterDestination adds an output kind; registering a kind twice
+// panics.
+func (r *Registry) RegisterDestination(kind string, d Destination) {
+	if _, dup := r.destinations[kind]; dup {
+		panic(fmt.Sprintf("connectors: destination kind %q registered twice", kind))
 	}
-	slices.Sort(kinds)
-	return kinds
+	r.destinations[kind] = d
+}
+
+// SourceKinds lists the registered source kinds, sorted.
+func (r *Registry) SourceKinds() []string { return slices.Sorted(maps.Keys(r.sources)) }
+
+// DestinationKinds lists the registered output kinds, sorted.
+func (r *Registry) DestinationKinds() []string { return slices.Sorted(maps.Keys(r.destinations)) }
+
+// Destination returns the destination for kind, or an error listing the
+// known kinds.
+func (r *Registry) Destination(kind string) (Destination, error) {
+	d, ok := r.destinations[kind]
+	if !ok {
+		return nil, fmt.Errorf("unknown output kind %q (this build has: %s)", kind, strings.Join(r.DestinationKinds(), ", "))
+	}
+	return d, nil
 }
 
 // Source returns the source for kind, or an error listing the known kinds.

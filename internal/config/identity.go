@@ -44,9 +44,6 @@ var calculationsWithoutAttribute = []string{"count", "first_timestamp", "last_ti
 // PredicateOps lists the comparison operators of audience predicates.
 var PredicateOps = []string{"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "starts_with", "matches", "exists"}
 
-// OutputModes lists how an output treats what it sent before.
-var OutputModes = []string{"upsert", "mirror", "insert"}
-
 // IdentityOrder returns every identity type in matching order: the
 // pipeline's priority first, then the rest in IdentityTypes order.
 func (p *Pipeline) IdentityOrder() []string {

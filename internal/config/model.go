@@ -163,16 +163,6 @@ type IdentityCheck struct {
 	Type string `yaml:"type"`
 }
 
-// Output is one destination. Its kind-specific keys stay raw for the
-// destination connector to decode.
-type Output struct {
-	Name     string `yaml:"name"`
-	Kind     string `yaml:"kind"`
-	Audience string `yaml:"audience"`
-	Mode     string `yaml:"mode"`
-	Raw      Raw    `yaml:"-"`
-}
-
 // Source is a feed's `source:` block. Its kind-specific keys stay raw for
 // the source connector that Kind names to decode.
 type Source struct {

@@ -69,7 +69,7 @@ func (s *Source) decodeNode(d *decoder, node ast.Node, path string) error {
 }
 
 func (o *Output) decodeNode(d *decoder, node ast.Node, path string) error {
-	o.Raw = Raw{file: d.file, path: path, node: node, common: []string{"name", "kind", "audience", "mode"}}
+	o.Raw = Raw{file: d.file, path: path, node: node, common: outputCommonKeys}
 	return decodeCommon(d, node, path, reflect.ValueOf(o).Elem(), o.Raw.common)
 }
 

@@ -109,11 +109,12 @@ audiences:
 outputs:
   - name: hook
     kind: webhook
+    send: audience
     audience: vip
     mode: upsert
     endpoint: https://example.invalid
     secret_env: HOOK_TOKEN
-  - { name: hook2, kind: webhook, endpont: https://example.invalid }
+  - { name: hook2, kind: webhook, send: audience, audience: vip, endpont: https://example.invalid }
 `)
 	o := p.Outputs[0]
 	if o.Name != "hook" || o.Kind != "webhook" || o.Audience != "vip" || o.Mode != "upsert" || o.Raw.Path() != "outputs[0]" {
@@ -127,7 +128,7 @@ outputs:
 		t.Errorf("outputs[0] decoded to %+v, want %+v", w, want)
 	}
 	err := p.Outputs[1].Raw.Decode(&w)
-	if want := `p.yaml:14:35: unknown key "endpont", did you mean "endpoint"?`; err == nil || err.Error() != want {
+	if want := `p.yaml:15:66: unknown key "endpont", did you mean "endpoint"?`; err == nil || err.Error() != want {
 		t.Errorf("outputs[1]: Decode error\n got: %v\nwant: %s", err, want)
 	}
 }

@@ -191,24 +191,6 @@ func (v *validator) validateFeed(path string, f *Feed, names map[string]bool) {
 	}
 }
 
-func (v *validator) validateOutputs() {
-	names := map[string]bool{}
-	audiences := v.audienceNames()
-	for i, o := range v.p.Outputs {
-		path := fmt.Sprintf("outputs[%d]", i)
-		v.unique(names, path+".name", "output", o.Name)
-		if o.Kind == "" {
-			v.errorf(path, "output kind is required")
-		}
-		if o.Audience != "" && !slices.Contains(audiences, o.Audience) {
-			v.errorf(path+".audience", "unknown audience %q%s", o.Audience, suggestOr(o.Audience, audiences))
-		}
-		if o.Mode != "" {
-			v.oneOf(path+".mode", "mode", o.Mode, OutputModes)
-		}
-	}
-}
-
 func (v *validator) audienceNames() []string {
 	var names []string
 	for _, a := range v.p.Audiences {

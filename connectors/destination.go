@@ -1,0 +1,125 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/mosaic-cdp/mosaic/internal/config"
+)
+
+// Destination delivers one output's records somewhere. Per output the
+// engine calls:
+//
+//  1. Validate, before anything runs (also by `mosaic validate`);
+//  2. Open, once per sync, after the run has committed;
+//  3. on the Writer Open returned: Write any number of times, one batch of
+//     at most the output's batch size each, in order; or, for a Writer that
+//     is also a Copier, Copy once with every record of the sync;
+//  4. Writer.Close, once, whatever happened before.
+//
+// A Destination holds no state between calls; it is safe to use for many
+// outputs. What a destination has acknowledged is kept by the engine, not
+// by the destination.
+type Destination interface {
+	// Validate decodes and checks the output's kind-specific keys (url,
+	// path, secret_env, …). Errors name file:line:col (config.Raw.Decode
+	// and config.Raw.Errorf do that). It reads no environment variable:
+	// secrets are read by Open, so that `mosaic validate` needs none.
+	Validate(req OutputRequest) error
+	// Open prepares a sync: it reads secrets from the environment and
+	// builds clients. An error fails the output's sync (nothing is sent).
+	Open(ctx context.Context, req OutputRequest) (Writer, error)
+}
+
+// OutputRequest is what a destination may look at.
+type OutputRequest struct {
+	Output config.Output
+	// Resolve makes a path in the pipeline file absolute.
+	Resolve func(path string) string
+	// DryRun is set by `mosaic sync --dry-run`: Open may check settings and
+	// credentials, and a destination that can validate without applying
+	// (an API's validateOnly) may do so in Write; nothing may change at the
+	// destination.
+	DryRun bool
+}
+
+// Writer delivers the batches of one sync. Close releases what Open took.
+type Writer interface {
+	// Write delivers b and returns one entry per record of b, in order:
+	// nil when the destination acknowledged the record, else why it was
+	// not (a *RecordError for a rejection of that record alone). Write
+	// returns an error, and no per-record results, when it could deliver
+	// nothing at all (the destination is down past every retry, ctx was
+	// cancelled); every record of b then counts as failed.
+	//
+	// Write retries what can be retried (connection errors, timeouts, 429,
+	// 5xx) itself, within ctx: the engine retries a failed record only at
+	// the next sync, with its values of then.
+	Write(ctx context.Context, b Batch) ([]error, error)
+	Close() error
+}
+
+// Copier is implemented by a Writer that writes a whole sync at once with
+// the store's own writer (files: DuckDB's COPY). The engine then calls Copy
+// once, with every record of the sync, instead of Write.
+type Copier interface {
+	// Copy writes the sync's records and returns once they are where a
+	// reader finds them (the file renamed into place). Every record counts
+	// as acknowledged when it returns nil, as failed when it returns an
+	// error.
+	Copy(ctx context.Context, c CopyRequest) error
+}
+
+// CopyRequest is one sync's records, for a Copier.
+type CopyRequest struct {
+	Output        string
+	RunID, SyncID int64
+	// Count is how many records there are (at least one).
+	Count int64
+	// Fields are the record's field names, in the output's order.
+	Fields []string
+	// To writes the records to path in format ("ndjson", "csv" or
+	// "parquet"): one row per record, with columns op and key, then one
+	// column per field.
+	To func(ctx context.Context, path, format string) error
+}
+
+// Batch is the records of one Write.
+type Batch struct {
+	Output string
+	// RunID is the run whose committed store the records come from.
+	RunID   int64
+	Records []Record
+}
+
+// Record operations.
+const (
+	OpUpsert = "upsert" // a profile record added or changed
+	OpAdd    = "add"    // a profile entered an audience (or its identities changed)
+	OpRemove = "remove" // a record this output delivered left its set
+)
+
+// Record is one record to deliver.
+type Record struct {
+	Op  string
+	Key string
+	// Fields is a JSON object of the record's fields. Under `nulls: skip`
+	// fields whose value is null are left out.
+	Fields json.RawMessage
+	// IdempotencyKey is stable for one output, key, operation and payload:
+	// a receiver can drop a record it has seen with the same key (a resend
+	// after a lost acknowledgement).
+	IdempotencyKey string
+}
+
+// RecordError is a destination's rejection of one record: the record is
+// recorded in output_failures and sent again, with its values of then, at
+// the next sync.
+type RecordError struct {
+	// Status is the destination's code for the rejection (an HTTP status,
+	// or the platform's error code), when it has one.
+	Status int
+	Msg    string
+}
+
+func (e *RecordError) Error() string { return e.Msg }

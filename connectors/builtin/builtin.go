@@ -15,5 +15,6 @@ func Registry() *connectors.Registry {
 	r.RegisterSource("files", files.New())
 	r.RegisterSource("postgres", postgres.New())
 	r.RegisterSource("bigquery", bigquery.New())
+	r.RegisterDestination("files", files.NewDestination())
 	return r
 }

@@ -40,6 +40,24 @@ type Texts func(t *testing.T, p *config.Pipeline, store string) map[string]strin
 // RunAll runs every case under dir (a testdata/<stage> folder).
 func RunAll(t *testing.T, dir string, dumps Dumps) { RunAllTexts(t, dir, dumps, nil) }
 
+// Watch is told about a case before its first run, with the case's work
+// folder (where pipeline.yaml and data/ are), and returns what to call
+// after each run: the text it returns for a run (what a destination got,
+// say) goes into want/received.txt under the run's name.
+type Watch func(t *testing.T, work string) (afterRun func(t *testing.T, run string) string)
+
+// RunAllWatched is RunAll with a Watch on each case.
+func RunAllWatched(t *testing.T, dir string, dumps Dumps, watch Watch) {
+	cases, err := filepath.Glob(filepath.Join(dir, "*", "pipeline.yaml"))
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases under %s: %v", dir, err)
+	}
+	for _, c := range cases {
+		caseDir := filepath.Dir(c)
+		t.Run(filepath.Base(caseDir), func(t *testing.T) { runCase(t, caseDir, dumps, nil, watch) })
+	}
+}
+
 // RunAllTexts is RunAll with more want/ files computed by texts.
 //
 // A run folder may hold a file `now` with the run's clock (RFC 3339) in
@@ -52,12 +70,17 @@ func RunAllTexts(t *testing.T, dir string, dumps Dumps, texts Texts) {
 	}
 	for _, c := range cases {
 		caseDir := filepath.Dir(c)
-		t.Run(filepath.Base(caseDir), func(t *testing.T) { run(t, caseDir, dumps, texts) })
+		t.Run(filepath.Base(caseDir), func(t *testing.T) { runCase(t, caseDir, dumps, texts, nil) })
 	}
 }
 
-func run(t *testing.T, caseDir string, dumps Dumps, texts Texts) {
+func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch) {
 	work := t.TempDir()
+	var afterRun func(t *testing.T, run string) string
+	if watch != nil {
+		afterRun = watch(t, work)
+	}
+	var received strings.Builder
 	copyFile(t, filepath.Join(caseDir, "pipeline.yaml"), filepath.Join(work, "pipeline.yaml"))
 	runs, _ := filepath.Glob(filepath.Join(caseDir, "inputs", "run*"))
 	if len(runs) == 0 {
@@ -108,8 +131,18 @@ func run(t *testing.T, caseDir string, dumps Dumps, texts Texts) {
 		for _, name := range slices.Sorted(maps.Keys(st.AudiencesRemoved)) {
 			fmt.Fprintf(&log, "  removed audience %s: exited %d\n", name, st.AudiencesRemoved[name])
 		}
+		for _, o := range res.Outputs {
+			fmt.Fprintf(&log, "  output %s: %s, added %d, changed %d, removed %d, invalid %d, failed %d\n",
+				o.Output, o.Status, o.Added, o.Changed, o.Removed, o.Invalid, o.Failed)
+		}
+		if afterRun != nil {
+			fmt.Fprintf(&received, "== %s\n%s", filepath.Base(r), afterRun(t, filepath.Base(r)))
+		}
 	}
 	got := map[string]string{"runs.txt": log.String()}
+	if afterRun != nil {
+		got["received.txt"] = received.String()
+	}
 	if texts != nil {
 		maps.Copy(got, texts(t, p, filepath.Join(work, "store.duckdb")))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/events"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
+	"github.com/mosaic-cdp/mosaic/internal/outputs"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
 )
 
@@ -39,6 +40,8 @@ type Options struct {
 	FullRefresh bool
 	// Now is the run's clock (for tests and backfills); zero means now.
 	Now time.Time
+	// NoSync skips the outputs' sync after the commit.
+	NoSync bool
 }
 
 // Stats is what a run records in runs.stats.
@@ -86,7 +89,23 @@ type ProfileStats struct {
 type Result struct {
 	Run   engine.Run
 	Stats Stats
+	// Outputs are the syncs of the outputs after the commit.
+	Outputs []outputs.Result
 }
+
+// OutputsError is returned by Run when the run committed but syncing its
+// outputs failed: the store holds the run, and each failed output is
+// synced again at the next run or `mosaic sync`.
+type OutputsError struct {
+	RunID int64
+	Err   error
+}
+
+func (e *OutputsError) Error() string {
+	return fmt.Sprintf("run %d committed, but syncing outputs failed: %v", e.RunID, e.Err)
+}
+
+func (e *OutputsError) Unwrap() error { return e.Err }
 
 // Run runs p once: it stages every feed and commits state, watermarks and
 // the run record in one transaction. On failure the store is left as it
@@ -118,6 +137,13 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	res.Run.Finished = time.Now().UTC()
 	res.Run.Stats = res.Stats
 	if err == nil {
+		if opts.NoSync || len(p.Outputs) == 0 {
+			return res, nil
+		}
+		s := &outputs.Syncer{Registry: r.Registry, Log: log}
+		if res.Outputs, err = s.Sync(ctx, store, p, outputs.Options{}); err != nil {
+			return res, &OutputsError{RunID: res.Run.ID, Err: err}
+		}
 		return res, nil
 	}
 	res.Run.Status, res.Run.Error = engine.StatusFailed, err.Error()

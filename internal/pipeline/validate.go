@@ -1,5 +1,5 @@
-// Package pipeline orders the stages of one run, records the run, and (as
-// they arrive) calls the outputs.
+// Package pipeline orders the stages of one run, records the run, and then
+// syncs the outputs from the committed store.
 package pipeline
 
 import (
@@ -23,8 +23,8 @@ func Load(path string, reg *connectors.Registry) (*config.Pipeline, error) {
 	return p, nil
 }
 
-// Validate checks what config cannot: that each source kind exists and
-// accepts its block. It returns config.Errors.
+// Validate checks what config cannot: that each source and output kind
+// exists and accepts its block. It returns config.Errors.
 func Validate(p *config.Pipeline, reg *connectors.Registry) error {
 	var errs config.Errors
 	for i, f := range p.Feeds {
@@ -35,6 +35,19 @@ func Validate(p *config.Pipeline, reg *connectors.Registry) error {
 			continue
 		}
 		if err := src.Validate(validateRequest(p, i)); err != nil {
+			errs = append(errs, asConfigErrors(p, path, err)...)
+		}
+	}
+	for i, o := range p.Outputs {
+		path := fmt.Sprintf("outputs[%d]", i)
+		d, err := reg.Destination(o.Kind)
+		if err != nil {
+			if o.Kind != "" { // config reported a missing kind
+				errs = append(errs, &config.Error{Pos: p.Pos(path + ".kind"), Msg: path + ".kind: " + err.Error()})
+			}
+			continue
+		}
+		if err := d.Validate(connectors.OutputRequest{Output: o, Resolve: p.Resolve}); err != nil {
 			errs = append(errs, asConfigErrors(p, path, err)...)
 		}
 	}

@@ -1,0 +1,121 @@
+package outputs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// pageBatches is how many batches one page of pending records holds: the
+// delivery state advances once a page, in one transaction.
+const pageBatches = 20
+
+// deliver sends the pending records to the output's destination: all at
+// once to a Copier, else page by page in batches, acknowledging each page
+// before the next one is read.
+func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, total int64) error {
+	d, err := s.Registry.Destination(sy.o.Kind)
+	if err != nil {
+		return err
+	}
+	w, err := d.Open(ctx, connectors.OutputRequest{Output: *sy.o, Resolve: p.Resolve})
+	if err != nil {
+		sy.res.Failed = total
+		return err
+	}
+	defer func() {
+		if cerr := w.Close(); cerr != nil {
+			sy.log.Warn("closing the destination failed", "err", cerr)
+		}
+	}()
+	if c, ok := w.(connectors.Copier); ok {
+		return sy.copy(ctx, c, total)
+	}
+	size := int64(sy.o.BatchSize)
+	for lo := int64(1); lo <= total; lo += size * pageBatches {
+		hi := min(lo+size*pageBatches-1, total)
+		recs, ps, err := sy.page(ctx, lo, hi)
+		if err != nil {
+			return err
+		}
+		var failed []int64
+		for b := 0; b < len(recs); b += int(size) {
+			e := min(b+int(size), len(recs))
+			errs, werr := w.Write(ctx, connectors.Batch{Output: sy.o.Name, RunID: sy.res.RunID, Records: recs[b:e]})
+			if werr == nil && len(errs) != e-b {
+				werr = fmt.Errorf("destination %s answered %d results for %d records", sy.o.Kind, len(errs), e-b)
+			}
+			if werr != nil {
+				// Nothing of this batch was delivered: keep what the page
+				// delivered before it, and leave the rest for the next sync.
+				for _, p := range ps[b:e] {
+					if err := sy.fail(context.WithoutCancel(ctx), p, werr); err != nil {
+						return err
+					}
+				}
+				sy.res.Failed += total - ps[e-1].n
+				if err := sy.ack(context.WithoutCancel(ctx), lo, ps[b].n-1, failed); err != nil {
+					return err
+				}
+				return werr
+			}
+			for i, rerr := range errs {
+				if rerr == nil {
+					continue
+				}
+				failed = append(failed, ps[b+i].n)
+				if err := sy.fail(context.WithoutCancel(ctx), ps[b+i], rerr); err != nil {
+					return err
+				}
+			}
+		}
+		if err := sy.ack(context.WithoutCancel(ctx), lo, hi, failed); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			sy.res.Failed += total - hi
+			return err
+		}
+	}
+	return nil
+}
+
+// copy hands every pending record to a Copier.
+func (sy *sync) copy(ctx context.Context, c connectors.Copier, total int64) error {
+	req := connectors.CopyRequest{
+		Output: sy.o.Name, RunID: sy.res.RunID, SyncID: sy.res.SyncID, Count: total, Fields: sy.fields,
+		To: func(ctx context.Context, path, format string) error {
+			data := struct {
+				Op, Path, Options string
+				Fields            []string
+				Text              bool
+			}{Op: sy.op, Path: path, Fields: sy.fields, Text: format != "ndjson"}
+			switch format {
+			case "ndjson":
+				data.Options = "FORMAT json"
+			case "csv":
+				data.Options = "FORMAT csv, HEADER"
+			case "parquet":
+				data.Options = "FORMAT parquet"
+			default:
+				return fmt.Errorf("unknown file format %q: use ndjson, csv or parquet", format)
+			}
+			q, err := sqlfiles.Render("outputs/copy.sql.tmpl", data)
+			if err != nil {
+				return err
+			}
+			if _, err := sy.conn.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("outputs/copy.sql.tmpl: %w", err)
+			}
+			return nil
+		},
+	}
+	if err := c.Copy(ctx, req); err != nil {
+		sy.res.Failed = total
+		return err
+	}
+	return sy.ack(context.WithoutCancel(ctx), 1, total, nil)
+}

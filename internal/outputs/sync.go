@@ -1,0 +1,242 @@
+package outputs
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// sync is one output's sync in progress.
+type sync struct {
+	conn   *sql.Conn
+	store  *engine.Store
+	o      *config.Output
+	op     string // what added and changed records carry
+	fields []string
+	res    *Result
+	log    *slog.Logger
+	// emptyMirror is set when a mirror output's set came out empty while
+	// it holds records (and allow_empty is not set): the sync refuses.
+	emptyMirror bool
+}
+
+// syncOne syncs output o. Its result's Err says why it failed; an error
+// wrapping errStore means the store itself failed.
+func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pipeline, o *config.Output, runID int64, opts Options, log *slog.Logger) Result {
+	res := Result{Output: o.Name, RunID: runID}
+	sy := &sync{conn: store.Conn(), store: store, o: o, res: &res, log: log.With("output", o.Name)}
+	if err := sy.plan(ctx, p); err != nil {
+		res.Status, res.Err = StatusFailed, err
+		return res
+	}
+	pending := res.Added + res.Changed + res.Removed
+	if opts.DryRun {
+		res.Status = StatusDryRun
+		if n := min(int64(opts.Samples), pending); n > 0 {
+			if res.Samples, _, res.Err = sy.page(ctx, 1, n); res.Err != nil {
+				res.Status = StatusFailed
+			}
+		}
+		return res
+	}
+	if err := sy.start(ctx); err != nil {
+		res.Status, res.Err = StatusFailed, err
+		return res
+	}
+	var err error
+	switch {
+	case sy.emptyMirror:
+		err = fmt.Errorf("its records came out empty while it holds %d delivered ones: refusing to remove them all, since a feed that broke must not empty the destination. If the set is meant to be empty, set `allow_empty: true` on the output", res.Holds)
+	case pending > 0:
+		err = s.deliver(ctx, sy, p, pending)
+	}
+	res.Status = StatusSucceeded
+	switch {
+	case err != nil && ctx.Err() != nil:
+		res.Status, res.Err = StatusCancelled, err
+	case err != nil:
+		res.Status, res.Err = StatusFailed, err
+	case res.Failed > 0:
+		res.Status = StatusFailed
+		res.Err = fmt.Errorf("%d of %d records failed; they are in output_failures and are sent again at the next sync", res.Failed, pending)
+	}
+	if ferr := sy.finish(context.WithoutCancel(ctx)); ferr != nil && res.Err == nil {
+		res.Status, res.Err = StatusFailed, ferr
+	}
+	return res
+}
+
+// plan fills _out_desired and _out_pending and counts them.
+func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
+	o := sy.o
+	q, fields, op, err := desiredSQL(p, o, slices.IndexFunc(p.Outputs, func(x config.Output) bool { return x.Name == o.Name }))
+	if err != nil {
+		return err
+	}
+	sy.fields, sy.op = fields, op
+	if _, err := sy.conn.ExecContext(ctx, q); err != nil {
+		return storeErr("outputs/"+o.Send+".sql.tmpl", err)
+	}
+	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror); err != nil {
+		return storeErr("outputs/pending.sql", err)
+	}
+	var valid int64
+	r := sy.res
+	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/counts.sql"), o.Name).Scan(&r.Added, &r.Changed, &r.Removed, &r.Invalid, &valid, &r.Holds); err != nil {
+		return storeErr("outputs/counts.sql", err)
+	}
+	if o.Mode == config.ModeMirror && valid == 0 && r.Holds > 0 && !o.AllowEmpty {
+		r.Removed, sy.emptyMirror = 0, true
+	}
+	return nil
+}
+
+// storeErr wraps a failed statement of the named SQL file as a store error.
+func storeErr(file string, err error) error {
+	return fmt.Errorf("%w: %s: %w", errStore, file, err)
+}
+
+// start records the sync as running and takes its number.
+func (sy *sync) start(ctx context.Context) error {
+	r := sy.res
+	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/next_sync_id.sql")).Scan(&r.SyncID); err != nil {
+		return storeErr("outputs/next_sync_id.sql", err)
+	}
+	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/sync_interrupted.sql"), sy.o.Name); err != nil {
+		return storeErr("outputs/sync_interrupted.sql", err)
+	}
+	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/sync_start.sql"), r.SyncID, sy.o.Name, r.RunID); err != nil {
+		return storeErr("outputs/sync_start.sql", err)
+	}
+	return nil
+}
+
+// finish records how the sync ended.
+func (sy *sync) finish(ctx context.Context) error {
+	r := sy.res
+	var msg any
+	if r.Err != nil {
+		msg = r.Err.Error()
+	}
+	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/sync_finish.sql"), r.SyncID, r.Status,
+		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg); err != nil {
+		return storeErr("outputs/sync_finish.sql", err)
+	}
+	return nil
+}
+
+// pending is one record of _out_pending.
+type pending struct {
+	n      int64
+	change string
+	rec    connectors.Record
+	// payload is the record's whole payload, nulls included.
+	payload string
+}
+
+// page reads pending records lo to hi as the destination gets them.
+func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []pending, error) {
+	rows, err := sy.conn.QueryContext(ctx, sqlfiles.Get("outputs/page.sql"), lo, hi)
+	if err != nil {
+		return nil, nil, storeErr("outputs/page.sql", err)
+	}
+	defer rows.Close()
+	var recs []connectors.Record
+	var ps []pending
+	for rows.Next() {
+		var p pending
+		var hash string
+		if err := rows.Scan(&p.n, &p.change, &p.rec.Key, &p.payload, &hash); err != nil {
+			return nil, nil, storeErr("outputs/page.sql", err)
+		}
+		p.rec.Op, p.rec.Fields = sy.op, json.RawMessage(p.payload)
+		if p.change == "removed" {
+			p.rec.Op = connectors.OpRemove
+		} else if sy.o.Nulls == config.NullsSkip {
+			p.rec.Fields = withoutNulls(p.rec.Fields)
+		}
+		p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hash)
+		recs = append(recs, p.rec)
+		ps = append(ps, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, storeErr("outputs/page.sql", err)
+	}
+	return recs, ps, nil
+}
+
+// idempotencyKey is stable for one output, key, operation and payload.
+func idempotencyKey(output, key, op, hash string) string {
+	h := sha256.New()
+	for _, s := range []string{output, key, op, hash} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// withoutNulls drops the top-level fields whose value is null.
+func withoutNulls(obj json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(obj, &m) != nil {
+		return obj
+	}
+	dropped := false
+	for k, v := range m {
+		if string(v) == "null" {
+			delete(m, k)
+			dropped = true
+		}
+	}
+	if !dropped {
+		return obj
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return obj
+	}
+	return b
+}
+
+// ack advances the delivery state for pending records lo to hi but those
+// numbered in failed, in one transaction.
+func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64) error {
+	if failed == nil {
+		failed = []int64{}
+	}
+	tx, err := sy.store.Begin(ctx)
+	if err != nil {
+		return storeErr("outputs/ack.sql", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/ack.sql"), sy.o.Name, sy.res.RunID, lo, hi, failed); err != nil {
+		return storeErr("outputs/ack.sql", err)
+	}
+	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/ack_removed.sql"), sy.o.Name, lo, hi, failed); err != nil {
+		return storeErr("outputs/ack_removed.sql", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return storeErr("outputs/ack.sql", err)
+	}
+	return nil
+}
+
+// fail records pending record p as failed with err.
+func (sy *sync) fail(ctx context.Context, p pending, err error) error {
+	sy.res.Failed++
+	if _, e := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/failure.sql"), sy.res.SyncID, sy.o.Name, sy.res.RunID,
+		p.rec.Key, p.rec.Op, err.Error(), p.payload); e != nil {
+		return storeErr("outputs/failure.sql", e)
+	}
+	return nil
+}

@@ -1,0 +1,19 @@
+-- What a sync of output $1 sends: the valid desired records (rank 1) the
+-- output has not delivered (added) or delivered with another payload
+-- (changed, when $2), and, when $3 (mirror), the records it delivered that
+-- are no longer desired (removed, with the payload last delivered).
+-- Numbered in the order they are sent: removes, adds, changes, by key.
+CREATE OR REPLACE TEMP TABLE _out_pending AS
+SELECT CAST(row_number() OVER (ORDER BY change_order, key) AS BIGINT) AS n, change, key, payload, hash
+FROM (
+    SELECT CASE WHEN s.key IS NULL THEN 'added' ELSE 'changed' END AS change,
+        CASE WHEN s.key IS NULL THEN 2 ELSE 3 END AS change_order,
+        d.key, d.payload, d.hash
+    FROM _out_desired d
+    LEFT JOIN (SELECT key, hash FROM _mosaic.output_state WHERE output = $1) s USING (key)
+    WHERE d.rank = 1 AND (s.key IS NULL OR ($2 AND s.hash <> d.hash))
+    UNION ALL
+    SELECT 'removed', 1, s.key, s.payload, s.hash
+    FROM _mosaic.output_state s
+    WHERE $3 AND s.output = $1 AND s.key NOT IN (SELECT key FROM _out_desired WHERE rank = 1)
+);

@@ -22,9 +22,9 @@ type field struct {
 type profilesData struct {
 	Audience string
 	// KeyIndex is the key's identity column, -1 for the MPID.
-	KeyIndex                         int
+	KeyIndex                          int
 	Identities, Attributes, Audiences []string
-	Fields                           []field
+	Fields                            []field
 }
 
 // audienceData is audience.sql.tmpl's input.

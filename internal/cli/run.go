@@ -18,6 +18,7 @@ import (
 func runRun(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "run")
 	fullRefresh := fs.Bool("full-refresh", false, "re-read every feed from the start and rebuild the store's profiles")
+	noSync := fs.Bool("no-sync", false, "commit the run without syncing the outputs (`mosaic sync` does it later)")
 	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
 	now := fs.String("now", "", "the run's clock, RFC 3339 (for tests and backfills); default: now")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -30,7 +31,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	opts := pipeline.Options{FullRefresh: *fullRefresh}
+	opts := pipeline.Options{FullRefresh: *fullRefresh, NoSync: *noSync}
 	if *now != "" {
 		t, err := time.Parse(time.RFC3339, *now)
 		if err != nil {
@@ -79,6 +80,12 @@ func runRun(ctx context.Context, e env, args []string) int {
 	if r.Progress != nil {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}
+	var oe *pipeline.OutputsError
+	if errors.As(err, &oe) {
+		printSummary(e.stdout, p, res, pos[0])
+		fmt.Fprintf(e.stderr, "mosaic run: %v\nThe run's data is committed; what the outputs acknowledged is kept, and the rest is sent again at the next run or `mosaic sync %s`.\n", err, pos[0])
+		return ExitFailed
+	}
 	if err != nil {
 		if errors.Is(err, config.ErrInvalid) {
 			fmt.Fprintln(e.stderr, err)
@@ -108,6 +115,9 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 	tw.Flush()
 	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged\n", st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged)
 	printAudiences(w, p, st)
+	if len(res.Outputs) > 0 {
+		printSyncs(w, p, res.Outputs, false)
+	}
 	if st.Dropped > 0 {
 		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql -p %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
 			st.Dropped, file, res.Run.ID)

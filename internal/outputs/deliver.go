@@ -107,10 +107,7 @@ func (sy *sync) copy(ctx context.Context, c connectors.Copier, total int64) erro
 			if err != nil {
 				return err
 			}
-			if _, err := sy.conn.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("outputs/copy.sql.tmpl: %w", err)
-			}
-			return nil
+			return sy.exec(ctx, "outputs/copy.sql.tmpl", q)
 		},
 	}
 	if err := c.Copy(ctx, req); err != nil {

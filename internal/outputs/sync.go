@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -84,11 +85,11 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 		return err
 	}
 	sy.fields, sy.op = fields, op
-	if _, err := sy.conn.ExecContext(ctx, q); err != nil {
-		return storeErr("outputs/"+o.Send+".sql.tmpl", err)
+	if err := sy.exec(ctx, "outputs/"+o.Send+".sql.tmpl", q); err != nil {
+		return err
 	}
-	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror); err != nil {
-		return storeErr("outputs/pending.sql", err)
+	if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror); err != nil {
+		return err
 	}
 	var valid int64
 	r := sy.res
@@ -98,6 +99,19 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 	if o.Mode == config.ModeMirror && valid == 0 && r.Holds > 0 && !o.AllowEmpty {
 		r.Removed, sy.emptyMirror = 0, true
 	}
+	return nil
+}
+
+// exec runs a statement of the named SQL file on the store's connection,
+// logging its time at debug level.
+func (sy *sync) exec(ctx context.Context, file, q string, args ...any) error {
+	start := time.Now()
+	res, err := sy.conn.ExecContext(ctx, q, args...)
+	if err != nil {
+		return storeErr(file, err)
+	}
+	n, _ := res.RowsAffected()
+	sy.log.Debug("sql", "file", file, "rows", n, "ms", time.Since(start).Milliseconds())
 	return nil
 }
 
@@ -112,13 +126,10 @@ func (sy *sync) start(ctx context.Context) error {
 	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/next_sync_id.sql")).Scan(&r.SyncID); err != nil {
 		return storeErr("outputs/next_sync_id.sql", err)
 	}
-	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/sync_interrupted.sql"), sy.o.Name); err != nil {
-		return storeErr("outputs/sync_interrupted.sql", err)
+	if err := sy.exec(ctx, "outputs/sync_interrupted.sql", sqlfiles.Get("outputs/sync_interrupted.sql"), sy.o.Name); err != nil {
+		return err
 	}
-	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/sync_start.sql"), r.SyncID, sy.o.Name, r.RunID); err != nil {
-		return storeErr("outputs/sync_start.sql", err)
-	}
-	return nil
+	return sy.exec(ctx, "outputs/sync_start.sql", sqlfiles.Get("outputs/sync_start.sql"), r.SyncID, sy.o.Name, r.RunID)
 }
 
 // finish records how the sync ended.
@@ -128,11 +139,8 @@ func (sy *sync) finish(ctx context.Context) error {
 	if r.Err != nil {
 		msg = r.Err.Error()
 	}
-	if _, err := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/sync_finish.sql"), r.SyncID, r.Status,
-		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg); err != nil {
-		return storeErr("outputs/sync_finish.sql", err)
-	}
-	return nil
+	return sy.exec(ctx, "outputs/sync_finish.sql", sqlfiles.Get("outputs/sync_finish.sql"), r.SyncID, r.Status,
+		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg)
 }
 
 // pending is one record of _out_pending.
@@ -234,9 +242,6 @@ func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64) error {
 // fail records pending record p as failed with err.
 func (sy *sync) fail(ctx context.Context, p pending, err error) error {
 	sy.res.Failed++
-	if _, e := sy.conn.ExecContext(ctx, sqlfiles.Get("outputs/failure.sql"), sy.res.SyncID, sy.o.Name, sy.res.RunID,
-		p.rec.Key, p.rec.Op, err.Error(), p.payload); e != nil {
-		return storeErr("outputs/failure.sql", e)
-	}
-	return nil
+	return sy.exec(ctx, "outputs/failure.sql", sqlfiles.Get("outputs/failure.sql"), sy.res.SyncID, sy.o.Name, sy.res.RunID,
+		p.rec.Key, p.rec.Op, err.Error(), p.payload)
 }

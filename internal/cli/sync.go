@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/outputs"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// runSync syncs a pipeline's outputs from its committed store.
+func runSync(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "sync")
+	only := fs.String("output", "", "sync only the output of this name")
+	dryRun := fs.Bool("dry-run", false, "send nothing: print what each output would add, change and remove, with sample records")
+	samples := fs.Int("samples", 3, "with --dry-run, how many records to show per output")
+	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
+	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	log, err := logger(e, *logLevel)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "mosaic sync:", err)
+		return ExitUsage
+	}
+	p, code := loadPipeline(e, pos[0])
+	if p == nil {
+		return code
+	}
+	if *state != "" {
+		p.State = *state
+	}
+	if len(p.Outputs) == 0 {
+		fmt.Fprintf(e.stderr, "mosaic sync: %s has no `outputs:`; add one (see docs/outputs.md)\n", pos[0])
+		return ExitUsage
+	}
+	// A sync writes its delivery state; a dry run writes nothing, but its
+	// diff needs temporary tables, which a writer's connection has.
+	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic sync " + p.Name, Logger: log})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "mosaic sync: %v\n", err)
+		return ExitFailed
+	}
+	defer store.Close()
+	s := &outputs.Syncer{Registry: builtin.Registry(), Log: log}
+	results, err := s.Sync(ctx, store, p, outputs.Options{Only: *only, DryRun: *dryRun, Samples: *samples})
+	printSyncs(e.stdout, p, results, *dryRun)
+	var oe *outputs.Error
+	switch {
+	case errors.As(err, &oe):
+		fmt.Fprintf(e.stderr, "mosaic sync: %v\nWhat was acknowledged is kept; the rest is sent again at the next sync (see `mosaic outputs -p %s`).\n", err, pos[0])
+		return ExitFailed
+	case err != nil:
+		fmt.Fprintf(e.stderr, "mosaic sync: %v\n", err)
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// printSyncs prints one line per output's sync and, for a dry run, its
+// sample records.
+func printSyncs(w io.Writer, p *config.Pipeline, results []outputs.Result, dryRun bool) {
+	if len(results) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if dryRun {
+		fmt.Fprintln(tw, "output\tkind\twould add\tchange\tremove\tinvalid\tholds")
+	} else {
+		fmt.Fprintln(tw, "output\tkind\tstatus\tadded\tchanged\tremoved\tinvalid\tfailed")
+	}
+	for _, r := range results {
+		kind := ""
+		for _, o := range p.Outputs {
+			if o.Name == r.Output {
+				kind = o.Kind
+			}
+		}
+		if dryRun {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.Output, kind, r.Added, r.Changed, r.Removed, r.Invalid, r.Holds)
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.Output, kind, r.Status, r.Added, r.Changed, r.Removed, r.Invalid, r.Failed)
+		}
+	}
+	tw.Flush()
+	for _, r := range results {
+		if len(r.Samples) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s, first %d records:\n", r.Output, len(r.Samples))
+		for _, rec := range r.Samples {
+			fmt.Fprintf(w, "  %s %s %s\n", rec.Op, rec.Key, rec.Fields)
+		}
+	}
+}
+
+// runOutputs lists a store's outputs with their last sync.
+func runOutputs(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "outputs")
+	sf := addStoreFlags(fs)
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 0 {
+		fs.Usage()
+		return ExitUsage
+	}
+	s, code := sf.open(ctx, e, "outputs")
+	if s == nil {
+		return code
+	}
+	defer s.Close()
+	names := []string{}
+	if *sf.pipeline != "" {
+		p, err := config.Load(*sf.pipeline)
+		if err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return ExitUsage
+		}
+		for _, o := range p.Outputs {
+			names = append(names, o.Name)
+		}
+	}
+	if err := query(ctx, e, s, *sf.format, sqlfiles.Get("cli/outputs.sql"), names); err != nil {
+		fmt.Fprintf(e.stderr, "mosaic outputs: %v\n", err)
+		return ExitFailed
+	}
+	return ExitOK
+}

@@ -1,0 +1,154 @@
+package outputs_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/outputs"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// benchProfiles is how many profiles the benchmarks' store holds:
+// MOSAIC_BENCH_PROFILES, default 100000 (docs/outputs.md's figures use
+// 1000000).
+func benchProfiles(b *testing.B) int {
+	n := 100000
+	if v := os.Getenv("MOSAIC_BENCH_PROFILES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatalf("MOSAIC_BENCH_PROFILES=%q: %v", v, err)
+		}
+	}
+	return n
+}
+
+// benchPipeline writes a pipeline whose output crm sends every profile's
+// e-mail, customer id, tier, city and lifetime value, keyed by e-mail, as
+// `format` files, and opens a synthetic store of n profiles for it.
+func benchPipeline(b *testing.B, n int, format string) (*config.Pipeline, *engine.Store) {
+	b.Helper()
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "crm.csv"), []byte("id,tier\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	yaml := fmt.Sprintf(`version: 1
+name: bench
+state: ./store.duckdb
+feeds:
+  - name: crm
+    source: { kind: files, path: crm.csv }
+    source_type: warehouse
+    identities: { id: customerid }
+    attributes: { tier: tier, city: city, ltv: ltv }
+outputs:
+  - name: crm
+    kind: files
+    path: out
+    format: %s
+    send: profiles
+    key: email
+    mode: mirror
+    fields: { email: identity.email, customer_id: identity.customerid, tier: attribute.tier, city: attribute.city, ltv: attribute.ltv }
+`, format)
+	path := filepath.Join(dir, "pipeline.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	p, err := pipeline.Load(path, builtin.Registry())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	store, err := engine.Open(ctx, p.State, engine.Options{Logger: benchLog()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	for _, q := range sqlfiles.Statements(sqlfiles.Get("bench/outputs_store.sql")) {
+		if _, err := store.Conn().ExecContext(ctx, q, n); err != nil {
+			b.Fatalf("bench/outputs_store.sql: %v", err)
+		}
+	}
+	benchRun(b, store, 1)
+	return p, store
+}
+
+func benchRun(b *testing.B, store *engine.Store, run int) {
+	b.Helper()
+	if _, err := store.Conn().ExecContext(context.Background(), sqlfiles.Get("bench/outputs_run.sql"), run); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchSync(b *testing.B, store *engine.Store, p *config.Pipeline, opts outputs.Options) outputs.Result {
+	b.Helper()
+	res, err := (&outputs.Syncer{Registry: builtin.Registry(), Log: benchLog()}).Sync(context.Background(), store, p, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res[0]
+}
+
+// BenchmarkDiff times the diff of a sync (the desired records of every
+// profile, compared with what the output holds) after a run that changed
+// 1% of the profiles, without sending: a dry run.
+func BenchmarkDiff(b *testing.B) {
+	n := benchProfiles(b)
+	p, store := benchPipeline(b, n, "parquet")
+	benchSync(b, store, p, outputs.Options{})
+	benchRun(b, store, 2)
+	if _, err := store.Conn().ExecContext(context.Background(), sqlfiles.Get("bench/outputs_change.sql"), 2); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		res := benchSync(b, store, p, outputs.Options{DryRun: true})
+		if res.Changed != int64(n/100) {
+			b.Fatalf("changed = %d, want %d", res.Changed, n/100)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "profiles/s")
+}
+
+// BenchmarkFiles times a first sync of every profile to one file, per
+// format.
+func BenchmarkFiles(b *testing.B) {
+	n := benchProfiles(b)
+	for _, format := range []string{"parquet", "csv", "ndjson"} {
+		b.Run(format, func(b *testing.B) {
+			p, store := benchPipeline(b, n, format)
+			var copyTime time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				if _, err := store.Conn().ExecContext(context.Background(), "DELETE FROM _mosaic.output_state"); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				start := time.Now()
+				if res := benchSync(b, store, p, outputs.Options{}); res.Added != int64(n) {
+					b.Fatalf("added %d, want %d", res.Added, n)
+				}
+				copyTime += time.Since(start)
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/copyTime.Seconds(), "records/s")
+		})
+	}
+}
+
+// benchLog logs each statement's time when MOSAIC_BENCH_DEBUG is set.
+func benchLog() *slog.Logger {
+	if os.Getenv("MOSAIC_BENCH_DEBUG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

@@ -34,13 +34,18 @@ type Destination interface {
 // OutputRequest is what a destination may look at.
 type OutputRequest struct {
 	Output config.Output
+	// Fields are the names of a record's fields, in the output's order
+	// (set for Open; Validate gets none).
+	Fields []string
 	// Resolve makes a path in the pipeline file absolute.
 	Resolve func(path string) string
-	// DryRun is set by `mosaic sync --dry-run`: Open may check settings and
-	// credentials, and a destination that can validate without applying
-	// (an API's validateOnly) may do so in Write; nothing may change at the
-	// destination.
-	DryRun bool
+}
+
+// BatchSizer is implemented by a Destination whose outputs batch
+// differently from the default (500 records a batch) when they set no
+// batch_size.
+type BatchSizer interface {
+	DefaultBatchSize() int
 }
 
 // Writer delivers the batches of one sync. Close releases what Open took.

@@ -16,5 +16,6 @@ func Registry() *connectors.Registry {
 	r.RegisterSource("postgres", postgres.New())
 	r.RegisterSource("bigquery", bigquery.New())
 	r.RegisterDestination("files", files.NewDestination())
+	r.RegisterDestination("postgres", postgres.NewDestination())
 	return r
 }

@@ -144,6 +144,13 @@ func (e *scrubbed) Unwrap() error { return e.err }
 // scrub formats format (whose last %s is err's message) as an error
 // naming the feed, with the DSN and its password cut out.
 func (p *plan) scrub(err error, format string, args ...any) error {
+	msg := redact(p.dsn, err)
+	return &scrubbed{msg: fmt.Sprintf("feed %s: "+format, append([]any{p.feed}, append(args, msg)...)...), err: err}
+}
+
+// redact returns err's message with the DSN and its password cut out, on
+// one line; for a server's error, its message and detail alone.
+func redact(dsn string, err error) string {
 	msg := err.Error()
 	if pce := (*pgconn.ParseConfigError)(nil); errors.As(err, &pce) {
 		// "cannot parse `<the DSN, password masked>`: why": keep the why.
@@ -157,8 +164,8 @@ func (p *plan) scrub(err error, format string, args ...any) error {
 			msg += " (" + pe.Detail + ")"
 		}
 	}
-	secrets := []string{p.dsn}
-	if cfg, perr := pgconn.ParseConfig(p.dsn); perr == nil && cfg.Password != "" {
+	secrets := []string{dsn}
+	if cfg, perr := pgconn.ParseConfig(dsn); perr == nil && cfg.Password != "" {
 		secrets = append(secrets, cfg.Password)
 	}
 	for _, s := range secrets {
@@ -166,8 +173,7 @@ func (p *plan) scrub(err error, format string, args ...any) error {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")
 		}
 	}
-	msg = strings.Join(strings.Fields(msg), " ") // pgconn's messages span lines
-	return &scrubbed{msg: fmt.Sprintf("feed %s: "+format, append([]any{p.feed}, append(args, msg)...)...), err: err}
+	return strings.Join(strings.Fields(msg), " ") // pgconn's messages span lines
 }
 
 // render renders a sql/postgres template for this plan.

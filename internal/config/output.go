@@ -91,8 +91,8 @@ func (p *Pipeline) FieldNames(i int) []string {
 }
 
 // Defaults fills what an output leaves out: mode upsert (mirror for
-// audience outputs, whose removes are the point), nulls skip, 500 records
-// a request, 30 s a request.
+// audience outputs, whose removes are the point), nulls skip, 30 s a
+// request. The batch size, when unset, is the destination's.
 func (o *Output) Defaults() {
 	if o.Mode == "" {
 		o.Mode = ModeUpsert
@@ -102,9 +102,6 @@ func (o *Output) Defaults() {
 	}
 	if o.Nulls == "" {
 		o.Nulls = NullsSkip
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = 500
 	}
 	if o.Timeout == 0 {
 		o.Timeout = Duration(30e9)

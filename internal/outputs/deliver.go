@@ -13,6 +13,10 @@ import (
 // delivery state advances once a page, in one transaction.
 const pageBatches = 20
 
+// defaultBatchSize is the batch size of an output that sets none, unless
+// its destination is a connectors.BatchSizer.
+const defaultBatchSize = 500
+
 // deliver sends the pending records to the output's destination: all at
 // once to a Copier, else page by page in batches, acknowledging each page
 // before the next one is read.
@@ -21,7 +25,13 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 	if err != nil {
 		return err
 	}
-	w, err := d.Open(ctx, connectors.OutputRequest{Output: *sy.o, Resolve: p.Resolve})
+	if sy.o.BatchSize == 0 {
+		sy.o.BatchSize = defaultBatchSize
+		if bs, ok := d.(connectors.BatchSizer); ok {
+			sy.o.BatchSize = bs.DefaultBatchSize()
+		}
+	}
+	w, err := d.Open(ctx, connectors.OutputRequest{Output: *sy.o, Fields: sy.fields, Resolve: p.Resolve})
 	if err != nil {
 		sy.res.Failed = total
 		return err

@@ -1,0 +1,243 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// OutputConfig is a postgres output's own keys.
+type OutputConfig struct {
+	// DSNEnv names the environment variable holding the connection string.
+	DSNEnv string `yaml:"dsn_env"`
+	// Table is the table the records go to, created when missing with the
+	// record key as its primary key; Schema its schema (default: the
+	// search path's first).
+	Table  string `yaml:"table"`
+	Schema string `yaml:"schema"`
+}
+
+// Destination writes an output's records into a PostgreSQL table: one
+// row per record key, one column per field. Each batch is copied into a
+// temporary table and merged in one transaction: added and changed
+// records by INSERT … ON CONFLICT (key) DO UPDATE, removed ones (mirror)
+// by DELETE of their keys, so rows that mosaic never delivered are never
+// touched. Column types follow the field's source: mpid bigint, identity
+// text, attribute jsonb (a value keeps its JSON type), audience boolean,
+// profile times timestamptz; an audience output's table has audience,
+// mpid and identities (jsonb).
+type Destination struct{}
+
+// NewDestination returns the postgres destination.
+func NewDestination() *Destination { return &Destination{} }
+
+// DefaultBatchSize is the batch size of a postgres output that sets none:
+// one transaction per 10,000 records.
+func (d *Destination) DefaultBatchSize() int { return 10000 }
+
+func decodeOutput(req connectors.OutputRequest) (OutputConfig, error) {
+	var c OutputConfig
+	raw := req.Output.Raw
+	if err := raw.Decode(&c); err != nil {
+		return c, err
+	}
+	switch {
+	case c.DSNEnv == "":
+		return c, raw.Errorf("kind", "output %s: a postgres output needs `dsn_env:`, the name of the environment variable that holds the connection string (e.g. dsn_env: PG_DSN)", req.Output.Name)
+	case c.Table == "":
+		return c, raw.Errorf("kind", "output %s: a postgres output needs `table:`, the table its records go to (created when missing)", req.Output.Name)
+	}
+	return c, nil
+}
+
+// Validate checks the output's keys without connecting.
+func (d *Destination) Validate(req connectors.OutputRequest) error {
+	_, err := decodeOutput(req)
+	return err
+}
+
+// outColumn is one field's column.
+type outColumn struct {
+	Name, Ident, Lit, Type string
+}
+
+// outColumns returns the output's field columns in order.
+func outColumns(o config.Output, fields []string) []outColumn {
+	var cols []outColumn
+	for _, f := range fields {
+		typ := "text"
+		switch kind, _, _ := strings.Cut(o.Fields[f], "."); {
+		case o.Send == config.SendAudience && f == "mpid", kind == "mpid":
+			typ = "bigint"
+		case o.Send == config.SendAudience && f == "identities", kind == "attribute":
+			typ = "jsonb"
+		case kind == "audience":
+			typ = "boolean"
+		case kind == "profile":
+			typ = "timestamptz"
+		}
+		cols = append(cols, outColumn{Name: f, Ident: pgx.Identifier{f}.Sanitize(), Lit: "'" + strings.ReplaceAll(f, "'", "''") + "'", Type: typ})
+	}
+	return cols
+}
+
+// Open connects and makes sure the table exists with a column per field.
+func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (connectors.Writer, error) {
+	c, err := decodeOutput(req)
+	if err != nil {
+		return nil, err
+	}
+	dsn := os.Getenv(c.DSNEnv)
+	if dsn == "" {
+		return nil, fmt.Errorf("the environment variable %s (named by dsn_env) is not set; set it to the PostgreSQL connection string, e.g. postgres://user:password@host:5432/db", c.DSNEnv)
+	}
+	w := &pgWriter{dsn: dsn, env: c.DSNEnv, skip: req.Output.Nulls != config.NullsSend}
+	w.table = pgx.Identifier{c.Table}
+	if c.Schema != "" {
+		w.table = pgx.Identifier{c.Schema, c.Table}
+	}
+	w.cols = outColumns(req.Output, req.Fields)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, w.scrub(err, "the connection string in $%s does not parse: %s; fix the variable", c.DSNEnv)
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "mosaic"
+	}
+	if w.conn, err = pgx.ConnectConfig(ctx, cfg); err != nil {
+		return nil, w.scrub(err, "cannot connect to PostgreSQL (connection string from $%s): %s; check the server is reachable and the variable's host, user and password", c.DSNEnv)
+	}
+	if err := w.prepare(ctx, c); err != nil {
+		w.conn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return w, nil
+}
+
+type pgWriter struct {
+	dsn, env string
+	conn     *pgx.Conn
+	table    pgx.Identifier
+	cols     []outColumn
+	skip     bool
+	merge    string
+	delete   string
+}
+
+// prepare creates the table when missing, checks its columns, and renders
+// the merge.
+func (w *pgWriter) prepare(ctx context.Context, c OutputConfig) error {
+	data := map[string]any{"Table": w.table.Sanitize(), "Columns": w.cols, "Skip": w.skip}
+	create, err := sqlfiles.Render("postgres/out_create.sql.tmpl", data)
+	if err != nil {
+		return err
+	}
+	if _, err := w.conn.Exec(ctx, create); err != nil {
+		return w.scrub(err, "create table %s: %s", strings.Join(w.table, "."))
+	}
+	rows, err := w.conn.Query(ctx, sqlfiles.Get("postgres/out_columns.sql"), c.Schema, c.Table)
+	if err != nil {
+		return w.scrub(err, "read the columns of %s: %s", strings.Join(w.table, "."))
+	}
+	have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return w.scrub(err, "read the columns of %s: %s", strings.Join(w.table, "."))
+	}
+	var missing []string
+	for _, col := range append([]outColumn{{Name: "key"}}, w.cols...) {
+		if !slices.Contains(have, col.Name) {
+			missing = append(missing, col.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("table %s exists without the columns %s (it has: %s); add them (ALTER TABLE … ADD COLUMN) or point `table:` at a new table",
+			strings.Join(w.table, "."), strings.Join(missing, ", "), strings.Join(have, ", "))
+	}
+	if _, err := w.conn.Exec(ctx, sqlfiles.Get("postgres/out_temp.sql")); err != nil {
+		return w.scrub(err, "create the batch table: %s")
+	}
+	if w.merge, err = sqlfiles.Render("postgres/out_merge.sql.tmpl", data); err != nil {
+		return err
+	}
+	w.delete, err = sqlfiles.Render("postgres/out_delete.sql.tmpl", data)
+	return err
+}
+
+// Write merges the batch in one transaction; a batch that the server
+// rejects for its data is split in halves until the bad records are
+// isolated.
+func (w *pgWriter) Write(ctx context.Context, b connectors.Batch) ([]error, error) {
+	errs := make([]error, len(b.Records))
+	if err := w.split(ctx, b.Records, errs); err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+func (w *pgWriter) split(ctx context.Context, recs []connectors.Record, errs []error) error {
+	err := w.write(ctx, recs)
+	var pe *pgconn.PgError
+	if err == nil || !errors.As(err, &pe) || (pe.SQLState()[:2] != "22" && pe.SQLState()[:2] != "23") {
+		return err
+	}
+	// A data exception (22) or a constraint violation (23): a record's
+	// values are at fault.
+	if len(recs) == 1 {
+		errs[0] = &connectors.RecordError{Msg: "PostgreSQL refused the record: " + redact(w.dsn, err)}
+		return nil
+	}
+	half := len(recs) / 2
+	if err := w.split(ctx, recs[:half], errs[:half]); err != nil {
+		return err
+	}
+	return w.split(ctx, recs[half:], errs[half:])
+}
+
+func (w *pgWriter) write(ctx context.Context, recs []connectors.Record) error {
+	tx, err := w.conn.Begin(ctx)
+	if err != nil {
+		return w.scrub(err, "begin: %s")
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	rows := make([][]any, len(recs))
+	for i, r := range recs {
+		rows[i] = []any{r.Op, r.Key, string(r.Fields)}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"mosaic_batch"}, []string{"op", "key", "fields"}, pgx.CopyFromRows(rows)); err != nil {
+		return w.keep(err, "copy the batch: %s")
+	}
+	if _, err := tx.Exec(ctx, w.merge); err != nil {
+		return w.keep(err, "merge into "+strings.Join(w.table, ".")+": %s")
+	}
+	if _, err := tx.Exec(ctx, w.delete); err != nil {
+		return w.keep(err, "delete from "+strings.Join(w.table, ".")+": %s")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return w.keep(err, "commit: %s")
+	}
+	return nil
+}
+
+// keep is scrub for errors whose PgError split must still see.
+func (w *pgWriter) keep(err error, format string) error {
+	return &scrubbed{msg: fmt.Sprintf(format, redact(w.dsn, err)), err: err}
+}
+
+func (w *pgWriter) scrub(err error, format string, args ...any) error {
+	return &scrubbed{msg: fmt.Sprintf(format, append(args, redact(w.dsn, err))...), err: err}
+}
+
+// Close disconnects.
+func (w *pgWriter) Close() error {
+	return w.conn.Close(context.Background())
+}

@@ -1,0 +1,95 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
+	"github.com/mosaic-cdp/mosaic/connectors/postgres"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+)
+
+// TestDestinationConformance runs the destination suite against the real
+// PostgreSQL, each output into a fresh table; a co-writer's rows sit in
+// the same tables, and a CHECK constraint that no row meets makes the
+// server refuse records.
+func TestDestinationConformance(t *testing.T) {
+	conn := server(t)
+	setDSN(t, "mosaic_dest")
+	tables := map[string]string{}
+	ctx := context.Background()
+	connectortest.RunDestination(t, "postgres", postgres.NewDestination(), connectortest.DestinationFixture{
+		Output: func(t *testing.T, dir, name string) string {
+			tables[name] = randomName("out_" + name + "_")
+			t.Cleanup(func() { conn.Exec(ctx, "DROP TABLE IF EXISTS "+tables[name]) })
+			return "    kind: postgres\n    dsn_env: " + dsnEnv + "\n    table: " + tables[name] + "\n"
+		},
+		Held: func(t *testing.T, name string) map[string]string {
+			rows, err := conn.Query(ctx, "SELECT key, (jsonb_strip_nulls(to_jsonb(t)) - 'key')::text FROM "+tables[name]+" t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			held := map[string]string{}
+			for rows.Next() {
+				var k, v string
+				if err := rows.Scan(&k, &v); err != nil {
+					t.Fatal(err)
+				}
+				held[k] = v
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			return held
+		},
+		Foreign: func(t *testing.T, name, key string) {
+			if _, err := conn.Exec(ctx, "INSERT INTO "+tables[name]+" (key) VALUES ($1)", key); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Fail: func(t *testing.T, n int) {
+			for _, table := range tables {
+				q := "ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS mosaic_test_refuse"
+				if n > 0 {
+					q = "ALTER TABLE " + table + " ADD CONSTRAINT mosaic_test_refuse CHECK (key = '') NOT VALID"
+				}
+				if _, err := conn.Exec(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
+	})
+}
+
+// TestOutputTableMissingColumns: a table that exists without a field's
+// column fails the sync naming the columns and the fix.
+func TestOutputTableMissingColumns(t *testing.T) {
+	conn := server(t)
+	setDSN(t, "mosaic_dest_cols")
+	table := randomName("out_cols_")
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+table+" (key text PRIMARY KEY, email text)"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Exec(ctx, "DROP TABLE IF EXISTS "+table) })
+	o := outputConfig(t, "    kind: postgres\n    dsn_env: "+dsnEnv+"\n    table: "+table+"\n    send: profiles\n    key: email\n    fields: { email: identity.email, tier: attribute.tier }\n")
+	_, err := postgres.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: []string{"email", "tier"}})
+	if err == nil || !strings.Contains(err.Error(), "without the columns tier") || !strings.Contains(err.Error(), "ALTER TABLE") {
+		t.Fatalf("Open: %v; want an error naming the missing column tier and the fix", err)
+	}
+}
+
+// outputConfig parses a pipeline file whose only output has the given
+// lines, and returns that output.
+func outputConfig(t *testing.T, lines string) config.Output {
+	t.Helper()
+	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id, attributes: { tier: tier } }\noutputs:\n  - name: o\n" + lines
+	p, err := config.Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Outputs[0]
+}

@@ -102,6 +102,9 @@ const (
 	OpUpsert = "upsert" // a profile record added or changed
 	OpAdd    = "add"    // a profile entered an audience (or its identities changed)
 	OpRemove = "remove" // a record this output delivered left its set
+	// OpForward is an events output's record: one batch to forward, whose
+	// Fields are the batch (mParticle Events API JSON).
+	OpForward = "forward"
 )
 
 // Record is one record to deliver.

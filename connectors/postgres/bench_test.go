@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -67,6 +68,56 @@ func BenchmarkPostgresToDuckDB(b *testing.B) {
 		}
 		tx.DropTemp(context.Background(), "_stage_customers")
 		tx.Rollback(context.Background())
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkPostgresOutput writes 1M new profile records of five fields
+// (e-mail, customer id, tier, city, lifetime value) into a PostgreSQL
+// table through the postgres destination, in its default batches, and
+// reports rows/s. Run it with:
+//
+//	source .ci/postgres.sh   # or set MOSAIC_POSTGRES_DSN
+//	go test -tags duckdb_arrow -run '^$' -bench PostgresOutput -benchtime 3x ./connectors/postgres/
+func BenchmarkPostgresOutput(b *testing.B) {
+	conn := server(b)
+	setDSN(b, randomName("mosaic_bench_out_"))
+	const n = 1_000_000
+	recs := make([]connectors.Record, n)
+	for i := range recs {
+		recs[i] = connectors.Record{Op: connectors.OpUpsert, Key: fmt.Sprintf("user%d@example.com", i),
+			Fields: fmt.Appendf(nil, `{"email":"user%d@example.com","customer_id":"C%d","tier":%q,"city":"city %d","ltv":%d.37}`,
+				i, i, []string{"bronze", "silver", "gold"}[i%3], i%1000, i%10007)}
+	}
+	fields := []string{"email", "customer_id", "tier", "city", "ltv"}
+	d := postgres.NewDestination()
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		table := randomName("bench_out_")
+		o := outputConfig(b, "    kind: postgres\n    dsn_env: "+dsnEnv+"\n    table: "+table+"\n    send: profiles\n    key: email\n"+
+			"    fields: { email: identity.email, customer_id: identity.customerid, tier: attribute.tier, city: attribute.city, ltv: attribute.ltv }\n")
+		b.StartTimer()
+		w, err := d.Open(ctx, connectors.OutputRequest{Output: o, Fields: fields})
+		if err != nil {
+			b.Fatal(err)
+		}
+		size := d.DefaultBatchSize()
+		for lo := 0; lo < n; lo += size {
+			errs, err := w.Write(ctx, connectors.Batch{Output: "o", RunID: 1, Records: recs[lo:min(lo+size, n)]})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, e := range errs {
+				if e != nil {
+					b.Fatal(e)
+				}
+			}
+		}
+		w.Close()
+		b.StopTimer()
+		exec(b, conn, "DROP TABLE "+table)
+		b.StartTimer()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -84,9 +84,9 @@ func TestOutputTableMissingColumns(t *testing.T) {
 
 // outputConfig parses a pipeline file whose only output has the given
 // lines, and returns that output.
-func outputConfig(t *testing.T, lines string) config.Output {
+func outputConfig(t testing.TB, lines string) config.Output {
 	t.Helper()
-	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id, attributes: { tier: tier } }\noutputs:\n  - name: o\n" + lines
+	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id, attributes: { tier: tier, city: city, ltv: ltv } }\noutputs:\n  - name: o\n" + lines
 	p, err := config.Parse("p.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

@@ -297,7 +297,7 @@ func TestParseErrorsOutputs(t *testing.T) {
 	}, {
 		name: "missing send",
 		src:  head + "  - { name: o, kind: webhook }\n",
-		want: "p.yaml:8:5: outputs[0].send: send is required: one of profiles, audience",
+		want: "p.yaml:8:5: outputs[0].send: send is required: one of profiles, audience, events",
 	}, {
 		name: "unknown send",
 		src:  head + "  - { name: o, kind: webhook, send: profile }\n",
@@ -358,5 +358,17 @@ func TestParseErrorsOutputs(t *testing.T) {
 		name: "bad batch size",
 		src:  head + "  - { name: o, kind: webhook, send: audience, audience: lapsed_vip, batch_size: -1 }\n",
 		want: "p.yaml:8:81: outputs[0].batch_size: batch_size must be between 1 and 100000, got -1",
+	}, {
+		name: "events output with a key",
+		src:  head + "  - { name: o, kind: webhook, send: events, key: email }\n",
+		want: "p.yaml:8:50: outputs[0].key: an events output forwards each stored batch once, enriched with its profile: remove `key`",
+	}, {
+		name: "attribute both included and excluded",
+		src:  head + "  - { name: o, kind: webhook, send: events, attributes: { include: [t], exclude: [t] } }\n",
+		want: "p.yaml:8:69: outputs[0].attributes.include[0]: attribute \"t\" is both included and excluded",
+	}, {
+		name: "attribute filter on a profiles output",
+		src:  head + "  - { name: o, kind: webhook, send: profiles, key: mpid, fields: { id: mpid }, attributes: { include: [t] } }\n",
+		want: "p.yaml:8:92: outputs[0].attributes: `attributes:` filters what an events output attaches to its batches; a profiles output picks its fields with `fields:`",
 	}})
 }

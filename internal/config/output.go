@@ -16,7 +16,8 @@ import (
 type Output struct {
 	Name string `yaml:"name"`
 	Kind string `yaml:"kind"`
-	// Send is what the output delivers: SendProfiles or SendAudience.
+	// Send is what the output delivers: SendProfiles, SendAudience or
+	// SendEvents.
 	Send string `yaml:"send"`
 	// Audience limits a profiles output to the audience's members; for an
 	// audience output it is the audience whose changes are sent (Audiences
@@ -45,13 +46,24 @@ type Output struct {
 	BatchSize int      `yaml:"batch_size"`
 	RateLimit float64  `yaml:"rate_limit"`
 	Timeout   Duration `yaml:"timeout"`
-	Raw       Raw      `yaml:"-"`
+	// Attributes filters the user attributes an events output attaches to
+	// the batches it forwards.
+	Attributes AttributeFilter `yaml:"attributes"`
+	Raw        Raw             `yaml:"-"`
+}
+
+// AttributeFilter keeps the attribute keys in Include (all when empty),
+// then drops those in Exclude.
+type AttributeFilter struct {
+	Include []string `yaml:"include"`
+	Exclude []string `yaml:"exclude"`
 }
 
 // What outputs send, their modes and their null handling.
 const (
 	SendProfiles = "profiles"
 	SendAudience = "audience"
+	SendEvents   = "events"
 
 	ModeUpsert = "upsert"
 	ModeInsert = "insert"
@@ -67,7 +79,7 @@ var OutputModes = []string{ModeUpsert, ModeMirror, ModeInsert}
 // outputCommonKeys are decoded by config; the rest of an output's block
 // belongs to its destination connector.
 var outputCommonKeys = []string{"name", "kind", "send", "audience", "audiences", "key", "fields", "identities",
-	"mode", "nulls", "allow_empty", "batch_size", "rate_limit", "timeout"}
+	"mode", "nulls", "allow_empty", "batch_size", "rate_limit", "timeout", "attributes"}
 
 // ProfileColumns are the profile.<column> sources of a field.
 var ProfileColumns = []string{"created_at", "updated_at", "last_seen_at"}
@@ -91,14 +103,17 @@ func (p *Pipeline) FieldNames(i int) []string {
 }
 
 // Defaults fills what an output leaves out: mode upsert (mirror for
-// audience outputs, whose removes are the point), nulls skip, 30 s a
-// request. The batch size, when unset, is the destination's.
+// audience outputs, whose removes are the point; an events output
+// forwards each batch once), nulls skip, 30 s a request. The batch size,
+// when unset, is the destination's.
 func (o *Output) Defaults() {
-	if o.Mode == "" {
+	switch {
+	case o.Send == SendEvents:
+		o.Mode = ModeInsert // each batch is forwarded once
+	case o.Mode == "" && o.Send == SendAudience:
+		o.Mode = ModeMirror
+	case o.Mode == "":
 		o.Mode = ModeUpsert
-		if o.Send == SendAudience {
-			o.Mode = ModeMirror
-		}
 	}
 	if o.Nulls == "" {
 		o.Nulls = NullsSkip
@@ -146,14 +161,34 @@ func (v *validator) validateOutput(i int, names map[string]bool) {
 	if o.RateLimit < 0 {
 		v.errorf(path+".rate_limit", "rate_limit must be a number of requests a second, 0 or more, got %g", o.RateLimit)
 	}
-	if !v.oneOf(path+".send", "send", o.Send, []string{SendProfiles, SendAudience}) {
+	if !v.oneOf(path+".send", "send", o.Send, []string{SendProfiles, SendAudience, SendEvents}) {
 		return
+	}
+	if o.Send != SendEvents && (len(o.Attributes.Include) > 0 || len(o.Attributes.Exclude) > 0) {
+		v.errorf(path+".attributes", "`attributes:` filters what an events output attaches to its batches; a %s output picks its fields with `fields:`", o.Send)
 	}
 	switch o.Send {
 	case SendProfiles:
 		v.validateProfilesOutput(path, o)
 	case SendAudience:
 		v.validateAudienceOutput(path, o)
+	case SendEvents:
+		v.validateEventsOutput(path, o)
+	}
+}
+
+// validateEventsOutput checks an events output: it forwards every stored
+// batch once, so it takes no records' keys, fields or mode.
+func (v *validator) validateEventsOutput(path string, o *Output) {
+	for _, k := range []string{"key", "fields", "identities", "audience", "audiences", "mode", "nulls", "allow_empty"} {
+		if _, set := v.p.positions[path+"."+k]; set {
+			v.errorf(path+"."+k, "an events output forwards each stored batch once, enriched with its profile: remove `%s`", k)
+		}
+	}
+	for i, k := range o.Attributes.Include {
+		if slices.Contains(o.Attributes.Exclude, k) {
+			v.errorf(fmt.Sprintf("%s.attributes.include[%d]", path, i), "attribute %q is both included and excluded", k)
+		}
 	}
 }
 

@@ -101,8 +101,8 @@ func (sy *sync) copy(ctx context.Context, c connectors.Copier, total int64) erro
 			data := struct {
 				Op, Path, Options string
 				Fields            []string
-				Text              bool
-			}{Op: sy.op, Path: path, Fields: sy.fields, Text: format != "ndjson"}
+				Text, Whole       bool
+			}{Op: sy.op, Path: path, Fields: sy.fields, Text: format != "ndjson", Whole: sy.o.Send == config.SendEvents}
 			switch format {
 			case "ndjson":
 				data.Options = "FORMAT json"

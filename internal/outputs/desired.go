@@ -34,8 +34,12 @@ type audienceData struct {
 
 // desiredSQL renders the statement that fills _out_desired for output i
 // of p, and returns the record fields in order and the operation its
-// added and changed records carry.
+// added and changed records carry. An events output's statement takes
+// the arguments eventsArgs returns.
 func desiredSQL(p *config.Pipeline, o *config.Output, i int) (query string, fields []string, op string, err error) {
+	if o.Send == config.SendEvents {
+		return sqlfiles.Get("outputs/events.sql"), nil, connectors.OpForward, nil
+	}
 	if o.Send == config.SendAudience {
 		d := audienceData{Audiences: o.OutputAudiences()}
 		for _, t := range o.Identities {
@@ -80,4 +84,23 @@ func index(list *[]string, x string) int {
 	}
 	*list = append(*list, x)
 	return len(*list) - 1
+}
+
+// eventsArgs are events.sql's arguments: the runs after position up to
+// last, the pipeline's only_read feeds, and the attribute filter.
+func eventsArgs(p *config.Pipeline, o *config.Output, position, last int64) []any {
+	onlyRead := []int32{}
+	for i, f := range p.Feeds {
+		if f.Protection == config.OnlyRead {
+			onlyRead = append(onlyRead, int32(i))
+		}
+	}
+	include, exclude := o.Attributes.Include, o.Attributes.Exclude
+	if include == nil {
+		include = []string{}
+	}
+	if exclude == nil {
+		exclude = []string{}
+	}
+	return []any{position, last, onlyRead, include, exclude}
 }

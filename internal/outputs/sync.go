@@ -1,11 +1,13 @@
 package outputs
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -61,6 +63,9 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 	case pending > 0:
 		err = s.deliver(ctx, sy, p, pending)
 	}
+	if err == nil && res.Failed == 0 && o.Send == config.SendEvents {
+		err = sy.advance(ctx)
+	}
 	res.Status = StatusSucceeded
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -85,7 +90,18 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 		return err
 	}
 	sy.fields, sy.op = fields, op
-	if err := sy.exec(ctx, "outputs/"+o.Send+".sql.tmpl", q); err != nil {
+	file, args := "outputs/"+o.Send+".sql.tmpl", []any(nil)
+	if o.Send == config.SendEvents {
+		file = "outputs/events.sql"
+		var pos sql.NullInt64
+		if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/position.sql"), o.Name).Scan(&pos); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return storeErr("outputs/position.sql", err)
+		}
+		// A new events output starts with the batches of the run it
+		// first syncs after.
+		args = eventsArgs(p, o, cmp.Or(pos.Int64, sy.res.RunID-1), sy.res.RunID)
+	}
+	if err := sy.exec(ctx, file, q, args...); err != nil {
 		return err
 	}
 	if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror); err != nil {
@@ -141,6 +157,26 @@ func (sy *sync) finish(ctx context.Context) error {
 	}
 	return sy.exec(ctx, "outputs/sync_finish.sql", sqlfiles.Get("outputs/sync_finish.sql"), r.SyncID, r.Status,
 		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg)
+}
+
+// advance moves an events output's position to the sync's run: it has
+// forwarded every batch up to it.
+func (sy *sync) advance(ctx context.Context) error {
+	tx, err := sy.store.Begin(ctx)
+	if err != nil {
+		return storeErr("outputs/advance.sql", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/advance.sql"), sy.o.Name, sy.res.RunID); err != nil {
+		return storeErr("outputs/advance.sql", err)
+	}
+	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/forget_delivered.sql"), sy.o.Name); err != nil {
+		return storeErr("outputs/forget_delivered.sql", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return storeErr("outputs/advance.sql", err)
+	}
+	return nil
 }
 
 // pending is one record of _out_pending.

@@ -10,6 +10,13 @@ CREATE TABLE _mosaic.output_state (
     run_id       BIGINT NOT NULL,
     PRIMARY KEY (output, key)
 );
+-- How far each events output has forwarded: the last run all of whose
+-- batches it delivered (its output_state then holds the batches of later
+-- runs it delivered).
+CREATE TABLE _mosaic.output_positions (
+    output VARCHAR PRIMARY KEY,
+    run_id BIGINT NOT NULL
+);
 -- One row per sync of one output.
 CREATE TABLE _mosaic.output_syncs (
     sync_id     BIGINT NOT NULL,

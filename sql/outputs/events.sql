@@ -1,0 +1,92 @@
+-- The batches an events output should forward: every feed row of runs $1
+-- (exclusive: the output's position) to $2 whose events the store kept —
+-- rows of only_read feeds ($3: their positions), which are forwarded as
+-- they came (no mpid, their own identities and attributes), and rows that
+-- resolved to a profile, which are forwarded enriched with that profile
+-- (its survivor after merges) as it is now: mpid, user_identities (the most
+-- recently seen value of each user identity type, in the Events API's
+-- spelling), user_attributes (calculated ones included; keys in $4 when it
+-- is not empty, and not in $5) and audience_memberships. Rows of
+-- only_update feeds that matched no profile were dropped and kept no event:
+-- they are not forwarded. A batch feed's row is its batch as it came (with
+-- every field, such as device_info); another feed's row becomes a batch of
+-- its events. Keyed feed:row_id.
+CREATE OR REPLACE TEMP TABLE _out_desired AS
+WITH
+run_rows AS (
+    SELECT r.row_id, r.feed, r.feed_pos, r.request_id,
+        CASE WHEN list_contains($3::INTEGER[], r.feed_pos) THEN NULL ELSE coalesce(al.mpid, rp.mpid) END AS mpid
+    FROM _mosaic.feed_rows r
+    LEFT JOIN _mosaic.row_profiles rp USING (row_id)
+    LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
+    WHERE r.run_id > $1 AND r.run_id <= $2
+      AND (rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos))
+      AND r.row_id IN (SELECT row_id FROM _mosaic.feed_events
+                       WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1))
+),
+built AS (
+    -- Rows of columnar feeds: a batch of their events, their own
+    -- identities and attributes (kept for only_read rows).
+    SELECT r.row_id,
+        json_object(
+            'environment', 'production',
+            'source_request_id', r.feed || ':' || r.row_id,
+            'user_identities', (SELECT json_group_object(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END, identity_value)
+                                FROM _mosaic.feed_identities i WHERE i.row_id = r.row_id),
+            'user_attributes', (SELECT coalesce(json_group_object(key, value), '{}') FROM _mosaic.feed_attributes a WHERE a.row_id = r.row_id),
+            'events', (SELECT json_group_array(json_object('event_type', e.event_type, 'data', json_object(
+                            'event_name', e.event_name, 'custom_event_type', 'other', 'source_message_id', e.event_id,
+                            'timestamp_unixtime_ms', epoch_ms(e.occurred_at), 'custom_attributes', e.attributes)))
+                       FROM _mosaic.feed_events e WHERE e.row_id = r.row_id)) AS batch
+    FROM run_rows r
+    WHERE r.row_id NOT IN (SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT min(row_id) FROM run_rows))
+),
+base AS (
+    SELECT r.row_id, r.feed, r.mpid, CAST(coalesce(b.batch, c.batch) AS JSON) AS batch
+    FROM run_rows r
+    LEFT JOIN _mosaic.feed_batches b USING (row_id)
+    LEFT JOIN built c USING (row_id)
+),
+pids AS (
+    SELECT mpid, json_group_object(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END, identity_value) AS ids
+    FROM (
+        SELECT i.mpid, d.identity_type, arg_max(d.identity_value, struct_pack(t := i.last_seen_at, v := d.identity_value)) AS identity_value
+        FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
+        WHERE i.mpid IN (SELECT mpid FROM base) AND d.identity_type IN (
+            'customerid', 'email', 'other', 'other_id_2', 'other_id_3', 'other_id_4', 'other_id_5', 'other_id_6',
+            'other_id_7', 'other_id_8', 'other_id_9', 'other_id_10', 'mobile_number', 'phone_number_2', 'phone_number_3',
+            'facebook', 'twitter', 'google', 'microsoft', 'yahoo', 'alias', 'facebook_custom_audience_id')
+        GROUP BY i.mpid, d.identity_type
+    )
+    GROUP BY mpid
+),
+pattrs AS (
+    SELECT mpid, json_group_object(key, value) AS attrs
+    FROM (
+        SELECT mpid, key, value FROM _mosaic.attributes WHERE mpid IN (SELECT mpid FROM base)
+        UNION ALL
+        SELECT v.mpid, s.name, v.value FROM _mosaic.calc_values v JOIN _mosaic.calc_state s ON s.id = v.attr
+        WHERE v.mpid IN (SELECT mpid FROM base)
+    )
+    WHERE (len($4::VARCHAR[]) = 0 OR list_contains($4::VARCHAR[], key)) AND NOT list_contains($5::VARCHAR[], key)
+    GROUP BY mpid
+),
+pauds AS (
+    SELECT h.mpid, to_json(list(json_object('audience_name', a.name) ORDER BY a.name)) AS auds
+    FROM _mosaic.audience_history h JOIN _mosaic.audiences a ON a.id = h.audience_id
+    WHERE h.exited_at IS NULL AND h.mpid IN (SELECT mpid FROM base)
+    GROUP BY h.mpid
+),
+records AS (
+    SELECT b.feed || ':' || b.row_id AS key,
+        CASE WHEN b.mpid IS NULL THEN b.batch
+        ELSE json_merge_patch(
+            json_merge_patch(b.batch, '{"mpid": null, "user_identities": null, "user_attributes": null, "audience_memberships": null}'),
+            json_object('mpid', b.mpid, 'user_identities', coalesce(p.ids, '{}'), 'user_attributes', coalesce(a.attrs, '{}'),
+                        'audience_memberships', coalesce(m.auds, '[]'))) END AS payload
+    FROM base b
+    LEFT JOIN pids p USING (mpid)
+    LEFT JOIN pattrs a USING (mpid)
+    LEFT JOIN pauds m USING (mpid)
+)
+SELECT key, payload, md5(CAST(payload AS VARCHAR)) AS hash, 1 AS rank FROM records;

@@ -10,7 +10,8 @@
 -- only_update feeds that matched no profile were dropped and kept no event:
 -- they are not forwarded. A batch feed's row is its batch as it came (with
 -- every field, such as device_info); another feed's row becomes a batch of
--- its events. Keyed feed:row_id.
+-- its events. Keyed feed:row_id. Objects are built with their keys in
+-- order (string_agg … ORDER BY), so that a batch's payload is stable.
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
 run_rows AS (
@@ -31,9 +32,11 @@ built AS (
         json_object(
             'environment', 'production',
             'source_request_id', r.feed || ':' || r.row_id,
-            'user_identities', (SELECT json_group_object(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END, identity_value)
+            'user_identities', (SELECT CAST('{' || string_agg(CAST(to_json(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END) AS VARCHAR)
+                                    || ':' || CAST(to_json(identity_value) AS VARCHAR), ',' ORDER BY identity_type) || '}' AS JSON)
                                 FROM _mosaic.feed_identities i WHERE i.row_id = r.row_id),
-            'user_attributes', (SELECT coalesce(json_group_object(key, value), '{}') FROM _mosaic.feed_attributes a WHERE a.row_id = r.row_id),
+            'user_attributes', (SELECT CAST('{' || coalesce(string_agg(CAST(to_json(key) AS VARCHAR) || ':' || coalesce(CAST(value AS VARCHAR), 'null'), ',' ORDER BY key), '') || '}' AS JSON)
+                                FROM _mosaic.feed_attributes a WHERE a.row_id = r.row_id),
             'events', (SELECT json_group_array(json_object('event_type', e.event_type, 'data', json_object(
                             'event_name', e.event_name, 'custom_event_type', 'other', 'source_message_id', e.event_id,
                             'timestamp_unixtime_ms', epoch_ms(e.occurred_at), 'custom_attributes', e.attributes)))
@@ -48,7 +51,8 @@ base AS (
     LEFT JOIN built c USING (row_id)
 ),
 pids AS (
-    SELECT mpid, json_group_object(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END, identity_value) AS ids
+    SELECT mpid, CAST('{' || string_agg(CAST(to_json(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END) AS VARCHAR)
+        || ':' || CAST(to_json(identity_value) AS VARCHAR), ',' ORDER BY identity_type) || '}' AS JSON) AS ids
     FROM (
         SELECT i.mpid, d.identity_type, arg_max(d.identity_value, struct_pack(t := i.last_seen_at, v := d.identity_value)) AS identity_value
         FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
@@ -61,7 +65,7 @@ pids AS (
     GROUP BY mpid
 ),
 pattrs AS (
-    SELECT mpid, json_group_object(key, value) AS attrs
+    SELECT mpid, CAST('{' || string_agg(CAST(to_json(key) AS VARCHAR) || ':' || coalesce(CAST(value AS VARCHAR), 'null'), ',' ORDER BY key) || '}' AS JSON) AS attrs
     FROM (
         SELECT mpid, key, value FROM _mosaic.attributes WHERE mpid IN (SELECT mpid FROM base)
         UNION ALL

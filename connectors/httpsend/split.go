@@ -24,9 +24,16 @@ import (
 // 403, 404, ctx done) is not about a record: it fails the records of its
 // range, and every range not yet sent, with that error; nothing more is
 // sent.
+//
+// A destination that refuses every request (a wrong endpoint, a payload
+// it no longer accepts) would cost 2n-1 requests a batch: when the first
+// MaxLoneRefusals records sent alone are all refused and no request has
+// succeeded, Split stops isolating and fails the records not yet judged
+// with the last refusal (not a RecordError).
 func Split(ctx context.Context, n int, send func(ctx context.Context, lo, hi int) error) []error {
 	errs := make([]error, n)
 	var stop error
+	delivered, lone := false, 0
 	var deliver func(lo, hi int)
 	deliver = func(lo, hi int) {
 		if stop == nil && ctx.Err() != nil {
@@ -39,6 +46,7 @@ func Split(ctx context.Context, n int, send func(ctx context.Context, lo, hi int
 		err := send(ctx, lo, hi)
 		switch {
 		case err == nil:
+			delivered = true
 		case !Splittable(err) || ctx.Err() != nil:
 			stop = err
 			fill(errs[lo:hi], err)
@@ -48,6 +56,9 @@ func Split(ctx context.Context, n int, send func(ctx context.Context, lo, hi int
 			deliver(mid, hi)
 		default:
 			errs[lo] = recordError(err)
+			if lone++; !delivered && lone >= MaxLoneRefusals {
+				stop = fmt.Errorf("%w (and the first %d records sent alone were all refused: not splitting further)", err, lone)
+			}
 		}
 	}
 	if n > 0 {
@@ -55,6 +66,10 @@ func Split(ctx context.Context, n int, send func(ctx context.Context, lo, hi int
 	}
 	return errs
 }
+
+// MaxLoneRefusals is how many records sent alone, and refused, before any
+// request succeeded, make Split stop isolating.
+const MaxLoneRefusals = 8
 
 // Splittable reports whether err refuses a request in a way that one of
 // its records can cause: a *StatusError of 400, 413 or 422, or a

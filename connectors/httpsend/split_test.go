@@ -232,3 +232,37 @@ func TestSplitSendsNothingAfterExhaustedRetries(t *testing.T) {
 		t.Errorf("%d requests, want 3: [0,8), then [0,4) twice", s.requests)
 	}
 }
+
+func TestSplitGivesUpWhenEverythingIsRefused(t *testing.T) {
+	const n = 100
+	s := newBatchServer(t, func(recs []int) int { return 422 })
+	errs := Split(context.Background(), n, sendRange(fast(Options{}), s.URL))
+	// Depth-first: [0,100) [0,50) [0,25) [0,12) [0,6) [0,3) [0] [1,3) [1]
+	// [2] [3,6) [3] [4,6) [4] [5] [6,12) [6,9) [6] [7,9) [7]: 8 alone.
+	if s.requests != 20 {
+		t.Errorf("%d requests, want 20: stop after 8 records refused alone", s.requests)
+	}
+	var re *connectors.RecordError
+	var se *StatusError
+	for i, err := range errs {
+		switch {
+		case i < MaxLoneRefusals && (!errors.As(err, &re) || re.Status != 422):
+			t.Errorf("record %d: %v, want its RecordError", i, err)
+		case i >= MaxLoneRefusals && (errors.As(err, &re) || !errors.As(err, &se) || se.Status != 422):
+			t.Errorf("record %d: %v, want the 422, not a RecordError", i, err)
+		}
+	}
+	// Once a request succeeded, refusals are records' own: 20 refused
+	// records among 50 are all isolated.
+	var bad []int
+	for i := 10; i < 30; i++ {
+		bad = append(bad, i)
+	}
+	s = newBatchServer(t, func(recs []int) int {
+		if containsAny(recs, bad...) {
+			return 422
+		}
+		return 0
+	})
+	checkIsolated(t, s, Split(context.Background(), 50, sendRange(fast(Options{}), s.URL)), 50, 422, bad...)
+}

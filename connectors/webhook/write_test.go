@@ -121,6 +121,30 @@ func TestWriteIsolatesRefusedRecord(t *testing.T) {
 	}
 }
 
+func TestWriteTooLarge(t *testing.T) {
+	rc := webhooktest.New(t, secret)
+	w := signedWriter(t, rc)
+	rc.LimitRecords(3)
+	rc.Reject(422, "k5")
+	errs, err := w.Write(context.Background(), connectors.Batch{Output: "hook", RunID: 1, Records: records(10)})
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	for i, e := range errs {
+		if (i == 5) != (e != nil) {
+			t.Errorf("record %d: %v", i, e)
+		}
+	}
+	if state := rc.State(); len(state) != 9 {
+		t.Errorf("receiver holds %d records, want 9 (all but k5)", len(state))
+	}
+	// [0,10) 413, [0,5) 413, [0,2) ok, [2,5) ok, [5,10) 413, [5,7) 422,
+	// [5] 422, [6] ok, [7,10) ok.
+	if n := len(rc.Requests()); n != 9 {
+		t.Errorf("%d requests, want 9", n)
+	}
+}
+
 func TestWriteBadRecords(t *testing.T) {
 	rc := webhooktest.New(t, secret)
 	w := signedWriter(t, rc)

@@ -2,7 +2,8 @@
 // that checks Standard Webhooks signatures (its own verifier, written from
 // the spec, not the webhook package's signer), applies the records it
 // accepts to a map key → fields, keeps a log of requests, and can be told
-// to fail requests.
+// to fail requests (the next N, those carrying given keys, those of more
+// than N records).
 package webhooktest
 
 import (
@@ -68,6 +69,7 @@ type Receiver struct {
 	failN    int
 	failCode int
 	reject   map[string]int // key → status of a request that carries it
+	limit    int            // most records a request; 0: no limit
 }
 
 // New starts a receiver that requires requests signed with secret
@@ -99,6 +101,14 @@ func (r *Receiver) Reject(status int, keys ...string) {
 	for _, k := range keys {
 		r.reject[k] = status
 	}
+}
+
+// LimitRecords makes requests of more than n records fail with 413, as a
+// receiver that limits request sizes would; 0 lifts the limit.
+func (r *Receiver) LimitRecords(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.limit = n
 }
 
 // State returns a copy of the records applied: key → fields. upsert and
@@ -153,6 +163,11 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		r.failN--
 		rec.Status = r.failCode
 		http.Error(w, "failing on purpose", r.failCode)
+		return
+	}
+	if r.limit > 0 && len(rec.Payload.Records) > r.limit {
+		rec.Status = http.StatusRequestEntityTooLarge
+		http.Error(w, "too many records", rec.Status)
 		return
 	}
 	for _, x := range rec.Payload.Records {

@@ -7,6 +7,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors/bigquery"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
+	"github.com/mosaic-cdp/mosaic/connectors/webhook"
 )
 
 // Registry returns a registry holding every built-in connector.
@@ -17,5 +18,6 @@ func Registry() *connectors.Registry {
 	r.RegisterSource("bigquery", bigquery.New())
 	r.RegisterDestination("files", files.NewDestination())
 	r.RegisterDestination("postgres", postgres.NewDestination())
+	r.RegisterDestination("webhook", webhook.New())
 	return r
 }

@@ -166,7 +166,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	}
 	name := req.Output.Name
 	opts := httpsend.OptionsFor(req.Output)
-	w := &writer{name: name, url: s.URL, dryRun: req.DryRun, header: http.Header{}}
+	w := &writer{name: name, url: s.URL, header: http.Header{}}
 	if s.URLEnv != "" {
 		if w.url, err = env(name, "url_env", s.URLEnv, "the webhook's URL"); err != nil {
 			return nil, err

@@ -174,21 +174,6 @@ func TestWriteDestinationDown(t *testing.T) {
 	}
 }
 
-func TestDryRunSendsNothing(t *testing.T) {
-	rc := webhooktest.New(t, secret)
-	t.Setenv("HOOK_SECRET", secret)
-	req := output(t, "    url: "+rc.URL+"\n    secret_env: HOOK_SECRET\n")
-	req.DryRun = true
-	w, err := New().Open(context.Background(), req)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	errs, err := w.Write(context.Background(), connectors.Batch{Output: "hook", RunID: 1, Records: records(3)})
-	if err != nil || len(errs) != 3 || errs[0] != nil || len(rc.Requests()) != 0 {
-		t.Errorf("dry run: %v, %v, %d requests; want nothing sent", errs, err, len(rc.Requests()))
-	}
-}
-
 func TestSecretsNeverInErrors(t *testing.T) {
 	// A receiver that refuses everything and echoes what it got.
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

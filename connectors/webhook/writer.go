@@ -39,7 +39,6 @@ type writer struct {
 	key    []byte // signing key; nil: unsigned
 	header http.Header
 	client *httpsend.Client
-	dryRun bool
 	now    func() time.Time // for tests; nil: time.Now
 }
 
@@ -50,7 +49,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 	valid := make([]int, 0, len(b.Records)) // the records worth sending
 	for i, r := range b.Records {
 		switch {
-		case r.Op != connectors.OpUpsert && r.Op != connectors.OpAdd && r.Op != connectors.OpRemove:
+		case r.Op != connectors.OpUpsert && r.Op != connectors.OpAdd && r.Op != connectors.OpRemove && r.Op != connectors.OpForward:
 			errs[i] = &connectors.RecordError{Msg: fmt.Sprintf("unknown record op %q", r.Op)}
 		case len(r.Fields) > 0 && !json.Valid(r.Fields):
 			errs[i] = &connectors.RecordError{Msg: "the record's fields are not valid JSON"}
@@ -77,9 +76,6 @@ func (w *writer) send(ctx context.Context, b connectors.Batch, idx []int) error 
 	body, err := w.body(b, idx)
 	if err != nil {
 		return err
-	}
-	if w.dryRun {
-		return nil
 	}
 	id := MessageID(b.Records, idx)
 	_, err = w.client.Do(ctx, func() (*http.Request, error) {
@@ -110,8 +106,16 @@ func (w *writer) send(ctx context.Context, b connectors.Batch, idx []int) error 
 }
 
 // body encodes the records idx of b; their fields as they are (not
-// HTML-escaped), {} when empty.
+// HTML-escaped), {} when empty. An events output's records (op forward)
+// go as a JSON array of their batches, the Events API's bulk shape.
 func (w *writer) body(b connectors.Batch, idx []int) ([]byte, error) {
+	if len(idx) > 0 && b.Records[idx[0]].Op == connectors.OpForward {
+		batches := make([]json.RawMessage, len(idx))
+		for j, i := range idx {
+			batches[j] = b.Records[i].Fields
+		}
+		return json.Marshal(batches)
+	}
 	p := Payload{Output: b.Output, RunID: b.RunID, Records: make([]Record, len(idx))}
 	if p.Output == "" {
 		p.Output = w.name

@@ -41,7 +41,7 @@ type Texts func(t *testing.T, p *config.Pipeline, store string) map[string]strin
 func RunAll(t *testing.T, dir string, dumps Dumps) { RunAllTexts(t, dir, dumps, nil) }
 
 // Watch is told about a case before its first run, with the case's work
-// folder (where pipeline.yaml and data/ are), and returns what to call
+// folder (where pipeline.yaml is, and data/ will be), and returns what to call
 // after each run: the text it returns for a run (what a destination got,
 // say) goes into want/received.txt under the run's name.
 type Watch func(t *testing.T, work string) (afterRun func(t *testing.T, run string) string)
@@ -76,12 +76,12 @@ func RunAllTexts(t *testing.T, dir string, dumps Dumps, texts Texts) {
 
 func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch) {
 	work := t.TempDir()
+	copyFile(t, filepath.Join(caseDir, "pipeline.yaml"), filepath.Join(work, "pipeline.yaml"))
 	var afterRun func(t *testing.T, run string) string
 	if watch != nil {
 		afterRun = watch(t, work)
 	}
 	var received strings.Builder
-	copyFile(t, filepath.Join(caseDir, "pipeline.yaml"), filepath.Join(work, "pipeline.yaml"))
 	runs, _ := filepath.Glob(filepath.Join(caseDir, "inputs", "run*"))
 	if len(runs) == 0 {
 		t.Fatal("no inputs/run* folders")

@@ -1,43 +1,79 @@
 package outputs_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/golden"
 )
 
-// TestGolden runs testdata/outputs: each case's outputs are files outputs
-// under out/<output>/, and received.txt holds, run by run, every file a
-// sync wrote, with its rows.
+// TestGolden runs testdata/outputs. received.txt holds, run by run, what
+// each output's destination got: for a webhook output (whose url_env the
+// test points at a real signed-webhook receiver on 127.0.0.1) every
+// request's records, for a files output every file a sync wrote.
 func TestGolden(t *testing.T) {
 	golden.RunAllWatched(t, "../../testdata/outputs", golden.Dumps{
 		"records.txt":  "SELECT output || ' ' || key || ' ' || CAST(payload AS VARCHAR) || ' run ' || run_id FROM output_records ORDER BY output, key",
 		"syncs.txt":    "SELECT output || ' sync ' || sync_id || ' run ' || run_id || ': ' || status || ' +' || added || ' ~' || changed || ' -' || removed || ' invalid ' || invalid || ' failed ' || failed FROM output_runs ORDER BY sync_id",
 		"failures.txt": "SELECT output || ' ' || key || ' ' || error FROM output_failures ORDER BY sync_id, key",
-	}, watchFiles)
+	}, watch)
 }
 
-// watchFiles reports the files that appeared under out/ since the last run.
-func watchFiles(t *testing.T, work string) func(t *testing.T, run string) string {
-	seen := map[string]bool{}
+const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+// watch starts a receiver for each webhook output of the case (its
+// url_env names the variable to set) and reports, after each run, what
+// every destination got since the run before.
+func watch(t *testing.T, work string) func(t *testing.T, run string) string {
+	p, err := config.Load(filepath.Join(work, "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MOSAIC_TEST_HOOK_SECRET", secret)
+	receivers := map[string]*webhooktest.Receiver{}
+	for _, o := range p.Outputs {
+		if o.Kind == "webhook" {
+			receivers[o.Name] = webhooktest.New(t, secret)
+			t.Setenv("MOSAIC_TEST_HOOK_"+strings.ToUpper(o.Name), receivers[o.Name].URL)
+		}
+	}
+	seenRequests := map[string]int{}
+	seenFiles := map[string]bool{}
 	return func(t *testing.T, run string) string {
+		var b strings.Builder
+		for _, o := range p.Outputs {
+			if rc := receivers[o.Name]; rc != nil {
+				reqs := rc.Requests()
+				for _, r := range reqs[seenRequests[o.Name]:] {
+					if r.Batches != nil {
+						fmt.Fprintf(&b, "%s: POST %d batches, answered %d\n", o.Name, len(r.Batches), r.Status)
+						for _, batch := range r.Batches {
+							fmt.Fprintf(&b, "  %s\n", batch)
+						}
+						continue
+					}
+					fmt.Fprintf(&b, "%s: POST %d records, answered %d\n", o.Name, len(r.Payload.Records), r.Status)
+					for _, rec := range r.Payload.Records {
+						fmt.Fprintf(&b, "  %s %s %s\n", rec.Op, rec.Key, rec.Fields)
+					}
+				}
+				seenRequests[o.Name] = len(reqs)
+			}
+		}
 		files, _ := filepath.Glob(filepath.Join(work, "out", "*", "*"))
 		slices.Sort(files)
-		var b strings.Builder
 		for _, f := range files {
 			rel, _ := filepath.Rel(work, f)
-			if seen[rel] {
+			if seenFiles[rel] {
 				continue
 			}
-			seen[rel] = true
-			if strings.HasSuffix(f, ".parquet") {
-				b.WriteString(rel + " (parquet)\n")
-				continue
-			}
+			seenFiles[rel] = true
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -47,3 +83,4 @@ func watchFiles(t *testing.T, work string) func(t *testing.T, run string) string
 		return b.String()
 	}
 }
+

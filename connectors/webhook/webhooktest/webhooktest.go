@@ -47,6 +47,8 @@ type Request struct {
 	Header  http.Header
 	Body    []byte
 	Payload Payload
+	// Batches are an events request's batches.
+	Batches []json.RawMessage
 	// Status is what the receiver answered; Err why it refused the
 	// request ("" when it accepted it, or failed it on purpose).
 	Status int
@@ -111,6 +113,14 @@ func (r *Receiver) LimitRecords(n int) {
 	r.limit = n
 }
 
+// Put stores a record that did not come through the webhook (a
+// co-writer's).
+func (r *Receiver) Put(key string, fields json.RawMessage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.state[key] = fields
+}
+
 // State returns a copy of the records applied: key → fields. upsert and
 // add set a key, remove deletes it.
 func (r *Receiver) State() map[string]json.RawMessage {
@@ -153,6 +163,11 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
+	if strings.HasPrefix(strings.TrimSpace(string(body)), "[") {
+		// An events output's request: an array of Events API batches.
+		r.serveBatches(w, &rec, refuse)
+		return
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rec.Payload); err != nil {
@@ -189,6 +204,33 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	rec.Status = http.StatusNoContent
+	w.WriteHeader(rec.Status)
+}
+
+// serveBatches takes an array of Events API batches; each is kept in the
+// state under "batch:" and its source_request_id.
+func (r *Receiver) serveBatches(w http.ResponseWriter, rec *Request, refuse func(int, string, ...any)) {
+	if err := json.Unmarshal(rec.Body, &rec.Batches); err != nil {
+		refuse(400, "decode the batches: %v", err)
+		return
+	}
+	if r.failN > 0 {
+		r.failN--
+		rec.Status = r.failCode
+		http.Error(w, "failing on purpose", r.failCode)
+		return
+	}
+	for _, b := range rec.Batches {
+		var id struct {
+			SourceRequestID string `json:"source_request_id"`
+		}
+		if err := json.Unmarshal(b, &id); err != nil || id.SourceRequestID == "" {
+			refuse(400, "a batch without source_request_id: %s", b)
+			return
+		}
+		r.state["batch:"+id.SourceRequestID] = b
+	}
+	rec.Status = http.StatusAccepted
 	w.WriteHeader(rec.Status)
 }
 

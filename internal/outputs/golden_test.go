@@ -83,4 +83,3 @@ func watch(t *testing.T, work string) func(t *testing.T, run string) string {
 		return b.String()
 	}
 }
-

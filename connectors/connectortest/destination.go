@@ -84,16 +84,8 @@ audiences:
   - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }
 outputs:
   - name: crm
-` + f.Output(t, dir, "crm") + `    send: profiles
-    key: email
-    mode: mirror
-    nulls: send
-    fields: { email: identity.email, customer: identity.customerid, tier: attribute.tier, score: attribute.score, gold: audience.gold }
-  - name: gold
-` + f.Output(t, dir, "gold") + `    send: audience
-    audience: gold
-    identities: [email]
-`
+` + f.Output(t, dir, "crm") + SuiteOutputs["crm"] + `  - name: gold
+` + f.Output(t, dir, "gold") + SuiteOutputs["gold"]
 	if err := os.WriteFile(filepath.Join(dir, "pipeline.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -157,40 +149,66 @@ var oracle = map[string]string{
 // same.
 func (h *destHarness) desired(name string) map[string]string {
 	h.t.Helper()
-	want := h.query(oracle[name])
-	if diff := cmp.Diff(want, h.query("SELECT key, CAST(payload AS VARCHAR) FROM output_records WHERE output = '"+name+"'")); diff != "" {
-		h.t.Errorf("output %s: output_records differs from the records it should hold (-want +output_records):\n%s", name, diff)
+	return Desired(h.t, filepath.Join(h.dir, "store.duckdb"), name)
+}
+
+// SuiteOutputs are the suite's two outputs' common keys, as YAML indented
+// by four spaces: crm sends profiles keyed by e-mail, gold the gold
+// audience (a profile whose tier is gold). A pipeline that has them (and
+// that audience) can check its destinations with Desired.
+var SuiteOutputs = map[string]string{
+	"crm": `    send: profiles
+    key: email
+    mode: mirror
+    nulls: send
+    fields: { email: identity.email, customer: identity.customerid, tier: attribute.tier, score: attribute.score, gold: audience.gold }
+`,
+	"gold": `    send: audience
+    audience: gold
+    identities: [email]
+`,
+}
+
+// Desired returns what the suite's output name (crm or gold) should hold
+// by the oracle, with null fields left out, from the store at path; it
+// also checks that the output's delivery state (output_records) says the
+// same.
+func Desired(t *testing.T, path, name string) map[string]string {
+	t.Helper()
+	want := query(t, path, oracle[name])
+	if diff := cmp.Diff(want, query(t, path, "SELECT key, CAST(payload AS VARCHAR) FROM output_records WHERE output = '"+name+"'")); diff != "" {
+		t.Errorf("output %s: output_records differs from the records it should hold (-want +output_records):\n%s", name, diff)
 	}
 	return want
 }
 
-// query reads (key, JSON object) rows from the store.
-func (h *destHarness) query(q string) map[string]string {
-	h.t.Helper()
-	store, err := engine.Open(context.Background(), filepath.Join(h.dir, "store.duckdb"), engine.Options{ReadOnly: true})
+// query reads (key, JSON object) rows from the store at path.
+func query(t *testing.T, path, q string) map[string]string {
+	t.Helper()
+	store, err := engine.Open(context.Background(), path, engine.Options{ReadOnly: true})
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer store.Close()
 	rows, err := store.Conn().QueryContext(context.Background(), q)
 	if err != nil {
-		h.t.Fatalf("%s: %v", q, err)
+		t.Fatalf("%s: %v", q, err)
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			h.t.Fatal(err)
+			t.Fatal(err)
 		}
-		out[k] = normalJSON(h.t, v)
+		out[k] = NormalJSON(t, v)
 	}
 	return out
 }
 
-// normalJSON re-encodes a JSON object with sorted keys and without null
+// NormalJSON re-encodes a JSON object with sorted keys and without null
 // fields, so that payloads compare by content.
-func normalJSON(t *testing.T, s string) string {
+func NormalJSON(t *testing.T, s string) string {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
@@ -207,7 +225,7 @@ func (h *destHarness) held(f DestinationFixture, name string, foreign []string) 
 	h.t.Helper()
 	out := map[string]string{}
 	for k, v := range f.Held(h.t, name) {
-		out[k] = normalJSON(h.t, v)
+		out[k] = NormalJSON(h.t, v)
 	}
 	for _, k := range foreign {
 		if _, ok := out[k]; !ok {

@@ -3,10 +3,14 @@ package outputs_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,7 +38,8 @@ func benchProfiles(b *testing.B) int {
 
 // benchPipeline writes a pipeline whose output crm sends every profile's
 // e-mail, customer id, tier, city and lifetime value, keyed by e-mail, as
-// `format` files, and opens a synthetic store of n profiles for it.
+// `format` files (or, with format "webhook:URL", to that webhook), and
+// opens a synthetic store of n profiles for it.
 func benchPipeline(b *testing.B, n int, format string) (*config.Pipeline, *engine.Store) {
 	b.Helper()
 	dir := b.TempDir()
@@ -52,14 +57,12 @@ feeds:
     attributes: { tier: tier, city: city, ltv: ltv }
 outputs:
   - name: crm
-    kind: files
-    path: out
-    format: %s
+%s
     send: profiles
     key: email
     mode: mirror
     fields: { email: identity.email, customer_id: identity.customerid, tier: attribute.tier, city: attribute.city, ltv: attribute.ltv }
-`, format)
+`, destination(format))
 	path := filepath.Join(dir, "pipeline.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		b.Fatal(err)
@@ -81,6 +84,13 @@ outputs:
 	}
 	benchRun(b, store, 1)
 	return p, store
+}
+
+func destination(format string) string {
+	if url, ok := strings.CutPrefix(format, "webhook:"); ok {
+		return "    kind: webhook\n    url: " + url
+	}
+	return "    kind: files\n    path: out\n    format: " + format
 }
 
 func benchRun(b *testing.B, store *engine.Store, run int) {
@@ -151,4 +161,31 @@ func benchLog() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// BenchmarkWebhook times a first sync of every profile to a webhook on
+// 127.0.0.1 that takes each request and answers 204, in batches of 500,
+// each acknowledged in the store before the next goes.
+func BenchmarkWebhook(b *testing.B) {
+	n := benchProfiles(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	p, store := benchPipeline(b, n, "webhook:"+srv.URL)
+	var syncTime time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		if _, err := store.Conn().ExecContext(context.Background(), "DELETE FROM _mosaic.output_state"); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if res := benchSync(b, store, p, outputs.Options{}); res.Added != int64(n) {
+			b.Fatalf("added %d, want %d", res.Added, n)
+		}
+		syncTime += time.Since(start)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/syncTime.Seconds(), "records/s")
 }

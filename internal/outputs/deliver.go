@@ -9,8 +9,7 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// pageBatches is how many batches one page of pending records holds: the
-// delivery state advances once a page, in one transaction.
+// pageBatches is how many batches one read of pending records holds.
 const pageBatches = 20
 
 // defaultBatchSize is the batch size of an output that sets none, unless
@@ -18,8 +17,8 @@ const pageBatches = 20
 const defaultBatchSize = 500
 
 // deliver sends the pending records to the output's destination: all at
-// once to a Copier, else page by page in batches, acknowledging each page
-// before the next one is read.
+// once to a Copier, else in batches, each acknowledged in the store before
+// the next one goes.
 func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, total int64) error {
 	d, err := s.Registry.Destination(sy.o.Kind)
 	if err != nil {
@@ -46,12 +45,10 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 	}
 	size := int64(sy.o.BatchSize)
 	for lo := int64(1); lo <= total; lo += size * pageBatches {
-		hi := min(lo+size*pageBatches-1, total)
-		recs, ps, err := sy.page(ctx, lo, hi)
+		recs, ps, err := sy.page(ctx, lo, min(lo+size*pageBatches-1, total))
 		if err != nil {
 			return err
 		}
-		var failed []int64
 		for b := 0; b < len(recs); b += int(size) {
 			e := min(b+int(size), len(recs))
 			errs, werr := w.Write(ctx, connectors.Batch{Output: sy.o.Name, RunID: sy.res.RunID, Records: recs[b:e]})
@@ -59,35 +56,34 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 				werr = fmt.Errorf("destination %s answered %d results for %d records", sy.o.Kind, len(errs), e-b)
 			}
 			if werr != nil {
-				// Nothing of this batch was delivered: keep what the page
-				// delivered before it, and leave the rest for the next sync.
+				// Nothing of this batch was delivered, and the destination
+				// is down: leave the rest for the next sync.
 				for _, p := range ps[b:e] {
 					if err := sy.fail(context.WithoutCancel(ctx), p, werr); err != nil {
 						return err
 					}
 				}
 				sy.res.Failed += total - ps[e-1].n
-				if err := sy.ack(context.WithoutCancel(ctx), lo, ps[b].n-1, failed); err != nil {
-					return err
-				}
 				return werr
 			}
+			var failed []int64
 			for i, rerr := range errs {
-				if rerr == nil {
-					continue
-				}
-				failed = append(failed, ps[b+i].n)
-				if err := sy.fail(context.WithoutCancel(ctx), ps[b+i], rerr); err != nil {
-					return err
+				if rerr != nil {
+					failed = append(failed, ps[b+i].n)
+					if err := sy.fail(context.WithoutCancel(ctx), ps[b+i], rerr); err != nil {
+						return err
+					}
 				}
 			}
-		}
-		if err := sy.ack(context.WithoutCancel(ctx), lo, hi, failed); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			sy.res.Failed += total - hi
-			return err
+			// Each batch's acknowledgement commits before the next batch
+			// goes: a kill resends at most the batch in flight.
+			if err := sy.ack(context.WithoutCancel(ctx), ps[b].n, ps[e-1].n, failed, ps[b].change == "removed"); err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				sy.res.Failed += total - ps[e-1].n
+				return err
+			}
 		}
 	}
 	return nil
@@ -124,5 +120,5 @@ func (sy *sync) copy(ctx context.Context, c connectors.Copier, total int64) erro
 		sy.res.Failed = total
 		return err
 	}
-	return sy.ack(context.WithoutCancel(ctx), 1, total, nil)
+	return sy.ack(context.WithoutCancel(ctx), 1, total, nil, sy.res.Removed > 0)
 }

@@ -253,8 +253,9 @@ func withoutNulls(obj json.RawMessage) json.RawMessage {
 }
 
 // ack advances the delivery state for pending records lo to hi but those
-// numbered in failed, in one transaction.
-func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64) error {
+// numbered in failed, in one transaction; removes tells whether the range
+// holds removed records.
+func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64, removes bool) error {
 	if failed == nil {
 		failed = []int64{}
 	}
@@ -266,8 +267,10 @@ func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64) error {
 	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/ack.sql"), sy.o.Name, sy.res.RunID, lo, hi, failed); err != nil {
 		return storeErr("outputs/ack.sql", err)
 	}
-	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/ack_removed.sql"), sy.o.Name, lo, hi, failed); err != nil {
-		return storeErr("outputs/ack_removed.sql", err)
+	if removes {
+		if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/ack_removed.sql"), sy.o.Name, lo, hi, failed); err != nil {
+			return storeErr("outputs/ack_removed.sql", err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return storeErr("outputs/ack.sql", err)

@@ -2,7 +2,9 @@
 -- output has not delivered (added) or delivered with another payload
 -- (changed, when $2), and, when $3 (mirror), the records it delivered that
 -- are no longer desired (removed, with the payload last delivered).
--- Numbered in the order they are sent: removes, adds, changes, by key.
+-- Numbered in the order they are sent: removes, adds, changes, by key, and
+-- stored in that order, so that reading or acknowledging a range of
+-- numbers skips the rest of the table.
 CREATE OR REPLACE TEMP TABLE _out_pending AS
 SELECT CAST(row_number() OVER (ORDER BY change_order, key) AS BIGINT) AS n, change, key, payload, hash
 FROM (
@@ -16,4 +18,5 @@ FROM (
     SELECT 'removed', 1, s.key, s.payload, s.hash
     FROM _mosaic.output_state s
     WHERE $3 AND s.output = $1 AND s.key NOT IN (SELECT key FROM _out_desired WHERE rank = 1)
-);
+)
+ORDER BY n;

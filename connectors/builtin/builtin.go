@@ -6,6 +6,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/bigquery"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
+	"github.com/mosaic-cdp/mosaic/connectors/mparticle"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook"
 )
@@ -19,5 +20,6 @@ func Registry() *connectors.Registry {
 	r.RegisterDestination("files", files.NewDestination())
 	r.RegisterDestination("postgres", postgres.NewDestination())
 	r.RegisterDestination("webhook", webhook.New())
+	r.RegisterDestination("mparticle", mparticle.New())
 	return r
 }

@@ -27,9 +27,9 @@
 // 413 or 422 is halved until the refused records are alone, so one bad
 // record does not fail its batch. A batch carries at most the output's
 // batch_size records (500 by default); a receiver that limits request
-// sizes answers 413 and gets smaller requests. Under `mosaic sync
-// --dry-run` nothing is sent: Write builds the requests and reports every
-// record delivered.
+// sizes answers 413 and gets smaller requests. An events output's request
+// is instead the JSON array of its batches (op forward), the shape of the
+// Events API's bulk endpoint, with the same headers.
 package webhook
 
 import (

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mosaic-cdp/mosaic/connectors/mparticle/mparticletest"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/golden"
@@ -16,7 +17,9 @@ import (
 // TestGolden runs testdata/outputs. received.txt holds, run by run, what
 // each output's destination got: for a webhook output (whose url_env the
 // test points at a real signed-webhook receiver on 127.0.0.1) every
-// request's records, for a files output every file a sync wrote.
+// request's records, for an mparticle output the batches an Events API
+// bulk endpoint on 127.0.0.1 accepted, for a files output every file a
+// sync wrote.
 func TestGolden(t *testing.T) {
 	golden.RunAllWatched(t, "../../testdata/outputs", golden.Dumps{
 		"records.txt":  "SELECT output || ' ' || key || ' ' || CAST(payload AS VARCHAR) || ' run ' || run_id FROM output_records ORDER BY output, key",
@@ -37,17 +40,32 @@ func watch(t *testing.T, work string) func(t *testing.T, run string) string {
 	}
 	t.Setenv("MOSAIC_TEST_HOOK_SECRET", secret)
 	receivers := map[string]*webhooktest.Receiver{}
+	mp := map[string]*mparticletest.Server{}
 	for _, o := range p.Outputs {
-		if o.Kind == "webhook" {
+		switch o.Kind {
+		case "webhook":
 			receivers[o.Name] = webhooktest.New(t, secret)
 			t.Setenv("MOSAIC_TEST_HOOK_"+strings.ToUpper(o.Name), receivers[o.Name].URL)
+		case "mparticle":
+			mp[o.Name] = mparticletest.New(t, "mp-key", "mp-secret")
+			t.Setenv("MOSAIC_TEST_MP_URL", mp[o.Name].URL)
+			t.Setenv("MOSAIC_TEST_MP_KEY", "mp-key")
+			t.Setenv("MOSAIC_TEST_MP_SECRET", "mp-secret")
 		}
 	}
-	seenRequests := map[string]int{}
+	seenRequests, seenBatches := map[string]int{}, map[string]int{}
 	seenFiles := map[string]bool{}
 	return func(t *testing.T, run string) string {
 		var b strings.Builder
 		for _, o := range p.Outputs {
+			if srv := mp[o.Name]; srv != nil {
+				got := srv.Batches()
+				fmt.Fprintf(&b, "%s: %d batches accepted\n", o.Name, len(got)-seenBatches[o.Name])
+				for _, batch := range got[seenBatches[o.Name]:] {
+					fmt.Fprintf(&b, "  %s\n", batch)
+				}
+				seenBatches[o.Name] = len(got)
+			}
 			if rc := receivers[o.Name]; rc != nil {
 				reqs := rc.Requests()
 				for _, r := range reqs[seenRequests[o.Name]:] {

@@ -1,0 +1,88 @@
+package mparticle_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/mparticle"
+	"github.com/mosaic-cdp/mosaic/connectors/mparticle/mparticletest"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+)
+
+func output(t *testing.T, lines string) connectors.OutputRequest {
+	t.Helper()
+	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\noutputs:\n  - name: mp\n    kind: mparticle\n" + lines
+	p, err := config.Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return connectors.OutputRequest{Output: p.Outputs[0]}
+}
+
+func batches(n int) []connectors.Record {
+	recs := make([]connectors.Record, n)
+	for i := range recs {
+		recs[i] = connectors.Record{Op: connectors.OpForward, Key: "web:" + string(rune('a'+i)),
+			Fields: json.RawMessage(`{"environment":"production","source_request_id":"r` + string(rune('a'+i)) + `","events":[]}`)}
+	}
+	return recs
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []struct{ lines, want string }{
+		{"    send: profiles\n    key: mpid\n    fields: { id: mpid }\n    key_env: K\n    secret_env: S\n", "use `send: events`"},
+		{"    send: events\n", "needs `key_env:` and `secret_env:`"},
+		{"    send: events\n    key_env: K\n    secret_env: S\n    batch_size: 500\n", "at most 100 batches"},
+		{"    send: events\n    key_env: K\n    secret_env: S\n    url: ftp://x\n", "not an http(s) URL"},
+		{"    send: events\n    key_env: K\n    secret_env: S\n    url: https://k:s@x\n", "holds credentials"},
+	} {
+		err := mparticle.New().Validate(output(t, c.lines))
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "p.yaml:") {
+			t.Errorf("%q: Validate = %v, want a positioned error containing %q", c.lines, err, c.want)
+		}
+	}
+}
+
+func TestForwards(t *testing.T) {
+	srv := mparticletest.New(t, "the-key", "the-secret")
+	t.Setenv("MP_KEY", "the-key")
+	t.Setenv("MP_SECRET", "the-secret")
+	req := output(t, "    send: events\n    url: "+srv.URL+"\n    key_env: MP_KEY\n    secret_env: MP_SECRET\n")
+	w, err := mparticle.New().Open(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, err := w.Write(context.Background(), connectors.Batch{Output: "mp", RunID: 1, Records: batches(3)})
+	if err != nil || len(errs) != 3 || errs[0] != nil || errs[2] != nil {
+		t.Fatalf("Write: %v, %v", errs, err)
+	}
+	if got := srv.Batches(); len(got) != 3 || !strings.Contains(string(got[2]), `"source_request_id":"rc"`) {
+		t.Errorf("the server holds %s, want the three batches in order", got)
+	}
+
+	// Wrong credentials: refused, not retried, and the secret never shows.
+	t.Setenv("MP_SECRET", "wrong-secret")
+	w, err = mparticle.New().Open(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Requests()
+	_, err = w.Write(context.Background(), connectors.Batch{Output: "mp", RunID: 1, Records: batches(2)})
+	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("Write with a wrong secret: %v; want a 401 without the secret", err)
+	}
+	if n := srv.Requests() - before; n != 1 {
+		t.Errorf("%d requests with a wrong secret, want 1 (401 is not retried)", n)
+	}
+}
+
+func TestOpenNeedsTheEnvironment(t *testing.T) {
+	t.Setenv("MP_KEY", "k")
+	_, err := mparticle.New().Open(context.Background(), output(t, "    send: events\n    key_env: MP_KEY\n    secret_env: MP_NOT_SET_ANYWHERE\n"))
+	if err == nil || !strings.Contains(err.Error(), "MP_NOT_SET_ANYWHERE (secret_env) is not set") {
+		t.Errorf("Open: %v", err)
+	}
+}

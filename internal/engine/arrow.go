@@ -63,8 +63,13 @@ func (f *FeedStage) Arrow(ctx context.Context, r array.RecordReader) error {
 // one Arrow record batch at a time (columnar: no row-at-a-time scanning).
 // A batch is valid only during its call.
 func (t *Tx) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error {
+	return t.s.ScanArrow(ctx, fn, query, args...)
+}
+
+// ScanArrow is Tx.ScanArrow outside a transaction.
+func (s *Store) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error {
 	var rdr array.RecordReader
-	err := t.s.conn.Raw(func(dc any) error {
+	err := s.conn.Raw(func(dc any) error {
 		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err

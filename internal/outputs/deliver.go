@@ -77,7 +77,7 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 			}
 			// Each batch's acknowledgement commits before the next batch
 			// goes: a kill resends at most the batch in flight.
-			if err := sy.ack(context.WithoutCancel(ctx), ps[b].n, ps[e-1].n, failed, ps[b].change == "removed"); err != nil {
+			if err := sy.ack(context.WithoutCancel(ctx), ps[b].n, ps[e-1].n, failed); err != nil {
 				return err
 			}
 			if err := ctx.Err(); err != nil {
@@ -120,5 +120,5 @@ func (sy *sync) copy(ctx context.Context, c connectors.Copier, total int64) erro
 		sy.res.Failed = total
 		return err
 	}
-	return sy.ack(context.WithoutCancel(ctx), 1, total, nil, sy.res.Removed > 0)
+	return sy.ack(context.WithoutCancel(ctx), 1, total, nil)
 }

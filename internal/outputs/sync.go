@@ -11,7 +11,11 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -38,6 +42,13 @@ type sync struct {
 func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pipeline, o *config.Output, runID int64, opts Options, log *slog.Logger) Result {
 	res := Result{Output: o.Name, RunID: runID}
 	sy := &sync{conn: store.Conn(), store: store, o: o, res: &res, log: log.With("output", o.Name)}
+	if !opts.DryRun {
+		// What a sync that died acknowledged counts as held.
+		if err := sy.fold(ctx); err != nil {
+			res.Status, res.Err = StatusFailed, err
+			return res
+		}
+	}
 	if err := sy.plan(ctx, p); err != nil {
 		res.Status, res.Err = StatusFailed, err
 		return res
@@ -63,8 +74,15 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 	case pending > 0:
 		err = s.deliver(ctx, sy, p, pending)
 	}
+	// Whatever happened, what was acknowledged is held.
+	if ferr := sy.fold(context.WithoutCancel(ctx)); ferr != nil && err == nil {
+		err = ferr
+	}
 	if err == nil && res.Failed == 0 && o.Send == config.SendEvents {
 		err = sy.advance(ctx)
+	}
+	if herr := sy.conn.QueryRowContext(context.WithoutCancel(ctx), sqlfiles.Get("outputs/holds.sql"), o.Name).Scan(&res.Holds); herr != nil && err == nil {
+		err = storeErr("outputs/holds.sql", herr)
 	}
 	res.Status = StatusSucceeded
 	switch {
@@ -188,32 +206,29 @@ type pending struct {
 	payload string
 }
 
-// page reads pending records lo to hi as the destination gets them.
+// page reads pending records lo to hi as the destination gets them, as
+// Arrow record batches (no row-at-a-time scanning).
 func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []pending, error) {
-	rows, err := sy.conn.QueryContext(ctx, sqlfiles.Get("outputs/page.sql"), lo, hi)
+	recs := make([]connectors.Record, 0, hi-lo+1)
+	ps := make([]pending, 0, hi-lo+1)
+	err := sy.store.ScanArrow(ctx, func(b arrow.RecordBatch) error {
+		ns, changes := b.Column(0).(*array.Int64), b.Column(1).(*array.String)
+		keys, payloads, hashes := b.Column(2).(*array.String), b.Column(3).(*array.String), b.Column(4).(*array.String)
+		for i := range int(b.NumRows()) {
+			p := pending{n: ns.Value(i), change: changes.Value(i), payload: strings.Clone(payloads.Value(i))}
+			p.rec = connectors.Record{Op: sy.op, Key: strings.Clone(keys.Value(i)), Fields: json.RawMessage(p.payload)}
+			if p.change == "removed" {
+				p.rec.Op = connectors.OpRemove
+			} else if sy.o.Nulls == config.NullsSkip {
+				p.rec.Fields = withoutNulls(p.rec.Fields)
+			}
+			p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hashes.Value(i))
+			recs = append(recs, p.rec)
+			ps = append(ps, p)
+		}
+		return nil
+	}, sqlfiles.Get("outputs/page.sql"), lo, hi)
 	if err != nil {
-		return nil, nil, storeErr("outputs/page.sql", err)
-	}
-	defer rows.Close()
-	var recs []connectors.Record
-	var ps []pending
-	for rows.Next() {
-		var p pending
-		var hash string
-		if err := rows.Scan(&p.n, &p.change, &p.rec.Key, &p.payload, &hash); err != nil {
-			return nil, nil, storeErr("outputs/page.sql", err)
-		}
-		p.rec.Op, p.rec.Fields = sy.op, json.RawMessage(p.payload)
-		if p.change == "removed" {
-			p.rec.Op = connectors.OpRemove
-		} else if sy.o.Nulls == config.NullsSkip {
-			p.rec.Fields = withoutNulls(p.rec.Fields)
-		}
-		p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hash)
-		recs = append(recs, p.rec)
-		ps = append(ps, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, nil, storeErr("outputs/page.sql", err)
 	}
 	return recs, ps, nil
@@ -252,28 +267,31 @@ func withoutNulls(obj json.RawMessage) json.RawMessage {
 	return b
 }
 
-// ack advances the delivery state for pending records lo to hi but those
-// numbered in failed, in one transaction; removes tells whether the range
-// holds removed records.
-func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64, removes bool) error {
+// ack records the acknowledgement of pending records lo to hi but those
+// numbered in failed: one small append, committed before the next batch
+// goes.
+func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64) error {
 	if failed == nil {
 		failed = []int64{}
 	}
+	return sy.exec(ctx, "outputs/ack.sql", sqlfiles.Get("outputs/ack.sql"), sy.o.Name, sy.res.SyncID, sy.res.RunID, lo, hi, failed)
+}
+
+// fold moves the output's acknowledgements into what it holds, in one
+// transaction.
+func (sy *sync) fold(ctx context.Context) error {
 	tx, err := sy.store.Begin(ctx)
 	if err != nil {
-		return storeErr("outputs/ack.sql", err)
+		return storeErr("outputs/fold.sql", err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/ack.sql"), sy.o.Name, sy.res.RunID, lo, hi, failed); err != nil {
-		return storeErr("outputs/ack.sql", err)
-	}
-	if removes {
-		if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/ack_removed.sql"), sy.o.Name, lo, hi, failed); err != nil {
-			return storeErr("outputs/ack_removed.sql", err)
+	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("outputs/fold.sql")) {
+		if _, err := tx.Exec(ctx, stmt, sy.o.Name); err != nil {
+			return storeErr("outputs/fold.sql", err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return storeErr("outputs/ack.sql", err)
+		return storeErr("outputs/fold.sql", err)
 	}
 	return nil
 }

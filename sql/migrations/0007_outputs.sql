@@ -10,6 +10,20 @@ CREATE TABLE _mosaic.output_state (
     run_id       BIGINT NOT NULL,
     PRIMARY KEY (output, key)
 );
+-- The acknowledgements of the sync under way, one row per record, appended
+-- as each batch is acknowledged (cheap: no index) and folded into
+-- output_state when the sync ends, or by the next sync when a process died
+-- before.
+CREATE TABLE _mosaic.output_acks (
+    output       VARCHAR NOT NULL,
+    sync_id      BIGINT NOT NULL,
+    key          VARCHAR NOT NULL,
+    hash         VARCHAR NOT NULL,
+    payload      JSON,
+    removed      BOOLEAN NOT NULL,
+    delivered_at TIMESTAMPTZ NOT NULL,
+    run_id       BIGINT NOT NULL
+);
 -- How far each events output has forwarded: the last run all of whose
 -- batches it delivered (its output_state then holds the batches of later
 -- runs it delivered).

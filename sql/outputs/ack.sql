@@ -1,9 +1,8 @@
--- Records $3 to $4 of the pending ones were acknowledged by output $1 in
--- run $2, but for those numbered in $5 (the failed): the output now holds
--- the added and changed ones.
-INSERT INTO _mosaic.output_state (output, key, hash, payload, delivered_at, run_id)
-SELECT $1, key, hash, payload, now(), $2
+-- Records $4 to $5 of the pending ones were acknowledged by output $1 in
+-- sync $2 of run $3, but for those numbered in $6 (the failed): append
+-- them to the sync's acknowledgements (folded into output_state by
+-- fold.sql).
+INSERT INTO _mosaic.output_acks (output, sync_id, key, hash, payload, removed, delivered_at, run_id)
+SELECT $1, $2, key, hash, payload, change = 'removed', now(), $3
 FROM _out_pending
-WHERE n BETWEEN $3 AND $4 AND change <> 'removed' AND NOT list_contains($5::BIGINT[], n)
-ON CONFLICT (output, key) DO UPDATE SET
-    hash = excluded.hash, payload = excluded.payload, delivered_at = excluded.delivered_at, run_id = excluded.run_id;
+WHERE n BETWEEN $4 AND $5 AND NOT list_contains($6::BIGINT[], n);

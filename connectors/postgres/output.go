@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -114,19 +115,32 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "mosaic"
 	}
-	if w.conn, err = pgx.ConnectConfig(ctx, cfg); err != nil {
-		return nil, w.scrub(err, "cannot connect to PostgreSQL (connection string from $%s): %s; check the server is reachable and the variable's host, user and password", c.DSNEnv)
+	for range connections {
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			w.Close()
+			return nil, w.scrub(err, "cannot connect to PostgreSQL (connection string from $%s): %s; check the server is reachable and the variable's host, user and password", c.DSNEnv)
+		}
+		w.conns = append(w.conns, conn)
 	}
 	if err := w.prepare(ctx, c); err != nil {
-		w.conn.Close(context.WithoutCancel(ctx))
+		w.Close()
 		return nil, err
 	}
 	return w, nil
 }
 
+// connections is how many connections a postgres output writes on: a batch
+// of more than minSplit records is split between them and merged in
+// parallel transactions, so that the server uses more than one core.
+const (
+	connections = 2
+	minSplit    = 1000
+)
+
 type pgWriter struct {
 	dsn, env string
-	conn     *pgx.Conn
+	conns    []*pgx.Conn
 	table    pgx.Identifier
 	cols     []outColumn
 	skip     bool
@@ -142,10 +156,11 @@ func (w *pgWriter) prepare(ctx context.Context, c OutputConfig) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.conn.Exec(ctx, create); err != nil {
+	conn := w.conns[0]
+	if _, err := conn.Exec(ctx, create); err != nil {
 		return w.scrub(err, "create table %s: %s", strings.Join(w.table, "."))
 	}
-	rows, err := w.conn.Query(ctx, sqlfiles.Get("postgres/out_columns.sql"), c.Schema, c.Table)
+	rows, err := conn.Query(ctx, sqlfiles.Get("postgres/out_columns.sql"), c.Schema, c.Table)
 	if err != nil {
 		return w.scrub(err, "read the columns of %s: %s", strings.Join(w.table, "."))
 	}
@@ -163,8 +178,10 @@ func (w *pgWriter) prepare(ctx context.Context, c OutputConfig) error {
 		return fmt.Errorf("table %s exists without the columns %s (it has: %s); add them (ALTER TABLE … ADD COLUMN) or point `table:` at a new table",
 			strings.Join(w.table, "."), strings.Join(missing, ", "), strings.Join(have, ", "))
 	}
-	if _, err := w.conn.Exec(ctx, sqlfiles.Get("postgres/out_temp.sql")); err != nil {
-		return w.scrub(err, "create the batch table: %s")
+	for _, conn := range w.conns {
+		if _, err := conn.Exec(ctx, sqlfiles.Get("postgres/out_temp.sql")); err != nil {
+			return w.scrub(err, "create the batch table: %s")
+		}
 	}
 	if w.merge, err = sqlfiles.Render("postgres/out_merge.sql.tmpl", data); err != nil {
 		return err
@@ -173,19 +190,38 @@ func (w *pgWriter) prepare(ctx context.Context, c OutputConfig) error {
 	return err
 }
 
-// Write merges the batch in one transaction; a batch that the server
+// Write merges the batch: in one transaction, or, past minSplit records,
+// in one transaction a connection, each over its share. A share the server
 // rejects for its data is split in halves until the bad records are
-// isolated.
+// isolated; a share that fails otherwise fails its records.
 func (w *pgWriter) Write(ctx context.Context, b connectors.Batch) ([]error, error) {
-	errs := make([]error, len(b.Records))
-	if err := w.split(ctx, b.Records, errs); err != nil {
-		return nil, err
+	n := len(b.Records)
+	errs := make([]error, n)
+	parts := max(1, min(len(w.conns), n/minSplit))
+	size := (n + parts - 1) / parts
+	failed := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		lo, hi := i*size, min((i+1)*size, n)
+		wg.Go(func() { failed[i] = w.split(ctx, w.conns[i], b.Records[lo:hi], errs[lo:hi]) })
+	}
+	wg.Wait()
+	for i, err := range failed {
+		if err == nil {
+			continue
+		}
+		if parts == 1 || errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		for j := i * size; j < min((i+1)*size, n); j++ {
+			errs[j] = err
+		}
 	}
 	return errs, nil
 }
 
-func (w *pgWriter) split(ctx context.Context, recs []connectors.Record, errs []error) error {
-	err := w.write(ctx, recs)
+func (w *pgWriter) split(ctx context.Context, conn *pgx.Conn, recs []connectors.Record, errs []error) error {
+	err := w.write(ctx, conn, recs)
 	var pe *pgconn.PgError
 	if err == nil || !errors.As(err, &pe) || (pe.SQLState()[:2] != "22" && pe.SQLState()[:2] != "23") {
 		return err
@@ -197,14 +233,14 @@ func (w *pgWriter) split(ctx context.Context, recs []connectors.Record, errs []e
 		return nil
 	}
 	half := len(recs) / 2
-	if err := w.split(ctx, recs[:half], errs[:half]); err != nil {
+	if err := w.split(ctx, conn, recs[:half], errs[:half]); err != nil {
 		return err
 	}
-	return w.split(ctx, recs[half:], errs[half:])
+	return w.split(ctx, conn, recs[half:], errs[half:])
 }
 
-func (w *pgWriter) write(ctx context.Context, recs []connectors.Record) error {
-	tx, err := w.conn.Begin(ctx)
+func (w *pgWriter) write(ctx context.Context, conn *pgx.Conn, recs []connectors.Record) error {
+	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return w.scrub(err, "begin: %s")
 	}
@@ -239,5 +275,9 @@ func (w *pgWriter) scrub(err error, format string, args ...any) error {
 
 // Close disconnects.
 func (w *pgWriter) Close() error {
-	return w.conn.Close(context.Background())
+	var errs []error
+	for _, c := range w.conns {
+		errs = append(errs, c.Close(context.Background()))
+	}
+	return errors.Join(errs...)
 }

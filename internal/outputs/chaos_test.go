@@ -74,7 +74,7 @@ func (c *chaos) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var p webhooktest.Payload
 	if err := json.Unmarshal(body, &p); err != nil {
-		http.Error(w, "not a records request", 400)
+		http.Error(w, "not a records request", http.StatusBadRequest)
 		return
 	}
 	c.mu.Lock()
@@ -111,13 +111,13 @@ func (c *chaos) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch fault {
 	case "500":
-		http.Error(w, "failing on purpose", 500)
+		http.Error(w, "failing on purpose", http.StatusInternalServerError)
 	case "429":
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "slow down", 429)
+		http.Error(w, "slow down", http.StatusTooManyRequests)
 	case "413":
 		if len(p.Records) > 1 {
-			http.Error(w, "too large", 413)
+			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
 			return
 		}
 		c.forward(w, r, body, p)
@@ -154,7 +154,7 @@ func (c *chaos) forward(w http.ResponseWriter, r *http.Request, body []byte, p w
 	req.Header = r.Header.Clone()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		http.Error(w, err.Error(), 502)
+		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
 	defer resp.Body.Close()

@@ -65,10 +65,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	key, secret, ok := r.BasicAuth()
 	switch {
 	case r.Method != http.MethodPost || r.URL.Path != "/v2/bulkevents":
-		http.Error(w, fmt.Sprintf("%s %s: only POST /v2/bulkevents here", r.Method, r.URL.Path), 404)
+		http.Error(w, fmt.Sprintf("%s %s: only POST /v2/bulkevents here", r.Method, r.URL.Path), http.StatusNotFound)
 		return
 	case !ok || key != s.key || secret != s.secret:
-		http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}`, 401)
+		http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}`, http.StatusUnauthorized)
 		return
 	case s.failN > 0:
 		s.failN--
@@ -78,16 +78,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var batches []map[string]json.RawMessage
 	if err := json.Unmarshal(body, &batches); err != nil {
-		http.Error(w, `{"errors":[{"code":"BAD_REQUEST","message":"the body is not an array of batches"}]}`, 400)
+		http.Error(w, `{"errors":[{"code":"BAD_REQUEST","message":"the body is not an array of batches"}]}`, http.StatusBadRequest)
 		return
 	}
 	if len(batches) > 100 {
-		http.Error(w, "more than 100 batches", 413)
+		http.Error(w, "more than 100 batches", http.StatusRequestEntityTooLarge)
 		return
 	}
 	for _, b := range batches {
 		if _, ok := b["environment"]; !ok {
-			http.Error(w, `{"errors":[{"code":"BAD_REQUEST","message":"Required field \"environment\" is missing"}]}`, 400)
+			http.Error(w, `{"errors":[{"code":"BAD_REQUEST","message":"Required field \"environment\" is missing"}]}`, http.StatusBadRequest)
 			return
 		}
 	}

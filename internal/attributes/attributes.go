@@ -1,4 +1,4 @@
-// Package attributes merges user attributes into profiles (DESIGN.md §6).
+// Package attributes merges user attributes into profiles (docs/design.md, attribute rules).
 //
 // A profile's value of a key is a pure function of the writes (sets and
 // deletions) of the rows that belong to it now, applied one at a time in

@@ -1,5 +1,5 @@
 // Package bench measures a full rebuild and an incremental run of the
-// generated data set (internal/gen) against the targets of issue 4, with
+// generated data set (internal/gen) against the identity targets (docs/performance.md), with
 // two baselines measured in the same run: the floor (counting the distinct
 // staged identities) and label propagation in SQL. Figures are compared as
 // ratios, because the machines it runs on are shared and noisy.

@@ -1,4 +1,4 @@
-// Package calc computes calculated attributes (DESIGN.md §3
+// Package calc computes calculated attributes (docs/pipeline.md,
 // `calculated_attributes:`) inside the run's transaction, as set-based SQL
 // over the stored events (sql/calculated/).
 //

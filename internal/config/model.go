@@ -1,5 +1,5 @@
 // Package config holds the versioned pipeline-file model (version 1), its
-// parsing with positions, and its validation. See DESIGN.md §3.
+// parsing with positions, and its validation. See docs/pipeline.md.
 package config
 
 // Pipeline is one pipeline file.
@@ -39,7 +39,7 @@ type Retention struct {
 	Profiles Duration `yaml:"profiles"`
 }
 
-// Identity configures identity resolution (DESIGN.md §5).
+// Identity configures identity resolution (docs/design.md, identity rules).
 type Identity struct {
 	Priority      []string            `yaml:"priority"`
 	Unique        []string            `yaml:"unique"`

@@ -39,7 +39,7 @@ func parseFile(t *testing.T, name, as string) *config.Pipeline {
 	return p
 }
 
-// TestParseDesignExample parses the example of DESIGN.md §3 (without its
+// TestParseDesignExample parses the example of docs/pipeline.md (without its
 // outputs) and checks what it decodes to.
 func TestParseDesignExample(t *testing.T) {
 	p := parseFile(t, "retail.yaml", "dir/p.yaml")

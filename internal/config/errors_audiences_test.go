@@ -20,6 +20,14 @@ func TestParseErrorsAudiences(t *testing.T) {
 		src:  head + "  - { name: a, criteria: { attribute: { key: tier, operator: eq, value: gold } } }\n",
 		want: "p.yaml:9:52: unknown key \"operator\", did you mean \"op\"?",
 	}, {
+		name: "case_sensitive on a number",
+		src:  head + "  - { name: a, criteria: { attribute: { key: ltv, op: gte, value: 5, case_sensitive: true } } }\n",
+		want: "p.yaml:9:86: audiences[0].criteria.attribute.case_sensitive: case_sensitive applies to text values only and this predicate compares none: remove it",
+	}, {
+		name: "case_sensitive on exists",
+		src:  head + "  - { name: a, criteria: { event: { name: e, where: [{ key: v, op: exists, case_sensitive: true }] } } }\n",
+		want: "p.yaml:9:92: audiences[0].criteria.event.where[0].case_sensitive: case_sensitive applies to text values only and this predicate compares none: remove it",
+	}, {
 		name: "criterion with no field set",
 		src:  head + "  - name: a\n    criteria: {}\n",
 		want: "p.yaml:10:15: audiences[0].criteria: a criterion holds exactly one of all, any, not, attribute, calculated, event, identity, audience, sql (found 0)",

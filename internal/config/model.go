@@ -116,11 +116,13 @@ type Criterion struct {
 	SQL       string          `yaml:"sql"`
 }
 
-// Predicate compares a profile attribute with a value.
+// Predicate compares a profile attribute with a value. Text compares
+// case-insensitively unless CaseSensitive is set.
 type Predicate struct {
-	Key   string `yaml:"key"`
-	Op    string `yaml:"op"`
-	Value any    `yaml:"value"`
+	Key           string `yaml:"key"`
+	Op            string `yaml:"op"`
+	Value         any    `yaml:"value"`
+	CaseSensitive bool   `yaml:"case_sensitive"`
 }
 
 // EventPredicate matches profiles by their events named Name (and matching

@@ -64,6 +64,9 @@ type Stats struct {
 	AudiencesRemoved map[string]int64          `json:"audiences_removed,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
+	// Warnings lists what the run went past: a feed whose data has not
+	// arrived yet (a files glob matching no file) is read as 0 rows.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // StageStats times one stage.
@@ -96,7 +99,8 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := Validate(p, r.Registry); err != nil {
+	noData, err := validateForRun(p, r.Registry)
+	if err != nil {
 		return nil, err
 	}
 	if err := audience.Check(ctx, p); err != nil {
@@ -114,7 +118,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	}
 	res := &Result{Run: engine.Run{Pipeline: p.Name, Started: time.Now().UTC()}}
 	res.Stats = Stats{Feeds: map[string]engine.FeedStats{}, Stages: map[string]StageStats{}, FullRefresh: opts.FullRefresh}
-	err = r.run(ctx, store, p, now.UTC(), opts, res, log)
+	err = r.run(ctx, store, p, now.UTC(), opts, noData, res, log)
 	res.Run.Finished = time.Now().UTC()
 	res.Run.Stats = res.Stats
 	if err == nil {
@@ -132,7 +136,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	return res, err
 }
 
-func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, res *Result, log *slog.Logger) error {
+func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, noData map[string]*config.Error, res *Result, log *slog.Logger) error {
 	tx, err := store.Begin(ctx)
 	if err != nil {
 		return err
@@ -151,6 +155,12 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	staging := time.Now()
 	for i := range p.Feeds {
 		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
+		if w, ok := noData[p.Feeds[i].Name]; ok {
+			res.Stats.Feeds[p.Feeds[i].Name] = engine.FeedStats{}
+			res.Stats.Warnings = append(res.Stats.Warnings, w.Error())
+			log.Warn("feed has no data yet: read 0 rows", "feed", p.Feeds[i].Name, "problem", w.Error())
+			continue
+		}
 		st, err := r.stageFeed(ctx, tx, p, i, res.Run.ID, now)
 		if err != nil {
 			return err

@@ -14,8 +14,6 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/calc"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
-	"github.com/mosaic-cdp/mosaic/internal/events"
-	"github.com/mosaic-cdp/mosaic/internal/identity"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
 )
 
@@ -151,8 +149,9 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 			return err
 		}
 	}
-	total := len(p.Feeds) + 3
-	staging := time.Now()
+	// Steps: one per feed staged, one per stage, then the commit.
+	total := len(p.Feeds) + len(stages) + 1
+	staging, stagingCPU := time.Now(), cpuTime()
 	for i := range p.Feeds {
 		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
 		if w, ok := noData[p.Feeds[i].Name]; ok {
@@ -168,51 +167,12 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 		res.Stats.Feeds[p.Feeds[i].Name] = st
 		log.Info("feed staged", "feed", p.Feeds[i].Name, "read", st.Read, "kept", st.Kept, "dropped", st.Dropped)
 	}
-	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds)}
+	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds), CPUMillis: (cpuTime() - stagingCPU).Milliseconds()}
 
-	r.progress(Step{Index: total - 2, Total: total, Stage: "identity"})
-	start := time.Now()
-	id, err := identity.Run(ctx, tx, p, res.Run.ID)
-	if err != nil {
+	s := &runState{tx: tx, p: p, runID: res.Run.ID, now: now, res: res, log: log}
+	if err := r.runStages(ctx, s, len(p.Feeds)+1, total); err != nil {
 		return err
 	}
-	res.Stats.Stages["identity"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: id.Rows}
-	res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged}
-	log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged, "ms", time.Since(start).Milliseconds())
-
-	r.progress(Step{Index: total - 1, Total: total, Stage: "attributes"})
-	start = time.Now()
-	if res.Stats.Attributes, err = attributes.Run(ctx, tx, p, res.Run.ID); err != nil {
-		return err
-	}
-	res.Stats.Stages["attributes"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Attributes.Written + res.Stats.Attributes.Ignored}
-
-	start = time.Now()
-	n, err := events.Run(ctx, tx, p, res.Run.ID)
-	if err != nil {
-		return err
-	}
-	res.Stats.Stages["events"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: n}
-
-	start, cpu := time.Now(), cpuTime()
-	if res.Stats.Calculated, err = calc.Run(ctx, tx, p, res.Run.ID, now); err != nil {
-		return err
-	}
-	res.Stats.Stages["calculated"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Calculated.Changed, CPUMillis: (cpuTime() - cpu).Milliseconds()}
-
-	start = time.Now()
-	if res.Stats.Retention, err = retention.Run(ctx, tx, p.Retention, now); err != nil {
-		return err
-	}
-	res.Stats.Stages["retention"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Retention.EventsDeleted + res.Stats.Retention.ProfilesDeleted}
-
-	start, cpu = time.Now(), cpuTime()
-	aud, err := audience.Run(ctx, tx, p, res.Run.ID, now)
-	if err != nil {
-		return err
-	}
-	res.Stats.Audiences, res.Stats.AudiencesRemoved = aud.Audiences, aud.Removed
-	res.Stats.Stages["audiences"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: int64(len(aud.Audiences)), CPUMillis: (cpuTime() - cpu).Milliseconds()}
 
 	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
 		return err

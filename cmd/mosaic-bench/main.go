@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Dir, "dir", os.TempDir()+"/mosaic-bench", "folder for the data (reused across runs) and the store")
 	fs.StringVar(&opts.Mosaic, "mosaic", "", "path of a built mosaic binary (required)")
 	fs.IntVar(&opts.MaxRounds, "max-rounds", 0, "stop label propagation after this many rounds (0: until it converges)")
+	fs.StringVar(&opts.MemoryLimit, "memory-limit", os.Getenv("MOSAIC_MEMORY_LIMIT"), "DuckDB's memory limit for the baselines (default: $MOSAIC_MEMORY_LIMIT, else the engine's)")
 	check := fs.String("check", "", "exit 1 unless the targets are met: strict (docs/performance.md's) or loose (CI's smoke test)")
 	segments := fs.Bool("segments", false, "measure the segments instead: 15 calculated attributes and 20 audiences (internal/bench/segments.yaml)")
 	if err := fs.Parse(args); err != nil {

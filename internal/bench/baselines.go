@@ -14,7 +14,7 @@ import (
 // the full rebuild wrote. Both only read the store (label propagation
 // works in temporary tables).
 func baselines(ctx context.Context, state string, opts Options, rep *Report, log *slog.Logger) error {
-	store, err := engine.Open(ctx, state, engine.Options{Command: "mosaic bench"})
+	store, err := engine.Open(ctx, state, engine.Options{Command: "mosaic bench", MemoryLimit: opts.MemoryLimit})
 	if err != nil {
 		return err
 	}

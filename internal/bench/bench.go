@@ -40,7 +40,11 @@ type Options struct {
 	DeltaPercent int
 	// MaxRounds stops label propagation early (0: until it converges).
 	MaxRounds int
-	Log       *slog.Logger
+	// MemoryLimit is DuckDB's memory limit for the baselines' store
+	// (empty: engine.DefaultMemoryLimit); the measured runs are mosaic
+	// subprocesses, which read MOSAIC_MEMORY_LIMIT themselves.
+	MemoryLimit string
+	Log         *slog.Logger
 }
 
 // Run is one `mosaic run` as measured.

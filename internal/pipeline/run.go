@@ -23,6 +23,9 @@ type Runner struct {
 	Log      *slog.Logger
 	// Progress, when set, is told each step as it starts.
 	Progress func(Step)
+	// MemoryLimit is DuckDB's memory limit for the store ("8GB"); empty
+	// means engine.DefaultMemoryLimit.
+	MemoryLimit string
 }
 
 // Step is one step of a run, for progress display.
@@ -104,7 +107,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	if err := audience.Check(ctx, p); err != nil {
 		return nil, err
 	}
-	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log})
+	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log, MemoryLimit: r.MemoryLimit})
 	if err != nil {
 		return nil, err
 	}

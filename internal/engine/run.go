@@ -92,7 +92,7 @@ func (s *Store) RecordFailedRun(ctx context.Context, r Run) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx)
+	defer tx.RollbackLogged(ctx)
 	if err := tx.RecordRun(ctx, r); err != nil {
 		return err
 	}

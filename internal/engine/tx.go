@@ -101,6 +101,14 @@ func (t *Tx) Commit(ctx context.Context) error {
 	return nil
 }
 
+// RollbackLogged is Rollback for a defer: a failure is logged, as the
+// caller has already returned its own error or committed.
+func (t *Tx) RollbackLogged(ctx context.Context) {
+	if err := t.Rollback(ctx); err != nil {
+		t.s.log.Warn("could not roll back", "store", t.s.path, "err", err)
+	}
+}
+
 // Rollback abandons the transaction; after Commit it does nothing, so it
 // can be deferred. It runs even when ctx is cancelled.
 func (t *Tx) Rollback(ctx context.Context) error {

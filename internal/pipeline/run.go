@@ -142,7 +142,7 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx)
+	defer tx.RollbackLogged(ctx)
 	if res.Run.ID, err = tx.NextRunID(ctx); err != nil {
 		return err
 	}

@@ -52,14 +52,8 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/keep_rows.sql"), base, f.runID, f.feed.Name, f.pos); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
-	details, err := sqlfiles.Render("batch/keep_details.sql.tmpl", data)
-	if err != nil {
-		return st, err
-	}
-	for _, q := range sqlfiles.Statements(details) {
-		if _, err := f.tx.ExecUnordered(ctx, q, base); err != nil {
-			return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
-		}
+	if err := f.tx.ExecFileUnordered(ctx, "batch/keep_details.sql.tmpl", data, base); err != nil {
+		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
 	drops, err := sqlfiles.Render("batch/drops.sql.tmpl", data)
 	if err != nil {

@@ -182,3 +182,23 @@ func TestMemoryLimitOption(t *testing.T) {
 		}
 	}
 }
+
+// TestExecFileNamesTheFailingStatement: an error of ExecFile says which
+// file and which statement failed.
+func TestExecFileNamesTheFailingStatement(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	tx, err := s.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.RollbackLogged(context.Background())
+	// The first statement of audiences/drop.sql runs; identity/reach.sql's
+	// reads a temp table that only the identity stage makes.
+	if err := tx.ExecFile(context.Background(), "audiences/drop.sql", nil); err != nil {
+		t.Fatal(err)
+	}
+	err = tx.ExecFile(context.Background(), "identity/reach.sql", nil, int64(1))
+	if err == nil || !strings.HasPrefix(err.Error(), "identity/reach.sql, statement 1: Catalog Error") {
+		t.Errorf("ExecFile error %v, want it to name identity/reach.sql, statement 1", err)
+	}
+}

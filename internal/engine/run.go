@@ -39,10 +39,8 @@ func (t *Tx) NextRunID(ctx context.Context) (int64, error) {
 // FullRefresh forgets every feed's source state and everything built from
 // staged rows, so the run re-reads all feeds.
 func (t *Tx) FullRefresh(ctx context.Context) error {
-	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/full_refresh.sql")) {
-		if _, err := t.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("full refresh: %w", err)
-		}
+	if err := t.ExecFile(ctx, "engine/full_refresh.sql", nil); err != nil {
+		return fmt.Errorf("full refresh: %w", err)
 	}
 	return nil
 }

@@ -190,14 +190,8 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/max_row_id.sql")).Scan(&base); err != nil {
 		return st, err
 	}
-	keep, err := sqlfiles.Render("engine/insert_feed_rows.sql.tmpl", data)
-	if err != nil {
-		return st, err
-	}
-	for _, stmt := range sqlfiles.Statements(keep) {
-		if _, err := f.tx.ExecUnordered(ctx, stmt, base, f.runID, f.feed.Name, f.pos); err != nil {
-			return st, fmt.Errorf("feed %s: keep rows: %w", f.feed.Name, err)
-		}
+	if err := f.tx.ExecFileUnordered(ctx, "engine/insert_feed_rows.sql.tmpl", data, base, f.runID, f.feed.Name, f.pos); err != nil {
+		return st, fmt.Errorf("feed %s: keep rows: %w", f.feed.Name, err)
 	}
 	drops, err := sqlfiles.Render("engine/insert_mapped_drops.sql.tmpl", data)
 	if err != nil {

@@ -102,9 +102,13 @@ func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) err
 	if _, err := s.conn.ExecContext(ctx, set); err != nil {
 		return fmt.Errorf("open store %s: memory limit %q: %w (write a size such as 8GB or 512MB)", s.path, memoryLimit, err)
 	}
-	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/macros.sql")) {
-		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("open store %s: create macros: %w", s.path, err)
+	macros, err := sqlfiles.File("engine/macros.sql", nil)
+	if err != nil {
+		return err
+	}
+	for _, m := range macros {
+		if _, err := s.conn.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("open store %s: %w", s.path, m.Wrap(err))
 		}
 	}
 	return nil

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/identity.sh USERS [--check strict|loose]: issue 4's benchmark. Builds
+# bench/identity.sh USERS [--check strict|loose]: the identity benchmark. Builds
 # mosaic, generates USERS synthetic users once (kept in $MOSAIC_BENCH_DIR,
 # default /tmp/mosaic-bench), runs a full rebuild and an incremental run
 # (+1% users' data) as subprocesses, and in the same run the two baselines:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/segments.sh USERS: issue 6's benchmark. Builds mosaic, generates
+# bench/segments.sh USERS: the calculated-attribute and audience benchmark. Builds mosaic, generates
 # USERS synthetic users once and a store from them without segments (both
 # kept in $MOSAIC_BENCH_DIR, default /tmp/mosaic-bench), then on a copy of
 # that store runs the pipeline with internal/bench/segments.yaml appended

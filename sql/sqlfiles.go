@@ -7,6 +7,7 @@ package sqlfiles
 import (
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -63,14 +64,49 @@ func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"
 // takes no parameter (table-function arguments such as file lists).
 func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
 
-// Statements splits a file of several statements, each ending with ";" at
-// the end of a line, so that each runs with its own parameters.
-func Statements(text string) []string {
-	var out []string
-	for _, s := range strings.Split(text, ";\n") {
-		if strings.TrimSpace(stripComments(s)) != "" {
-			out = append(out, s)
+// Statement is one statement of a SQL file. A statement is named by a
+// `-- name: NAME` line of its own (callers pick statements by name, never
+// by position); an unnamed one by its position ("2").
+type Statement struct {
+	File, Name, SQL string
+}
+
+// Wrap says which statement err comes from: "file, statement name: err".
+func (s Statement) Wrap(err error) error {
+	return fmt.Errorf("%s, statement %s: %w", s.File, s.Name, err)
+}
+
+// File returns the statements of the SQL file at name: a template (.tmpl)
+// rendered with data, else the file as it is (data is unused). Statements
+// end with ";" at the end of a line.
+func File(name string, data any) ([]Statement, error) {
+	text := ""
+	if strings.HasSuffix(name, ".tmpl") {
+		var err error
+		if text, err = Render(name, data); err != nil {
+			return nil, err
 		}
+	} else {
+		text = Get(name)
+	}
+	return Split(name, text), nil
+}
+
+// Split splits text, the SQL of file, into its statements.
+func Split(file, text string) []Statement {
+	var out []Statement
+	for _, s := range strings.Split(text, ";\n") {
+		if strings.TrimSpace(stripComments(s)) == "" {
+			continue
+		}
+		name := strconv.Itoa(len(out) + 1)
+		for _, line := range strings.Split(s, "\n") {
+			if n, ok := strings.CutPrefix(strings.TrimSpace(line), "-- name:"); ok {
+				name = strings.TrimSpace(n)
+				break
+			}
+		}
+		out = append(out, Statement{File: file, Name: name, SQL: s})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package sqlfiles
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,5 +57,42 @@ func TestEveryFileEmbeddedAndUsed(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no SQL files found")
+	}
+}
+
+// TestSplitNamesStatements: a `-- name:` line names its statement, others
+// are named by position, and Wrap says which statement failed.
+func TestSplitNamesStatements(t *testing.T) {
+	stmts := Split("x/y.sql", "-- the file's comment\n-- name: first\nSELECT 1;\nSELECT 2;\n-- name: third\nSELECT $1;\n")
+	var got []string
+	for _, s := range stmts {
+		got = append(got, s.Name)
+	}
+	if strings.Join(got, ",") != "first,2,third" {
+		t.Errorf("names %v, want first,2,third", got)
+	}
+	if err := stmts[2].Wrap(errors.New("boom")); err.Error() != "x/y.sql, statement third: boom" {
+		t.Errorf("Wrap: %v", err)
+	}
+	// Files whose statements are picked by name keep those names.
+	for file, names := range map[string][]string{
+		"attributes/apply.sql":     {"delete", "insert"},
+		"identity/groups.sql.tmpl": {"sequence", "groups"},
+		"bench/lp_step.sql":        {"changed"},
+		"retention/profiles.sql":   {"gone", "ids"},
+	} {
+		stmts, err := File(file, map[string]int64{"Start": 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[string]bool{}
+		for _, s := range stmts {
+			have[s.Name] = true
+		}
+		for _, n := range names {
+			if !have[n] {
+				t.Errorf("%s has no statement named %q", file, n)
+			}
+		}
 	}
 }

@@ -1,5 +1,5 @@
 // Command mosaic-bench measures a full rebuild and an incremental run of
-// the generated data set against issue 4's targets, with the floor query
+// the generated data set against the identity targets (docs/performance.md), with the floor query
 // and label propagation as baselines in the same run (internal/bench).
 //
 //	go run -tags duckdb_arrow ./cmd/mosaic-bench --users 1000000 --mosaic /tmp/mosaic
@@ -36,8 +36,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Dir, "dir", os.TempDir()+"/mosaic-bench", "folder for the data (reused across runs) and the store")
 	fs.StringVar(&opts.Mosaic, "mosaic", "", "path of a built mosaic binary (required)")
 	fs.IntVar(&opts.MaxRounds, "max-rounds", 0, "stop label propagation after this many rounds (0: until it converges)")
-	check := fs.String("check", "", "exit 1 unless the targets are met: strict (issue 4's) or loose (CI's smoke test)")
-	segments := fs.Bool("segments", false, "measure issue 6 instead: 15 calculated attributes and 20 audiences (internal/bench/segments.yaml)")
+	fs.StringVar(&opts.MemoryLimit, "memory-limit", os.Getenv("MOSAIC_MEMORY_LIMIT"), "DuckDB's memory limit for the baselines (default: $MOSAIC_MEMORY_LIMIT, else the engine's)")
+	check := fs.String("check", "", "exit 1 unless the targets are met: strict (docs/performance.md's) or loose (CI's smoke test)")
+	segments := fs.Bool("segments", false, "measure the segments instead: 15 calculated attributes and 20 audiences (internal/bench/segments.yaml)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -59,9 +59,12 @@ var droppedSchema = arrow.NewSchema([]arrow.Field{
 // chunk is how many batches go to the sink at a time.
 const chunk = 8192
 
+var utf8BOM = []byte("\xef\xbb\xbf")
+
 // readBatch decodes an NDJSON file of mParticle batches (gzip or not) with
 // the batch package and stages the valid ones; the others go to
-// dropped_rows with the decoder's reason and message.
+// dropped_rows with the decoder's reason and message. A leading byte-order
+// mark is skipped (DuckDB's readers of the other formats skip it too).
 func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	fh, err := os.Open(f.path)
 	if err != nil {
@@ -83,6 +86,10 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	defer dropped.Release()
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadBytes('\n')
+		if lineNo == 1 {
+			// A UTF-8 byte-order mark, as Windows tools write, is not JSON.
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			origin := f.origin + ":" + strconv.Itoa(lineNo)
 			b, derr := batch.Decode(line, origin)

@@ -10,6 +10,7 @@ package files
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
 // Config is a files feed's `source:` block.
@@ -82,7 +84,12 @@ func (s *Source) plan(req connectors.ValidateRequest) (Config, []string, error) 
 		return c, nil, req.Source.Raw.Errorf("path", "bad glob %q: %v", c.Path, err)
 	}
 	if len(matches) == 0 {
-		return c, nil, req.Source.Raw.Errorf("path", "feed %s: no file matches %q (looked for %s); add the files, or fix `path:`", req.Feed, c.Path, pattern)
+		err := req.Source.Raw.Errorf("path", "feed %s: no file matches %q (looked for %s); add the files, or fix `path:`", req.Feed, c.Path, pattern)
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			ce.NoData = true // not there yet: a run warns and reads nothing
+		}
+		return c, nil, err
 	}
 	slices.Sort(matches)
 	return c, matches, nil

@@ -303,7 +303,7 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 	// The reader watches ctx and ends the stream when it is done; DuckDB is
 	// not interrupted mid-scan (see reader).
 	err = sink.Arrow(context.WithoutCancel(ctx), rdr)
-	if ferr, rows := rdr.failure(); ferr != nil {
+	if rows, ferr := rdr.failure(); ferr != nil {
 		return nil, p.ctxFirst(ctx, p.scrub(ferr, "reading %s from PostgreSQL failed after %d rows: %s; nothing of this run is kept: fix the cause (a broken connection, a server restart) and run again", p.what, rows))
 	}
 	if err != nil {

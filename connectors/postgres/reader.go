@@ -108,10 +108,10 @@ func (r *reader) Record() arrow.RecordBatch { return r.RecordBatch() }
 func (r *reader) Err() error { return nil }
 
 // failure is why the stream ended early, if it did.
-func (r *reader) failure() (error, int64) {
+func (r *reader) failure() (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.err, r.rows
+	return r.rows, r.err
 }
 
 func (r *reader) fail(err error) bool {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -96,7 +95,6 @@ func feedRequest(t testing.TB, block string, columns []string, cursor, watermark
 
 // capture is a Sink that keeps the record batches handed to it.
 type capture struct {
-	mu     sync.Mutex
 	schema *arrow.Schema
 	recs   []arrow.RecordBatch
 }
@@ -109,14 +107,6 @@ func (c *capture) Arrow(ctx context.Context, r array.RecordReader) error {
 		c.recs = append(c.recs, rec)
 	}
 	return r.Err()
-}
-
-func (c *capture) rows() int64 {
-	var n int64
-	for _, r := range c.recs {
-		n += r.NumRows()
-	}
-	return n
 }
 
 // column returns every value of the named column as ValueStr text.

@@ -1,4 +1,4 @@
-// Package attributes merges user attributes into profiles (DESIGN.md §6).
+// Package attributes merges user attributes into profiles (docs/design.md, attribute rules).
 //
 // A profile's value of a key is a pure function of the writes (sets and
 // deletions) of the rows that belong to it now, applied one at a time in
@@ -34,6 +34,7 @@ import (
 // DB is what the stage needs of the run's transaction (engine.Tx).
 type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error)
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
 	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
@@ -90,16 +91,20 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	if err := out.stage(ctx, db); err != nil {
 		return st, err
 	}
-	for i, q := range sqlfiles.Statements(sqlfiles.Get("attributes/apply.sql")) {
-		// Skip the INSERT (apply.sql's second statement) when there is
-		// nothing to insert: an INSERT ... SELECT of zero rows makes DuckDB
-		// 1.5 lose the rows of a later large INSERT ... SELECT into the same
-		// table in the same transaction (the calculated attributes').
-		if i == 1 && rows == 0 {
+	apply, err := sqlfiles.File("attributes/apply.sql", nil)
+	if err != nil {
+		return st, err
+	}
+	for _, s := range apply {
+		// Skip the insert when there is nothing to insert: an INSERT ...
+		// SELECT of zero rows makes DuckDB 1.5 lose the rows of a later
+		// large INSERT ... SELECT into the same table in the same
+		// transaction (the calculated attributes').
+		if s.Name == "insert" && rows == 0 {
 			continue
 		}
-		if _, err := db.Exec(ctx, q, order); err != nil {
-			return st, fmt.Errorf("attributes: apply: %w", err)
+		if _, err := db.ExecStatement(ctx, s, order); err != nil {
+			return st, fmt.Errorf("attributes: %w", err)
 		}
 	}
 	return st, nil

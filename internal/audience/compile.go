@@ -1,7 +1,7 @@
 // Package audience compiles the audiences' criteria (config.Criterion) to
 // DuckDB statements, one dependency level at a time, and recomputes
 // membership in a run: entries and exits go to audience_history, whose open
-// rows are the audience_members view (DESIGN.md §4).
+// rows are the audience_members view (docs/design.md, the store).
 //
 // A level is evaluated in two statements. The first gives every current
 // profile one boolean column per distinct leaf of the level's criteria

@@ -131,8 +131,8 @@ func eventTest(e *config.EventPredicate) (eventTestData, bool) {
 			v   *float64
 			ok  func(float64) bool
 		}{
-			{"=", e.Count.Eq, func(v float64) bool { return 0 == v }},
-			{"<>", e.Count.Ne, func(v float64) bool { return 0 != v }},
+			{"=", e.Count.Eq, func(v float64) bool { return v == 0 }},
+			{"<>", e.Count.Ne, func(v float64) bool { return v != 0 }},
 			{">", e.Count.Gt, func(v float64) bool { return 0 > v }},
 			{">=", e.Count.Gte, func(v float64) bool { return 0 >= v }},
 			{"<", e.Count.Lt, func(v float64) bool { return 0 < v }},

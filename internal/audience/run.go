@@ -14,6 +14,7 @@ import (
 // DB is what Run needs of the run's transaction (engine.Tx).
 type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	ExecFile(ctx context.Context, name string, data any, args ...any) error
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 }
 
@@ -64,10 +65,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 			return res, err
 		}
 	}
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("audiences/drop.sql")) {
-		if _, err := db.Exec(ctx, q); err != nil {
-			return res, fmt.Errorf("audiences: %w", err)
-		}
+	if err := db.ExecFile(ctx, "audiences/drop.sql", nil); err != nil {
+		return res, fmt.Errorf("audiences: %w", err)
 	}
 	return res, nil
 }

@@ -22,7 +22,7 @@ func read(t testing.TB, name string) []byte {
 }
 
 // TestGuideExamples decodes the user-profile guide's two examples
-// (../shared/examples): a profile update without events, and with an
+// (testdata/): a profile update without events, and with an
 // "Attributes Updated" event.
 func TestGuideExamples(t *testing.T) {
 	for _, name := range []string{"profile-update.json", "profile-update-with-event.json"} {

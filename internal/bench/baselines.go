@@ -14,7 +14,7 @@ import (
 // the full rebuild wrote. Both only read the store (label propagation
 // works in temporary tables).
 func baselines(ctx context.Context, state string, opts Options, rep *Report, log *slog.Logger) error {
-	store, err := engine.Open(ctx, state, engine.Options{Command: "mosaic bench"})
+	store, err := engine.Open(ctx, state, engine.Options{Command: "mosaic bench", MemoryLimit: opts.MemoryLimit})
 	if err != nil {
 		return err
 	}
@@ -33,21 +33,30 @@ func baselines(ctx context.Context, state string, opts Options, rep *Report, log
 
 	log.Info("label propagation")
 	start = time.Now()
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("bench/lp_init.sql")) {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("bench: label propagation: %w", err)
+	init, err := sqlfiles.File("bench/lp_init.sql", nil)
+	if err != nil {
+		return err
+	}
+	for _, s := range init {
+		if _, err := conn.ExecContext(ctx, s.SQL); err != nil {
+			return fmt.Errorf("bench: label propagation: %w", s.Wrap(err))
 		}
 	}
-	step := sqlfiles.Statements(sqlfiles.Get("bench/lp_step.sql"))
+	step, err := sqlfiles.File("bench/lp_step.sql", nil)
+	if err != nil {
+		return err
+	}
 	for rep.LabelRounds = 1; ; rep.LabelRounds++ {
-		for _, q := range step[:len(step)-1] {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("bench: label propagation round %d: %w", rep.LabelRounds, err)
-			}
-		}
 		var changed int64
-		if err := conn.QueryRowContext(ctx, step[len(step)-1]).Scan(&changed); err != nil {
-			return fmt.Errorf("bench: label propagation round %d: %w", rep.LabelRounds, err)
+		for _, s := range step {
+			if s.Name == "changed" {
+				err = conn.QueryRowContext(ctx, s.SQL).Scan(&changed)
+			} else {
+				_, err = conn.ExecContext(ctx, s.SQL)
+			}
+			if err != nil {
+				return fmt.Errorf("bench: label propagation round %d: %w", rep.LabelRounds, s.Wrap(err))
+			}
 		}
 		if _, err := conn.ExecContext(ctx, sqlfiles.Get("bench/lp_swap.sql")); err != nil {
 			return fmt.Errorf("bench: label propagation round %d: %w", rep.LabelRounds, err)

@@ -1,5 +1,5 @@
 // Package bench measures a full rebuild and an incremental run of the
-// generated data set (internal/gen) against the targets of issue 4, with
+// generated data set (internal/gen) against the identity targets (docs/performance.md), with
 // two baselines measured in the same run: the floor (counting the distinct
 // staged identities) and label propagation in SQL. Figures are compared as
 // ratios, because the machines it runs on are shared and noisy.
@@ -40,7 +40,11 @@ type Options struct {
 	DeltaPercent int
 	// MaxRounds stops label propagation early (0: until it converges).
 	MaxRounds int
-	Log       *slog.Logger
+	// MemoryLimit is DuckDB's memory limit for the baselines' store
+	// (empty: engine.DefaultMemoryLimit); the measured runs are mosaic
+	// subprocesses, which read MOSAIC_MEMORY_LIMIT themselves.
+	MemoryLimit string
+	Log         *slog.Logger
 }
 
 // Run is one `mosaic run` as measured.

@@ -38,7 +38,7 @@ type SegmentsReport struct {
 	Profiles       int64
 }
 
-// MeasureSegments measures issue 6's figure: the calculated-attribute and
+// MeasureSegments measures the segments figure: the calculated-attribute and
 // audience stages of the generated data set with segments.yaml appended.
 // The generated data (shared with Measure, under Dir/users-N/parts/base)
 // and a base store without segments (Dir/users-N/segments-base.duckdb,

@@ -5,14 +5,14 @@ import (
 	"time"
 )
 
-// Check is one target of issue 4, met or not.
+// Check is one identity target (docs/performance.md), met or not.
 type Check struct {
 	Name   string
 	Figure string
 	Met    bool
 }
 
-// Targets checks the report against issue 4's targets. Loose is CI's
+// Targets checks the report against the identity targets. Loose is CI's
 // guard against the harness or the stage rotting on a small data set,
 // where fixed costs dominate and the full targets cannot hold: each bound
 // is about 3× what 20k users measure on this machine under load (identity

@@ -1,4 +1,4 @@
-// Package calc computes calculated attributes (DESIGN.md §3
+// Package calc computes calculated attributes (docs/pipeline.md,
 // `calculated_attributes:`) inside the run's transaction, as set-based SQL
 // over the stored events (sql/calculated/).
 //
@@ -77,6 +77,7 @@ import (
 // each temp table.
 type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	ExecFile(ctx context.Context, name string, data any, args ...any) error
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
 	DropTemp(ctx context.Context, table string)
@@ -160,10 +161,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 	// stored, are the stage's last insert into calc_values (no other stage
 	// writes it).
 	if st.Changed > 0 {
-		for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/apply.sql")) {
-			if _, err := db.Exec(ctx, q, now, runID); err != nil {
-				return st, fmt.Errorf("calculated attributes: apply.sql: %w", err)
-			}
+		if err := db.ExecFile(ctx, "calculated/apply.sql", nil, now, runID); err != nil {
+			return st, fmt.Errorf("calculated attributes: %w", err)
 		}
 	}
 	n, err = storeFresh(ctx, db, p, fresh, runID, now)
@@ -178,10 +177,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 // saveState records the run's definitions (_calc_plan) as computed by run
 // runID.
 func saveState(ctx context.Context, db DB, runID int64) error {
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("calculated/state.sql")) {
-		if _, err := db.Exec(ctx, q, runID); err != nil {
-			return fmt.Errorf("calculated attributes: state.sql: %w", err)
-		}
+	if err := db.ExecFile(ctx, "calculated/state.sql", nil, runID); err != nil {
+		return fmt.Errorf("calculated attributes: %w", err)
 	}
 	return nil
 }
@@ -189,10 +186,8 @@ func saveState(ctx context.Context, db DB, runID int64) error {
 // execAll runs the statements of the named files, without parameters.
 func execAll(ctx context.Context, db DB, files ...string) error {
 	for _, f := range files {
-		for _, q := range sqlfiles.Statements(sqlfiles.Get(f)) {
-			if _, err := db.Exec(ctx, q); err != nil {
-				return fmt.Errorf("calculated attributes: %s: %w", f, err)
-			}
+		if err := db.ExecFile(ctx, f, nil); err != nil {
+			return fmt.Errorf("calculated attributes: %w", err)
 		}
 	}
 	return nil

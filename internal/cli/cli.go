@@ -15,6 +15,7 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
@@ -149,6 +150,18 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// memoryLimitFlag adds --memory-limit to a command that opens a store for
+// writing. Its default is the MOSAIC_MEMORY_LIMIT environment variable,
+// else the engine's default: the CLI reads the environment, the engine
+// does not.
+func memoryLimitFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("MOSAIC_MEMORY_LIMIT")
+	if def == "" {
+		def = engine.DefaultMemoryLimit
+	}
+	return fs.String("memory-limit", def, "DuckDB's memory limit for the store, such as 8GB or 512MB; past it DuckDB spills to the store's .tmp folder (default: $MOSAIC_MEMORY_LIMIT, else "+engine.DefaultMemoryLimit+")")
 }
 
 func logger(e env, level string) (*slog.Logger, error) {

@@ -23,6 +23,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 	now := fs.String("now", "", "the run's clock, RFC 3339 (for tests and backfills); default: now")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file (for `go tool pprof`)")
+	memoryLimit := memoryLimitFlag(fs)
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -60,7 +61,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	r := &pipeline.Runner{Registry: builtin.Registry()}
+	r := &pipeline.Runner{Registry: builtin.Registry(), MemoryLimit: *memoryLimit}
 	if isTerminal(e.stderr) {
 		// A progress line on the terminal; only warnings and errors as logs.
 		log, _ := logger(e, "warn")

@@ -17,6 +17,7 @@ func runSchedule(ctx context.Context, e env, args []string) int {
 	runNow := fs.Bool("run-now", false, "run every pipeline once at start, then on its schedule")
 	grace := fs.Duration("grace", 60*time.Second, "on SIGINT or SIGTERM, how long running runs may take to finish before they are cancelled (a cancelled run rolls back)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	memoryLimit := memoryLimitFlag(fs)
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -63,7 +64,7 @@ func runSchedule(ctx context.Context, e env, args []string) int {
 		jobs = append(jobs, schedule.Job{Pipeline: p, Trigger: trigger})
 	}
 	s := &schedule.Scheduler{
-		Runner: schedule.Pipelines{Registry: builtin.Registry(), Log: log},
+		Runner: schedule.Pipelines{Registry: builtin.Registry(), Log: log, MemoryLimit: *memoryLimit},
 		Log:    log,
 		RunNow: *runNow,
 		Grace:  *grace,

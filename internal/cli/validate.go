@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/audience"
 	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
 func runValidate(ctx context.Context, e env, args []string) int {
@@ -23,6 +25,13 @@ func runValidate(ctx context.Context, e env, args []string) int {
 	p, code := loadPipeline(e, pos[0])
 	if p == nil {
 		return code
+	}
+	// Loading lets a feed whose data has not arrived pass (a run warns);
+	// validate reports it.
+	if err := pipeline.Validate(p, builtin.Registry()); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic validate %s`\n", pos[0], pos[0])
+		return ExitUsage
 	}
 	if err := audience.Check(ctx, p); err != nil {
 		fmt.Fprintln(e.stderr, err)

@@ -186,6 +186,9 @@ func (v *validator) predicate(path string, p *Predicate) {
 		return
 	}
 	vpath := path + ".value"
+	if p.CaseSensitive && !hasText(p.Value) {
+		v.errorf(path+".case_sensitive", "case_sensitive applies to text values only and this predicate compares none: remove it")
+	}
 	switch p.Op {
 	case "exists":
 		if p.Value != nil {
@@ -235,6 +238,21 @@ func vpathOr(p *Predicate, path string) string {
 		return path
 	}
 	return path + ".value"
+}
+
+// hasText tells whether a predicate's value is a string or a list holding
+// one: what case_sensitive applies to.
+func hasText(x any) bool {
+	if list, ok := x.([]any); ok {
+		for _, y := range list {
+			if _, ok := y.(string); ok {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := x.(string)
+	return ok
 }
 
 func isScalar(x any) bool {

@@ -26,6 +26,10 @@ func (p Position) String() string {
 type Error struct {
 	Pos Position
 	Msg string
+	// NoData marks a source whose data has not arrived yet (a files feed
+	// whose glob matches no file): `mosaic validate` and `mosaic check`
+	// report it, a run warns and reads nothing from that feed.
+	NoData bool
 }
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }

@@ -3,7 +3,7 @@ package config
 import "slices"
 
 // IdentityTypes lists the identity types mosaic knows, in the order used
-// after a pipeline's identity.priority (DESIGN.md §5). Spelled as stored.
+// after a pipeline's identity.priority (docs/design.md, identity rules). Spelled as stored.
 var IdentityTypes = []string{
 	"customerid", "email", "other",
 	"other_id_2", "other_id_3", "other_id_4", "other_id_5", "other_id_6",
@@ -29,7 +29,7 @@ func CanonicalIdentityType(t string) (string, bool) {
 }
 
 // SourceTypes lists the feed source types, highest priority first: the
-// default attribute priority (DESIGN.md §6).
+// default attribute priority (docs/design.md, attribute rules).
 var SourceTypes = []string{"sdk", "events_api", "warehouse", "partner_feed", "csv"}
 
 // Calculations lists the calculated-attribute kinds.

@@ -1,5 +1,5 @@
 // Package config holds the versioned pipeline-file model (version 1), its
-// parsing with positions, and its validation. See DESIGN.md §3.
+// parsing with positions, and its validation. See docs/pipeline.md.
 package config
 
 // Pipeline is one pipeline file.
@@ -39,7 +39,7 @@ type Retention struct {
 	Profiles Duration `yaml:"profiles"`
 }
 
-// Identity configures identity resolution (DESIGN.md §5).
+// Identity configures identity resolution (docs/design.md, identity rules).
 type Identity struct {
 	Priority      []string            `yaml:"priority"`
 	Unique        []string            `yaml:"unique"`
@@ -116,11 +116,13 @@ type Criterion struct {
 	SQL       string          `yaml:"sql"`
 }
 
-// Predicate compares a profile attribute with a value.
+// Predicate compares a profile attribute with a value. Text compares
+// case-insensitively unless CaseSensitive is set.
 type Predicate struct {
-	Key   string `yaml:"key"`
-	Op    string `yaml:"op"`
-	Value any    `yaml:"value"`
+	Key           string `yaml:"key"`
+	Op            string `yaml:"op"`
+	Value         any    `yaml:"value"`
+	CaseSensitive bool   `yaml:"case_sensitive"`
 }
 
 // EventPredicate matches profiles by their events named Name (and matching

@@ -39,7 +39,7 @@ func parseFile(t *testing.T, name, as string) *config.Pipeline {
 	return p
 }
 
-// TestParseDesignExample parses the example of DESIGN.md §3 (without its
+// TestParseDesignExample parses the example of docs/pipeline.md (without its
 // outputs) and checks what it decodes to.
 func TestParseDesignExample(t *testing.T) {
 	p := parseFile(t, "retail.yaml", "dir/p.yaml")
@@ -241,7 +241,7 @@ identity:
 		got = append(got, e.Error())
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("errors:\n%s\nwant:\n%s\nwhere got points:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), pointAt(src, strings.Join(got, "\n")))
+		t.Errorf("errors:\n%s\nwant:\n%s\nwhere got points:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), pointAt("p.yaml", src, strings.Join(got, "\n")))
 	}
 	if !errors.Is(err, config.ErrInvalid) {
 		t.Errorf("errors.Is(err, ErrInvalid) = false")

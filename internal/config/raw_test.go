@@ -90,7 +90,7 @@ func TestRawDecodeErrors(t *testing.T) {
 			var s filesSource
 			err := p.Feeds[0].Source.Raw.Decode(&s)
 			if err == nil || err.Error() != tc.want {
-				t.Errorf("Decode error\n got: %v\nwant: %s\nwhere got points:\n%v", err, tc.want, pointAt(src, errString(err)))
+				t.Errorf("Decode error\n got: %v\nwant: %s\nwhere got points:\n%v", err, tc.want, pointAt("p.yaml", src, errString(err)))
 			}
 			if !errors.Is(err, config.ErrInvalid) {
 				t.Errorf("errors.Is(%v, ErrInvalid) = false", err)

@@ -21,7 +21,7 @@ var viewSeq atomic.Int64
 // (created by the first call). The stream is registered as a view and
 // materialised at once with a single `SELECT *`: duckdb-go's Arrow views
 // can be scanned only once, and projecting a subset of their columns reads
-// the wrong columns (duckdb-go issues #24, #28).
+// the wrong columns (duckdb-go 2.10506).
 func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReader) (int64, error) {
 	view := fmt.Sprintf("_arrow_%d", viewSeq.Add(1))
 	var release func()

@@ -57,7 +57,7 @@ func arrowRows(t *testing.T) array.RecordReader {
 // TestStageArrowMaterialisesOnce stages an Arrow stream through a
 // registered view (scanned once, all columns) and maps a subset of its
 // columns in another order: the path where duckdb-go's Arrow views misread
-// projected columns (issues #24, #28) if not materialised first.
+// projected columns (duckdb-go 2.10506) if not materialised first.
 func TestStageArrowMaterialisesOnce(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mosaic-cdp/mosaic/internal/config"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
@@ -14,7 +15,8 @@ import (
 // connectors/files/batch.go for their columns) into the store: rows,
 // identities (normalised, blocklisted), attributes, deletions, events and
 // the raw batches. A batch repeated with a source_request_id already seen
-// is dropped (duplicate_batch).
+// is dropped (duplicate_batch); an attribute named like a calculated
+// attribute is not kept (calculated_name): those names are reserved.
 func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64) (FeedStats, error) {
 	data := map[string]any{
 		"Stage":      f.table,
@@ -22,6 +24,7 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 		"RunTime":    f.runTime.UTC().Format(time.RFC3339Nano),
 		"Blocked":    blockedByType(f.p.Identity.Blocklist),
 		"LowerEmail": fmt.Sprint(!slices.Contains(f.p.Identity.CaseSensitive, "email")),
+		"Reserved":   calculatedNames(f.p),
 	}
 	defer f.tx.dropTemp(ctx, "_brows")
 	defer f.tx.dropTemp(ctx, "_bids")
@@ -49,18 +52,36 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/keep_rows.sql"), base, f.runID, f.feed.Name, f.pos); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("batch/keep_details.sql")) {
-		if _, err := f.tx.ExecUnordered(ctx, q, base); err != nil {
-			return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
-		}
+	if err := f.tx.ExecFileUnordered(ctx, "batch/keep_details.sql.tmpl", data, base); err != nil {
+		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
-	if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/drops.sql"), f.runID, f.feed.Name); err != nil {
+	drops, err := sqlfiles.Render("batch/drops.sql.tmpl", data)
+	if err != nil {
+		return st, err
+	}
+	if _, err := f.tx.ExecUnordered(ctx, drops, f.runID, f.feed.Name); err != nil {
 		return st, fmt.Errorf("feed %s: record dropped batches: %w", f.feed.Name, err)
 	}
 	st.Read += read
 	st.Kept, st.Blocklisted = kept, blocked
 	st.Dropped += dropped
 	return st, nil
+}
+
+// calculatedNames renders the pipeline's calculated attributes' names as a
+// VARCHAR[] literal (reserved: a batch's attribute of such a name is
+// dropped).
+func calculatedNames(p *config.Pipeline) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, c := range p.CalculatedAttributes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(sqlfiles.Literal(c.Name))
+	}
+	b.WriteString("]::VARCHAR[]")
+	return b.String()
 }
 
 // blockedByType renders the blocklist as one SQL boolean over columns t

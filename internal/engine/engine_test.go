@@ -164,3 +164,41 @@ func TestStaleWALIsNamed(t *testing.T) {
 		t.Fatalf("err = %v, want the write-ahead log named, without DuckDB's stack trace", err)
 	}
 }
+
+// TestMemoryLimitOption: Options.MemoryLimit sets DuckDB's memory limit,
+// and the environment does not (the CLI reads MOSAIC_MEMORY_LIMIT).
+func TestMemoryLimitOption(t *testing.T) {
+	t.Setenv("MOSAIC_MEMORY_LIMIT", "3GB")
+	for _, c := range []struct{ opt, want string }{{"", "7.4 GiB"}, {"1GB", "953.6 MiB"}} {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.duckdb"), Options{Command: "test", MemoryLimit: c.opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = s.Conn().QueryRowContext(context.Background(), "SELECT current_setting('memory_limit')").Scan(&got)
+		s.Close()
+		if err != nil || got != c.want {
+			t.Errorf("MemoryLimit %q: memory_limit = %q, %v; want %q", c.opt, got, err, c.want)
+		}
+	}
+}
+
+// TestExecFileNamesTheFailingStatement: an error of ExecFile says which
+// file and which statement failed.
+func TestExecFileNamesTheFailingStatement(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	tx, err := s.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.RollbackLogged(context.Background())
+	// The first statement of audiences/drop.sql runs; identity/reach.sql's
+	// reads a temp table that only the identity stage makes.
+	if err := tx.ExecFile(context.Background(), "audiences/drop.sql", nil); err != nil {
+		t.Fatal(err)
+	}
+	err = tx.ExecFile(context.Background(), "identity/reach.sql", nil, int64(1))
+	if err == nil || !strings.HasPrefix(err.Error(), "identity/reach.sql, statement 1: Catalog Error") {
+		t.Errorf("ExecFile error %v, want it to name identity/reach.sql, statement 1", err)
+	}
+}

@@ -43,8 +43,14 @@ func lockFile(path, command string) (*os.File, error) {
 	}
 	host, _ := os.Hostname()
 	b, _ := json.Marshal(Holder{PID: os.Getpid(), Host: host, Command: command, Since: time.Now()})
-	if err := f.Truncate(0); err == nil {
-		_, err = f.WriteAt(b, 0)
+	// The holder's line is what a second writer's error names.
+	if err := f.Truncate(0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write lock holder in %s: %w", path, err)
+	}
+	if _, err := f.WriteAt(b, 0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write lock holder in %s: %w", path, err)
 	}
 	return f, nil
 }

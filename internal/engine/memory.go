@@ -13,7 +13,7 @@ func OpenMemory(ctx context.Context, log *slog.Logger) (*Store, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{path: ":memory:", log: log}
-	if err := s.open(ctx, false); err != nil {
+	if err := s.open(ctx, false, DefaultMemoryLimit); err != nil {
 		s.Close()
 		return nil, err
 	}

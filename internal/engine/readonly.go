@@ -2,11 +2,16 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
 // ErrWriteRefused is matched by errors.Is when a read-only query would
@@ -23,7 +28,56 @@ var readStatements = map[duckdb.StmtType]bool{
 // CheckReadOnly prepares query and refuses anything but one reading
 // statement (SELECT, EXPLAIN, PRAGMA, CALL). The store is also opened
 // read-only, so this is the friendly message, not the only guard.
+//
+// A write to a view (`DELETE FROM runs`) fails to prepare, with a binder
+// or catalog error, before its type is known; such a query is refused
+// with the same message when DuckDB's parser alone takes it for a
+// statement other than a SELECT and it does not start with a reading
+// keyword.
 func (s *Store) CheckReadOnly(ctx context.Context, query string) error {
+	err := s.checkReadOnly(ctx, query)
+	if err == nil || errors.Is(err, ErrWriteRefused) {
+		return err
+	}
+	var kind sql.NullString
+	if qerr := s.conn.QueryRowContext(ctx, sqlfiles.Get("engine/parse_kind.sql"), query).Scan(&kind); qerr != nil {
+		return err // the query's own error says more than this one
+	}
+	if kind.String == "not implemented" && !readKeywords[firstKeyword(query)] {
+		return writeRefused()
+	}
+	return err
+}
+
+// readKeywords start the reading statements that are not SELECTs.
+var readKeywords = map[string]bool{"EXPLAIN": true, "PRAGMA": true, "CALL": true, "DESCRIBE": true, "SHOW": true, "SUMMARIZE": true}
+
+// firstKeyword is query's first word, upper-cased, past blanks, comments
+// and opening parentheses.
+func firstKeyword(query string) string {
+	q := query
+	for {
+		q = strings.TrimLeft(q, " \t\r\n(")
+		switch {
+		case strings.HasPrefix(q, "--"):
+			_, q, _ = strings.Cut(q, "\n")
+		case strings.HasPrefix(q, "/*"):
+			_, q, _ = strings.Cut(q, "*/")
+		default:
+			end := strings.IndexFunc(q, func(r rune) bool { return !unicode.IsLetter(r) })
+			if end < 0 {
+				end = len(q)
+			}
+			return strings.ToUpper(q[:end])
+		}
+	}
+}
+
+func writeRefused() error {
+	return fmt.Errorf("%w: only reading statements run here (SELECT, EXPLAIN, PRAGMA, CALL); the store changes only through `mosaic run`", ErrWriteRefused)
+}
+
+func (s *Store) checkReadOnly(ctx context.Context, query string) error {
 	return s.conn.Raw(func(dc any) error {
 		prep, ok := dc.(driver.ConnPrepareContext)
 		if !ok {
@@ -43,7 +97,7 @@ func (s *Store) CheckReadOnly(ctx context.Context, query string) error {
 			return err
 		}
 		if !readStatements[t] {
-			return fmt.Errorf("%w: only reading statements run here (SELECT, EXPLAIN, PRAGMA, CALL); the store changes only through `mosaic run`", ErrWriteRefused)
+			return writeRefused()
 		}
 		return nil
 	})

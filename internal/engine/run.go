@@ -39,10 +39,8 @@ func (t *Tx) NextRunID(ctx context.Context) (int64, error) {
 // FullRefresh forgets every feed's source state and everything built from
 // staged rows, so the run re-reads all feeds.
 func (t *Tx) FullRefresh(ctx context.Context) error {
-	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/full_refresh.sql")) {
-		if _, err := t.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("full refresh: %w", err)
-		}
+	if err := t.ExecFile(ctx, "engine/full_refresh.sql", nil); err != nil {
+		return fmt.Errorf("full refresh: %w", err)
 	}
 	return nil
 }
@@ -92,7 +90,7 @@ func (s *Store) RecordFailedRun(ctx context.Context, r Run) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx)
+	defer tx.RollbackLogged(ctx)
 	if err := tx.RecordRun(ctx, r); err != nil {
 		return err
 	}

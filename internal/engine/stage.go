@@ -190,14 +190,8 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/max_row_id.sql")).Scan(&base); err != nil {
 		return st, err
 	}
-	keep, err := sqlfiles.Render("engine/insert_feed_rows.sql.tmpl", data)
-	if err != nil {
-		return st, err
-	}
-	for _, stmt := range sqlfiles.Statements(keep) {
-		if _, err := f.tx.ExecUnordered(ctx, stmt, base, f.runID, f.feed.Name, f.pos); err != nil {
-			return st, fmt.Errorf("feed %s: keep rows: %w", f.feed.Name, err)
-		}
+	if err := f.tx.ExecFileUnordered(ctx, "engine/insert_feed_rows.sql.tmpl", data, base, f.runID, f.feed.Name, f.pos); err != nil {
+		return st, fmt.Errorf("feed %s: keep rows: %w", f.feed.Name, err)
 	}
 	drops, err := sqlfiles.Render("engine/insert_mapped_drops.sql.tmpl", data)
 	if err != nil {
@@ -315,17 +309,26 @@ func (t *Tx) columns(ctx context.Context, table string) ([]column, error) {
 	return cols, rows.Err()
 }
 
+// dropTemp drops a temp table, logging a failure: it runs deferred, after
+// the work that made the table, and a table left behind only costs memory
+// until the connection closes.
 func (t *Tx) dropTemp(ctx context.Context, table string) {
-	stmt, err := sqlfiles.Render("engine/drop_temp.sql.tmpl", table)
-	if err == nil {
-		t.Exec(context.WithoutCancel(ctx), stmt)
-	}
+	t.dropTemplate(ctx, "engine/drop_temp.sql.tmpl", table)
 	delete(t.tables, table)
 }
 
+// dropView drops a temp view, logging a failure (as dropTemp).
 func (t *Tx) dropView(ctx context.Context, view string) {
-	if stmt, err := sqlfiles.Render("engine/drop_view.sql.tmpl", view); err == nil {
-		t.Exec(context.WithoutCancel(ctx), stmt)
+	t.dropTemplate(ctx, "engine/drop_view.sql.tmpl", view)
+}
+
+func (t *Tx) dropTemplate(ctx context.Context, tmpl, name string) {
+	stmt, err := sqlfiles.Render(tmpl, name)
+	if err == nil {
+		_, err = t.Exec(context.WithoutCancel(ctx), stmt)
+	}
+	if err != nil {
+		t.s.log.Warn("could not drop a temporary object", "name", name, "err", err)
 	}
 }
 

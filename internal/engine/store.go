@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -26,6 +27,9 @@ type Options struct {
 	// Command names the holder in the lock file ("mosaic run retail").
 	Command string
 	Logger  *slog.Logger
+	// MemoryLimit is DuckDB's memory limit ("8GB", "512MB"); empty means
+	// DefaultMemoryLimit. The engine reads no environment: the CLI sets it.
+	MemoryLimit string
 }
 
 // Store is one open profile store. It keeps a single DuckDB connection:
@@ -62,14 +66,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		s.lock = lock
 	}
-	if err := s.open(ctx, opts.ReadOnly); err != nil {
+	if err := s.open(ctx, opts.ReadOnly, cmp.Or(opts.MemoryLimit, DefaultMemoryLimit)); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) open(ctx context.Context, readOnly bool) error {
+func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) error {
 	dsn := s.path
 	if readOnly {
 		dsn += "?access_mode=READ_ONLY"
@@ -91,34 +95,31 @@ func (s *Store) open(ctx context.Context, readOnly bool) error {
 	if err := s.migrate(ctx, readOnly); err != nil {
 		return err
 	}
-	limit, err := sqlfiles.Render("engine/memory_limit.sql.tmpl", memoryLimit())
+	set, err := sqlfiles.Render("engine/memory_limit.sql.tmpl", memoryLimit)
 	if err != nil {
 		return err
 	}
-	if _, err := s.conn.ExecContext(ctx, limit); err != nil {
-		return fmt.Errorf("open store %s: MOSAIC_MEMORY_LIMIT: %w", s.path, err)
+	if _, err := s.conn.ExecContext(ctx, set); err != nil {
+		return fmt.Errorf("open store %s: memory limit %q: %w (write a size such as 8GB or 512MB)", s.path, memoryLimit, err)
 	}
-	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("engine/macros.sql")) {
-		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("open store %s: create macros: %w", s.path, err)
+	macros, err := sqlfiles.File("engine/macros.sql", nil)
+	if err != nil {
+		return err
+	}
+	for _, m := range macros {
+		if _, err := s.conn.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("open store %s: %w", s.path, m.Wrap(err))
 		}
 	}
 	return nil
 }
 
-// DefaultMemoryLimit is DuckDB's memory limit unless MOSAIC_MEMORY_LIMIT
+// DefaultMemoryLimit is DuckDB's memory limit unless Options.MemoryLimit
 // says otherwise ("16GB", "512MB"). DuckDB's own default, 80% of the
 // machine, leaves too little for the Go side of a big run (the identity
 // kernel), and a run killed for memory helps no one: past the limit DuckDB
 // spills to the store's .tmp folder instead.
 const DefaultMemoryLimit = "8GB"
-
-func memoryLimit() string {
-	if v := os.Getenv("MOSAIC_MEMORY_LIMIT"); v != "" {
-		return v
-	}
-	return DefaultMemoryLimit
-}
 
 // openError explains DuckDB's own lock conflict (another program, such as
 // the DuckDB CLI or a running `mosaic run`, has the file open) and a

@@ -64,6 +64,47 @@ func (t *Tx) ExecUnordered(ctx context.Context, query string, args ...any) (int6
 	return n, err
 }
 
+// ExecFile runs every statement of the SQL file at name (a template is
+// rendered with data), in order, each with args. This is the one way to
+// run a file of several statements: an error names the file and the
+// statement (sqlfiles.Statement.Wrap).
+func (t *Tx) ExecFile(ctx context.Context, name string, data any, args ...any) error {
+	stmts, err := sqlfiles.File(name, data)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if _, err := t.ExecStatement(ctx, s, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ExecFileUnordered is ExecFile with every statement run as ExecUnordered.
+func (t *Tx) ExecFileUnordered(ctx context.Context, name string, data any, args ...any) error {
+	stmts, err := sqlfiles.File(name, data)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if _, err := t.ExecUnordered(ctx, s.SQL, args...); err != nil {
+			return s.Wrap(err)
+		}
+	}
+	return nil
+}
+
+// ExecStatement runs one statement of a SQL file (for a caller that
+// treats its statements apart, by name); an error names the statement.
+func (t *Tx) ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error) {
+	n, err := t.Exec(ctx, s.SQL, args...)
+	if err != nil {
+		return n, s.Wrap(err)
+	}
+	return n, nil
+}
+
 // cpuTime is the CPU time the process has used, user and system.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -99,6 +140,14 @@ func (t *Tx) Commit(ctx context.Context) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// RollbackLogged is Rollback for a defer: a failure is logged, as the
+// caller has already returned its own error or committed.
+func (t *Tx) RollbackLogged(ctx context.Context) {
+	if err := t.Rollback(ctx); err != nil {
+		t.s.log.Warn("could not roll back", "store", t.s.path, "err", err)
+	}
 }
 
 // Rollback abandons the transaction; after Commit it does nothing, so it

@@ -1,4 +1,4 @@
-// Package events stores a run's events with their profiles (DESIGN.md §4
+// Package events stores a run's events with their profiles (docs/design.md,
 // `events`): after identity resolution, each staged event takes its row's
 // profile; only_read rows' events keep mpid NULL; when profiles merge,
 // their events follow the survivor.

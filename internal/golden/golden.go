@@ -152,7 +152,9 @@ func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch
 	for name, text := range got {
 		path := filepath.Join(caseDir, "want", name)
 		if *update {
-			os.MkdirAll(filepath.Dir(path), 0o755)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +199,9 @@ func copyFile(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.MkdirAll(filepath.Dir(to), 0o755)
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(to, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package identity resolves feed rows into profiles with mParticle IDSync
-// semantics (DESIGN.md §5). Interning (one GROUP BY over the run's identity
-// strings), ordering the rows and applying results run as SQL in
+// semantics (docs/design.md, identity rules). Interning (one GROUP BY over
+// the run's identity strings), ordering the rows and applying results run as SQL in
 // sql/identity/; gathering each row's identities and the ordered matching,
 // which SQL cannot express efficiently, run in Go over integer ids.
 //

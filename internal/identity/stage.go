@@ -15,6 +15,8 @@ import (
 // DB is what the stage needs of the run's transaction (engine.Tx).
 type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	ExecFile(ctx context.Context, name string, data any, args ...any) error
+	ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error)
 	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
 	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
 	DropTemp(ctx context.Context, table string)
@@ -46,25 +48,24 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	if err != nil {
 		return Stats{}, err
 	}
-	groups, err := sqlfiles.Render("identity/groups.sql.tmpl", map[string]int64{"Start": maxIdent + 1})
+	groups, err := sqlfiles.File("identity/groups.sql.tmpl", map[string]int64{"Start": maxIdent + 1})
 	if err != nil {
 		return Stats{}, err
 	}
-	for _, q := range []struct {
-		file  string
-		stmts []string
-		args  []any
-	}{
-		{"identity/groups.sql.tmpl", sqlfiles.Statements(groups)[:1], nil},
-		{"identity/groups.sql.tmpl", sqlfiles.Statements(groups)[1:], []any{runID, order}},
-		{"identity/intern.sql", []string{sqlfiles.Get("identity/intern.sql")}, nil},
-		{"identity/reach.sql", []string{sqlfiles.Get("identity/reach.sql")}, []any{runID}},
-	} {
-		for _, stmt := range q.stmts {
-			if _, err := db.Exec(ctx, stmt, q.args...); err != nil {
-				return Stats{}, fmt.Errorf("identity: %s: %w", q.file, err)
-			}
+	for _, s := range groups {
+		var args []any
+		if s.Name == "groups" {
+			args = []any{runID, order}
 		}
+		if _, err := db.ExecStatement(ctx, s, args...); err != nil {
+			return Stats{}, fmt.Errorf("identity: %w", err)
+		}
+	}
+	if err := db.ExecFile(ctx, "identity/intern.sql", nil); err != nil {
+		return Stats{}, fmt.Errorf("identity: %w", err)
+	}
+	if err := db.ExecFile(ctx, "identity/reach.sql", nil, runID); err != nil {
+		return Stats{}, fmt.Errorf("identity: %w", err)
 	}
 	rr, err := readRun(ctx, db, p, runID)
 	if err != nil {
@@ -77,10 +78,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	if err != nil {
 		return st, err
 	}
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("identity/apply.sql")) {
-		if _, err := db.Exec(ctx, q, runID); err != nil {
-			return st, fmt.Errorf("identity: apply: %w", err)
-		}
+	if err := db.ExecFile(ctx, "identity/apply.sql", nil, runID); err != nil {
+		return st, fmt.Errorf("identity: %w", err)
 	}
 	if len(st.Dropped) == 0 {
 		return st, nil // the statement would still scan the run's rows

@@ -8,7 +8,6 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
-	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
 // BenchmarkStage measures the whole identity stage on a real store:
@@ -23,18 +22,12 @@ func BenchmarkStage(b *testing.B) {
 	}
 	defer store.Close()
 	const rows = 200_000
-	q, err := sqlfiles.Render("bench/identity_rows.sql.tmpl", map[string]int{"Rows": rows, "People": rows / 4})
-	if err != nil {
-		b.Fatal(err)
-	}
 	tx, err := store.Begin(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, s := range sqlfiles.Statements(q) {
-		if _, err := tx.Exec(ctx, s); err != nil {
-			b.Fatal(err)
-		}
+	if err := tx.ExecFile(ctx, "bench/identity_rows.sql.tmpl", map[string]int{"Rows": rows, "People": rows / 4}); err != nil {
+		b.Fatal(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		b.Fatal(err)

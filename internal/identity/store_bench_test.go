@@ -12,7 +12,6 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
-	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
 // BenchmarkStageOnStore runs the identity and attribute stages of the
@@ -43,10 +42,8 @@ func BenchmarkStageOnStore(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, q := range sqlfiles.Statements(sqlfiles.Get("bench/identity_reset.sql")) {
-			if _, err := tx.Exec(ctx, q, 1); err != nil {
-				b.Fatal(err)
-			}
+		if err := tx.ExecFile(ctx, "bench/identity_reset.sql", nil, 1); err != nil {
+			b.Fatal(err)
 		}
 		b.StartTimer()
 		start := time.Now()

@@ -77,9 +77,13 @@ outputs:
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	for _, q := range sqlfiles.Statements(sqlfiles.Get("bench/outputs_store.sql")) {
-		if _, err := store.Conn().ExecContext(ctx, q, n); err != nil {
-			b.Fatalf("bench/outputs_store.sql: %v", err)
+	stmts, err := sqlfiles.File("bench/outputs_store.sql", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range stmts {
+		if _, err := store.Conn().ExecContext(ctx, s.SQL, n); err != nil {
+			b.Fatal(s.Wrap(err))
 		}
 	}
 	benchRun(b, store, 1)

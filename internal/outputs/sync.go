@@ -285,10 +285,8 @@ func (sy *sync) fold(ctx context.Context) error {
 		return storeErr("outputs/fold.sql", err)
 	}
 	defer tx.Rollback(ctx)
-	for _, stmt := range sqlfiles.Statements(sqlfiles.Get("outputs/fold.sql")) {
-		if _, err := tx.Exec(ctx, stmt, sy.o.Name); err != nil {
-			return storeErr("outputs/fold.sql", err)
-		}
+	if err := tx.ExecFile(ctx, "outputs/fold.sql", nil, sy.o.Name); err != nil {
+		return fmt.Errorf("%w: %w", errStore, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return storeErr("outputs/fold.sql", err)

@@ -111,7 +111,7 @@ func committedStates(ctx context.Context, p *config.Pipeline, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", p.State, err)
 	}
-	defer tx.Rollback(ctx)
+	defer tx.RollbackLogged(ctx)
 	out := map[string]committed{}
 	for _, f := range p.Feeds {
 		state, wm, err := tx.SourceState(ctx, f.Name)

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
@@ -35,5 +37,25 @@ func TestExamplePipelines(t *testing.T) {
 				t.Errorf("%s created no profile: %+v", f, res.Stats)
 			}
 		})
+	}
+}
+
+// TestReadmeShowsTheQuickstart: README shows pipelines/quickstart.yaml as
+// it is (without its leading comment), so the two cannot drift apart.
+func TestReadmeShowsTheQuickstart(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile("../../pipelines/quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(file), "\n")
+	for len(lines) > 0 && strings.HasPrefix(lines[0], "#") {
+		lines = lines[1:]
+	}
+	if body := strings.Join(lines, "\n"); !strings.Contains(string(readme), "```yaml\n"+body+"```\n") {
+		t.Errorf("README.md does not show pipelines/quickstart.yaml (past its comment) in a ```yaml block:\n%s", body)
 	}
 }

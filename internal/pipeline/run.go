@@ -14,8 +14,6 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/calc"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
-	"github.com/mosaic-cdp/mosaic/internal/events"
-	"github.com/mosaic-cdp/mosaic/internal/identity"
 	"github.com/mosaic-cdp/mosaic/internal/outputs"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
 )
@@ -26,6 +24,9 @@ type Runner struct {
 	Log      *slog.Logger
 	// Progress, when set, is told each step as it starts.
 	Progress func(Step)
+	// MemoryLimit is DuckDB's memory limit for the store ("8GB"); empty
+	// means engine.DefaultMemoryLimit.
+	MemoryLimit string
 }
 
 // Step is one step of a run, for progress display.
@@ -67,6 +68,9 @@ type Stats struct {
 	AudiencesRemoved map[string]int64          `json:"audiences_removed,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
+	// Warnings lists what the run went past: a feed whose data has not
+	// arrived yet (a files glob matching no file) is read as 0 rows.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // StageStats times one stage.
@@ -115,13 +119,14 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := Validate(p, r.Registry); err != nil {
+	noData, err := validateForRun(p, r.Registry)
+	if err != nil {
 		return nil, err
 	}
 	if err := audience.Check(ctx, p); err != nil {
 		return nil, err
 	}
-	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log})
+	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log, MemoryLimit: r.MemoryLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +138,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	}
 	res := &Result{Run: engine.Run{Pipeline: p.Name, Started: time.Now().UTC()}}
 	res.Stats = Stats{Feeds: map[string]engine.FeedStats{}, Stages: map[string]StageStats{}, FullRefresh: opts.FullRefresh}
-	err = r.run(ctx, store, p, now.UTC(), opts, res, log)
+	err = r.run(ctx, store, p, now.UTC(), opts, noData, res, log)
 	res.Run.Finished = time.Now().UTC()
 	res.Run.Stats = res.Stats
 	if err == nil {
@@ -158,12 +163,12 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	return res, err
 }
 
-func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, res *Result, log *slog.Logger) error {
+func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, noData map[string]*config.Error, res *Result, log *slog.Logger) error {
 	tx, err := store.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx)
+	defer tx.RollbackLogged(ctx)
 	if res.Run.ID, err = tx.NextRunID(ctx); err != nil {
 		return err
 	}
@@ -173,10 +178,17 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 			return err
 		}
 	}
-	total := len(p.Feeds) + 3
-	staging := time.Now()
+	// Steps: one per feed staged, one per stage, then the commit.
+	total := len(p.Feeds) + len(stages) + 1
+	staging, stagingCPU := time.Now(), cpuTime()
 	for i := range p.Feeds {
 		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
+		if w, ok := noData[p.Feeds[i].Name]; ok {
+			res.Stats.Feeds[p.Feeds[i].Name] = engine.FeedStats{}
+			res.Stats.Warnings = append(res.Stats.Warnings, w.Error())
+			log.Warn("feed has no data yet: read 0 rows", "feed", p.Feeds[i].Name, "problem", w.Error())
+			continue
+		}
 		st, err := r.stageFeed(ctx, tx, p, i, res.Run.ID, now)
 		if err != nil {
 			return err
@@ -184,51 +196,12 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 		res.Stats.Feeds[p.Feeds[i].Name] = st
 		log.Info("feed staged", "feed", p.Feeds[i].Name, "read", st.Read, "kept", st.Kept, "dropped", st.Dropped)
 	}
-	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds)}
+	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds), CPUMillis: (cpuTime() - stagingCPU).Milliseconds()}
 
-	r.progress(Step{Index: total - 2, Total: total, Stage: "identity"})
-	start := time.Now()
-	id, err := identity.Run(ctx, tx, p, res.Run.ID)
-	if err != nil {
+	s := &runState{tx: tx, p: p, runID: res.Run.ID, now: now, res: res, log: log}
+	if err := r.runStages(ctx, s, len(p.Feeds)+1, total); err != nil {
 		return err
 	}
-	res.Stats.Stages["identity"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: id.Rows}
-	res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged}
-	log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged, "ms", time.Since(start).Milliseconds())
-
-	r.progress(Step{Index: total - 1, Total: total, Stage: "attributes"})
-	start = time.Now()
-	if res.Stats.Attributes, err = attributes.Run(ctx, tx, p, res.Run.ID); err != nil {
-		return err
-	}
-	res.Stats.Stages["attributes"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Attributes.Written + res.Stats.Attributes.Ignored}
-
-	start = time.Now()
-	n, err := events.Run(ctx, tx, p, res.Run.ID)
-	if err != nil {
-		return err
-	}
-	res.Stats.Stages["events"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: n}
-
-	start, cpu := time.Now(), cpuTime()
-	if res.Stats.Calculated, err = calc.Run(ctx, tx, p, res.Run.ID, now); err != nil {
-		return err
-	}
-	res.Stats.Stages["calculated"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Calculated.Changed, CPUMillis: (cpuTime() - cpu).Milliseconds()}
-
-	start = time.Now()
-	if res.Stats.Retention, err = retention.Run(ctx, tx, p.Retention, now); err != nil {
-		return err
-	}
-	res.Stats.Stages["retention"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: res.Stats.Retention.EventsDeleted + res.Stats.Retention.ProfilesDeleted}
-
-	start, cpu = time.Now(), cpuTime()
-	aud, err := audience.Run(ctx, tx, p, res.Run.ID, now)
-	if err != nil {
-		return err
-	}
-	res.Stats.Audiences, res.Stats.AudiencesRemoved = aud.Audiences, aud.Removed
-	res.Stats.Stages["audiences"] = StageStats{Millis: time.Since(start).Milliseconds(), Rows: int64(len(aud.Audiences)), CPUMillis: (cpuTime() - cpu).Milliseconds()}
 
 	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
 		return err

@@ -5,22 +5,59 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
-// Load reads a pipeline file and validates it whole: the file itself, then
-// each feed's source block against its connector.
+// Load reads a pipeline file and validates it: the file itself, then each
+// feed's source block against its connector. A feed whose data has not
+// arrived yet (config.Error.NoData) does not fail Load, as a scheduled run
+// must still run; Validate reports it.
 func Load(path string, reg *connectors.Registry) (*config.Pipeline, error) {
 	p, err := config.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := Validate(p, reg); err != nil {
+	if _, err := validateForRun(p, reg); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// validateForRun is Validate for a run: it returns the NoData problems
+// apart, by feed name, as warnings, and the other problems as the error.
+func validateForRun(p *config.Pipeline, reg *connectors.Registry) (map[string]*config.Error, error) {
+	err := Validate(p, reg)
+	var es config.Errors
+	if !errors.As(err, &es) {
+		return nil, err
+	}
+	warnings := map[string]*config.Error{}
+	var rest config.Errors
+	for _, e := range es {
+		if f, ok := feedOf(p, e); ok && e.NoData {
+			warnings[f] = e
+			continue
+		}
+		rest = append(rest, e)
+	}
+	if len(rest) > 0 {
+		return warnings, rest
+	}
+	return warnings, nil
+}
+
+// feedOf names the feed whose source block a source's error is about (its
+// message starts with feeds[i].source).
+func feedOf(p *config.Pipeline, e *config.Error) (string, bool) {
+	for i, f := range p.Feeds {
+		if strings.HasPrefix(e.Msg, fmt.Sprintf("feeds[%d].source", i)) {
+			return f.Name, true
+		}
+	}
+	return "", false
 }
 
 // Validate checks what config cannot: that each source and output kind

@@ -8,7 +8,9 @@
 //   - a number compares numerically with a JSON number or with text that
 //     reads as a number ("12.50"); other values never match;
 //   - a string compares as text with JSON strings only (a number 5 does not
-//     equal "5"; lt/gt order text bytewise);
+//     equal "5"; lt/gt order text bytewise), case-insensitively: both sides
+//     are lower-cased (matches takes the regular expression's `i` flag)
+//     unless the predicate sets case_sensitive;
 //   - a boolean equals a JSON boolean or the text "true"/"false" (booleans
 //     are not ordered: validation refuses lt/gt on them).
 //
@@ -41,6 +43,10 @@ type data struct {
 	Expr, Op, Sym      string
 	Text, Num, Bool    string
 	Texts, Nums, Bools []string
+	// Fold compares text case-insensitively: the attribute's text is
+	// lower-cased in SQL, Text and Texts here (a regular expression keeps
+	// its text and takes the `i` flag).
+	Fold bool
 }
 
 var orderSyms = map[string]string{"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -64,6 +70,14 @@ func Condition(expr string, p *config.Predicate) (string, error) {
 	} else if p.Value != nil {
 		v := typed(p.Value)
 		d.Text, d.Num, d.Bool = v.text, v.num, v.bool
+	}
+	if d.Fold = !p.CaseSensitive; d.Fold {
+		if p.Op != "matches" {
+			d.Text = strings.ToLower(d.Text)
+		}
+		for i := range d.Texts {
+			d.Texts[i] = strings.ToLower(d.Texts[i])
+		}
 	}
 	q, err := sqlfiles.Render("predicate/condition.sql.tmpl", d)
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 // order: Exec and QueryRow, then DropTemp for each temp table.
 type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error)
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 	DropTemp(ctx context.Context, table string)
 }
@@ -54,16 +55,19 @@ func Run(ctx context.Context, db DB, r config.Retention, now time.Time) (Stats, 
 		defer db.DropTemp(ctx, "_ret_gone")
 		defer db.DropTemp(ctx, "_ret_ids")
 		st.ProfilesUnseenSince = cut.Format(time.RFC3339)
-		stmts := sqlfiles.Statements(sqlfiles.Get("retention/profiles.sql"))
-		for i, q := range stmts {
-			args := []any{}
-			if i == 0 {
-				args = append(args, cut)
+		stmts, err := sqlfiles.File("retention/profiles.sql", nil)
+		if err != nil {
+			return st, err
+		}
+		for _, s := range stmts {
+			var args []any
+			if s.Name == "gone" {
+				args = []any{cut}
 			}
-			if _, err := db.Exec(ctx, q, args...); err != nil {
-				return st, fmt.Errorf("retention: profiles: %w", err)
+			if _, err := db.ExecStatement(ctx, s, args...); err != nil {
+				return st, fmt.Errorf("retention: %w", err)
 			}
-			if i == 1 { // _ret_gone and _ret_ids are known: count them before the deletes
+			if s.Name == "ids" { // _ret_gone and _ret_ids are known: count them before the deletes
 				var list string
 				if err := db.QueryRow(ctx, sqlfiles.Get("retention/gone.sql"), MaxListed).Scan(&st.ProfilesDeleted, &list); err != nil {
 					return st, fmt.Errorf("retention: profiles: %w", err)

@@ -15,6 +15,8 @@ import (
 type Pipelines struct {
 	Registry *connectors.Registry
 	Log      *slog.Logger
+	// MemoryLimit is DuckDB's memory limit for each store (pipeline.Runner).
+	MemoryLimit string
 }
 
 // Run implements Runner.
@@ -23,7 +25,7 @@ func (r Pipelines) Run(ctx context.Context, p *config.Pipeline) (Outcome, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	pr := &pipeline.Runner{Registry: r.Registry, Log: log.With("pipeline", p.Name)}
+	pr := &pipeline.Runner{Registry: r.Registry, Log: log.With("pipeline", p.Name), MemoryLimit: r.MemoryLimit}
 	res, err := pr.Run(ctx, p, pipeline.Options{})
 	var out Outcome
 	if res != nil {

@@ -1,4 +1,4 @@
--- Baseline for the identity stage (issue 4): connected components of the
+-- Baseline for the identity stage (docs/performance.md): connected components of the
 -- row–identity graph by iterative label propagation with pointer jumping,
 -- the textbook way to do it in SQL. It ignores every identity rule (unique
 -- types, limits, protection), so it does less than the stage. Identities

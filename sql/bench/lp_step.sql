@@ -9,4 +9,5 @@ SELECT e.r AS node, min(li.label) AS label FROM lp_edges e JOIN lp_ident li USIN
 CREATE OR REPLACE TEMP TABLE lp_jump AS
 SELECT n.node, least(n.label, coalesce(j.label, n.label)) AS label
 FROM lp_next n LEFT JOIN lp_next j ON j.node = n.label;
+-- name: changed
 SELECT count(*) FROM lp_jump j JOIN lp_label l USING (node) WHERE j.label <> l.label;

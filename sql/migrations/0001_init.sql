@@ -1,5 +1,5 @@
 -- Schema version 1: the private store (schema _mosaic) and the public views
--- of DESIGN.md §4 (schema main). Everything in _mosaic may change between
+-- of docs/design.md (schema main). Everything in _mosaic may change between
 -- versions; the views may not.
 CREATE SCHEMA _mosaic;
 

@@ -4,7 +4,9 @@
 -- a later profile with the same MPID does not inherit their history), and
 -- the aliases of profiles merged into them. _ret_gone lists the profiles,
 -- _ret_ids them and their aliases.
+-- name: gone
 CREATE OR REPLACE TEMP TABLE _ret_gone AS SELECT mpid FROM _mosaic.profiles WHERE last_seen_at < $1;
+-- name: ids
 CREATE OR REPLACE TEMP TABLE _ret_ids AS
 SELECT mpid FROM _ret_gone
 UNION ALL

@@ -8,6 +8,9 @@
 -- lifetime_value stays text, as in the CSV, so both pipelines store the
 -- same attribute values (a text column gives a JSON string, a numeric one
 -- a JSON number).
+SET client_min_messages TO warning;
+DROP TABLE IF EXISTS crm, web, app;
+
 CREATE TABLE crm (
     customer_id text,
     email text,

@@ -43,16 +43,16 @@
 //     "Together they would hold more values than the limit" counts the
 //     distinct values of the union, an identity both hold once.
 //   - Rules 1 and 2 drop rows whatever their protection, only_read too.
-//   - DESIGN.md §5 step 5 says a new profile gets "all the row's
-//     identities"; doc.go (normative) says "as in 6a", which can drop some
-//     (a second value of a unique type). This package follows doc.go.
+//   - A new profile gets the row's identities "as in 6a" (doc.go,
+//     normative), which can drop some (a second value of a unique type),
+//     not all of them. This package follows doc.go.
 //   - "Lower 64 bits read little-endian" is bytes 8..15 of the digest, the
 //     reading that reproduces DuckDB's md5_number_lower (see Seed).
 //   - Row.MPID 0 means "no mpid", so a profile whose MPID probed onto 0
 //     (odds 2^-64) could not be named by a row.
 //
 // User attributes follow the package comment of internal/attributes
-// (normative) and DESIGN.md §6; see attributes.go. Its readings:
+// (normative) and docs/design.md's attribute rules; see attributes.go. Its readings:
 //
 //   - A row's source type travels on the row (Row.SourceType, like
 //     Row.Protection); every row of a feed carries its feed's type.
@@ -83,7 +83,7 @@ import (
 	"time"
 )
 
-// Protection levels of a feed (DESIGN.md §5).
+// Protection levels of a feed (docs/design.md, identity rules).
 const (
 	CreateUpdate = "create_update"
 	OnlyUpdate   = "only_update"

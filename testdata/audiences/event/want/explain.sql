@@ -35,7 +35,7 @@ SELECT * FROM (
     FROM main.events
     WHERE mpid IS NOT NULL AND event_name = 'purchase'
       AND occurred_at <= $now::TIMESTAMPTZ AND (json_type(json_extract(attributes, '/category')
-) = 'VARCHAR' AND (json_extract(attributes, '/category')
+) = 'VARCHAR' AND lower(json_extract(attributes, '/category')
  ->> '$') = 'socks')
     GROUP BY mpid
 ) WHERE b0 <> 0
@@ -56,7 +56,7 @@ SELECT * FROM (
       AND occurred_at >= $now::TIMESTAMPTZ - INTERVAL 30 DAY AND occurred_at <= $now::TIMESTAMPTZ AND (TRY_CAST((json_extract(attributes, '/amount')
  ->> '$') AS DOUBLE) > 12) AND (json_type(json_extract(attributes, '/category')
 ) = 'VARCHAR' AND regexp_matches((json_extract(attributes, '/category')
- ->> '$'), '(?i)^socks$'))
+ ->> '$'), '(?i)^socks$', 'i'))
     GROUP BY mpid
 ) WHERE b0 <> 0
 UNION ALL

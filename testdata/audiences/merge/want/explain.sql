@@ -16,7 +16,7 @@ FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
 SELECT * FROM (
-    SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END AS b0
+    SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND lower(value ->> '$') = 'gold') THEN 2 ELSE 0 END AS b0
     FROM main.profile_attributes
     WHERE key IN ('tier')
 ) WHERE b0 <> 0

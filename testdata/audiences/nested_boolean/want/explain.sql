@@ -16,8 +16,8 @@ FROM (
 SELECT mpid, 1 AS b0 FROM main.profiles
 UNION ALL
 SELECT * FROM (
-    SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'gold') THEN 2 ELSE 0 END
-        | CASE WHEN key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND (value ->> '$') = 'Paris') THEN 16 ELSE 0 END
+    SELECT mpid, CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND lower(value ->> '$') = 'gold') THEN 2 ELSE 0 END
+        | CASE WHEN key = 'city' AND NOT calculated AND (json_type(value) = 'VARCHAR' AND lower(value ->> '$') = 'paris') THEN 16 ELSE 0 END
         | CASE WHEN key = 'ltv' AND NOT calculated AND (TRY_CAST((value ->> '$') AS DOUBLE) >= 100) THEN 32 ELSE 0 END
         | CASE WHEN key = 'tier' AND NOT calculated AND (json_type(value) <> 'NULL') THEN 128 ELSE 0 END AS b0
     FROM main.profile_attributes

@@ -41,10 +41,10 @@ func commands() []command {
 	return []command{
 		{"validate", "PIPELINE.yaml [--explain]", "check a pipeline file and its sources without running it", runValidate},
 		{"check", "PIPELINE.yaml [--format text|json] [--state PATH] [--timeout 60s]", "connect to every feed's source: tables, mapped columns, types and rows to read, without reading or changing anything", runCheck},
-		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--state PATH] [--now TIME]", "run a pipeline once, sync its outputs, and print a summary", runRun},
-		{"sync", "PIPELINE.yaml [--output NAME] [--dry-run] [--state PATH]", "sync the outputs from the committed store now (--dry-run: show what would be sent)", runSync},
+		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--state PATH] [--now TIME] [--log-level LEVEL] [--memory-limit SIZE] [--cpuprofile FILE]", "run a pipeline once, sync its outputs, and print a summary", runRun},
+		{"sync", "PIPELINE.yaml [--output NAME] [--dry-run] [--samples N] [--state PATH] [--log-level LEVEL]", "sync the outputs from the committed store now (--dry-run: show what would be sent)", runSync},
 		{"outputs", "(--state PATH | -p PIPELINE.yaml) [--format ...]", "list outputs with their last sync, counts and failures", runOutputs},
-		{"schedule", "PIPELINE.yaml... [--run-now] [--grace 60s] [--log-level LEVEL]", "run pipelines on their `schedule:` until SIGINT/SIGTERM", runSchedule},
+		{"schedule", "PIPELINE.yaml... [--run-now] [--grace 60s] [--log-level LEVEL] [--memory-limit SIZE]", "run pipelines on their `schedule:` until SIGINT/SIGTERM", runSchedule},
 		{"sql", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] QUERY", "query a profile store (read-only)", runSQL},
 		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format ...] [--limit N]", "show a store's run history", runRuns},
 		{"profile", "(--state PATH | -p PIPELINE.yaml) (--mpid N | --identity TYPE=VALUE) [--format json]", "show one profile: identities, attributes, aliases", runProfile},

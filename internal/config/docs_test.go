@@ -9,9 +9,17 @@ import (
 
 // TestPipelineDocsListEveryKey walks the pipeline-file model and checks that
 // docs/pipeline.md names every yaml key of it (as `key`), so the reference
-// cannot drift from the model. Outputs are documented on their own page.
+// cannot drift from the model. Outputs are documented on their own page,
+// docs/outputs.md, which must name every key of an output.
 func TestPipelineDocsListEveryKey(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/pipeline.md")
+	checkDocKeys(t, "../../docs/pipeline.md", reflect.TypeFor[Pipeline](), 40)
+	checkDocKeys(t, "../../docs/outputs.md", reflect.TypeFor[Output](), 15)
+}
+
+// checkDocKeys checks that the doc at path names every yaml key below
+// root (but a pipeline's outputs), and that there are at least min keys.
+func checkDocKeys(t *testing.T, path string, root reflect.Type, min int) {
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,13 +46,13 @@ func TestPipelineDocsListEveryKey(t *testing.T) {
 			walk(f.Type, path+name+".")
 		}
 	}
-	walk(reflect.TypeFor[Pipeline](), "")
-	if len(keys) < 40 {
+	walk(root, "")
+	if len(keys) < min {
 		t.Fatalf("found only %d keys in the model: the walk is broken", len(keys))
 	}
-	for key, path := range keys {
+	for key, kpath := range keys {
 		if !strings.Contains(string(doc), "`"+key+"`") {
-			t.Errorf("docs/pipeline.md does not name `%s` (%s)", key, path)
+			t.Errorf("%s does not name `%s` (%s)", path, key, kpath)
 		}
 	}
 }

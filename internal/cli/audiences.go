@@ -13,22 +13,30 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// pipelineAudiences returns the audience names of the pipeline file given
-// with -p (none with --state), or nil and an exit code.
-func pipelineAudiences(e env, sf storeFlags) ([]string, int) {
-	names := []string{}
+// pipelineNames returns the names that names picks from the pipeline file
+// given with -p (none with --state), or nil and an exit code.
+func pipelineNames(e env, sf storeFlags, names func(p *config.Pipeline) []string) ([]string, int) {
 	if *sf.pipeline == "" {
-		return names, ExitOK
+		return []string{}, ExitOK
 	}
 	p, err := config.Load(*sf.pipeline)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, ExitUsage
 	}
-	for _, a := range p.Audiences {
-		names = append(names, a.Name)
-	}
-	return names, ExitOK
+	return append([]string{}, names(p)...), ExitOK
+}
+
+// pipelineAudiences returns the audience names of the pipeline file given
+// with -p (none with --state), or nil and an exit code.
+func pipelineAudiences(e env, sf storeFlags) ([]string, int) {
+	return pipelineNames(e, sf, func(p *config.Pipeline) []string {
+		var names []string
+		for _, a := range p.Audiences {
+			names = append(names, a.Name)
+		}
+		return names
+	})
 }
 
 func runAudiences(ctx context.Context, e env, args []string) int {

@@ -123,16 +123,15 @@ func runOutputs(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	defer s.Close()
-	names := []string{}
-	if *sf.pipeline != "" {
-		p, err := config.Load(*sf.pipeline)
-		if err != nil {
-			fmt.Fprintln(e.stderr, err)
-			return ExitUsage
-		}
+	names, code := pipelineNames(e, sf, func(p *config.Pipeline) []string {
+		var names []string
 		for _, o := range p.Outputs {
 			names = append(names, o.Name)
 		}
+		return names
+	})
+	if names == nil {
+		return code
 	}
 	if err := query(ctx, e, s, *sf.format, sqlfiles.Get("cli/outputs.sql"), names); err != nil {
 		fmt.Fprintf(e.stderr, "mosaic outputs: %v\n", err)

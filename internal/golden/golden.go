@@ -48,14 +48,7 @@ type Watch func(t *testing.T, work string) (afterRun func(t *testing.T, run stri
 
 // RunAllWatched is RunAll with a Watch on each case.
 func RunAllWatched(t *testing.T, dir string, dumps Dumps, watch Watch) {
-	cases, err := filepath.Glob(filepath.Join(dir, "*", "pipeline.yaml"))
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no golden cases under %s: %v", dir, err)
-	}
-	for _, c := range cases {
-		caseDir := filepath.Dir(c)
-		t.Run(filepath.Base(caseDir), func(t *testing.T) { runCase(t, caseDir, dumps, nil, watch) })
-	}
+	runAll(t, dir, dumps, nil, watch)
 }
 
 // RunAllTexts is RunAll with more want/ files computed by texts.
@@ -64,13 +57,17 @@ func RunAllWatched(t *testing.T, dir string, dumps Dumps, watch Watch) {
 // place of the default 2026-06-0N, and a pipeline.yaml that replaces the
 // case's from that run on.
 func RunAllTexts(t *testing.T, dir string, dumps Dumps, texts Texts) {
+	runAll(t, dir, dumps, texts, nil)
+}
+
+func runAll(t *testing.T, dir string, dumps Dumps, texts Texts, watch Watch) {
 	cases, err := filepath.Glob(filepath.Join(dir, "*", "pipeline.yaml"))
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no golden cases under %s: %v", dir, err)
 	}
 	for _, c := range cases {
 		caseDir := filepath.Dir(c)
-		t.Run(filepath.Base(caseDir), func(t *testing.T) { runCase(t, caseDir, dumps, texts, nil) })
+		t.Run(filepath.Base(caseDir), func(t *testing.T) { runCase(t, caseDir, dumps, texts, watch) })
 	}
 }
 

@@ -174,10 +174,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		refuse(400, "decode the body: %v", err)
 		return
 	}
-	if r.failN > 0 {
-		r.failN--
-		rec.Status = r.failCode
-		http.Error(w, "failing on purpose", r.failCode)
+	if r.failing(w, &rec) {
 		return
 	}
 	if r.limit > 0 && len(rec.Payload.Records) > r.limit {
@@ -207,6 +204,18 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(rec.Status)
 }
 
+// failing answers the request with the failure FailNext asked for, if
+// any is left.
+func (r *Receiver) failing(w http.ResponseWriter, rec *Request) bool {
+	if r.failN == 0 {
+		return false
+	}
+	r.failN--
+	rec.Status = r.failCode
+	http.Error(w, "failing on purpose", r.failCode)
+	return true
+}
+
 // serveBatches takes an array of Events API batches; each is kept in the
 // state under "batch:" and its source_request_id.
 func (r *Receiver) serveBatches(w http.ResponseWriter, rec *Request, refuse func(int, string, ...any)) {
@@ -214,10 +223,7 @@ func (r *Receiver) serveBatches(w http.ResponseWriter, rec *Request, refuse func
 		refuse(400, "decode the batches: %v", err)
 		return
 	}
-	if r.failN > 0 {
-		r.failN--
-		rec.Status = r.failCode
-		http.Error(w, "failing on purpose", r.failCode)
+	if r.failing(w, rec) {
 		return
 	}
 	for _, b := range rec.Batches {

@@ -246,17 +246,28 @@ func (w *pgWriter) write(ctx context.Context, conn *pgx.Conn, recs []connectors.
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	rows := make([][]any, len(recs))
+	removes := 0
 	for i, r := range recs {
 		rows[i] = []any{r.Op, r.Key, string(r.Fields)}
+		if r.Op == connectors.OpRemove {
+			removes++
+		}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"mosaic_batch"}, []string{"op", "key", "fields"}, pgx.CopyFromRows(rows)); err != nil {
 		return w.keep(err, "copy the batch: %s")
 	}
-	if _, err := tx.Exec(ctx, w.merge); err != nil {
-		return w.keep(err, "merge into "+strings.Join(w.table, ".")+": %s")
+	// Each statement runs only when the batch has its kind of record: the
+	// planner knows nothing of the temporary table and may scan the whole
+	// target for an empty semi-join.
+	if removes < len(recs) {
+		if _, err := tx.Exec(ctx, w.merge); err != nil {
+			return w.keep(err, "merge into "+strings.Join(w.table, ".")+": %s")
+		}
 	}
-	if _, err := tx.Exec(ctx, w.delete); err != nil {
-		return w.keep(err, "delete from "+strings.Join(w.table, ".")+": %s")
+	if removes > 0 {
+		if _, err := tx.Exec(ctx, w.delete); err != nil {
+			return w.keep(err, "delete from "+strings.Join(w.table, ".")+": %s")
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return w.keep(err, "commit: %s")

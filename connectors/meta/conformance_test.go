@@ -3,6 +3,7 @@ package meta
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ func init() {
 		o.InitialInterval, o.MaxInterval, o.MaxTries = time.Millisecond, 5*time.Millisecond, 4
 		return o
 	}
+	logger = func() *slog.Logger { return slog.New(slog.DiscardHandler) }
 }
 
 // TestDestinationConformance runs the audience suite against a Custom

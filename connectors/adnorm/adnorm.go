@@ -92,16 +92,6 @@ func gmailLocal(local string) (string, error) {
 	return local, nil
 }
 
-// asciiLower lowercases A-Z only (UID2 lowercases ASCII characters).
-func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
-}
-
 // phoneSeparators are what people write between the digits of a phone
 // number; they carry no information.
 const phoneSeparators = " \t-().\u00a0/"

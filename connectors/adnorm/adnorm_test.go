@@ -21,6 +21,15 @@ func TestPublishedVectors(t *testing.T) {
 			"tMmiiTI7IaAcPpQPFQ65uMVCWH8av9jw4cwf/F5HVRQ="},
 		{"UID2 JaneSaoirse+Work@gmail.com", func() (string, error) { return UID2(UID2KindEmail, "JaneSaoirse+Work@gmail.com") },
 			"ku4mBX7Z3qJTXWyLFB1INzkyR2WZGW4ANSJUiW21iI8="},
+		// UID2's table of normalisation examples.
+		{"UID2 MyEmail@example.com", func() (string, error) { return UID2(UID2KindEmail, "MYEMAIL@example.com") },
+			"FsGNM28LJQ8OLZB0Us65ZYp07NrovJSGTCMSKnLMJ6U="},
+		{"UID2 My.Email@example.com", func() (string, error) { return UID2(UID2KindEmail, "My.Email@example.com") },
+			"4itTvG+HEnTzpiqzejyu1yFPwU1nYhWpaiQvz62hyB8="},
+		{"UID2 JaneSaoirse+Work@example.com", func() (string, error) { return UID2(UID2KindEmail, "JaneSaoirse+Work@example.com") },
+			"KKruSBUjDNO069iMUVImVQZm6RrAGZKeOtrD9mwogYA="},
+		{"UID2 JANE.SAOIRSE@gmail.com", func() (string, error) { return UID2(UID2KindEmail, "JANE.SAOIRSE@gmail.com") },
+			"ku4mBX7Z3qJTXWyLFB1INzkyR2WZGW4ANSJUiW21iI8="},
 		{"UID2 +12345678901", func() (string, error) { return UID2(UID2KindPhone, "+12345678901") },
 			"EObwtHBUqDNZR33LNSMdtt5cafsYFuGmuY4ZLenlue4="},
 	} {
@@ -140,7 +149,7 @@ func TestUID2Email(t *testing.T) {
 		{" Jane.Saoirse@Gmail.com ", "janesaoirse@gmail.com"},
 		{"jane.saoirse+work@googlemail.com", "jane.saoirse+work@googlemail.com"}, // gmail.com only
 		{"Jane.Saoirse+Work@example.com", "jane.saoirse+work@example.com"},
-		{"ÉLODIE@EXAMPLE.FR", "Élodie@example.fr"}, // ASCII letters only are lowercased
+		{"ÉLODIE@EXAMPLE.FR", "élodie@example.fr"}, // "if there are uppercase characters, convert them to lowercase"
 		{"jane saoirse@example.com", ""},
 		{"user.example.com", ""},
 	})

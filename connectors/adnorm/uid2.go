@@ -4,8 +4,8 @@ import "strings"
 
 // UID2 (Unified ID 2.0), as its "Normalization and Encoding" guide says:
 //
-//   - e-mail: remove leading and trailing spaces, lowercase the ASCII
-//     letters; for gmail.com only (not googlemail.com), remove the dots
+//   - e-mail: remove leading and trailing spaces, lowercase; for
+//     gmail.com only (not googlemail.com), remove the dots
 //     before the @ and the + and what follows it;
 //   - phone: E.164, "+" then the country code and the number (UID2 does
 //     not normalise phone numbers itself: they must arrive normalised);
@@ -18,7 +18,7 @@ import "strings"
 
 // UID2Email returns the e-mail address as UID2 hashes it.
 func UID2Email(s string) (string, error) {
-	s = asciiLower(strings.TrimSpace(s))
+	s = strings.ToLower(strings.TrimSpace(s))
 	local, domain, err := splitEmail(s)
 	if err != nil {
 		return "", err

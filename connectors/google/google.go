@@ -207,7 +207,10 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		opts.RateLimit = DefaultRateLimit
 	}
 	opts.Secrets = []string{tok.AccessToken}
-	opts.HTTP = &http.Client{Transport: &oauth2.Transport{Source: ts, Base: http.DefaultTransport}}
+	// No redirects: an API request is never redirected, and a POST
+	// answered by 302 would be resent as a GET.
+	opts.HTTP = &http.Client{Transport: &oauth2.Transport{Source: ts, Base: http.DefaultTransport},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	dest := destination{OperatingAccount: account{AccountType: s.AccountType, AccountID: s.AccountID}, ProductDestinationID: s.AudienceID}
 	if s.LoginAccountID != "" {
 		dest.LoginAccount = &account{AccountType: s.LoginAccountType, AccountID: s.LoginAccountID}

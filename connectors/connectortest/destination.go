@@ -69,6 +69,12 @@ type destHarness struct {
 }
 
 func newDestHarness(t *testing.T, kind string, d connectors.Destination, f DestinationFixture) *destHarness {
+	return newDestHarnessOf(t, kind, d, f.Output, "crm", "gold")
+}
+
+// newDestHarnessOf is the suite's pipeline with only the outputs names (crm,
+// gold or both), whose kind-specific lines output gives.
+func newDestHarnessOf(t *testing.T, kind string, d connectors.Destination, output func(t *testing.T, dir, name string) string, names ...string) *destHarness {
 	dir := t.TempDir()
 	reg := connectors.NewRegistry()
 	reg.RegisterSource("files", files.New())
@@ -83,9 +89,10 @@ feeds:
 audiences:
   - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }
 outputs:
-  - name: crm
-` + f.Output(t, dir, "crm") + SuiteOutputs["crm"] + `  - name: gold
-` + f.Output(t, dir, "gold") + SuiteOutputs["gold"]
+`
+	for _, name := range names {
+		yaml += "  - name: " + name + "\n" + output(t, dir, name) + SuiteOutputs[name]
+	}
 	if err := os.WriteFile(filepath.Join(dir, "pipeline.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/bigquery"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
+	"github.com/mosaic-cdp/mosaic/connectors/google"
+	"github.com/mosaic-cdp/mosaic/connectors/meta"
 	"github.com/mosaic-cdp/mosaic/connectors/mparticle"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook"
@@ -21,5 +23,7 @@ func Registry() *connectors.Registry {
 	r.RegisterDestination("postgres", postgres.NewDestination())
 	r.RegisterDestination("webhook", webhook.New())
 	r.RegisterDestination("mparticle", mparticle.New())
+	r.RegisterDestination(meta.Kind, meta.New())
+	r.RegisterDestination(google.Kind, google.New())
 	return r
 }

@@ -32,6 +32,8 @@ type sync struct {
 	fields []string
 	res    *Result
 	log    *slog.Logger
+	// pending is how many rows _out_pending holds.
+	pending int64
 	// emptyMirror is set when a mirror output's set came out empty while
 	// it holds records (and allow_empty is not set): the sync refuses.
 	emptyMirror bool
@@ -53,10 +55,10 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 		res.Status, res.Err = StatusFailed, err
 		return res
 	}
-	pending := res.Added + res.Changed + res.Removed
+	total := sy.pending
 	if opts.DryRun {
 		res.Status = StatusDryRun
-		if n := min(int64(opts.Samples), pending); n > 0 {
+		if n := min(int64(opts.Samples), total); n > 0 {
 			if res.Samples, _, res.Err = sy.page(ctx, 1, n); res.Err != nil {
 				res.Status = StatusFailed
 			}
@@ -71,8 +73,8 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 	switch {
 	case sy.emptyMirror:
 		err = fmt.Errorf("its records came out empty while it holds %d delivered ones: refusing to remove them all, since a feed that broke must not empty the destination. If the set is meant to be empty, set `allow_empty: true` on the output", res.Holds)
-	case pending > 0:
-		err = s.deliver(ctx, sy, p, pending)
+	case total > 0:
+		err = s.deliver(ctx, sy, p, total)
 	}
 	// Whatever happened, what was acknowledged is held.
 	if ferr := sy.fold(context.WithoutCancel(ctx)); ferr != nil && err == nil {
@@ -92,7 +94,7 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 		res.Status, res.Err = StatusFailed, err
 	case res.Failed > 0:
 		res.Status = StatusFailed
-		res.Err = fmt.Errorf("%d of %d records failed; they are in output_failures and are sent again at the next sync", res.Failed, pending)
+		res.Err = fmt.Errorf("%d of %d records failed; they are in output_failures and are sent again at the next sync", res.Failed, total)
 	}
 	if ferr := sy.finish(context.WithoutCancel(ctx)); ferr != nil && res.Err == nil {
 		res.Status, res.Err = StatusFailed, ferr
@@ -122,12 +124,12 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 	if err := sy.exec(ctx, file, q, args...); err != nil {
 		return err
 	}
-	if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror); err != nil {
+	if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror, o.Send == config.SendAudience); err != nil {
 		return err
 	}
 	var valid int64
 	r := sy.res
-	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/counts.sql"), o.Name).Scan(&r.Added, &r.Changed, &r.Removed, &r.Invalid, &valid, &r.Holds); err != nil {
+	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/counts.sql"), o.Name).Scan(&r.Added, &r.Changed, &r.Removed, &r.Invalid, &valid, &r.Holds, &sy.pending); err != nil {
 		return storeErr("outputs/counts.sql", err)
 	}
 	if o.Mode == config.ModeMirror && valid == 0 && r.Holds > 0 && !o.AllowEmpty {
@@ -217,7 +219,7 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 		for i := range int(b.NumRows()) {
 			p := pending{n: ns.Value(i), change: changes.Value(i), payload: strings.Clone(payloads.Value(i))}
 			p.rec = connectors.Record{Op: sy.op, Key: strings.Clone(keys.Value(i)), Fields: json.RawMessage(p.payload)}
-			if p.change == "removed" {
+			if p.change == "removed" || p.change == "replaced" {
 				p.rec.Op = connectors.OpRemove
 			} else if sy.o.Nulls == config.NullsSkip {
 				p.rec.Fields = withoutNulls(p.rec.Fields)

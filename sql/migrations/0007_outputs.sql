@@ -17,6 +17,8 @@ CREATE TABLE _mosaic.output_state (
 CREATE TABLE _mosaic.output_acks (
     output       VARCHAR NOT NULL,
     sync_id      BIGINT NOT NULL,
+    n            BIGINT NOT NULL, -- the record's place in its sync
+
     key          VARCHAR NOT NULL,
     hash         VARCHAR NOT NULL,
     payload      JSON,

@@ -2,7 +2,7 @@
 -- sync $2 of run $3, but for those numbered in $6 (the failed): append
 -- them to the sync's acknowledgements (folded into output_state by
 -- fold.sql).
-INSERT INTO _mosaic.output_acks (output, sync_id, key, hash, payload, removed, delivered_at, run_id)
-SELECT $1, $2, key, hash, payload, change = 'removed', now(), $3
+INSERT INTO _mosaic.output_acks (output, sync_id, n, key, hash, payload, removed, delivered_at, run_id)
+SELECT $1, $2, n, key, hash, payload, change IN ('removed', 'replaced'), now(), $3
 FROM _out_pending
 WHERE n BETWEEN $4 AND $5 AND NOT list_contains($6::BIGINT[], n);

@@ -1,10 +1,12 @@
 -- The sync's counts: records to add, change and remove ($1 the output),
--- desired records that are invalid, valid desired records, and records the
--- output holds.
+-- desired records that are invalid, valid desired records, records the
+-- output holds, and the pending rows in all (a changed audience record is
+-- two: the removal of what it replaces, then the record).
 SELECT
     (SELECT count(*) FILTER (WHERE change = 'added') FROM _out_pending),
     (SELECT count(*) FILTER (WHERE change = 'changed') FROM _out_pending),
     (SELECT count(*) FILTER (WHERE change = 'removed') FROM _out_pending),
     (SELECT count(*) FILTER (WHERE rank <> 1) FROM _out_desired),
     (SELECT count(*) FILTER (WHERE rank = 1) FROM _out_desired),
-    (SELECT count(*) FROM _mosaic.output_state WHERE output = $1);
+    (SELECT count(*) FROM _mosaic.output_state WHERE output = $1),
+    (SELECT count(*) FROM _out_pending);

@@ -4,13 +4,13 @@
 INSERT INTO _mosaic.output_state (output, key, hash, payload, delivered_at, run_id)
 SELECT output, key, hash, payload, delivered_at, run_id
 FROM _mosaic.output_acks WHERE output = $1
-QUALIFY row_number() OVER (PARTITION BY key ORDER BY sync_id DESC, delivered_at DESC) = 1 AND NOT removed
+QUALIFY row_number() OVER (PARTITION BY key ORDER BY sync_id DESC, n DESC) = 1 AND NOT removed
 ON CONFLICT (output, key) DO UPDATE SET
     hash = excluded.hash, payload = excluded.payload, delivered_at = excluded.delivered_at, run_id = excluded.run_id;
 -- name: release
 DELETE FROM _mosaic.output_state
 WHERE output = $1 AND key IN (
     SELECT key FROM _mosaic.output_acks WHERE output = $1
-    QUALIFY row_number() OVER (PARTITION BY key ORDER BY sync_id DESC, delivered_at DESC) = 1 AND removed);
+    QUALIFY row_number() OVER (PARTITION BY key ORDER BY sync_id DESC, n DESC) = 1 AND removed);
 -- name: forget
 DELETE FROM _mosaic.output_acks WHERE output = $1;

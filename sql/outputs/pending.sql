@@ -1,10 +1,14 @@
 -- What a sync of output $1 sends: the valid desired records (rank 1) the
 -- output has not delivered (added) or delivered with another payload
 -- (changed, when $2), and, when $3 (mirror), the records it delivered that
--- are no longer desired (removed, with the payload last delivered).
--- Numbered in the order they are sent: removes, adds, changes, by key, and
--- stored in that order, so that reading or acknowledging a range of
--- numbers skips the rest of the table.
+-- are no longer desired (removed, with the payload last delivered). When
+-- $4 (an audience output, whose destinations match members by the
+-- identities sent), a changed record is preceded by the removal of what
+-- was delivered before (replaced), so that identities a member no longer
+-- has leave the destination too.
+-- Numbered in the order they are sent: removes (and replaced), adds,
+-- changes, by key, and stored in that order, so that reading or
+-- acknowledging a range of numbers skips the rest of the table.
 CREATE OR REPLACE TEMP TABLE _out_pending AS
 SELECT CAST(row_number() OVER (ORDER BY change_order, key) AS BIGINT) AS n, change, key, payload, hash
 FROM (
@@ -15,8 +19,10 @@ FROM (
     LEFT JOIN (SELECT key, hash FROM _mosaic.output_state WHERE output = $1) s USING (key)
     WHERE d.rank = 1 AND (s.key IS NULL OR ($2 AND s.hash <> d.hash))
     UNION ALL
-    SELECT 'removed', 1, s.key, s.payload, s.hash
+    SELECT CASE WHEN d.key IS NULL THEN 'removed' ELSE 'replaced' END, 1, s.key, s.payload, s.hash
     FROM _mosaic.output_state s
-    WHERE $3 AND s.output = $1 AND s.key NOT IN (SELECT key FROM _out_desired WHERE rank = 1)
+    LEFT JOIN (SELECT key, hash FROM _out_desired WHERE rank = 1) d USING (key)
+    WHERE s.output = $1
+      AND (($3 AND d.key IS NULL) OR ($4 AND $2 AND d.hash <> s.hash))
 )
 ORDER BY n;

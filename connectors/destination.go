@@ -118,6 +118,10 @@ type Record struct {
 	// a receiver can drop a record it has seen with the same key (a resend
 	// after a lost acknowledgement).
 	IdempotencyKey string
+	// Forget marks a remove owed to a data-subject deletion (`mosaic
+	// forget`): it is sent whatever the output's mode, and a destination
+	// that can say so (a webhook's op "forget") does.
+	Forget bool
 }
 
 // RecordError is a destination's rejection of one record: the record is

@@ -123,6 +123,9 @@ func (w *writer) body(b connectors.Batch, idx []int) ([]byte, error) {
 	for j, i := range idx {
 		r := b.Records[i]
 		p.Records[j] = Record{Op: r.Op, Key: r.Key, Fields: r.Fields, IdempotencyKey: r.IdempotencyKey}
+		if r.Forget {
+			p.Records[j].Op = "forget"
+		}
 		if len(r.Fields) == 0 {
 			p.Records[j].Fields = json.RawMessage("{}")
 		}

@@ -44,6 +44,7 @@ func commands() []command {
 		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--state PATH] [--now TIME] [--log-level LEVEL] [--memory-limit SIZE] [--cpuprofile FILE]", "run a pipeline once, sync its outputs, and print a summary", runRun},
 		{"sync", "PIPELINE.yaml [--output NAME] [--dry-run] [--samples N] [--state PATH] [--log-level LEVEL]", "sync the outputs from the committed store now (--dry-run: show what would be sent)", runSync},
 		{"outputs", "(--state PATH | -p PIPELINE.yaml) [--format ...]", "list outputs with their last sync, counts and failures", runOutputs},
+		{"forget", "(-p PIPELINE.yaml | --state PATH) (--mpid N | --identity TYPE=VALUE) [--reason TEXT] [--block]", "erase a data subject's profile; outputs remove its records at their next sync", runForget},
 		{"schedule", "PIPELINE.yaml... [--run-now] [--grace 60s] [--log-level LEVEL] [--memory-limit SIZE]", "run pipelines on their `schedule:` until SIGINT/SIGTERM", runSchedule},
 		{"sql", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] QUERY", "query a profile store (read-only)", runSQL},
 		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format ...] [--limit N]", "show a store's run history", runRuns},

@@ -56,15 +56,9 @@ func runProfile(ctx context.Context, e env, args []string) int {
 	if *mpid != 0 {
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile_by_mpid.sql"), *mpid).Scan(&target)
 	} else {
-		typ, value, found := strings.Cut(*ident, "=")
-		canon, known := config.CanonicalIdentityType(strings.TrimSpace(typ))
-		if !found || !known {
-			fmt.Fprintf(e.stderr, "mosaic profile: --identity %q: write TYPE=VALUE with a known type (customerid, email, …)\n", *ident)
+		canon, value, ok := parseIdentity(e, "profile", *ident)
+		if !ok {
 			return ExitUsage
-		}
-		value = strings.TrimSpace(value)
-		if canon == "email" {
-			value = strings.ToLower(value)
 		}
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile_by_identity.sql"), canon, value).Scan(&target)
 	}
@@ -135,4 +129,21 @@ func printProfile(w io.Writer, p profileJSON) {
 			fmt.Fprintf(w, "  %s merged %s in run %d\n", a.MPID, a.MergedAt, a.RunID)
 		}
 	}
+}
+
+// parseIdentity reads a TYPE=VALUE flag into a canonical type and a value
+// normalised as staging normalises it (trimmed; e-mail lower-cased), or
+// says what is wrong.
+func parseIdentity(e env, cmd, flag string) (typ, value string, ok bool) {
+	t, value, found := strings.Cut(flag, "=")
+	typ, known := config.CanonicalIdentityType(strings.TrimSpace(t))
+	if !found || !known {
+		fmt.Fprintf(e.stderr, "mosaic %s: --identity %q: write TYPE=VALUE with a known type (customerid, email, …)\n", cmd, flag)
+		return "", "", false
+	}
+	value = strings.TrimSpace(value)
+	if typ == "email" {
+		value = strings.ToLower(value)
+	}
+	return typ, value, true
 }

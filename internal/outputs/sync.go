@@ -219,8 +219,8 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 		for i := range int(b.NumRows()) {
 			p := pending{n: ns.Value(i), change: changes.Value(i), payload: strings.Clone(payloads.Value(i))}
 			p.rec = connectors.Record{Op: sy.op, Key: strings.Clone(keys.Value(i)), Fields: json.RawMessage(p.payload)}
-			if p.change == "removed" || p.change == "replaced" {
-				p.rec.Op = connectors.OpRemove
+			if p.change == "removed" || p.change == "replaced" || p.change == "forgotten" {
+				p.rec.Op, p.rec.Forget = connectors.OpRemove, p.change == "forgotten"
 			} else if sy.o.Nulls == config.NullsSkip {
 				p.rec.Fields = withoutNulls(p.rec.Fields)
 			}

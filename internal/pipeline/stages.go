@@ -11,6 +11,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/events"
+	"github.com/mosaic-cdp/mosaic/internal/forget"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
 )
@@ -36,6 +37,9 @@ type stage struct {
 // stages are the stages after staging, in the order a run runs them.
 var stages = []stage{
 	{"identity", func(ctx context.Context, s *runState) (int64, error) {
+		if err := forget.DropBlocked(ctx, s.tx, s.runID); err != nil {
+			return 0, err
+		}
 		id, err := identity.Run(ctx, s.tx, s.p, s.runID)
 		if err != nil {
 			return 0, err

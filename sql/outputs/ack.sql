@@ -3,6 +3,6 @@
 -- them to the sync's acknowledgements (folded into output_state by
 -- fold.sql).
 INSERT INTO _mosaic.output_acks (output, sync_id, n, key, hash, payload, removed, delivered_at, run_id)
-SELECT $1, $2, n, key, hash, payload, change IN ('removed', 'replaced'), now(), $3
+SELECT $1, $2, n, key, hash, payload, change IN ('removed', 'replaced', 'forgotten'), now(), $3
 FROM _out_pending
 WHERE n BETWEEN $4 AND $5 AND NOT list_contains($6::BIGINT[], n);

@@ -5,7 +5,7 @@
 SELECT
     (SELECT count(*) FILTER (WHERE change = 'added') FROM _out_pending),
     (SELECT count(*) FILTER (WHERE change = 'changed') FROM _out_pending),
-    (SELECT count(*) FILTER (WHERE change = 'removed') FROM _out_pending),
+    (SELECT count(*) FILTER (WHERE change IN ('removed', 'forgotten')) FROM _out_pending),
     (SELECT count(*) FILTER (WHERE rank <> 1) FROM _out_desired),
     (SELECT count(*) FILTER (WHERE rank = 1) FROM _out_desired),
     (SELECT count(*) FROM _mosaic.output_state WHERE output = $1),

@@ -6,6 +6,8 @@
 -- identities sent), a changed record is preceded by the removal of what
 -- was delivered before (replaced), so that identities a member no longer
 -- has leave the destination too.
+-- Records of a profile erased by `mosaic forget` that the output holds
+-- are removed whatever its mode (forgotten; see forget/keys.sql).
 -- Numbered in the order they are sent: removes (and replaced), adds,
 -- changes, by key, and stored in that order, so that reading or
 -- acknowledging a range of numbers skips the rest of the table.
@@ -24,5 +26,11 @@ FROM (
     LEFT JOIN (SELECT key, hash FROM _out_desired WHERE rank = 1) d USING (key)
     WHERE s.output = $1
       AND (($3 AND d.key IS NULL) OR ($4 AND $2 AND d.hash <> s.hash))
+      AND s.key NOT IN (SELECT key FROM _mosaic.forget_keys WHERE output = $1)
+    UNION ALL
+    SELECT 'forgotten', 1, s.key, s.payload, s.hash
+    FROM _mosaic.output_state s
+    WHERE s.output = $1 AND s.key IN (SELECT key FROM _mosaic.forget_keys WHERE output = $1)
+      AND s.key NOT IN (SELECT key FROM _out_desired WHERE rank = 1)
 )
 ORDER BY n;

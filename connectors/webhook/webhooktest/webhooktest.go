@@ -188,13 +188,13 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 			http.Error(w, fmt.Sprintf(`{"error":"record %s refused"}`, x.Key), st)
 			return
 		}
-		if x.Op != "upsert" && x.Op != "add" && x.Op != "remove" {
+		if x.Op != "upsert" && x.Op != "add" && x.Op != "remove" && x.Op != "forget" {
 			refuse(400, "record %s: unknown op %q", x.Key, x.Op)
 			return
 		}
 	}
 	for _, x := range rec.Payload.Records {
-		if x.Op == "remove" {
+		if x.Op == "remove" || x.Op == "forget" {
 			delete(r.state, x.Key)
 		} else {
 			r.state[x.Key] = x.Fields

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/forget"
+)
+
+// runForget erases one data subject's profile (see package forget).
+func runForget(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "forget")
+	pipe := fs.String("p", "", "the pipeline file whose store holds the profile")
+	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
+	mpid := fs.Int64("mpid", 0, "the profile's MPID (an alias finds its survivor)")
+	ident := fs.String("identity", "", "TYPE=VALUE of an identity the profile holds, e.g. email=ada@example.com")
+	reason := fs.String("reason", "", "why, for the audit row in the forgotten view (no personal data)")
+	block := fs.Bool("block", false, "also keep the profile's identities from making a profile again: later rows carrying one are dropped (forgotten_identity)")
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 0 || (*mpid == 0) == (*ident == "") || (*pipe == "") == (*state == "") {
+		fmt.Fprintln(e.stderr, "mosaic forget: give -p PIPELINE.yaml (or --state PATH) and exactly one of --mpid N or --identity TYPE=VALUE")
+		fs.Usage()
+		return ExitUsage
+	}
+	req := forget.Request{MPID: *mpid, Reason: *reason, Block: *block}
+	if *ident != "" {
+		if req.IdentityType, req.Identity, ok = parseIdentity(e, "forget", *ident); !ok {
+			return ExitUsage
+		}
+	}
+	path := *state
+	if *pipe != "" {
+		p, code := loadPipeline(e, *pipe)
+		if p == nil {
+			return code
+		}
+		path = p.State
+	}
+	store, err := engine.Open(ctx, path, engine.Options{Command: "mosaic forget"})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "mosaic forget: %v\n", err)
+		return ExitFailed
+	}
+	defer store.Close()
+	res, err := forget.Forget(ctx, store, req)
+	if errors.Is(err, forget.ErrNotFound) {
+		fmt.Fprintf(e.stderr, "mosaic forget: %v: nothing to erase (check the value, or look it up with `mosaic profile`)\n", err)
+		return ExitFailed
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "mosaic forget: %v\nNothing was erased.\n", err)
+		return ExitFailed
+	}
+	fmt.Fprintf(e.stdout, "forget request %d: erased profile %d (%d MPIDs with its aliases)", res.ForgetID, res.MPID, res.Profiles)
+	if req.Block {
+		fmt.Fprint(e.stdout, "; its identities are blocked")
+	}
+	fmt.Fprintf(e.stdout, "\n%d outputs hold its records and remove them at their next sync (`mosaic sync`); the forgotten view says when each confirmed\n", res.Outputs)
+	return ExitOK
+}

@@ -1,0 +1,137 @@
+// Package forget erases a data subject's profile on request (`mosaic
+// forget`), in one transaction: the profile and every MPID merged into it,
+// their identities, attributes, calculated values, events, audience
+// entries and aliases, the staged rows that resolved to them, and the
+// dropped rows that name one of their identities. Other profiles are not
+// touched, and no full refresh is needed.
+//
+// Every output that holds a record of the profile owes its removal: the
+// next sync sends it whatever the output's mode (a webhook says op
+// "forget"), and the request's audit row in the public view forgotten
+// records when each output confirmed it. That row holds no personal data:
+// the identity (or MPID) asked for is kept as a hash salted with the
+// store's own salt. With Block, the profile's identities are kept the same
+// way and a later row carrying one is dropped (forgotten_identity) before
+// identity resolution instead of making a profile again.
+package forget
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// Request names the profile to forget: by MPID (an alias finds its
+// survivor) or by an identity (the profile that holds it, as matching
+// picks a holder).
+type Request struct {
+	MPID         int64
+	IdentityType string // canonical; empty when MPID is set
+	Identity     string // normalised as staging does
+	Reason       string
+	Block        bool
+}
+
+// Result is a done request.
+type Result struct {
+	ForgetID int64
+	MPID     int64 // the survivor erased
+	Profiles int64 // it and the MPIDs merged into it
+	Outputs  int64 // outputs that owe a removal
+}
+
+// ErrNotFound is matched by errors.Is when no profile matches the request.
+var ErrNotFound = errors.New("no such profile")
+
+// Forget erases the profile req names, in one transaction.
+func Forget(ctx context.Context, store *engine.Store, req Request) (Result, error) {
+	var res Result
+	tx, err := store.Begin(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback(ctx)
+	mpid, typ, value := req.MPID, "mpid", strconv.FormatInt(req.MPID, 10)
+	if req.IdentityType != "" {
+		typ, value = req.IdentityType, req.Identity
+		err := tx.QueryRow(ctx, sqlfiles.Get("cli/profile_by_identity.sql"), req.IdentityType, req.Identity).Scan(&mpid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return res, fmt.Errorf("%w holds %s %q", ErrNotFound, req.IdentityType, req.Identity)
+		}
+		if err != nil {
+			return res, fmt.Errorf("cli/profile_by_identity.sql: %w", err)
+		}
+	}
+	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/profile.sql"), mpid).Scan(&res.MPID); errors.Is(err, sql.ErrNoRows) {
+		return res, fmt.Errorf("%w has MPID %d", ErrNotFound, mpid)
+	} else if err != nil {
+		return res, fmt.Errorf("forget/profile.sql: %w", err)
+	}
+	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/next_id.sql")).Scan(&res.ForgetID); err != nil {
+		return res, fmt.Errorf("forget/next_id.sql: %w", err)
+	}
+	// The request's subject, "type:value", hashed as blocked identities are.
+	var hash string
+	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/hash.sql"), typ, value).Scan(&hash); err != nil {
+		return res, fmt.Errorf("forget/hash.sql: %w", err)
+	}
+	if err := tx.ExecFile(ctx, "forget/scope.sql", nil, res.MPID); err != nil {
+		return res, err
+	}
+	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/count.sql")).Scan(&res.Profiles); err != nil {
+		return res, fmt.Errorf("forget/count.sql: %w", err)
+	}
+	if err := tx.ExecFile(ctx, "forget/keys.sql", nil, res.ForgetID); err != nil {
+		return res, err
+	}
+	if err := tx.ExecFile(ctx, "forget/erase.sql", nil); err != nil {
+		return res, err
+	}
+	if req.Block {
+		if err := tx.ExecFile(ctx, "forget/block.sql", nil, res.ForgetID); err != nil {
+			return res, err
+		}
+	}
+	var reason any
+	if req.Reason != "" {
+		reason = req.Reason
+	}
+	if _, err := tx.Exec(ctx, sqlfiles.Get("forget/request.sql"), res.ForgetID, reason, hash, res.Profiles, req.Block); err != nil {
+		return res, fmt.Errorf("forget/request.sql: %w", err)
+	}
+	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/owed.sql"), res.ForgetID).Scan(&res.Outputs); err != nil {
+		return res, fmt.Errorf("forget/owed.sql: %w", err)
+	}
+	return res, tx.Commit(ctx)
+}
+
+// DB is what DropBlocked needs of a run's transaction (engine.Tx).
+type DB interface {
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	ExecFile(ctx context.Context, name string, data any, args ...any) error
+	ExecFileUnordered(ctx context.Context, name string, data any, args ...any) error
+}
+
+// DropBlocked drops run runID's staged rows that carry a blocked identity
+// (a forgotten one), recording each in dropped_rows as forgotten_identity
+// without the identity. It does nothing while no identity is blocked.
+func DropBlocked(ctx context.Context, db DB, runID int64) error {
+	var n int64
+	if err := db.QueryRow(ctx, sqlfiles.Get("forget/any_blocked.sql")).Scan(&n); err != nil {
+		return fmt.Errorf("forget/any_blocked.sql: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	// dropped_rows is written again by later stages: an insert of its own
+	// runs unordered (docs/duckdb-notes.md).
+	if err := db.ExecFileUnordered(ctx, "forget/blocked_rows.sql", nil, runID); err != nil {
+		return err
+	}
+	return db.ExecFile(ctx, "forget/drop_blocked.sql", nil)
+}

@@ -1,0 +1,47 @@
+-- Erase the profiles scope.sql gathered: their identities, attributes,
+-- calculated values, events, audience entries and aliases, the staged rows
+-- that resolved to them (with their batches), the dictionary entries no
+-- other profile holds, and dropped rows that name one of their identity
+-- values. What outputs delivered is handled before (keys.sql).
+-- name: values
+CREATE OR REPLACE TEMP TABLE _forget_ids AS
+SELECT i.identity_id, d.identity_type, d.identity_value
+FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
+WHERE i.mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: rows
+CREATE OR REPLACE TEMP TABLE _forget_rows AS
+SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: dropped
+DELETE FROM _mosaic.dropped_rows d
+WHERE EXISTS (SELECT 1 FROM _forget_ids f WHERE contains(CAST(d."row" AS VARCHAR), CAST(to_json(f.identity_value) AS VARCHAR)));
+-- name: feed_identities
+DELETE FROM _mosaic.feed_identities WHERE row_id IN (SELECT row_id FROM _forget_rows);
+-- name: feed_attributes
+DELETE FROM _mosaic.feed_attributes WHERE row_id IN (SELECT row_id FROM _forget_rows);
+-- name: feed_deletions
+DELETE FROM _mosaic.feed_deletions WHERE row_id IN (SELECT row_id FROM _forget_rows);
+-- name: feed_events
+DELETE FROM _mosaic.feed_events WHERE row_id IN (SELECT row_id FROM _forget_rows);
+-- name: feed_batches
+DELETE FROM _mosaic.feed_batches WHERE row_id IN (SELECT row_id FROM _forget_rows);
+-- name: feed_rows
+DELETE FROM _mosaic.feed_rows WHERE row_id IN (SELECT row_id FROM _forget_rows);
+-- name: row_profiles
+DELETE FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: identities
+DELETE FROM _mosaic.identities WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: dictionary
+DELETE FROM _mosaic.identity_dict
+WHERE id IN (SELECT identity_id FROM _forget_ids) AND id NOT IN (SELECT identity_id FROM _mosaic.identities);
+-- name: attributes
+DELETE FROM _mosaic.attributes WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: calc_values
+DELETE FROM _mosaic.calc_values WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: events
+DELETE FROM _mosaic.events WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: audience_history
+DELETE FROM _mosaic.audience_history WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: aliases
+DELETE FROM _mosaic.aliases WHERE mpid IN (SELECT mpid FROM _forget_mpids) OR alias_mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: profiles
+DELETE FROM _mosaic.profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);

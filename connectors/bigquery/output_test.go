@@ -229,3 +229,71 @@ func outputConfig(t *testing.T, lines string) config.Output {
 	}
 	return p.Outputs[0]
 }
+
+// TestOutputWrites: under nulls: skip a field left out keeps the table's
+// value, under nulls: send a null clears it; a remove of a key never
+// delivered is harmless; a record whose value does not fit its column is
+// rejected alone while the rest of its batch lands.
+func TestOutputWrites(t *testing.T) {
+	c := outClient(t)
+	ctx := context.Background()
+	table := randomTable("out_writes_")
+	t.Cleanup(func() { c.Dataset(outDataset).Table(table).Delete(ctx) })
+	open := func(nulls string) connectors.Writer {
+		t.Helper()
+		o := outputConfig(t, "    kind: bigquery\n    project: "+outProject+"\n    dataset: "+outDataset+"\n    table: "+table+"\n    endpoint_env: "+emulatorEnv+
+			"\n    send: profiles\n    key: email\n    nulls: "+nulls+"\n    fields: { email: identity.email, id: mpid, tier: attribute.tier }\n")
+		w, err := bigquery.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: []string{"email", "id", "tier"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	write := func(w connectors.Writer, recs ...connectors.Record) []error {
+		t.Helper()
+		errs, err := w.Write(ctx, connectors.Batch{Output: "o", Records: recs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return errs
+	}
+	rec := func(op, key, fields string) connectors.Record {
+		return connectors.Record{Op: op, Key: key, Fields: json.RawMessage(fields)}
+	}
+	check := func(step string, want map[string]string) {
+		t.Helper()
+		got := held(t, c, table)
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s holds %s, want %s", step, k, got[k], v)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: the table holds %v, want %v", step, got, want)
+		}
+	}
+
+	w := open("skip")
+	errs := write(w,
+		rec("upsert", "a", `{"email":"a","id":1,"tier":{"level":"gold","since":2024}}`),
+		rec("upsert", "b", `{"email":"b","id":"two","tier":"x"}`),
+		rec("remove", "nobody", `{}`))
+	if errs[0] != nil || errs[2] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), `field id: "two" does not fit an INT64 column`) {
+		t.Errorf("errs = %v, want only record b rejected, for its id", errs)
+	}
+	check("first batch", map[string]string{"a": `{"email":"a","id":1,"tier":{"level":"gold","since":2024}}`})
+	write(w, rec("upsert", "a", `{"email":"a"}`))
+	check("nulls: skip", map[string]string{"a": `{"email":"a","id":1,"tier":{"level":"gold","since":2024}}`})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	w = open("send")
+	write(w, rec("upsert", "a", `{"email":"a","id":2,"tier":null}`), rec("upsert", "c", `{"email":"c","tier":[1,"x"]}`))
+	check("nulls: send", map[string]string{"a": `{"email":"a","id":2}`, "c": `{"email":"c","tier":[1,"x"]}`})
+	write(w, rec("remove", "a", `{}`))
+	check("remove", map[string]string{"c": `{"email":"c","tier":[1,"x"]}`})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -264,18 +264,19 @@ func outputConfig(t *testing.T, lines string) config.Output {
 }
 
 // TestOutputWrites: under nulls: skip a field left out keeps the table's
-// value, under nulls: send a null clears it; a remove of a key never
+// value, under nulls: send a null clears it; a profile time lands as a
+// TIMESTAMP; a sync with fewer fields remakes the staging table; a remove of a key never
 // delivered is harmless; a record whose value does not fit its column is
 // rejected alone while the rest of its batch lands.
 func TestOutputWrites(t *testing.T) {
 	c := outClient(t)
 	ctx := context.Background()
 	table := randomTable("out_writes_")
-	open := func(nulls string) connectors.Writer {
+	open := func(nulls, fields string, names ...string) connectors.Writer {
 		t.Helper()
 		o := outputConfig(t, "    kind: bigquery\n    project: "+outProject+"\n    dataset: "+outDataset+"\n    table: "+table+"\n    endpoint_env: "+emulatorEnv+
-			"\n    send: profiles\n    key: email\n    nulls: "+nulls+"\n    fields: { email: identity.email, id: mpid, tier: attribute.tier }\n")
-		w, err := bigquery.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: []string{"email", "id", "tier"}})
+			"\n    send: profiles\n    key: email\n    nulls: "+nulls+"\n    fields: { "+fields+" }\n")
+		w, err := bigquery.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: names})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,24 +306,25 @@ func TestOutputWrites(t *testing.T) {
 		}
 	}
 
-	w := open("skip")
+	w := open("skip", "email: identity.email, id: mpid, tier: attribute.tier, seen: profile.last_seen_at", "email", "id", "tier", "seen")
 	errs := write(w,
-		rec("upsert", "a", `{"email":"a","id":1,"tier":{"level":"gold","since":2024}}`),
+		rec("upsert", "a", `{"email":"a","id":1,"tier":{"level":"gold","since":2024},"seen":"2026-06-01T10:00:00.000Z"}`),
 		rec("upsert", "b", `{"email":"b","id":"two","tier":"x"}`),
 		rec("remove", "nobody", `{}`))
 	if errs[0] != nil || errs[2] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), `field id: "two" does not fit an INT64 column`) {
 		t.Errorf("errs = %v, want only record b rejected, for its id", errs)
 	}
-	check("first batch", map[string]string{"a": `{"email":"a","id":1,"tier":{"level":"gold","since":2024}}`})
+	check("first batch", map[string]string{"a": `{"email":"a","id":1,"seen":"2026-06-01T10:00:00Z","tier":{"level":"gold","since":2024}}`})
 	write(w, rec("upsert", "a", `{"email":"a"}`))
-	check("nulls: skip", map[string]string{"a": `{"email":"a","id":1,"tier":{"level":"gold","since":2024}}`})
+	check("nulls: skip", map[string]string{"a": `{"email":"a","id":1,"seen":"2026-06-01T10:00:00Z","tier":{"level":"gold","since":2024}}`})
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	w = open("send")
+	// Fewer fields: the staging table is made again; seen is left alone.
+	w = open("send", "email: identity.email, id: mpid, tier: attribute.tier", "email", "id", "tier")
 	write(w, rec("upsert", "a", `{"email":"a","id":2,"tier":null}`), rec("upsert", "c", `{"email":"c","tier":[1,"x"]}`))
-	check("nulls: send", map[string]string{"a": `{"email":"a","id":2}`, "c": `{"email":"c","tier":[1,"x"]}`})
+	check("nulls: send", map[string]string{"a": `{"email":"a","id":2,"seen":"2026-06-01T10:00:00Z"}`, "c": `{"email":"c","tier":[1,"x"]}`})
 	write(w, rec("remove", "a", `{}`))
 	check("remove", map[string]string{"c": `{"email":"c","tier":[1,"x"]}`})
 	if err := w.Close(); err != nil {

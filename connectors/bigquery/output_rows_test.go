@@ -62,15 +62,15 @@ func TestOutputMerge(t *testing.T) {
 		for _, want := range []string{
 			"MERGE `p`.`d`.`t` AS t\nUSING `p`.`d`.`s` AS s\nON t.`key` = s.`key`",
 			"WHEN MATCHED AND s.`op` = 'remove' THEN\n  DELETE",
-			"INSERT (`key`, `audience`, `mpid`, `identities`)\n  VALUES (s.`key`, s.`audience`, s.`mpid`, PARSE_JSON(s.`identities`))",
+			"INSERT (`key`, `audience`, `mpid`, `identities`)\n  VALUES (s.`key`, s.`audience`, s.`mpid`, PARSE_JSON(s.`identities`, wide_number_mode => 'round'))",
 		} {
 			if !strings.Contains(sql, want) {
 				t.Errorf("skip=%v: merge lacks %q:\n%s", skip, want, sql)
 			}
 		}
-		want := "`identities` = PARSE_JSON(s.`identities`)"
+		want := "`identities` = PARSE_JSON(s.`identities`, wide_number_mode => 'round')"
 		if skip {
-			want = "`identities` = COALESCE(PARSE_JSON(s.`identities`), t.`identities`)"
+			want = "`identities` = COALESCE(PARSE_JSON(s.`identities`, wide_number_mode => 'round'), t.`identities`)"
 		}
 		if !strings.Contains(sql, want) {
 			t.Errorf("skip=%v: merge lacks %q:\n%s", skip, want, sql)

@@ -325,8 +325,12 @@ func TestOutputWrites(t *testing.T) {
 	w = open("send", "email: identity.email, id: mpid, tier: attribute.tier", "email", "id", "tier")
 	write(w, rec("upsert", "a", `{"email":"a","id":2,"tier":null}`), rec("upsert", "c", `{"email":"c","tier":[1,"x"]}`))
 	check("nulls: send", map[string]string{"a": `{"email":"a","id":2,"seen":"2026-06-01T10:00:00Z"}`, "c": `{"email":"c","tier":[1,"x"]}`})
-	write(w, rec("remove", "a", `{}`))
-	check("remove", map[string]string{"c": `{"email":"c","tier":[1,"x"]}`})
+	// A number wider than a double is rounded: BigQuery's PARSE_JSON
+	// refuses it unless wide_number_mode is 'round' (and with it the whole
+	// batch). The emulator rounds either way, so this checks only that the
+	// statement is accepted and the value lands.
+	write(w, rec("remove", "a", `{}`), rec("upsert", "d", `{"email":"d","tier":12345678901234567890}`))
+	check("remove", map[string]string{"c": `{"email":"c","tier":[1,"x"]}`, "d": `{"email":"d","tier":12345678901234567000}`})
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}

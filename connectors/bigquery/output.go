@@ -164,7 +164,7 @@ func outColumns(o config.Output, fields []string) []outColumn {
 }
 
 // Open connects, makes sure the table exists with a column per field, and
-// creates the sync's staging table.
+// makes sure of the output's staging table.
 func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (connectors.Writer, error) {
 	c, err := decodeOutput(req)
 	if err != nil {
@@ -417,22 +417,23 @@ func (w *bqWriter) rows(recs []connectors.Record, errs []error) ([]byte, int) {
 		buf.WriteByte('\n')
 		n++
 	}
+	for i, r := range recs {
+		errs[i] = errs[last[r.Key]] // a superseded record fares as its key's last
+	}
 	return buf.Bytes(), n
 }
 
 // row is one staging row: op, key and the record's fields, each checked
 // against its column's type; JSON values become JSON text.
 func (w *bqWriter) row(r connectors.Record) ([]byte, error) {
-	var fields map[string]json.RawMessage
-	if r.Op != connectors.OpRemove || len(r.Fields) > 0 {
-		if err := json.Unmarshal(r.Fields, &fields); err != nil {
-			return nil, fmt.Errorf("its fields are not a JSON object: %v", err)
-		}
-	}
 	out := make(map[string]any, len(w.cols)+2)
 	out["op"], out["key"] = r.Op, r.Key
 	if r.Op == connectors.OpRemove {
 		return json.Marshal(out) // only the key matters
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(r.Fields, &fields); err != nil {
+		return nil, fmt.Errorf("its fields are not a JSON object: %v", err)
 	}
 	for _, col := range w.cols {
 		v, ok := fields[col.Name]

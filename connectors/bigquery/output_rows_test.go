@@ -12,8 +12,8 @@ import (
 
 // TestOutputRows: the staging rows carry op, key and the fields typed for
 // their columns; JSON values as JSON text, nulls and missing fields left
-// out, a key met twice once (its last record), and a value that does not
-// fit its column rejected alone.
+// out, a key met twice once (its last record, whose fate the earlier one
+// shares), and a value that does not fit its column rejected alone.
 func TestOutputRows(t *testing.T) {
 	o := config.Output{Name: "crm", Send: config.SendProfiles, Fields: map[string]string{
 		"email": "identity.email", "id": "mpid", "tier": "attribute.tier", "gold": "audience.gold", "seen": "profile.last_seen_at",
@@ -26,6 +26,7 @@ func TestOutputRows(t *testing.T) {
 		{Op: connectors.OpRemove, Key: "c", Fields: json.RawMessage(`{}`)},
 		{Op: connectors.OpUpsert, Key: "d", Fields: json.RawMessage(`{"tier":"gold","gold":"yes"}`)},
 		{Op: connectors.OpUpsert, Key: "e", Fields: json.RawMessage(`{"id":9223372036854775807,"tier":7,"seen":"yesterday"}`)},
+		{Op: connectors.OpUpsert, Key: "d", Fields: json.RawMessage(`{"gold":"no"}`)},
 	}
 	errs := make([]error, len(recs))
 	body, n := w.rows(recs, errs)
@@ -35,7 +36,7 @@ func TestOutputRows(t *testing.T) {
 	if n != 2 || string(body) != want {
 		t.Errorf("rows (%d):\n%s\nwant:\n%s", n, body, want)
 	}
-	for i, wantErr := range []string{"", "field id: \"two\" does not fit an INT64 column", "", "", "field gold: \"yes\" does not fit a BOOL column", "field seen: \"yesterday\" is not an RFC 3339 time"} {
+	for i, wantErr := range []string{"", "field id: \"two\" does not fit an INT64 column", "", "", "field gold: \"no\" does not fit a BOOL column", "field seen: \"yesterday\" is not an RFC 3339 time", "field gold: \"no\" does not fit a BOOL column"} {
 		switch {
 		case wantErr == "" && errs[i] != nil:
 			t.Errorf("record %d: %v", i, errs[i])

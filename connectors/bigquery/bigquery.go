@@ -18,6 +18,11 @@
 // BIGNUMERIC (and INTERVAL, RANGE) cannot cross into DuckDB through Arrow:
 // read such a column through `query:` with CAST(col AS STRING) or
 // CAST(col AS NUMERIC) (NUMERIC keeps 38 digits, 9 after the point).
+//
+// The package is also the `bigquery` output (NewDestination): it keeps one
+// row per record key in a table, attributes in JSON columns (BigQuery's
+// JSON type, which the emulator has too), each batch loaded into a staging
+// table with a load job and merged with one MERGE. Destination says more.
 package bigquery
 
 import (

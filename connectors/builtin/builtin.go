@@ -21,6 +21,7 @@ func Registry() *connectors.Registry {
 	r.RegisterSource("bigquery", bigquery.New())
 	r.RegisterDestination("files", files.NewDestination())
 	r.RegisterDestination("postgres", postgres.NewDestination())
+	r.RegisterDestination("bigquery", bigquery.NewDestination())
 	r.RegisterDestination("webhook", webhook.New())
 	r.RegisterDestination("mparticle", mparticle.New())
 	r.RegisterDestination(meta.Kind, meta.New())

@@ -15,7 +15,9 @@
 //	{"output": "hook", "run_id": 42, "records": [
 //	  {"op": "upsert", "key": "u1", "fields": {...}, "idempotency_key": "..."}]}
 //
-// where op is upsert, add or remove and fields is the record's JSON object.
+// where op is upsert, add or remove (forget for a removal owed to `mosaic
+// forget`, whatever the output's mode) and fields is the record's JSON
+// object.
 // The headers webhook-id (msg_ and a hash of the records' idempotency keys:
 // a resend of the same records carries the same id), webhook-timestamp
 // (Unix seconds, set per attempt) and, with secret_env, webhook-signature

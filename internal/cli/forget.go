@@ -56,10 +56,10 @@ func runForget(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "mosaic forget: %v\nNothing was erased.\n", err)
 		return ExitFailed
 	}
-	fmt.Fprintf(e.stdout, "forget request %d: erased profile %d (%d MPIDs with its aliases)", res.ForgetID, res.MPID, res.Profiles)
+	fmt.Fprintf(e.stdout, "forget request %d: erased profile %d and %d MPIDs merged into it", res.ForgetID, res.MPID, res.Profiles-1)
 	if req.Block {
 		fmt.Fprint(e.stdout, "; its identities are blocked")
 	}
-	fmt.Fprintf(e.stdout, "\n%d outputs hold its records and remove them at their next sync (`mosaic sync`); the forgotten view says when each confirmed\n", res.Outputs)
+	fmt.Fprintf(e.stdout, "\noutputs holding its records: %d; each removes them at its next sync (`mosaic sync`), and the forgotten view says when\n", res.Outputs)
 	return ExitOK
 }

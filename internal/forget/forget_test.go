@@ -119,7 +119,7 @@ func TestForget(t *testing.T) {
 	}
 
 	code, out := mosaic(t, "forget", "-p", pipe, "--identity", "email= BOB@x.com ", "--reason", "ticket 4711")
-	if code != 0 || !strings.Contains(out, "erased profile") || !strings.Contains(out, "2 outputs") {
+	if code != 0 || !strings.Contains(out, "erased profile") || !strings.Contains(out, "outputs holding its records: 2") {
 		t.Fatalf("forget: exit %d\n%s", code, out)
 	}
 	// Gone from every view and table, but the other profile stays.

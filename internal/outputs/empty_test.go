@@ -1,0 +1,66 @@
+package outputs_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+)
+
+// TestEmptyMirrorRefuses: a mirror output whose set comes out empty while
+// it holds records refuses to remove them all, unless allow_empty.
+func TestEmptyMirrorRefuses(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		dir := t.TempDir()
+		yaml := `version: 1
+name: empty
+state: ./store.duckdb
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+audiences:
+  - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }
+outputs:
+  - { name: gold, kind: files, path: out, send: audience, audience: gold, identities: [email], allow_empty: ` + map[bool]string{false: "false", true: "true"}[allow] + ` }
+`
+		write := func(name, tier string) {
+			os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+			line := `{"environment": "production", "user_identities": {"email": "a@x.com"}, "user_attributes": {"tier": "` + tier + `"}, "timestamp_unixtime_ms": 1780228800000}` + "\n"
+			if err := os.WriteFile(filepath.Join(dir, "data", name), []byte(line), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "pipeline.yaml"), []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run := func(day int) (*pipeline.Result, error) {
+			p, err := pipeline.Load(filepath.Join(dir, "pipeline.yaml"), builtin.Registry())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)})
+		}
+		write("1.ndjson", "gold")
+		if _, err := run(1); err != nil {
+			t.Fatal(err)
+		}
+		write("2.ndjson", "silver") // the only member leaves: the set is empty
+		res, err := run(2)
+		var oe *pipeline.OutputsError
+		switch {
+		case !allow && (!errors.As(err, &oe) || !strings.Contains(err.Error(), "allow_empty: true")):
+			t.Fatalf("allow_empty false: run 2: %v; want the sync refused, saying how to allow it", err)
+		case !allow && (res.Outputs[0].Removed != 0 || res.Outputs[0].Holds != 1):
+			t.Errorf("allow_empty false: removed %d, holds %d; want nothing removed", res.Outputs[0].Removed, res.Outputs[0].Holds)
+		case allow && err != nil:
+			t.Fatalf("allow_empty true: run 2: %v", err)
+		case allow && (res.Outputs[0].Removed != 1 || res.Outputs[0].Holds != 0):
+			t.Errorf("allow_empty true: removed %d, holds %d; want the member removed", res.Outputs[0].Removed, res.Outputs[0].Holds)
+		}
+	}
+}

@@ -181,9 +181,12 @@ func (w *writer) identities(r connectors.Record) ([]ident, error) {
 // mapAll maps the hashes not yet in the cache, one kind at a time.
 func (w *writer) mapAll(ctx context.Context, ids [][]ident) error {
 	todo := map[string][]string{}
+	queued := map[string]bool{}
 	for _, rec := range ids {
 		for _, id := range rec {
-			if _, ok := w.cache[id.kind+":"+id.hash]; !ok && !slices.Contains(todo[id.kind], id.hash) {
+			k := id.kind + ":" + id.hash
+			if _, ok := w.cache[k]; !ok && !queued[k] {
+				queued[k] = true
 				todo[id.kind] = append(todo[id.kind], id.hash)
 			}
 		}

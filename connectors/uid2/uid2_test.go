@@ -166,3 +166,27 @@ func TestMapRetriesAndHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeVector checks the envelope's bytes with a fixed IV, time and
+// nonce against a vector computed with another implementation (Python's
+// cryptography AESGCM, following UID2's field layout); UID2's docs
+// publish none, their IVs being random.
+func TestEnvelopeVector(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789ABCDEF")
+	var iv [IVSize]byte
+	for i := range iv {
+		iv[i] = byte(i)
+	}
+	nonce := Nonce{1, 2, 3, 4, 5, 6, 7, 8}
+	now := time.UnixMilli(1764720000000)
+	got, err := encryptWithIV(key, iv, now, nonce, []byte(`{"email_hash":["tMmiiTI7IaAcPpQPFQ65uMVCWH8av9jw4cwf/F5HVRQ="]}`))
+	const want = "AQABAgMEBQYHCAkKCxD80HM4DxHoDbf4f/UUQTg1p1m/R0Ywsk514CrJQRx6ngQ/cit7SescB4lCyfjJJapmacbj2qR8bo/2KbvCQLo9U+SG1DZjF/ALehi1l6w+d9pkM+dXyfuVQsKcyXBi"
+	if err != nil || got != want {
+		t.Errorf("request envelope:\n got %s (%v)\nwant %s", got, err, want)
+	}
+	resp := "AAECAwQFBgcICQoLEPzQczgPEegNt/h/9RRBODWnT6ZHWymeBC6xMZ4YJD2ZOnBmiWPn6TquLuB8xhgsdUxHow=="
+	js, err := DecryptResponse(key, []byte(resp), nonce)
+	if err != nil || string(js) != `{"status":"success"}` {
+		t.Errorf("response envelope: %q, %v", js, err)
+	}
+}

@@ -131,6 +131,7 @@ func TestAddRemoveOptOut(t *testing.T) {
 		record("add", "2", []string{"out@example.com"}, nil),
 		record("add", "3", []string{"out@example.com", "bob@example.com"}, nil),
 		record("add", "4", []string{"not an email"}, nil),
+		record("add", "5", []string{"out@example.com"}, []string{"+1 555"}),
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +145,9 @@ func TestAddRemoveOptOut(t *testing.T) {
 	}
 	if !errors.As(res[3], &re) || !strings.Contains(re.Msg, "no identity UID2 can map") {
 		t.Errorf("the invalid record: %v", res[3])
+	}
+	if !errors.As(res[4], &re) || !strings.Contains(re.Msg, "email: opted out of UID2") || !strings.Contains(re.Msg, "mobile_number: invalid") {
+		t.Errorf("an opted-out e-mail and a bad phone: %v", res[4])
 	}
 	ann, phone, bob := uidOf(t, "email", "ann@example.com"), uidOf(t, "phone", "+12345678901"), uidOf(t, "email", "bob@example.com")
 	if got := s.ttd.Members(segment); len(got) != 3 || s.ttd.TTL(segment, ann) != 7*24*60 || s.ttd.TTL(segment, phone) != 7*24*60 || s.ttd.TTL(segment, bob) != 7*24*60 {

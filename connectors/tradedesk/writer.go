@@ -77,8 +77,9 @@ type ident struct{ typ, kind, hash string }
 func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error) {
 	errs := make([]error, len(b.Records))
 	ids := make([][]ident, len(b.Records))
+	bad := make([][]string, len(b.Records)) // identities adnorm refused
 	for i, r := range b.Records {
-		ids[i], errs[i] = w.identities(r)
+		ids[i], bad[i], errs[i] = w.identities(r)
 	}
 	if err := w.mapAll(ctx, ids); err != nil {
 		return nil, fmt.Errorf("output %s: map identities to UID2s: %w", w.name, err)
@@ -86,7 +87,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 	uids := make([][]string, len(b.Records))
 	for i, r := range b.Records {
 		if errs[i] == nil {
-			uids[i], errs[i] = w.uid2s(r.Op, ids[i])
+			uids[i], errs[i] = w.uid2s(r.Op, ids[i], bad[i])
 		}
 	}
 	var stop error
@@ -140,15 +141,15 @@ func isRecordError(err error) bool {
 
 // identities hashes a record's identities for UID2. A remove with none
 // has nothing to remove; an add with none usable is a RecordError.
-func (w *writer) identities(r connectors.Record) ([]ident, error) {
+func (w *writer) identities(r connectors.Record) ([]ident, []string, error) {
 	if r.Op != connectors.OpAdd && r.Op != connectors.OpRemove {
-		return nil, &connectors.RecordError{Msg: fmt.Sprintf("a %s output sends audience records (add, remove), not %q", Kind, r.Op)}
+		return nil, nil, &connectors.RecordError{Msg: fmt.Sprintf("a %s output sends audience records (add, remove), not %q", Kind, r.Op)}
 	}
 	var rec struct {
 		Identities map[string][]string `json:"identities"`
 	}
 	if err := json.Unmarshal(r.Fields, &rec); err != nil {
-		return nil, &connectors.RecordError{Msg: "the record's fields are not an audience record's JSON: " + err.Error()}
+		return nil, nil, &connectors.RecordError{Msg: "the record's fields are not an audience record's JSON: " + err.Error()}
 	}
 	var out []ident
 	var bad []string
@@ -170,12 +171,12 @@ func (w *writer) identities(r connectors.Record) ([]ident, error) {
 	}
 	switch {
 	case len(out) > 0 || r.Op == connectors.OpRemove:
-		return out, nil
+		return out, bad, nil
 	case seen == 0:
-		return nil, &connectors.RecordError{Msg: "the profile has none of the output's identities: UID2 cannot map it"}
+		return nil, nil, &connectors.RecordError{Msg: "the profile has none of the output's identities: UID2 cannot map it"}
 	}
 	slices.Sort(bad)
-	return nil, &connectors.RecordError{Msg: "no identity UID2 can map: " + strings.Join(bad, "; ")}
+	return nil, nil, &connectors.RecordError{Msg: "no identity UID2 can map: " + strings.Join(bad, "; ")}
 }
 
 // mapAll maps the hashes not yet in the cache, one kind at a time.
@@ -207,9 +208,11 @@ func (w *writer) mapAll(ctx context.Context, ids [][]ident) error {
 }
 
 // uid2s returns a record's UID2s. An add none of whose identities maps is
-// a RecordError naming UID2's reasons; a remove with none sends nothing.
-func (w *writer) uid2s(op string, ids []ident) ([]string, error) {
-	var out, why []string
+// a RecordError naming UID2's reasons (and bad, the identities that could
+// not be normalised); a remove with none sends nothing.
+func (w *writer) uid2s(op string, ids []ident, bad []string) ([]string, error) {
+	var out []string
+	why := slices.Clone(bad)
 	for _, id := range ids {
 		m := w.cache[id.kind+":"+id.hash]
 		if m.UID2 == "" {

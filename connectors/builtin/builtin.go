@@ -10,6 +10,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors/meta"
 	"github.com/mosaic-cdp/mosaic/connectors/mparticle"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
+	"github.com/mosaic-cdp/mosaic/connectors/tradedesk"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook"
 )
 
@@ -26,5 +27,6 @@ func Registry() *connectors.Registry {
 	r.RegisterDestination("mparticle", mparticle.New())
 	r.RegisterDestination(meta.Kind, meta.New())
 	r.RegisterDestination(google.Kind, google.New())
+	r.RegisterDestination(tradedesk.Kind, tradedesk.New())
 	return r
 }

@@ -47,7 +47,9 @@ const audienceOutput = "gold"
 // three runs of RunDestination (profiles enter and leave gold, ann's two
 // profiles merge, bob is deleted by retention) with only the gold output,
 // after each of which the platform audience must hold exactly the gold
-// members' identities, as the platform expects them; then an outage, a
+// members' identities, as the platform expects them (after run 2, cat is
+// erased with mosaic forget and the platform must lose her); then an
+// outage, a
 // sync killed midway and a lost acknowledgement, each followed by a sync
 // that must converge.
 func RunAudienceDestination(t *testing.T, kind string, d connectors.Destination, f AudienceFixture) {
@@ -58,6 +60,10 @@ func RunAudienceDestination(t *testing.T, kind string, d connectors.Destination,
 				t.Fatalf("run %d: %v", h.run, err)
 			}
 			h.checkMembers(f, fmt.Sprintf("run %d", h.run))
+			if h.run == 2 {
+				h.forget("cat@x.com")
+				h.checkMembers(f, "after forgetting cat")
+			}
 		}
 	})
 	if f.Fail != nil {

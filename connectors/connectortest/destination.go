@@ -17,6 +17,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/forget"
 	"github.com/mosaic-cdp/mosaic/internal/outputs"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
@@ -151,6 +152,27 @@ var oracle = map[string]string{
 		FROM audience_members m WHERE m.audience = 'gold'`,
 }
 
+// forget erases the profile holding email with mosaic forget's engine and
+// syncs: the outputs must lose its records.
+func (h *destHarness) forget(email string) {
+	h.t.Helper()
+	store, err := engine.Open(context.Background(), filepath.Join(h.dir, "store.duckdb"), engine.Options{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	_, err = forget.Forget(context.Background(), store, forget.Request{IdentityType: "email", Identity: email, Reason: "conformance"})
+	store.Close()
+	if err != nil {
+		h.t.Fatalf("forget %s: %v", email, err)
+	}
+	if err := h.sync(context.Background()); err != nil {
+		h.t.Fatalf("the sync after forgetting %s: %v", email, err)
+	}
+	if n := query(h.t, filepath.Join(h.dir, "store.duckdb"), "SELECT output, CAST(confirmed_at AS VARCHAR) FROM _mosaic.forget_outputs WHERE confirmed_at IS NULL"); len(n) > 0 {
+		h.t.Errorf("outputs that did not confirm forgetting %s: %v", email, n)
+	}
+}
+
 // desired returns what output name should hold by the oracle (null fields
 // left out), and checks that its delivery state (output_records) says the
 // same.
@@ -266,6 +288,14 @@ func RunDestination(t *testing.T, kind string, d connectors.Destination, f Desti
 				}
 				if diff := cmp.Diff(want, h.held(f, name, foreign[name])); diff != "" {
 					t.Errorf("run %d: output %s: the destination holds (-output_records +destination):\n%s", h.run, name, diff)
+				}
+			}
+			if h.run == 2 {
+				h.forget("cat@x.com")
+				for _, name := range []string{"crm", "gold"} {
+					if diff := cmp.Diff(h.desired(name), h.held(f, name, foreign[name])); diff != "" {
+						t.Errorf("after forgetting cat: output %s: the destination holds (-output_records +destination):\n%s", name, diff)
+					}
 				}
 			}
 		}

@@ -38,7 +38,7 @@ func TestDestinationConformance(t *testing.T) {
 					op, key := rec["op"].(string), rec["key"].(string)
 					delete(rec, "op")
 					delete(rec, "key")
-					if op == "remove" {
+					if op == "remove" || op == "forget" {
 						delete(held, key)
 						continue
 					}

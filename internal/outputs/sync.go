@@ -32,8 +32,10 @@ type sync struct {
 	fields []string
 	res    *Result
 	log    *slog.Logger
-	// pending is how many rows _out_pending holds.
-	pending int64
+	// pending is how many rows _out_pending holds, valid how many desired
+	// records are valid, sweepable how many held records no forget
+	// request claims.
+	pending, valid, sweepable int64
 	// emptyMirror is set when a mirror output's set came out empty while
 	// it holds records (and allow_empty is not set): the sync refuses.
 	emptyMirror bool
@@ -70,11 +72,11 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 		return res
 	}
 	var err error
-	switch {
-	case sy.emptyMirror:
-		err = fmt.Errorf("its records came out empty while it holds %d delivered ones: refusing to remove them all, since a feed that broke must not empty the destination. If the set is meant to be empty, set `allow_empty: true` on the output", res.Holds)
-	case total > 0:
+	if total > 0 {
 		err = s.deliver(ctx, sy, p, total)
+	}
+	if err == nil && sy.emptyMirror {
+		err = fmt.Errorf("its records came out empty while it holds %d delivered ones: refusing to remove them all, since a feed that broke must not empty the destination. If the set is meant to be empty, set `allow_empty: true` on the output", sy.sweepable)
 	}
 	// Whatever happened, what was acknowledged is held.
 	if ferr := sy.fold(context.WithoutCancel(ctx)); ferr != nil && err == nil {
@@ -127,13 +129,26 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 	if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror, o.Send == config.SendAudience); err != nil {
 		return err
 	}
-	var valid int64
-	r := sy.res
-	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/counts.sql"), o.Name).Scan(&r.Added, &r.Changed, &r.Removed, &r.Invalid, &valid, &r.Holds, &sy.pending); err != nil {
-		return storeErr("outputs/counts.sql", err)
+	if err := sy.count(ctx); err != nil {
+		return err
 	}
-	if o.Mode == config.ModeMirror && valid == 0 && r.Holds > 0 && !o.AllowEmpty {
-		r.Removed, sy.emptyMirror = 0, true
+	if o.Mode == config.ModeMirror && sy.valid == 0 && sy.sweepable > 0 && !o.AllowEmpty {
+		// Refuse the sweep, but still send what forget requests owe.
+		sy.emptyMirror = true
+		if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, false, o.Send == config.SendAudience); err != nil {
+			return err
+		}
+		return sy.count(ctx)
+	}
+	return nil
+}
+
+// count reads the sync's counts (counts.sql).
+func (sy *sync) count(ctx context.Context) error {
+	r := sy.res
+	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/counts.sql"), sy.o.Name).Scan(
+		&r.Added, &r.Changed, &r.Removed, &r.Invalid, &sy.valid, &r.Holds, &sy.pending, &sy.sweepable); err != nil {
+		return storeErr("outputs/counts.sql", err)
 	}
 	return nil
 }

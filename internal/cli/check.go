@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
@@ -44,7 +44,7 @@ func runCheck(ctx context.Context, e env, args []string) int {
 	// that is missing, say) is that feed's problem, reported with the rest.
 	p, err := config.Load(pos[0])
 	if err == nil {
-		err = audience.Check(ctx, p)
+		err = audiences.Check(ctx, p)
 	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)

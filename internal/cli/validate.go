@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
@@ -33,7 +33,7 @@ func runValidate(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic validate %s`\n", pos[0], pos[0])
 		return ExitUsage
 	}
-	if err := audience.Check(ctx, p); err != nil {
+	if err := audiences.Check(ctx, p); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		if errors.Is(err, config.ErrInvalid) {
 			fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic validate %s`\n", pos[0], pos[0])
@@ -42,7 +42,7 @@ func runValidate(ctx context.Context, e env, args []string) int {
 		return ExitFailed
 	}
 	if *explain {
-		text, err := audience.Explain(p)
+		text, err := audiences.Explain(p)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "mosaic validate: %v\n", err)
 			return ExitFailed

@@ -10,8 +10,8 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/attributes"
-	"github.com/mosaic-cdp/mosaic/internal/audience"
-	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
+	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/outputs"
@@ -54,7 +54,7 @@ type Stats struct {
 	// higher-priority source type kept out.
 	Attributes attributes.Stats `json:"attributes"`
 	// Calculated counts calculated-attribute values recomputed and changed.
-	Calculated calc.Stats `json:"calculated"`
+	Calculated calculated.Stats `json:"calculated"`
 	// Retention counts the events and profiles deleted by retention.
 	Retention retention.Stats `json:"retention"`
 	// Dropped counts the rows and single identities dropped in the run,
@@ -64,8 +64,8 @@ type Stats struct {
 	// Audiences holds each audience's size, entries and exits;
 	// AudiencesRemoved the members that left audiences no longer in the
 	// pipeline file.
-	Audiences        map[string]audience.Stats `json:"audiences,omitempty"`
-	AudiencesRemoved map[string]int64          `json:"audiences_removed,omitempty"`
+	Audiences        map[string]audiences.Stats `json:"audiences,omitempty"`
+	AudiencesRemoved map[string]int64           `json:"audiences_removed,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
 	// Warnings lists what the run went past: a feed whose data has not
@@ -123,7 +123,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if err := audience.Check(ctx, p); err != nil {
+	if err := audiences.Check(ctx, p); err != nil {
 		return nil, err
 	}
 	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log, MemoryLimit: r.MemoryLimit})

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/attributes"
-	"github.com/mosaic-cdp/mosaic/internal/audience"
-	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
+	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/events"
@@ -57,7 +57,7 @@ var stages = []stage{
 		return events.Run(ctx, s.tx, s.p, s.runID)
 	}},
 	{"calculated", func(ctx context.Context, s *runState) (int64, error) {
-		st, err := calc.Run(ctx, s.tx, s.p, s.runID, s.now)
+		st, err := calculated.Run(ctx, s.tx, s.p, s.runID, s.now)
 		s.res.Stats.Calculated = st
 		return st.Changed, err
 	}},
@@ -67,7 +67,7 @@ var stages = []stage{
 		return st.EventsDeleted + st.ProfilesDeleted, err
 	}},
 	{"audiences", func(ctx context.Context, s *runState) (int64, error) {
-		aud, err := audience.Run(ctx, s.tx, s.p, s.runID, s.now)
+		aud, err := audiences.Run(ctx, s.tx, s.p, s.runID, s.now)
 		if err != nil {
 			return 0, err
 		}

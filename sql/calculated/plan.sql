@@ -1,5 +1,5 @@
 -- The run's calculated attributes (temp table _calc_defs, staged by
--- internal/calc) beside their state as last computed: a definition that is
+-- internal/calculated) beside their state as last computed: a definition that is
 -- new or changed is fresh (computed for every profile), the others move
 -- their window from [prev_lower, prev_upper] to [lower_at, upper_at]. attr
 -- numbers a definition's values (calc_values.attr): it keeps its number

@@ -1,4 +1,4 @@
-package calc_test
+package calculated_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 )
@@ -65,7 +65,7 @@ func BenchmarkCalcFull(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := calc.Run(ctx, tx, p, 2, now); err != nil {
+		if _, err := calculated.Run(ctx, tx, p, 2, now); err != nil {
 			b.Fatal(err)
 		}
 		tx.Rollback(ctx)
@@ -82,7 +82,7 @@ func BenchmarkCalcNextRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := calc.Run(ctx, tx, p, 1, now); err != nil {
+	if _, err := calculated.Run(ctx, tx, p, 1, now); err != nil {
 		b.Fatal(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -97,7 +97,7 @@ func BenchmarkCalcNextRun(b *testing.B) {
 		if _, err := store.Conn().ExecContext(ctx, benchEvents, 10_000, 100_000, next, 2, 3600); err != nil {
 			b.Fatal(err)
 		}
-		st, err := calc.Run(ctx, tx, p, 2, next)
+		st, err := calculated.Run(ctx, tx, p, 2, next)
 		if err != nil {
 			b.Fatal(err)
 		}

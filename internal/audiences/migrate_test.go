@@ -1,4 +1,4 @@
-package audience_test
+package audiences_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/golden"
 )
@@ -50,7 +50,7 @@ func TestMigrateAudienceIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := audience.Run(ctx, tx, p, 4, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := audiences.Run(ctx, tx, p, 4, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -1,4 +1,4 @@
-package audience_test
+package audiences_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/predicate"
@@ -61,13 +61,13 @@ func TestSharedLeavesMatchPerLeaf(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, src)
 			}
-			if err := audience.Check(ctx, p); err != nil {
+			if err := audiences.Check(ctx, p); err != nil {
 				t.Fatal(err)
 			}
 			// Two days earlier every audience is new (Level.First), then
 			// the windows slide and members enter and exit (the delta).
 			for run, at := range []time.Time{now.Add(-48 * time.Hour), now} {
-				if _, err := audience.Run(ctx, tx, p, int64(run+1), at); err != nil {
+				if _, err := audiences.Run(ctx, tx, p, int64(run+1), at); err != nil {
 					t.Fatal(err)
 				}
 				o := oracle{t: t, tx: tx, now: at, done: map[string]map[int64]bool{}}
@@ -167,7 +167,7 @@ func (o *oracle) eval(c *config.Criterion) map[int64]bool {
 		s := o.set(`SELECT mpid FROM main.profile_identities WHERE identity_type = $1`, c.Identity.Type)
 		return keep(func(m int64) bool { return s[m] })
 	case c.SQL != "":
-		s := o.set(`SELECT coalesce(al.mpid, q.mpid) FROM (` + audience.UserQuery(c.SQL) + `) q LEFT JOIN main.profile_aliases al ON al.alias_mpid = q.mpid`)
+		s := o.set(`SELECT coalesce(al.mpid, q.mpid) FROM (` + audiences.UserQuery(c.SQL) + `) q LEFT JOIN main.profile_aliases al ON al.alias_mpid = q.mpid`)
 		return keep(func(m int64) bool { return s[m] })
 	case c.Event != nil:
 		return keep(o.event(c.Event))

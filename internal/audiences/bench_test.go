@@ -1,4 +1,4 @@
-package audience_test
+package audiences_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/gen"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
@@ -20,7 +20,7 @@ import (
 // (MOSAIC_BENCH_USERS users, default 20000), each iteration in a run
 // transaction that is rolled back:
 //
-//	MOSAIC_BENCH_USERS=100000 go test -tags duckdb_arrow -run '^$' -bench Audiences ./internal/audience/
+//	MOSAIC_BENCH_USERS=100000 go test -tags duckdb_arrow -run '^$' -bench Audiences ./internal/audiences/
 func BenchmarkAudiences(b *testing.B) {
 	users := 20000
 	if v := os.Getenv("MOSAIC_BENCH_USERS"); v != "" {
@@ -66,7 +66,7 @@ func BenchmarkAudiences(b *testing.B) {
 			b.Fatal(err)
 		}
 		// A later clock, so that windows move and members enter and exit.
-		res, err := audience.Run(ctx, tx, p, 1000+int64(i), now.Add(3*24*time.Hour))
+		res, err := audiences.Run(ctx, tx, p, 1000+int64(i), now.Add(3*24*time.Hour))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package calc_test
+package calculated_test
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package calc_test
+package calculated_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
-	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
@@ -191,7 +191,7 @@ func compareStore(t *testing.T, p *config.Pipeline, now time.Time) (stored, fres
 	if _, err := store.Conn().ExecContext(ctx, `DELETE FROM _mosaic.calc_state`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := calc.Run(ctx, tx, p, -1, now); err != nil {
+	if _, err := calculated.Run(ctx, tx, p, -1, now); err != nil {
 		t.Fatal(err)
 	}
 	return stored, readValues(t, store, kinds)

@@ -1,4 +1,4 @@
-// Package calc computes calculated attributes (docs/pipeline.md,
+// Package calculated computes calculated attributes (docs/pipeline.md,
 // `calculated_attributes:`) inside the run's transaction, as set-based SQL
 // over the stored events (sql/calculated/).
 //
@@ -52,7 +52,7 @@
 // (stored value combined with the new events), in full for the other kinds.
 // TestIncrementalEqualsFull checks the result against a recomputation from
 // scratch after each of several random runs.
-package calc
+package calculated
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package calc_test
+package calculated_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/attributes"
-	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 )
@@ -50,7 +50,7 @@ func TestValuesVisibleAfterEmptyAttributesStage(t *testing.T) {
 	if _, err := attributes.Run(ctx, tx, p, 2); err != nil {
 		t.Fatal(err)
 	}
-	st, err := calc.Run(ctx, tx, p, 2, now)
+	st, err := calculated.Run(ctx, tx, p, 2, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,9 @@
-package audience_test
+package audiences_test
 
 import (
 	"testing"
 
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/golden"
 )
@@ -26,9 +26,9 @@ func TestGolden(t *testing.T) {
 			FROM audience_history h JOIN ` + names + ` n USING (mpid) ORDER BY 1`,
 	}, func(t *testing.T, p *config.Pipeline, store string) map[string]string {
 		if len(p.CalculatedAttributes) > 0 && golden.Dump(t, store, `SELECT count(*) FROM profile_attributes WHERE calculated`) == "0\n" {
-			t.Skip("no calculated attribute was computed: this build has no calculated-attribute stage (internal/calc) yet")
+			t.Skip("no calculated attribute was computed: this build has no calculated-attribute stage (internal/calculated) yet")
 		}
-		text, err := audience.Explain(p)
+		text, err := audiences.Explain(p)
 		if err != nil {
 			t.Fatal(err)
 		}

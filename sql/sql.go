@@ -1,8 +1,8 @@
-// Package sqlfiles holds every SQL statement mosaic runs, as files embedded
+// Package sql holds every SQL statement mosaic runs, as files embedded
 // with embed.FS. A file is plain SQL, or a text/template when its name ends
 // in .sql.tmpl (identifiers and column lists only; values always go in as
 // query parameters).
-package sqlfiles
+package sql
 
 import (
 	"embed"
@@ -24,7 +24,7 @@ func FS() embed.FS { return files }
 func Get(name string) string {
 	b, err := files.ReadFile(name)
 	if err != nil {
-		panic(fmt.Sprintf("sqlfiles: %v", err))
+		panic(fmt.Sprintf("sql: %v", err))
 	}
 	return string(b)
 }
@@ -45,14 +45,14 @@ func Render(name string, data any) (string, error) {
 		t, err = template.New(name).Funcs(template.FuncMap{"ident": Ident, "lit": Literal}).Option("missingkey=error").Parse(Get(name))
 		if err != nil {
 			mu.Unlock()
-			return "", fmt.Errorf("sqlfiles: parse %s: %w", name, err)
+			return "", fmt.Errorf("sql: parse %s: %w", name, err)
 		}
 		templates[name] = t
 	}
 	mu.Unlock()
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
-		return "", fmt.Errorf("sqlfiles: render %s: %w", name, err)
+		return "", fmt.Errorf("sql: render %s: %w", name, err)
 	}
 	return b.String(), nil
 }

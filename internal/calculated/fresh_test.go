@@ -1,4 +1,4 @@
-package calc_test
+package calculated_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 )
@@ -104,14 +104,14 @@ func TestFreshEqualsPairs(t *testing.T) {
 func computeAll(t *testing.T, store *engine.Store, p *config.Pipeline, now time.Time, asPairs bool) map[string]int {
 	t.Helper()
 	ctx := context.Background()
-	calc.SetFreshAsPairs(asPairs)
-	defer calc.SetFreshAsPairs(false)
+	calculated.SetFreshAsPairs(asPairs)
+	defer calculated.SetFreshAsPairs(false)
 	tx, err := store.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := calc.Run(ctx, tx, p, 2, now); err != nil {
+	if _, err := calculated.Run(ctx, tx, p, 2, now); err != nil {
 		t.Fatal(err)
 	}
 	kinds := map[string]string{}

@@ -1,4 +1,4 @@
-package calc
+package calculated
 
 // SetFreshAsPairs makes Run compute fresh definitions as full dirty pairs
 // (the oracle of TestFreshEqualsPairs) until it is called with false.

@@ -1,4 +1,4 @@
-// Package audience compiles the audiences' criteria (config.Criterion) to
+// Package audiences compiles the audiences' criteria (config.Criterion) to
 // DuckDB statements, one dependency level at a time, and recomputes
 // membership in a run: entries and exits go to audience_history, whose open
 // rows are the audience_members view (docs/design.md, the store).
@@ -14,7 +14,7 @@
 // Call order: Check (at validation, against an empty in-memory store), then
 // in a run Run (inside the run's transaction, after the events stage).
 // Explain prints what Compile produces.
-package audience
+package audiences
 
 import (
 	"fmt"

@@ -1,11 +1,11 @@
-package audience_test
+package audiences_test
 
 import (
 	"context"
 	"errors"
 	"testing"
 
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
@@ -43,7 +43,7 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = audience.Check(context.Background(), p)
+			err = audiences.Check(context.Background(), p)
 			got := ""
 			if err != nil {
 				got = err.Error()

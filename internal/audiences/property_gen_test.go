@@ -1,4 +1,4 @@
-package audience_test
+package audiences_test
 
 import (
 	"fmt"

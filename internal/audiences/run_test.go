@@ -1,4 +1,4 @@
-package audience_test
+package audiences_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mosaic-cdp/mosaic/internal/audience"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 )
@@ -42,11 +42,11 @@ func TestRunCalculated(t *testing.T) {
 		}
 	}
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	res, err := audience.Run(ctx, tx, p, 7, now)
+	res, err := audiences.Run(ctx, tx, p, 7, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]audience.Stats{"frequent": {Size: 2, Entered: 2}, "not_frequent": {Size: 2, Entered: 2}}
+	want := map[string]audiences.Stats{"frequent": {Size: 2, Entered: 2}, "not_frequent": {Size: 2, Entered: 2}}
 	if diff := cmp.Diff(want, res.Audiences); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}
@@ -58,11 +58,11 @@ func TestRunCalculated(t *testing.T) {
 		t.Errorf("members = %q, want %q", members, want)
 	}
 	// A second evaluation with nothing changed enters and exits no one.
-	res, err = audience.Run(ctx, tx, p, 8, now.Add(time.Hour))
+	res, err = audiences.Run(ctx, tx, p, 8, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = map[string]audience.Stats{"frequent": {Size: 2}, "not_frequent": {Size: 2}}
+	want = map[string]audiences.Stats{"frequent": {Size: 2}, "not_frequent": {Size: 2}}
 	if diff := cmp.Diff(want, res.Audiences); diff != "" {
 		t.Errorf("second run stats (-want +got):\n%s", diff)
 	}
@@ -82,7 +82,7 @@ func TestReferenceChainCompilesLinearly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	levels, err := audience.Compile(p)
+	levels, err := audiences.Compile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,11 +118,11 @@ func TestFirstEvaluationWithoutMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	res, err := audience.Run(ctx, tx, p, 1, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	res, err := audiences.Run(ctx, tx, p, 1, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]audience.Stats{"nobody": {}, "everybody": {Size: 200_000, Entered: 200_000}}
+	want := map[string]audiences.Stats{"nobody": {}, "everybody": {Size: 200_000, Entered: 200_000}}
 	if diff := cmp.Diff(want, res.Audiences); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}

@@ -1,4 +1,4 @@
-package calc_test
+package calculated_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mosaic-cdp/mosaic/internal/calc"
+	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/golden"
@@ -44,7 +44,7 @@ func TestDefinitionsAddedBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := calc.Run(ctx, tx, p, int64(2+i), now); err != nil {
+		if _, err := calculated.Run(ctx, tx, p, int64(2+i), now); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(ctx); err != nil {

@@ -47,16 +47,16 @@ type DestinationFixture struct {
 // profile merges into her customerid one, bob is deleted by retention),
 // change attributes, and enter and leave the gold audience.
 var destinationRuns = [][]string{{
-	`{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780228800000}`,
-	`{"environment": "production", "user_identities": {"customer_id": "ann"}, "user_attributes": {"city": "Paris"}, "timestamp_unixtime_ms": 1780232400000}`,
-	`{"environment": "production", "user_identities": {"email": "bob@x.com"}, "user_attributes": {"tier": "silver"}, "timestamp_unixtime_ms": 1780142400000}`,
-	`{"environment": "production", "user_identities": {"email": "cat@x.com"}, "user_attributes": {"tier": "bronze", "score": 7}, "timestamp_unixtime_ms": 1780221600000}`,
+	`{"environment": "production", "source_request_id": "r1", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"email": "ann@x.com"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780228800000}`,
+	`{"environment": "production", "source_request_id": "r2", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"customer_id": "ann"}, "user_attributes": {"city": "Paris"}, "timestamp_unixtime_ms": 1780232400000}`,
+	`{"environment": "production", "source_request_id": "r3", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"email": "bob@x.com"}, "user_attributes": {"tier": "silver"}, "timestamp_unixtime_ms": 1780142400000}`,
+	`{"environment": "production", "source_request_id": "r4", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"email": "cat@x.com"}, "user_attributes": {"tier": "bronze", "score": 7}, "timestamp_unixtime_ms": 1780221600000}`,
 }, {
-	`{"environment": "production", "user_identities": {"customer_id": "ann", "email": "ann@x.com"}, "timestamp_unixtime_ms": 1780315200000}`,
-	`{"environment": "production", "user_identities": {"email": "cat@x.com"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780308000000}`,
+	`{"environment": "production", "source_request_id": "r5", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"customer_id": "ann", "email": "ann@x.com"}, "timestamp_unixtime_ms": 1780315200000}`,
+	`{"environment": "production", "source_request_id": "r6", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"email": "cat@x.com"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780308000000}`,
 }, {
-	`{"environment": "production", "user_identities": {"email": "cat@x.com"}, "deleted_user_attributes": ["tier"], "timestamp_unixtime_ms": 1780394400000}`,
-	`{"environment": "production", "user_identities": {"email": "dan@x.com"}, "user_attributes": {"tier": "silver", "score": 3.5}, "timestamp_unixtime_ms": 1780398000000}`,
+	`{"environment": "production", "source_request_id": "r7", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"email": "cat@x.com"}, "deleted_user_attributes": ["tier"], "timestamp_unixtime_ms": 1780394400000}`,
+	`{"environment": "production", "source_request_id": "r8", "events": [{"event_type": "custom_event", "data": {"event_name": "visit", "custom_event_type": "other"}}], "user_identities": {"email": "dan@x.com"}, "user_attributes": {"tier": "silver", "score": 3.5}, "timestamp_unixtime_ms": 1780398000000}`,
 }}
 
 // destHarness is a pipeline with two mirror outputs of the destination
@@ -195,6 +195,8 @@ var SuiteOutputs = map[string]string{
 	"gold": `    send: audience
     audience: gold
     identities: [email]
+`,
+	"events": `    send: events
 `,
 }
 

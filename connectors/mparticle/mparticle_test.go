@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/mparticle"
 	"github.com/mosaic-cdp/mosaic/connectors/mparticle/mparticletest"
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -85,4 +86,19 @@ func TestOpenNeedsTheEnvironment(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "MP_NOT_SET_ANYWHERE (secret_env) is not set") {
 		t.Errorf("Open: %v", err)
 	}
+}
+
+// TestDestinationConformance forwards the events suite's batches to an
+// Events API bulk endpoint on 127.0.0.1.
+func TestDestinationConformance(t *testing.T) {
+	t.Setenv("MP_KEY", "the-key")
+	t.Setenv("MP_SECRET", "the-secret")
+	servers := map[string]*mparticletest.Server{}
+	connectortest.RunEventsDestination(t, "mparticle", mparticle.New(), connectortest.EventsFixture{
+		Output: func(t *testing.T, dir, name string) string {
+			servers[name] = mparticletest.New(t, "the-key", "the-secret")
+			return "    kind: mparticle\n    url: " + servers[name].URL + "\n    key_env: MP_KEY\n    secret_env: MP_SECRET\n    batch_size: 2\n"
+		},
+		Batches: func(t *testing.T, name string) []json.RawMessage { return servers[name].Batches() },
+	})
 }

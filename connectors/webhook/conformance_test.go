@@ -1,6 +1,8 @@
 package webhook_test
 
 import (
+	"encoding/json"
+
 	"testing"
 
 	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
@@ -31,6 +33,27 @@ func TestDestinationConformance(t *testing.T) {
 			for _, r := range receivers {
 				r.FailNext(n, 500)
 			}
+		},
+	})
+}
+
+// TestEventsConformance runs the events suite against a signed-webhook
+// receiver, which keeps each batch under its source_request_id.
+func TestEventsConformance(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	t.Setenv("MOSAIC_TEST_HOOK_SECRET", secret)
+	receivers := map[string]*webhooktest.Receiver{}
+	connectortest.RunEventsDestination(t, "webhook", webhook.New(), connectortest.EventsFixture{
+		Output: func(t *testing.T, dir, name string) string {
+			receivers[name] = webhooktest.New(t, secret)
+			return "    kind: webhook\n    url: " + receivers[name].URL + "\n    secret_env: MOSAIC_TEST_HOOK_SECRET\n    batch_size: 2\n"
+		},
+		Batches: func(t *testing.T, name string) []json.RawMessage {
+			var out []json.RawMessage
+			for _, b := range receivers[name].State() {
+				out = append(out, b)
+			}
+			return out
 		},
 	})
 }

@@ -113,7 +113,12 @@ const (
 func TestForget(t *testing.T) {
 	dir, rcs := setup(t)
 	pipe := filepath.Join(dir, "pipeline.yaml")
-	run(t, dir, 1, ann, bob)
+	// The broken line is dropped as invalid_json, its raw text kept: it
+	// names bob too.
+	run(t, dir, 1, ann, bob, `{"environment": "production", "user_identities": {"email": "bob@x.com"}, broken`)
+	if got := query(t, dir, "SELECT count(*) FROM dropped_rows WHERE contains(CAST(\"row\" AS VARCHAR), 'bob@x.com')"); got != "1\n" {
+		t.Fatalf("the broken line of bob's was not kept in dropped_rows: %s", got)
+	}
 	if _, ok := rcs["crm"].State()["bob@x.com"]; !ok {
 		t.Fatalf("the crm receiver never got bob: %v", rcs["crm"].State())
 	}

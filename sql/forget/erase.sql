@@ -12,8 +12,12 @@ WHERE i.mpid IN (SELECT mpid FROM _forget_mpids);
 CREATE OR REPLACE TEMP TABLE _forget_rows AS
 SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: dropped
+-- A dropped row names a value as a JSON string, or, inside a raw line kept
+-- as text, as an escaped one.
 DELETE FROM _mosaic.dropped_rows d
-WHERE EXISTS (SELECT 1 FROM _forget_ids f WHERE contains(CAST(d."row" AS VARCHAR), CAST(to_json(f.identity_value) AS VARCHAR)));
+WHERE EXISTS (SELECT 1 FROM _forget_ids f
+              WHERE contains(CAST(d."row" AS VARCHAR), CAST(to_json(f.identity_value) AS VARCHAR))
+                 OR contains(CAST(d."row" AS VARCHAR), '\"' || trim(CAST(to_json(f.identity_value) AS VARCHAR), '"') || '\"'));
 -- name: feed_identities
 DELETE FROM _mosaic.feed_identities WHERE row_id IN (SELECT row_id FROM _forget_rows);
 -- name: feed_attributes

@@ -30,13 +30,13 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 	if err != nil {
 		return res, err
 	}
-	_, todo, err := pending(req.ReadRequest, matches)
+	_, todo, err := pending(req.ReadRequest, matches, c.Format)
 	if err != nil {
 		return res, err
 	}
 	look := todo
 	if len(look) == 0 {
-		_, all, err := pending(connectors.ReadRequest{ValidateRequest: req.ValidateRequest}, matches)
+		_, all, err := pending(connectors.ReadRequest{ValidateRequest: req.ValidateRequest}, matches, c.Format)
 		if err != nil {
 			return res, err
 		}

@@ -143,38 +143,52 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 }
 
 // readSpan reads what of a line file is new since prev (see planSpan) and
-// returns the file's new state. The bytes read are handed to DuckDB as the
-// file itself when they are all of it, else copied to a temporary file
-// (after the header line, for CSV); line numbers stay the file's.
+// returns the file's new state.
 func (f file) readSpan(ctx context.Context, format string, prev *fileState, now fileState, sink connectors.Sink) (fileState, error) {
+	g, st, done, err := f.spanned(format, prev, now, false)
+	if err != nil || done == nil {
+		return st, err
+	}
+	defer done()
+	return st, g.read(ctx, format, sink)
+}
+
+// spanned returns f set to read what of a line file is new since prev,
+// with the file's state once read; done is nil when there is nothing to
+// read, else the caller calls it after the read. The bytes are handed to
+// DuckDB as the file itself when they are all of it, else copied to a
+// temporary file (after the header line, for CSV) that done removes; a
+// batch file is read through a section of itself, unless copyBatch (for
+// Check, which reads it with DuckDB). Line numbers stay the file's.
+func (f file) spanned(format string, prev *fileState, now fileState, copyBatch bool) (file, fileState, func(), error) {
 	sp, err := planSpan(f.path, prev, now, format != "csv")
 	if err != nil {
-		return now, err
+		return f, now, nil, err
 	}
 	if sp.from >= sp.to {
-		return sp.state, nil // nothing new, or only an unfinished line
+		return f, sp.state, nil, nil // nothing new, or only an unfinished line
 	}
-	if format == "batch" {
+	if format == "batch" && !copyBatch {
 		f.from, f.to, f.lineBase = sp.from, sp.to, sp.lineBase
-		return sp.state, f.read(ctx, format, sink)
+		return f, sp.state, func() {}, nil
 	}
-	if sp.from > 0 || sp.to < now.Size {
-		header := format == "csv" && sp.from > 0
-		ext := ".ndjson"
-		if format == "csv" {
-			ext = ".csv"
-		}
-		tmp, err := copySpan(f.path, sp.from, sp.to, header, ext)
-		if err != nil {
-			return now, err
-		}
-		defer os.Remove(tmp)
-		f.path, f.lineBase = tmp, sp.lineBase
-		if header {
-			f.lineBase-- // the copy's line 1 is the header
-		}
+	if sp.from == 0 && sp.to == now.Size {
+		return f, sp.state, func() {}, nil
 	}
-	return sp.state, f.read(ctx, format, sink)
+	header := format == "csv" && sp.from > 0
+	ext := ".ndjson"
+	if format == "csv" {
+		ext = ".csv"
+	}
+	tmp, err := copySpan(f.path, sp.from, sp.to, header, ext)
+	if err != nil {
+		return f, now, nil, err
+	}
+	f.path, f.lineBase = tmp, sp.lineBase
+	if header {
+		f.lineBase-- // the copy's line 1 is the header
+	}
+	return f, sp.state, func() { os.Remove(tmp) }, nil
 }
 
 // pendingFile is a matched file that the next read reads.

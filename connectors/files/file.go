@@ -28,6 +28,8 @@ type file struct {
 	// a file's appended part, or of a copy of it); for batch, from and to
 	// bound the bytes read (to 0: the whole file).
 	lineBase, from, to int64
+	// maxLine, if not 0, is the last line an NDJSON read reads.
+	maxLine int64
 }
 
 var scanSeq atomic.Int64
@@ -53,12 +55,13 @@ type sqlData struct {
 	RejectsTable, RejectsScan       string
 	Lines                           string
 	LineBase                        int64 // added to the reader's line numbers
+	MaxLine                         int64 // if not 0, the last line read (NDJSON)
 }
 
 func (f file) data() sqlData {
 	n := scanSeq.Add(1)
 	return sqlData{
-		Path: f.path, Origin: f.origin, Columns: f.columns, LineBase: f.lineBase,
+		Path: f.path, Origin: f.origin, Columns: f.columns, LineBase: f.lineBase, MaxLine: f.maxLine,
 		RejectsTable: fmt.Sprintf("_rejects_%d", n), RejectsScan: fmt.Sprintf("_rejects_scan_%d", n),
 	}
 }

@@ -173,6 +173,10 @@ func (f file) spanned(format string, prev *fileState, now fileState, copyBatch b
 		return f, sp.state, func() {}, nil
 	}
 	if sp.from == 0 && sp.to == now.Size {
+		// DuckDB reads the file itself, to its end at the time: an NDJSON
+		// read stops at the last line planned, should a writer append
+		// meanwhile (those lines are the next read's).
+		f.maxLine = sp.lastLine
 		return f, sp.state, func() {}, nil
 	}
 	header := format == "csv" && sp.from > 0

@@ -27,7 +27,8 @@ type span struct {
 	from, to int64
 	lineBase int64
 	state    fileState
-	whole    bool // the last read's prefix is gone: from is 0
+	whole    bool  // the last read's prefix is gone: from is 0
+	lastLine int64 // the number of the last line in [from, to)
 }
 
 // planSpan decides what of a line file to read, in one pass over it.
@@ -123,6 +124,10 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines bool) (span
 		sp.from = skip
 	}
 	sp.state.Read, sp.state.Lines = sp.to, lines
+	sp.lastLine = lines
+	if sp.to == now.Size && len(pend) > 0 {
+		sp.lastLine++ // an unterminated last line, read
+	}
 	sp.state.Hash = hex.EncodeToString(h.Sum(nil))
 	return sp, nil
 }

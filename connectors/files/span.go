@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -27,7 +26,6 @@ type span struct {
 	from, to int64
 	lineBase int64
 	state    fileState
-	whole    bool  // the last read's prefix is gone: from is 0
 	lastLine int64 // the number of the last line in [from, to)
 }
 
@@ -38,8 +36,8 @@ type span struct {
 // starts where the last one ended; otherwise (the file shrank, or changed
 // in place) it starts at 0. The read ends at the end of the last complete
 // line: an unterminated last line is left for a later read, unless it is
-// complete anyway (a JSON value, for json lines: a cut JSON object is never
-// valid JSON) or the file has not changed since the last run (quiet: the
+// complete anyway (a JSON object, for json lines: a cut JSON object is
+// never valid JSON) or the file has not changed since the last run (quiet: the
 // writer is done with it). The state remembers the end as `read`, with the
 // hash of bytes [0, read) and how many newlines they hold.
 func planSpan(path string, prev *fileState, now fileState, jsonLines bool) (span, error) {
@@ -61,7 +59,6 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines bool) (span
 			h.Reset()
 		}
 	}
-	sp.whole = sp.from == 0
 	quiet := prev != nil && prev.Size == now.Size && prev.ModTime.Equal(now.ModTime)
 
 	// Hash the rest up to its last newline; pend holds the bytes after it.
@@ -102,10 +99,11 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines bool) (span
 			return span{}, err
 		}
 	}
-	sp.to = now.Size - int64(len(pend))
-	if len(pend) > 0 && (quiet || len(bytes.TrimSpace(pend)) == 0 || (jsonLines && json.Valid(pend))) {
+	// pos is now.Size unless the file shrank while being read.
+	sp.to = pos - int64(len(pend))
+	if len(pend) > 0 && (quiet || len(bytes.TrimSpace(pend)) == 0 || (jsonLines && isObject(pend) && json.Valid(pend))) {
 		h.Write(pend)
-		sp.to = now.Size
+		sp.to = pos
 	}
 	// lines counted from 0 (or from prev.Lines at prev.Read); the unread
 	// tail holds no newline.
@@ -125,7 +123,7 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines bool) (span
 	}
 	sp.state.Read, sp.state.Lines = sp.to, lines
 	sp.lastLine = lines
-	if sp.to == now.Size && len(pend) > 0 {
+	if sp.to == pos && len(pend) > 0 {
 		sp.lastLine++ // an unterminated last line, read
 	}
 	sp.state.Hash = hex.EncodeToString(h.Sum(nil))
@@ -174,9 +172,4 @@ func copySpan(path string, from, to int64, header bool, ext string) (string, err
 		return "", err
 	}
 	return out.Name(), nil
-}
-
-// String is for test failures.
-func (s span) String() string {
-	return fmt.Sprintf("[%d,%d) line base %d, whole %v", s.from, s.to, s.lineBase, s.whole)
 }

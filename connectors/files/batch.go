@@ -72,6 +72,9 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	}
 	defer fh.Close()
 	var r io.Reader = fh
+	if f.to > 0 {
+		r = io.NewSectionReader(fh, f.from, f.to-f.from)
+	}
 	if strings.HasSuffix(strings.ToLower(f.path), ".gz") {
 		gz, err := gzip.NewReader(fh)
 		if err != nil {
@@ -84,7 +87,7 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	defer kept.Release()
 	dropped := array.NewRecordBuilder(memory.NewGoAllocator(), droppedSchema)
 	defer dropped.Release()
-	for lineNo := 1; ; lineNo++ {
+	for lineNo := 1 + int(f.lineBase); ; lineNo++ {
 		line, err := br.ReadBytes('\n')
 		if lineNo == 1 {
 			// A UTF-8 byte-order mark, as Windows tools write, is not JSON.

@@ -19,7 +19,8 @@ import (
 var _ connectors.Checker = (*Source)(nil)
 
 // Check looks at the files the next read would read (those the state has
-// not seen, or the last matching file when there are none, so that the
+// not seen, and of a line file that grew only its new part; or the last
+// matching file when there are none, so that the
 // mapping is still checked) with the readers Read uses, in an in-memory
 // DuckDB of its own: the mapped columns and their types (DuckDB types, as
 // the rows are staged), and how many rows those files hold. It reads the
@@ -30,13 +31,13 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 	if err != nil {
 		return res, err
 	}
-	_, todo, err := pending(req.ReadRequest, matches)
+	_, todo, err := pending(req.ReadRequest, matches, c.Format)
 	if err != nil {
 		return res, err
 	}
 	look := todo
 	if len(look) == 0 {
-		_, all, err := pending(connectors.ReadRequest{ValidateRequest: req.ValidateRequest}, matches)
+		_, all, err := pending(connectors.ReadRequest{ValidateRequest: req.ValidateRequest}, matches, c.Format)
 		if err != nil {
 			return res, err
 		}
@@ -55,7 +56,24 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 	res.Rows = 0
 	for _, p := range look {
 		f := file{path: p.path, origin: p.key, delimiter: c.Delimiter}
+		done, count := func() {}, len(todo) > 0
+		if count && p.prev != nil && appendable(c.Format, p.path) {
+			// Look at what the next read reads: the appended part; when
+			// there is none (only an unfinished line), the whole file,
+			// for its columns, counting no row.
+			g, _, gdone, err := f.spanned(c.Format, p.prev, p.now, true)
+			if err != nil {
+				ck.problemf("%s: %v", p.key, err)
+				continue
+			}
+			if gdone == nil {
+				count = false
+			} else {
+				f, done = g, gdone
+			}
+		}
 		n, err := ck.file(ctx, f, c.Format)
+		done()
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, fmt.Errorf("feed %s: check cancelled: %w", req.Feed, ctx.Err())
@@ -63,7 +81,7 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 			ck.problemf("%s: %v; fix or remove the file", p.key, err)
 			continue
 		}
-		if len(todo) > 0 {
+		if count {
 			res.Rows += n
 		}
 	}

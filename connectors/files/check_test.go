@@ -183,3 +183,34 @@ func TestCheckNDJSONTimeTypes(t *testing.T) {
 		t.Errorf("boolean timestamp: problems %q (%v), want %q", res.Problems, err, want)
 	}
 }
+
+// TestCheckAppendedFile: of a line file that grew since it was read, check
+// counts the rows of the new part only (a CSV's header still known), and
+// none when nothing but an unfinished line was added.
+func TestCheckAppendedFile(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct{ name, block, first, added, unfinished string }{
+		{"a.csv", "{ kind: files, path: a.csv }", "id,ts\n1,x\n2,x\n", "3,x\n4,x\n5,x\n", "6,"},
+		{"a.ndjson", "{ kind: files, path: a.ndjson }", `{"id":1}` + "\n", `{"id":2}` + "\n" + `{"id":3}` + "\n" + `{"id":4}` + "\n", `{"id":`},
+		{"b.ndjson", "{ kind: files, path: b.ndjson, format: batch }", `{"events":[]}` + "\n", `{"x":1}` + "\n" + `{"x":2}` + "\n" + `{"x":3}` + "\n", `{"x"`},
+	}
+	for _, c := range cases {
+		path := filepath.Join(dir, c.name)
+		write(t, path, c.first)
+		var cols []string
+		if !strings.Contains(c.block, "batch") {
+			cols = []string{"id"}
+		}
+		req := checkRequest(t, dir, c.block, cols, "", "", nil)
+		req.State = readState(t, req)
+		write(t, path, c.first+c.added)
+		if res, err := files.New().Check(context.Background(), req); err != nil || res.Rows != 3 || len(res.Problems) != 0 {
+			t.Errorf("%s appended: %+v (%v), want 3 rows", c.name, res, err)
+		}
+		req.State = readState(t, req)
+		write(t, path, c.first+c.added+c.unfinished)
+		if res, err := files.New().Check(context.Background(), req); err != nil || res.Rows != 0 || len(res.Columns) != len(cols) || len(res.Problems) != 0 {
+			t.Errorf("%s with an unfinished line: %+v (%v), want 0 rows and the columns", c.name, res, err)
+		}
+	}
+}

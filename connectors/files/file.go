@@ -24,6 +24,12 @@ type file struct {
 	origin    string   // as recorded (relative to the pipeline file)
 	columns   []string // the feed's mapped columns
 	delimiter string
+	// lineBase is added to the line numbers of what is read (a read of
+	// a file's appended part, or of a copy of it); for batch, from and to
+	// bound the bytes read (to 0: the whole file).
+	lineBase, from, to int64
+	// maxLine, if not 0, is the last line an NDJSON read reads.
+	maxLine int64
 }
 
 var scanSeq atomic.Int64
@@ -48,12 +54,14 @@ type sqlData struct {
 	Columns, Header                 []string
 	RejectsTable, RejectsScan       string
 	Lines                           string
+	LineBase                        int64 // added to the reader's line numbers
+	MaxLine                         int64 // if not 0, the last line read (NDJSON)
 }
 
 func (f file) data() sqlData {
 	n := scanSeq.Add(1)
 	return sqlData{
-		Path: f.path, Origin: f.origin, Columns: f.columns,
+		Path: f.path, Origin: f.origin, Columns: f.columns, LineBase: f.lineBase, MaxLine: f.maxLine,
 		RejectsTable: fmt.Sprintf("_rejects_%d", n), RejectsScan: fmt.Sprintf("_rejects_scan_%d", n),
 	}
 }

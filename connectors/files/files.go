@@ -3,8 +3,10 @@
 //
 // A file is read once: the source's state remembers each file by path (as
 // written relative to the pipeline file's folder), size and modification
-// time, and a file whose size or time changed is read again, whole. Files
-// are read in path order, and rows in file order.
+// time, and a file whose size or time changed is read again. A line file
+// (CSV, NDJSON, batch; not gzip) that only grew is read from where the
+// last read ended (see span.go); any other changed file is read whole.
+// Files are read in path order, and rows in file order.
 package files
 
 import (
@@ -47,6 +49,12 @@ func New() *Source { return &Source{} }
 type fileState struct {
 	Size    int64     `json:"size"`
 	ModTime time.Time `json:"mtime"`
+	// Line files only (not gzip): the bytes read, [0, read), end at the
+	// end of a line; sha256 is their SHA-256 (hex) and lines how many
+	// newlines they hold (the line number the next read continues from).
+	Read  int64  `json:"read,omitempty"`
+	Hash  string `json:"sha256,omitempty"`
+	Lines int64  `json:"lines,omitempty"`
 }
 
 type state struct {
@@ -114,29 +122,91 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 	if err != nil {
 		return nil, err
 	}
-	st, todo, err := pending(req, matches)
+	st, todo, err := pending(req, matches, c.Format)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range todo {
 		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter}
-		if err := f.read(ctx, c.Format, sink); err != nil {
+		now := p.now
+		if appendable(c.Format, p.path) {
+			now, err = f.readSpan(ctx, c.Format, p.prev, p.now, sink)
+		} else {
+			err = f.read(ctx, c.Format, sink)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.key, err)
 		}
-		st.Files[p.key] = p.now
+		st.Files[p.key] = now
 	}
 	return json.Marshal(st)
+}
+
+// readSpan reads what of a line file is new since prev (see planSpan) and
+// returns the file's new state.
+func (f file) readSpan(ctx context.Context, format string, prev *fileState, now fileState, sink connectors.Sink) (fileState, error) {
+	g, st, done, err := f.spanned(format, prev, now, false)
+	if err != nil || done == nil {
+		return st, err
+	}
+	defer done()
+	return st, g.read(ctx, format, sink)
+}
+
+// spanned returns f set to read what of a line file is new since prev,
+// with the file's state once read; done is nil when there is nothing to
+// read, else the caller calls it after the read. The bytes are handed to
+// DuckDB as the file itself when they are all of it, else copied to a
+// temporary file (after the header line, for CSV) that done removes; a
+// batch file is read through a section of itself, unless copyBatch (for
+// Check, which reads it with DuckDB). Line numbers stay the file's.
+func (f file) spanned(format string, prev *fileState, now fileState, copyBatch bool) (file, fileState, func(), error) {
+	sp, err := planSpan(f.path, prev, now, format != "csv")
+	if err != nil {
+		return f, now, nil, err
+	}
+	if sp.from >= sp.to {
+		return f, sp.state, nil, nil // nothing new, or only an unfinished line
+	}
+	if format == "batch" && !copyBatch {
+		f.from, f.to, f.lineBase = sp.from, sp.to, sp.lineBase
+		return f, sp.state, func() {}, nil
+	}
+	if sp.from == 0 && sp.to == now.Size {
+		// DuckDB reads the file itself, to its end at the time: an NDJSON
+		// read stops at the last line planned, should a writer append
+		// meanwhile (those lines are the next read's).
+		f.maxLine = sp.lastLine
+		return f, sp.state, func() {}, nil
+	}
+	header := format == "csv" && sp.from > 0
+	ext := ".ndjson"
+	if format == "csv" {
+		ext = ".csv"
+	}
+	tmp, err := copySpan(f.path, sp.from, sp.to, header, ext)
+	if err != nil {
+		return f, now, nil, err
+	}
+	f.path, f.lineBase = tmp, sp.lineBase
+	if header {
+		f.lineBase-- // the copy's line 1 is the header
+	}
+	return f, sp.state, func() { os.Remove(tmp) }, nil
 }
 
 // pendingFile is a matched file that the next read reads.
 type pendingFile struct {
 	path, key string // as opened; as recorded in the state
 	now       fileState
+	prev      *fileState // as last read, if it was
 }
 
 // pending decodes the state and lists the matched files that are new or
-// changed since it, in path order.
-func pending(req connectors.ReadRequest, matches []string) (state, []pendingFile, error) {
+// changed since it, in path order: a line file whose last read left an
+// unterminated line is pending even when unchanged (the line is read once
+// the file stays the same for a run).
+func pending(req connectors.ReadRequest, matches []string, format string) (state, []pendingFile, error) {
 	st := state{Files: map[string]fileState{}}
 	if req.State != nil {
 		if err := json.Unmarshal(req.State, &st); err != nil {
@@ -161,10 +231,16 @@ func pending(req connectors.ReadRequest, matches []string) (state, []pendingFile
 			key = path
 		}
 		now := fileState{Size: info.Size(), ModTime: info.ModTime().UTC()}
-		if prev, ok := st.Files[key]; ok && prev.Size == now.Size && prev.ModTime.Equal(now.ModTime) {
-			continue
+		p := pendingFile{path: path, key: key, now: now}
+		if prev, ok := st.Files[key]; ok {
+			same := prev.Size == now.Size && prev.ModTime.Equal(now.ModTime)
+			held := prev.Hash != "" && prev.Read < prev.Size && appendable(format, path)
+			if same && !held {
+				continue
+			}
+			p.prev = &prev
 		}
-		todo = append(todo, pendingFile{path: path, key: key, now: now})
+		todo = append(todo, p)
 	}
 	return st, todo, nil
 }

@@ -14,8 +14,10 @@ import (
 // finishBatch maps a `format: batch` feed's staged batches (see
 // connectors/files/batch.go for their columns) into the store: rows,
 // identities (normalised, blocklisted), attributes, deletions, events and
-// the raw batches. A batch repeated with a source_request_id already seen
-// is dropped (duplicate_batch); an attribute named like a calculated
+// the raw batches. A batch whose source_request_id a past run kept is
+// skipped and counted (FeedStats.AlreadyIngested: a file read again is not
+// a reject); one repeated within this read is dropped (duplicate_batch);
+// an attribute named like a calculated
 // attribute is not kept (calculated_name): those names are reserved.
 func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64) (FeedStats, error) {
 	data := map[string]any{
@@ -41,8 +43,8 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql"), f.feed.Name); err != nil {
 		return st, fmt.Errorf("feed %s: check batches: %w", f.feed.Name, err)
 	}
-	var read, kept, dropped, blocked int64
-	if err := f.tx.QueryRow(ctx, sqlfiles.Get("batch/counts.sql")).Scan(&read, &kept, &dropped, &blocked); err != nil {
+	var read, kept, dropped, already, blocked int64
+	if err := f.tx.QueryRow(ctx, sqlfiles.Get("batch/counts.sql")).Scan(&read, &kept, &dropped, &already, &blocked); err != nil {
 		return st, fmt.Errorf("feed %s: count batches: %w", f.feed.Name, err)
 	}
 	var base int64
@@ -63,7 +65,7 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 		return st, fmt.Errorf("feed %s: record dropped batches: %w", f.feed.Name, err)
 	}
 	st.Read += read
-	st.Kept, st.Blocklisted = kept, blocked
+	st.Kept, st.Blocklisted, st.AlreadyIngested = kept, blocked, already
 	st.Dropped += dropped
 	return st, nil
 }

@@ -29,12 +29,16 @@ type FeedStage struct {
 
 // FeedStats counts what happened to one feed's rows in a run.
 type FeedStats struct {
-	Read        int64  `json:"rows_read"`
-	Kept        int64  `json:"rows_kept"`
-	Dropped     int64  `json:"rows_dropped"`
-	Seen        int64  `json:"rows_at_or_below_watermark,omitempty"`
-	Blocklisted int64  `json:"identities_blocklisted,omitempty"`
-	Watermark   string `json:"watermark,omitempty"`
+	Read        int64 `json:"rows_read"`
+	Kept        int64 `json:"rows_kept"`
+	Dropped     int64 `json:"rows_dropped"`
+	Seen        int64 `json:"rows_at_or_below_watermark,omitempty"`
+	Blocklisted int64 `json:"identities_blocklisted,omitempty"`
+	// AlreadyIngested counts batches (format: batch) skipped because a
+	// past run kept their source_request_id: read, neither kept nor
+	// dropped (Read = Kept + Dropped + AlreadyIngested).
+	AlreadyIngested int64  `json:"already_ingested,omitempty"`
+	Watermark       string `json:"watermark,omitempty"`
 	// ReadPath is the way the source read, for sources with more than one
 	// (BigQuery: storage_read or rest); set by the run from the source's
 	// state.

@@ -1,0 +1,74 @@
+package files
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// countSink stages into a DuckDB connection of its own and counts rows.
+type countSink struct {
+	t       *testing.T
+	conn    *sql.Conn
+	rows    int64
+	dropped int64
+	temps   int
+}
+
+func (s *countSink) count(q string) int64 {
+	var n int64
+	if err := s.conn.QueryRowContext(context.Background(), "SELECT count(*) FROM ("+q+")").Scan(&n); err != nil {
+		s.t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+func (s *countSink) Query(_ context.Context, q string) error   { s.rows += s.count(q); return nil }
+func (s *countSink) Dropped(_ context.Context, q string) error { s.dropped += s.count(q); return nil }
+func (s *countSink) Temp(ctx context.Context, q string) (string, error) {
+	s.temps++
+	name := fmt.Sprintf("tmp_%d", s.temps)
+	_, err := s.conn.ExecContext(ctx, "CREATE TEMP TABLE "+name+" AS "+q)
+	return name, err
+}
+func (s *countSink) Arrow(context.Context, array.RecordReader) error          { return nil }
+func (s *countSink) DroppedRecords(context.Context, array.RecordReader) error { return nil }
+
+// TestWholeReadStopsAtPlannedEnd: lines a writer appends between planning
+// a whole NDJSON read and DuckDB's read of the file are left for the next
+// read, half-written last line included.
+func TestWholeReadStopsAtPlannedEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.ndjson")
+	if err := os.WriteFile(path, []byte("{\"id\":1}\n{\"id\":2}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := os.Stat(path)
+	now := fileState{Size: info.Size(), ModTime: info.ModTime()}
+	f := file{path: path, origin: "a.ndjson", columns: []string{"id"}}
+	g, st, done, err := f.spanned("ndjson", nil, now, false)
+	if err != nil || done == nil {
+		t.Fatalf("spanned: %v", err)
+	}
+	defer done()
+	fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	fh.WriteString("{\"id\":3}\n{\"id\":")
+	fh.Close()
+
+	db, conn, err := openDuckDB(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	defer conn.Close()
+	sink := &countSink{t: t, conn: conn}
+	if err := g.read(context.Background(), "ndjson", sink); err != nil {
+		t.Fatal(err)
+	}
+	if sink.rows != 2 || sink.dropped != 0 || st.Read != now.Size || st.Lines != 2 {
+		t.Errorf("read %d rows, dropped %d, state %+v; want 2 rows, none dropped, read up to %d", sink.rows, sink.dropped, st, now.Size)
+	}
+}

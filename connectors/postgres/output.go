@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"slices"
 	"strings"
@@ -198,23 +199,40 @@ func (w *pgWriter) Write(ctx context.Context, b connectors.Batch) ([]error, erro
 	n := len(b.Records)
 	errs := make([]error, n)
 	parts := max(1, min(len(w.conns), n/minSplit))
-	size := (n + parts - 1) / parts
+	// A share holds whole keys (by a hash of the key), in the batch's
+	// order: a key's removal and its new record stay in one transaction.
+	shares := make([][]int, parts)
+	for i, r := range b.Records {
+		h := fnv.New32a()
+		h.Write([]byte(r.Key))
+		s := int(h.Sum32() % uint32(parts))
+		shares[s] = append(shares[s], i)
+	}
 	failed := make([]error, parts)
 	var wg sync.WaitGroup
-	for i := range parts {
-		lo, hi := i*size, min((i+1)*size, n)
-		wg.Go(func() { failed[i] = w.split(ctx, w.conns[i], b.Records[lo:hi], errs[lo:hi]) })
+	for s := range parts {
+		wg.Go(func() {
+			recs := make([]connectors.Record, len(shares[s]))
+			shareErrs := make([]error, len(shares[s]))
+			for j, i := range shares[s] {
+				recs[j] = b.Records[i]
+			}
+			failed[s] = w.split(ctx, w.conns[s], recs, shareErrs)
+			for j, i := range shares[s] {
+				errs[i] = shareErrs[j]
+			}
+		})
 	}
 	wg.Wait()
-	for i, err := range failed {
+	for s, err := range failed {
 		if err == nil {
 			continue
 		}
 		if parts == 1 || errors.Is(err, context.Canceled) {
 			return nil, err
 		}
-		for j := i * size; j < min((i+1)*size, n); j++ {
-			errs[j] = err
+		for _, i := range shares[s] {
+			errs[i] = err
 		}
 	}
 	return errs, nil
@@ -258,15 +276,16 @@ func (w *pgWriter) write(ctx context.Context, conn *pgx.Conn, recs []connectors.
 	}
 	// Each statement runs only when the batch has its kind of record: the
 	// planner knows nothing of the temporary table and may scan the whole
-	// target for an empty semi-join.
-	if removes < len(recs) {
-		if _, err := tx.Exec(ctx, w.merge); err != nil {
-			return w.keep(err, "merge into "+strings.Join(w.table, ".")+": %s")
-		}
-	}
+	// target for an empty semi-join. Removes go first: a changed audience
+	// record comes as the removal of what it replaces, then the record.
 	if removes > 0 {
 		if _, err := tx.Exec(ctx, w.delete); err != nil {
 			return w.keep(err, "delete from "+strings.Join(w.table, ".")+": %s")
+		}
+	}
+	if removes < len(recs) {
+		if _, err := tx.Exec(ctx, w.merge); err != nil {
+			return w.keep(err, "merge into "+strings.Join(w.table, ".")+": %s")
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

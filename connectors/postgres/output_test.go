@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -92,4 +93,52 @@ func outputConfig(t testing.TB, lines string) config.Output {
 		t.Fatal(err)
 	}
 	return p.Outputs[0]
+}
+
+// TestOutputReplacedThenChanged: a changed audience record arrives as the
+// removal of what it replaces, then the record, in one batch (large
+// enough to be split between connections): the table ends holding the
+// new record.
+func TestOutputReplacedThenChanged(t *testing.T) {
+	conn := server(t)
+	setDSN(t, "mosaic_dest_replace")
+	table := randomName("out_replace_")
+	ctx := context.Background()
+	t.Cleanup(func() { conn.Exec(ctx, "DROP TABLE IF EXISTS "+table) })
+	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\naudiences:\n  - { name: gold, criteria: { sql: \"true\" } }\noutputs:\n  - name: o\n" +
+		"    kind: postgres\n    dsn_env: " + dsnEnv + "\n    table: " + table + "\n    send: audience\n    audience: gold\n    identities: [email]\n"
+	p, err := config.Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := postgres.NewDestination().Open(ctx, connectors.OutputRequest{Output: p.Outputs[0], Fields: []string{"audience", "mpid", "identities"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var recs []connectors.Record
+	for i := range 3000 { // removals first, as a sync orders them
+		recs = append(recs, connectors.Record{Op: connectors.OpRemove, Key: fmt.Sprintf("gold:%d", i),
+			Fields: []byte(fmt.Sprintf(`{"audience":"gold","mpid":%d,"identities":{"email":["old%d@x.com"]}}`, i, i))})
+	}
+	for i := range 3000 {
+		recs = append(recs, connectors.Record{Op: connectors.OpAdd, Key: fmt.Sprintf("gold:%d", i),
+			Fields: []byte(fmt.Sprintf(`{"audience":"gold","mpid":%d,"identities":{"email":["new%d@x.com"]}}`, i, i))})
+	}
+	errs, err := w.Write(ctx, connectors.Batch{Output: "o", RunID: 1, Records: recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range errs {
+		if e != nil {
+			t.Fatalf("record %d: %v", i, e)
+		}
+	}
+	var n, stale int
+	if err := conn.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE identities::text LIKE '%old%') FROM "+table).Scan(&n, &stale); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3000 || stale != 0 {
+		t.Errorf("the table holds %d rows, %d with the replaced identities; want 3000 new ones", n, stale)
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
@@ -80,14 +81,37 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/hash.sql"), typ, value).Scan(&hash); err != nil {
 		return res, fmt.Errorf("forget/hash.sql: %w", err)
 	}
+	// What a killed sync acknowledged counts as held: fold it first, so
+	// that its records of the profile are owed a removal too.
+	var unfolded string
+	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/unfolded.sql")).Scan(&unfolded); err != nil {
+		return res, fmt.Errorf("forget/unfolded.sql: %w", err)
+	}
+	for _, o := range strings.Fields(unfolded) {
+		if err := tx.ExecFile(ctx, "outputs/fold.sql", nil, o); err != nil {
+			return res, err
+		}
+	}
 	if err := tx.ExecFile(ctx, "forget/scope.sql", nil, res.MPID); err != nil {
 		return res, err
 	}
 	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/count.sql")).Scan(&res.Profiles); err != nil {
 		return res, fmt.Errorf("forget/count.sql: %w", err)
 	}
-	if err := tx.ExecFile(ctx, "forget/keys.sql", nil, res.ForgetID); err != nil {
+	// keys.sql: the candidate keys and the failures go by the profiles
+	// alone; the keys owed and the outputs owing name the request.
+	stmts, err := sqlfiles.File("forget/keys.sql", nil)
+	if err != nil {
 		return res, err
+	}
+	for _, s := range stmts {
+		var args []any
+		if s.Name == "keys" || s.Name == "outputs" {
+			args = []any{res.ForgetID}
+		}
+		if _, err := tx.ExecStatement(ctx, s, args...); err != nil {
+			return res, err
+		}
 	}
 	if err := tx.ExecFile(ctx, "forget/erase.sql", nil); err != nil {
 		return res, err

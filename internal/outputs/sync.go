@@ -1,7 +1,6 @@
 package outputs
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -46,6 +45,7 @@ type sync struct {
 func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pipeline, o *config.Output, runID int64, opts Options, log *slog.Logger) Result {
 	res := Result{Output: o.Name, RunID: runID}
 	sy := &sync{conn: store.Conn(), store: store, o: o, res: &res, log: log.With("output", o.Name)}
+	defer sy.dropTemp(context.WithoutCancel(ctx))
 	if !opts.DryRun {
 		// What a sync that died acknowledged counts as held.
 		if err := sy.fold(ctx); err != nil {
@@ -121,7 +121,11 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 		}
 		// A new events output starts with the batches of the run it
 		// first syncs after.
-		args = eventsArgs(p, o, cmp.Or(pos.Int64, sy.res.RunID-1), sy.res.RunID)
+		start := sy.res.RunID - 1
+		if pos.Valid {
+			start = pos.Int64
+		}
+		args = eventsArgs(p, o, start, sy.res.RunID)
 	}
 	if err := sy.exec(ctx, file, q, args...); err != nil {
 		return err
@@ -169,6 +173,20 @@ func (sy *sync) exec(ctx context.Context, file, q string, args ...any) error {
 // storeErr wraps a failed statement of the named SQL file as a store error.
 func storeErr(file string, err error) error {
 	return fmt.Errorf("%w: %s: %w", errStore, file, err)
+}
+
+// dropTemp drops the sync's temporary tables; a failure is only logged.
+func (sy *sync) dropTemp(ctx context.Context) {
+	stmts, err := sqlfiles.File("outputs/drop_temp.sql", nil)
+	for _, s := range stmts {
+		if err == nil {
+			_, err = sy.conn.ExecContext(ctx, s.SQL)
+			err = s.Wrap(err)
+		}
+	}
+	if err != nil {
+		sy.log.Warn("dropping the sync's temporary tables failed", "err", err)
+	}
 }
 
 // start records the sync as running and takes its number.
@@ -230,21 +248,20 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 	ps := make([]pending, 0, hi-lo+1)
 	err := sy.store.ScanArrow(ctx, func(b arrow.RecordBatch) error {
 		ns, changes := b.Column(0).(*array.Int64), b.Column(1).(*array.String)
-		keys, payloads, hashes := b.Column(2).(*array.String), b.Column(3).(*array.String), b.Column(4).(*array.String)
+		keys, fields := b.Column(2).(*array.String), b.Column(3).(*array.String)
+		payloads, hashes := b.Column(4).(*array.String), b.Column(5).(*array.String)
 		for i := range int(b.NumRows()) {
 			p := pending{n: ns.Value(i), change: changes.Value(i), payload: strings.Clone(payloads.Value(i))}
-			p.rec = connectors.Record{Op: sy.op, Key: strings.Clone(keys.Value(i)), Fields: json.RawMessage(p.payload)}
+			p.rec = connectors.Record{Op: sy.op, Key: strings.Clone(keys.Value(i)), Fields: json.RawMessage(strings.Clone(fields.Value(i)))}
 			if p.change == "removed" || p.change == "replaced" || p.change == "forgotten" {
 				p.rec.Op, p.rec.Forget = connectors.OpRemove, p.change == "forgotten"
-			} else if sy.o.Nulls == config.NullsSkip {
-				p.rec.Fields = withoutNulls(p.rec.Fields)
 			}
 			p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hashes.Value(i))
 			recs = append(recs, p.rec)
 			ps = append(ps, p)
 		}
 		return nil
-	}, sqlfiles.Get("outputs/page.sql"), lo, hi)
+	}, sqlfiles.Get("outputs/page.sql"), lo, hi, sy.o.Nulls == config.NullsSkip)
 	if err != nil {
 		return nil, nil, storeErr("outputs/page.sql", err)
 	}
@@ -261,28 +278,6 @@ func idempotencyKey(output, key, op, hash string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// withoutNulls drops the top-level fields whose value is null.
-func withoutNulls(obj json.RawMessage) json.RawMessage {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(obj, &m) != nil {
-		return obj
-	}
-	dropped := false
-	for k, v := range m {
-		if string(v) == "null" {
-			delete(m, k)
-			dropped = true
-		}
-	}
-	if !dropped {
-		return obj
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return obj
-	}
-	return b
-}
 
 // ack records the acknowledgement of pending records lo to hi but those
 // numbered in failed: one small append, committed before the next batch

@@ -9,8 +9,20 @@ SELECT i.identity_id, d.identity_type, d.identity_value
 FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
 WHERE i.mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: rows
+-- The rows that resolved to the profiles, and rows that resolved to no
+-- profile (only_read rows, rows dropped) but carry one of their identities.
 CREATE OR REPLACE TEMP TABLE _forget_rows AS
-SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids)
+UNION
+SELECT fi.row_id FROM _mosaic.feed_identities fi
+WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_value FROM _forget_ids)
+  AND fi.row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles);
+-- name: unresolved_events
+-- Events of such rows were stored without a profile; a batch's carry its
+-- request id.
+DELETE FROM _mosaic.events
+WHERE mpid IS NULL AND batch_id IN (
+    SELECT request_id FROM _mosaic.feed_rows WHERE row_id IN (SELECT row_id FROM _forget_rows) AND request_id IS NOT NULL);
 -- name: dropped
 -- A dropped row names a value as a JSON string, or, inside a raw line kept
 -- as text, as an escaped one.

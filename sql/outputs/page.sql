@@ -1,2 +1,7 @@
--- Records $1 to $2 of the pending ones, in order.
-SELECT n, change, key, CAST(payload AS VARCHAR), hash FROM _out_pending WHERE n BETWEEN $1 AND $2 ORDER BY n;
+-- Records $1 to $2 of the pending ones, in order; when $3 (nulls: skip),
+-- the added and changed records' null fields are left out (the fields keep
+-- their order).
+SELECT n, change, key,
+    CAST(CASE WHEN $3 AND change IN ('added', 'changed') THEN json_merge_patch('{}', payload) ELSE payload END AS VARCHAR) AS fields,
+    CAST(payload AS VARCHAR) AS payload, hash
+FROM _out_pending WHERE n BETWEEN $1 AND $2 ORDER BY n;

@@ -278,7 +278,6 @@ func idempotencyKey(output, key, op, hash string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-
 // ack records the acknowledgement of pending records lo to hi but those
 // numbered in failed: one small append, committed before the next batch
 // goes.

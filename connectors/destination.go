@@ -3,6 +3,8 @@ package connectors
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
@@ -135,3 +137,25 @@ type RecordError struct {
 }
 
 func (e *RecordError) Error() string { return e.Msg }
+
+// IsRecordError reports whether err is a rejection of one record.
+func IsRecordError(err error) bool {
+	var re *RecordError
+	return errors.As(err, &re)
+}
+
+// AudienceIdentities reads an audience record's identities (type → values)
+// for a destination of kind, which takes only add and remove records; a
+// record it cannot read is a *RecordError.
+func AudienceIdentities(kind string, r Record) (map[string][]string, error) {
+	if r.Op != OpAdd && r.Op != OpRemove {
+		return nil, &RecordError{Msg: fmt.Sprintf("a %s output sends audience records (add, remove), not %q", kind, r.Op)}
+	}
+	var rec struct {
+		Identities map[string][]string `json:"identities"`
+	}
+	if err := json.Unmarshal(r.Fields, &rec); err != nil {
+		return nil, &RecordError{Msg: "the record's fields are not an audience record's JSON: " + err.Error()}
+	}
+	return rec.Identities, nil
+}

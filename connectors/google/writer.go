@@ -96,7 +96,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 			errs[i] = sent[j]
 			if e, ok := refused[i]; ok {
 				errs[i] = e
-			} else if e := sent[j]; e != nil && !isRecordError(e) {
+			} else if e := sent[j]; e != nil && !connectors.IsRecordError(e) {
 				stop = e
 			}
 		}
@@ -107,29 +107,19 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 	return errs, nil
 }
 
-func isRecordError(err error) bool {
-	var re *connectors.RecordError
-	return errors.As(err, &re)
-}
-
 // member normalises a record's identities: at most MaxIdentifiers,
 // e-mails first. A remove without one has nothing to remove; an add
 // without one, or whose every identity is unusable, is a RecordError.
 func (w *writer) member(r connectors.Record) ([]Identifier, error) {
-	if r.Op != connectors.OpAdd && r.Op != connectors.OpRemove {
-		return nil, &connectors.RecordError{Msg: fmt.Sprintf("a %s output sends audience records (add, remove), not %q", Kind, r.Op)}
-	}
-	var rec struct {
-		Identities map[string][]string `json:"identities"`
-	}
-	if err := json.Unmarshal(r.Fields, &rec); err != nil {
-		return nil, &connectors.RecordError{Msg: "the record's fields are not an audience record's JSON: " + err.Error()}
+	identities, err := connectors.AudienceIdentities(Kind, r)
+	if err != nil {
+		return nil, err
 	}
 	var ids []Identifier
 	var bad []string
 	seen := map[Identifier]bool{}
-	types := make([]string, 0, len(rec.Identities))
-	for t := range rec.Identities {
+	types := make([]string, 0, len(identities))
+	for t := range identities {
 		types = append(types, t)
 	}
 	slices.Sort(types) // e-mails first, then phones by type
@@ -142,7 +132,7 @@ func (w *writer) member(r connectors.Record) ([]Identifier, error) {
 		if !ok {
 			continue
 		}
-		for _, v := range rec.Identities[t] {
+		for _, v := range identities[t] {
 			n++
 			h, err := adnorm.Google(kind, v)
 			if err != nil {

@@ -108,7 +108,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 			if errors.As(sent[j], &ae) && ae.fatal {
 				return nil, fmt.Errorf("output %s: %w", w.name, ae)
 			}
-			if e := sent[j]; e != nil && !isRecordError(e) {
+			if e := sent[j]; e != nil && !connectors.IsRecordError(e) {
 				stop = e
 			}
 		}
@@ -117,11 +117,6 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 		return nil, fmt.Errorf("output %s: %w", w.name, err)
 	}
 	return errs, nil
-}
-
-func isRecordError(err error) bool {
-	var re *connectors.RecordError
-	return errors.As(err, &re)
 }
 
 // schema is the request schema: the keys of the output's identities.
@@ -142,19 +137,14 @@ func (w *writer) schema() []string {
 // with no identity has nothing to delete (no rows, no error); an add with
 // none, or whose every identity is unusable, is a RecordError.
 func (w *writer) rows(r connectors.Record, schema []string) rows {
-	if r.Op != connectors.OpAdd && r.Op != connectors.OpRemove {
-		return rows{err: &connectors.RecordError{Msg: fmt.Sprintf("a %s output sends audience records (add, remove), not %q", Kind, r.Op)}}
-	}
-	var rec struct {
-		Identities map[string][]string `json:"identities"`
-	}
-	if err := json.Unmarshal(r.Fields, &rec); err != nil {
-		return rows{err: &connectors.RecordError{Msg: "the record's fields are not an audience record's JSON: " + err.Error()}}
+	identities, err := connectors.AudienceIdentities(Kind, r)
+	if err != nil {
+		return rows{err: err}
 	}
 	cols := make([][]string, len(schema))
 	var bad []string
 	seen := 0
-	for typ, values := range rec.Identities {
+	for typ, values := range identities {
 		key, ok := w.types[typ]
 		if !ok {
 			continue

@@ -123,7 +123,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 			if errors.As(sent[j], &fe) {
 				return nil, fmt.Errorf("output %s: %w", w.name, fe.err)
 			}
-			if e := sent[j]; e != nil && !isRecordError(e) {
+			if e := sent[j]; e != nil && !connectors.IsRecordError(e) {
 				stop = e
 			}
 		}
@@ -134,27 +134,17 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 	return errs, nil
 }
 
-func isRecordError(err error) bool {
-	var re *connectors.RecordError
-	return errors.As(err, &re)
-}
-
 // identities hashes a record's identities for UID2. A remove with none
 // has nothing to remove; an add with none usable is a RecordError.
 func (w *writer) identities(r connectors.Record) ([]ident, []string, error) {
-	if r.Op != connectors.OpAdd && r.Op != connectors.OpRemove {
-		return nil, nil, &connectors.RecordError{Msg: fmt.Sprintf("a %s output sends audience records (add, remove), not %q", Kind, r.Op)}
-	}
-	var rec struct {
-		Identities map[string][]string `json:"identities"`
-	}
-	if err := json.Unmarshal(r.Fields, &rec); err != nil {
-		return nil, nil, &connectors.RecordError{Msg: "the record's fields are not an audience record's JSON: " + err.Error()}
+	identities, err := connectors.AudienceIdentities(Kind, r)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []ident
 	var bad []string
 	seen := 0
-	for typ, values := range rec.Identities {
+	for typ, values := range identities {
 		kind, ok := w.kinds[typ]
 		if !ok {
 			continue

@@ -83,4 +83,13 @@ func TestRunWithFailingOutput(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "1,") || strings.Contains(out, ",0\n") {
 		t.Errorf("after the run: %s (want the run committed and the failed records recorded)", out)
 	}
+	// The next sync tries them again: their attempts count both syncs.
+	if code, _, _ := mosaic(t, "sync", filepath.Join(dir, "pipeline.yaml"), "--output", "hook"); code != 1 {
+		t.Errorf("sync of the refused output: exit %d, want 1", code)
+	}
+	_, out, _ = mosaic(t, "sql", "--state", filepath.Join(dir, "store.duckdb"), "--format", "csv",
+		"SELECT count(*), max(attempts) FROM output_failures WHERE output = 'hook'")
+	if !strings.Contains(out, "\n4,2\n") {
+		t.Errorf("failures after two syncs: %q, want 4 rows, the latest at attempt 2", out)
+	}
 }

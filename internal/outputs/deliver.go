@@ -57,23 +57,33 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 			}
 			if werr != nil {
 				// Nothing of this batch was delivered, and the destination
-				// is down: leave the rest for the next sync.
-				for _, p := range ps[b:e] {
-					if err := sy.fail(context.WithoutCancel(ctx), p, werr); err != nil {
-						return err
-					}
+				// is down (or the sync was stopped, which refused nothing):
+				// leave the rest for the next sync.
+				if ctx.Err() != nil {
+					sy.res.Failed += total - ps[b].n + 1
+					return werr
+				}
+				batchErrs := make([]error, e-b)
+				for i := range batchErrs {
+					batchErrs[i] = werr
+				}
+				if err := sy.fail(context.WithoutCancel(ctx), ps[b:e], batchErrs); err != nil {
+					return err
 				}
 				sy.res.Failed += total - ps[e-1].n
 				return werr
 			}
 			var failed []int64
+			var failedPs []pending
+			var failedErrs []error
 			for i, rerr := range errs {
 				if rerr != nil {
 					failed = append(failed, ps[b+i].n)
-					if err := sy.fail(context.WithoutCancel(ctx), ps[b+i], rerr); err != nil {
-						return err
-					}
+					failedPs, failedErrs = append(failedPs, ps[b+i]), append(failedErrs, rerr)
 				}
+			}
+			if err := sy.fail(context.WithoutCancel(ctx), failedPs, failedErrs); err != nil {
+				return err
 			}
 			// Each batch's acknowledgement commits before the next batch
 			// goes: a kill resends at most the batch in flight.

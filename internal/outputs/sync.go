@@ -305,9 +305,17 @@ func (sy *sync) fold(ctx context.Context) error {
 	return nil
 }
 
-// fail records pending record p as failed with err.
-func (sy *sync) fail(ctx context.Context, p pending, err error) error {
-	sy.res.Failed++
+// fail records pending records ps as failed, each with its error in
+// errs, in one statement.
+func (sy *sync) fail(ctx context.Context, ps []pending, errs []error) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	sy.res.Failed += int64(len(ps))
+	keys, ops, msgs, payloads := make([]string, len(ps)), make([]string, len(ps)), make([]string, len(ps)), make([]string, len(ps))
+	for i, p := range ps {
+		keys[i], ops[i], msgs[i], payloads[i] = p.rec.Key, p.rec.Op, errs[i].Error(), p.payload
+	}
 	return sy.exec(ctx, "outputs/failure.sql", sqlfiles.Get("outputs/failure.sql"), sy.res.SyncID, sy.o.Name, sy.res.RunID,
-		p.rec.Key, p.rec.Op, err.Error(), p.payload)
+		keys, ops, msgs, payloads)
 }

@@ -24,7 +24,6 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/bigquery"
 	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
-	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
 // The emulator's project and the dataset where tests make their tables
@@ -211,7 +210,7 @@ func TestOutputTableMissingColumns(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	o := outputConfig(t, "    kind: bigquery\n    project: "+outProject+"\n    dataset: "+outDataset+"\n    table: "+table+"\n    endpoint_env: "+emulatorEnv+"\n    send: profiles\n    key: email\n    fields: { email: identity.email, tier: attribute.tier }\n")
+	o := connectortest.ParseOutput(t, "    kind: bigquery\n    project: "+outProject+"\n    dataset: "+outDataset+"\n    table: "+table+"\n    endpoint_env: "+emulatorEnv+"\n    send: profiles\n    key: email\n    fields: { email: identity.email, tier: attribute.tier }\n")
 	w, err := bigquery.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: []string{"email", "tier"}})
 	if err == nil {
 		w.Close()
@@ -238,7 +237,7 @@ func TestOutputValidate(t *testing.T) {
 		{"    project: my-project\n    dataset: crm\n    table: t\n    tabel: x\n", "tabel"},
 	}
 	for _, tc := range cases {
-		o := outputConfig(t, "    kind: bigquery\n"+tc.lines+"    send: profiles\n    key: email\n    fields: { email: identity.email }\n")
+		o := connectortest.ParseOutput(t, "    kind: bigquery\n"+tc.lines+"    send: profiles\n    key: email\n    fields: { email: identity.email }\n")
 		err := bigquery.NewDestination().Validate(connectors.OutputRequest{Output: o})
 		switch {
 		case tc.want == "" && err != nil:
@@ -249,18 +248,6 @@ func TestOutputValidate(t *testing.T) {
 			t.Errorf("%s: err = %v, want a file:line:col position", tc.lines, err)
 		}
 	}
-}
-
-// outputConfig parses a pipeline file whose only output has the given
-// lines, and returns that output.
-func outputConfig(t *testing.T, lines string) config.Output {
-	t.Helper()
-	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id, attributes: { tier: tier } }\noutputs:\n  - name: o\n" + lines
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Outputs[0]
 }
 
 // TestOutputWrites: under nulls: skip a field left out keeps the table's
@@ -274,7 +261,7 @@ func TestOutputWrites(t *testing.T) {
 	table := randomTable("out_writes_")
 	open := func(nulls, fields string, names ...string) connectors.Writer {
 		t.Helper()
-		o := outputConfig(t, "    kind: bigquery\n    project: "+outProject+"\n    dataset: "+outDataset+"\n    table: "+table+"\n    endpoint_env: "+emulatorEnv+
+		o := connectortest.ParseOutput(t, "    kind: bigquery\n    project: "+outProject+"\n    dataset: "+outDataset+"\n    table: "+table+"\n    endpoint_env: "+emulatorEnv+
 			"\n    send: profiles\n    key: email\n    nulls: "+nulls+"\n    fields: { "+fields+" }\n")
 		w, err := bigquery.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: names})
 		if err != nil {

@@ -15,30 +15,13 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/adnorm"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/google/googletest"
-	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
-// output parses a pipeline whose output has the given keys (after kind).
+// output is an output with the given keys after `send: audience`.
 func output(t *testing.T, keys string) connectors.OutputRequest {
-	t.Helper()
-	src := `version: 1
-name: p
-feeds:
-  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }
-audiences:
-  - { name: vip, criteria: { sql: "true" } }
-  - { name: gold, criteria: { sql: "true" } }
-outputs:
-  - name: cm
-    send: audience
-` + keys
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatalf("Parse:\n%v", err)
-	}
-	p.Outputs[0].Defaults()
-	return connectors.OutputRequest{Output: p.Outputs[0]}
+	return connectors.OutputRequest{Output: connectortest.ParseOutput(t, "    send: audience\n"+keys)}
 }
 
 const okKeys = "    audience: vip\n    identities: [email, mobile_number]\n    kind: google_customer_match\n    audience_id: \"1\"\n    account_id: \"2\"\n    credentials_env: G_CREDS\n"

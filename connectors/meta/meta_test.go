@@ -13,30 +13,14 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/adnorm"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/meta/metatest"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
-// output parses a pipeline whose output has the given keys (after kind).
+// output is a meta_custom_audience output with the given keys.
 func output(t *testing.T, keys string) connectors.OutputRequest {
-	t.Helper()
-	src := `version: 1
-name: p
-feeds:
-  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }
-audiences:
-  - { name: vip, criteria: { sql: "true" } }
-  - { name: gold, criteria: { sql: "true" } }
-outputs:
-  - name: fb
-    kind: meta_custom_audience
-` + keys
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatalf("Parse:\n%v", err)
-	}
-	p.Outputs[0].Defaults()
-	return connectors.OutputRequest{Output: p.Outputs[0]}
+	return connectors.OutputRequest{Output: connectortest.ParseOutput(t, "    kind: meta_custom_audience\n"+keys)}
 }
 
 const okKeys = "    send: audience\n    audience: vip\n    identities: [email, mobile_number, customerid]\n    audience_id: \"123\"\n    access_token_env: FB_TOKEN\n"
@@ -190,7 +174,7 @@ func TestInvalidEntriesAreLogged(t *testing.T) {
 	if _, err := w.Write(context.Background(), connectors.Batch{Records: []connectors.Record{rec("add", "1", map[string][]string{"email": {"a@x.com"}})}}); err != nil {
 		t.Fatal(err)
 	}
-	if w.invalid != 1 || !strings.Contains(buf.String(), "num_invalid_entries=1") || !strings.Contains(buf.String(), "output=fb") {
+	if w.invalid != 1 || !strings.Contains(buf.String(), "num_invalid_entries=1") || !strings.Contains(buf.String(), "output=o") {
 		t.Errorf("invalid %d, log %q", w.invalid, buf.String())
 	}
 }

@@ -10,17 +10,11 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/mparticle"
 	"github.com/mosaic-cdp/mosaic/connectors/mparticle/mparticletest"
-	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
+// output is an mparticle output with the given lines.
 func output(t *testing.T, lines string) connectors.OutputRequest {
-	t.Helper()
-	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\noutputs:\n  - name: mp\n    kind: mparticle\n" + lines
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return connectors.OutputRequest{Output: p.Outputs[0]}
+	return connectors.OutputRequest{Output: connectortest.ParseOutput(t, "    kind: mparticle\n"+lines)}
 }
 
 func batches(n int) []connectors.Record {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
@@ -95,7 +96,7 @@ func BenchmarkPostgresOutput(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		table := randomName("bench_out_")
-		o := outputConfig(b, "    kind: postgres\n    dsn_env: "+dsnEnv+"\n    table: "+table+"\n    send: profiles\n    key: email\n"+
+		o := connectortest.ParseOutput(b, "    kind: postgres\n    dsn_env: "+dsnEnv+"\n    table: "+table+"\n    send: profiles\n    key: email\n"+
 			"    fields: { email: identity.email, customer_id: identity.customerid, tier: attribute.tier, city: attribute.city, ltv: attribute.ltv }\n")
 		b.StartTimer()
 		w, err := d.Open(ctx, connectors.OutputRequest{Output: o, Fields: fields})

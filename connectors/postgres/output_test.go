@@ -9,7 +9,6 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
-	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
 // TestDestinationConformance runs the destination suite against the real
@@ -76,23 +75,11 @@ func TestOutputTableMissingColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Exec(ctx, "DROP TABLE IF EXISTS "+table) })
-	o := outputConfig(t, "    kind: postgres\n    dsn_env: "+dsnEnv+"\n    table: "+table+"\n    send: profiles\n    key: email\n    fields: { email: identity.email, tier: attribute.tier }\n")
+	o := connectortest.ParseOutput(t, "    kind: postgres\n    dsn_env: "+dsnEnv+"\n    table: "+table+"\n    send: profiles\n    key: email\n    fields: { email: identity.email, tier: attribute.tier }\n")
 	_, err := postgres.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: []string{"email", "tier"}})
 	if err == nil || !strings.Contains(err.Error(), "without the columns tier") || !strings.Contains(err.Error(), "ALTER TABLE") {
 		t.Fatalf("Open: %v; want an error naming the missing column tier and the fix", err)
 	}
-}
-
-// outputConfig parses a pipeline file whose only output has the given
-// lines, and returns that output.
-func outputConfig(t testing.TB, lines string) config.Output {
-	t.Helper()
-	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id, attributes: { tier: tier, city: city, ltv: ltv } }\noutputs:\n  - name: o\n" + lines
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Outputs[0]
 }
 
 // TestOutputReplacedThenChanged: a changed audience record arrives as the
@@ -105,13 +92,8 @@ func TestOutputReplacedThenChanged(t *testing.T) {
 	table := randomName("out_replace_")
 	ctx := context.Background()
 	t.Cleanup(func() { conn.Exec(ctx, "DROP TABLE IF EXISTS "+table) })
-	src := "version: 1\nname: p\nfeeds:\n  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }\naudiences:\n  - { name: gold, criteria: { sql: \"true\" } }\noutputs:\n  - name: o\n" +
-		"    kind: postgres\n    dsn_env: " + dsnEnv + "\n    table: " + table + "\n    send: audience\n    audience: gold\n    identities: [email]\n"
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := postgres.NewDestination().Open(ctx, connectors.OutputRequest{Output: p.Outputs[0], Fields: []string{"audience", "mpid", "identities"}})
+	o := connectortest.ParseOutput(t, "    kind: postgres\n    dsn_env: "+dsnEnv+"\n    table: "+table+"\n    send: audience\n    audience: gold\n    identities: [email]\n")
+	w, err := postgres.NewDestination().Open(ctx, connectors.OutputRequest{Output: o, Fields: []string{"audience", "mpid", "identities"}})
 	if err != nil {
 		t.Fatal(err)
 	}

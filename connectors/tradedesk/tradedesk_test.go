@@ -10,29 +10,13 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/adnorm"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/uid2/uid2test"
-	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
-// output parses a pipeline whose output has the given keys (after name).
+// output is an output with the given keys.
 func output(t *testing.T, keys string) connectors.OutputRequest {
-	t.Helper()
-	src := `version: 1
-name: p
-feeds:
-  - { name: f, source: { kind: files }, source_type: sdk, mpid: id }
-audiences:
-  - { name: vip, criteria: { sql: "true" } }
-  - { name: gold, criteria: { sql: "true" } }
-outputs:
-  - name: ttd
-` + keys
-	p, err := config.Parse("p.yaml", []byte(src))
-	if err != nil {
-		t.Fatalf("Parse:\n%v", err)
-	}
-	p.Outputs[0].Defaults()
-	return connectors.OutputRequest{Output: p.Outputs[0]}
+	return connectors.OutputRequest{Output: connectortest.ParseOutput(t, keys)}
 }
 
 const common = "    send: audience\n    audience: vip\n    identities: [email, mobile_number]\n"

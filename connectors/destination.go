@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
@@ -137,6 +138,17 @@ type RecordError struct {
 }
 
 func (e *RecordError) Error() string { return e.Msg }
+
+// Env reads the environment variable name that an output's key (such as
+// secret_env) names, for output, in Open. Unset or empty is an error that
+// says what to set it to (what) and how, never a value.
+func Env(output, key, name, what string) (string, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return "", fmt.Errorf("output %s: environment variable %s (%s) is not set: set it to %s, e.g. `export %s=...`", output, name, key, what, name)
+	}
+	return v, nil
+}
 
 // IsRecordError reports whether err is a rejection of one record.
 func IsRecordError(err error) bool {

@@ -40,7 +40,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -173,9 +172,9 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		return nil, err
 	}
 	name := req.Output.Name
-	token := os.Getenv(s.AccessTokenEnv)
-	if token == "" {
-		return nil, fmt.Errorf("output %s: environment variable %s (access_token_env) is not set: set it to a Marketing API access token with the ads_management permission, e.g. `export %s=...`", name, s.AccessTokenEnv, s.AccessTokenEnv)
+	token, err := connectors.Env(name, "access_token_env", s.AccessTokenEnv, "a Marketing API access token with the ads_management permission")
+	if err != nil {
+		return nil, err
 	}
 	opts := httpsend.OptionsFor(req.Output)
 	opts.Secrets = []string{token}

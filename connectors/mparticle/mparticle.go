@@ -95,11 +95,13 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	key, secret := os.Getenv(s.KeyEnv), os.Getenv(s.SecretEnv)
-	for _, v := range []struct{ name, key, val string }{{s.KeyEnv, "key_env", key}, {s.SecretEnv, "secret_env", secret}} {
-		if v.val == "" {
-			return nil, fmt.Errorf("output %s: environment variable %s (%s) is not set: set it to the Events API input's credential, e.g. `export %s=...`", req.Output.Name, v.name, v.key, v.name)
-		}
+	key, err := connectors.Env(req.Output.Name, "key_env", s.KeyEnv, "the Events API input's credential")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := connectors.Env(req.Output.Name, "secret_env", s.SecretEnv, "the Events API input's credential")
+	if err != nil {
+		return nil, err
 	}
 	if s.URLEnv != "" {
 		if s.URL = os.Getenv(s.URLEnv); s.URL == "" {

@@ -50,7 +50,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -218,13 +217,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		return nil, err
 	}
 	name := req.Output.Name
-	env := func(key, v string) (string, error) {
-		val := os.Getenv(v)
-		if val == "" {
-			return "", fmt.Errorf("output %s: environment variable %s (%s) is not set: set it to %s, e.g. `export %s=...`", name, v, key, envWhat[key], v)
-		}
-		return val, nil
-	}
+	env := func(key, v string) (string, error) { return connectors.Env(name, key, v, envWhat[key]) }
 	uid2Key, err := env("uid2_key_env", s.UID2KeyEnv)
 	if err != nil {
 		return nil, err

@@ -41,7 +41,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -170,7 +169,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	opts := httpsend.OptionsFor(req.Output)
 	w := &writer{name: name, url: s.URL, header: http.Header{}}
 	if s.URLEnv != "" {
-		if w.url, err = env(name, "url_env", s.URLEnv, "the webhook's URL"); err != nil {
+		if w.url, err = connectors.Env(name, "url_env", s.URLEnv, "the webhook's URL"); err != nil {
 			return nil, err
 		}
 		if msg := checkURL(w.url); msg != "" {
@@ -179,7 +178,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		opts.HidePath = true // the URL is a secret: errors show its host only
 	}
 	if s.SecretEnv != "" {
-		secret, err := env(name, "secret_env", s.SecretEnv, "whsec_<base64>, the webhook's signing secret")
+		secret, err := connectors.Env(name, "secret_env", s.SecretEnv, "whsec_<base64>, the webhook's signing secret")
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +191,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		w.header.Set(h, v)
 	}
 	for _, h := range slices.Sorted(maps.Keys(s.HeadersEnv)) {
-		v, err := env(name, "headers_env."+h, s.HeadersEnv[h], "the value of header "+h)
+		v, err := connectors.Env(name, "headers_env."+h, s.HeadersEnv[h], "the value of header "+h)
 		if err != nil {
 			return nil, err
 		}
@@ -204,16 +203,6 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	}
 	w.client = httpsend.New(testOptions(opts))
 	return w, nil
-}
-
-// env reads an environment variable Open needs; the error says how to set
-// it, never a value.
-func env(output, key, name, what string) (string, error) {
-	v, ok := os.LookupEnv(name)
-	if !ok || v == "" {
-		return "", fmt.Errorf("output %s: environment variable %s (%s) is not set: set it to %s, e.g. `export %s=...`", output, name, key, what, name)
-	}
-	return v, nil
 }
 
 // DecodeSecret returns the signing key of a Standard Webhooks secret,

@@ -45,6 +45,9 @@ type ValidateRequest struct {
 	Source config.Source
 	// Resolve makes a path in the pipeline file absolute.
 	Resolve func(path string) string
+	// Store is the profile store's path (absolute), next to which a source
+	// may keep files of its own (the Events API's landing log).
+	Store string
 }
 
 // ReadRequest is one feed's read in one run.

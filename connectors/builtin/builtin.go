@@ -5,6 +5,7 @@ package builtin
 import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/bigquery"
+	"github.com/mosaic-cdp/mosaic/connectors/eventsapi"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
 	"github.com/mosaic-cdp/mosaic/connectors/google"
 	"github.com/mosaic-cdp/mosaic/connectors/meta"
@@ -12,6 +13,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
 	"github.com/mosaic-cdp/mosaic/connectors/tradedesk"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
 // Registry returns a registry holding every built-in connector.
@@ -20,6 +22,7 @@ func Registry() *connectors.Registry {
 	r.RegisterSource("files", files.New())
 	r.RegisterSource("postgres", postgres.New())
 	r.RegisterSource("bigquery", bigquery.New())
+	r.RegisterSource(config.EventsAPI, eventsapi.New())
 	r.RegisterDestination("files", files.NewDestination())
 	r.RegisterDestination("postgres", postgres.NewDestination())
 	r.RegisterDestination("bigquery", bigquery.NewDestination())

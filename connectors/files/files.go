@@ -122,6 +122,18 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, sink conn
 	if err != nil {
 		return nil, err
 	}
+	return read(ctx, req, c, matches, sink)
+}
+
+// ReadBatchFiles reads the given NDJSON files of mParticle batches as a
+// `format: batch` feed does, with the same state: each file once, a file
+// that only grew from where its last read ended. Paths must be absolute
+// and sorted. The Events API's landing log is read this way.
+func ReadBatchFiles(ctx context.Context, req connectors.ReadRequest, paths []string, sink connectors.Sink) (json.RawMessage, error) {
+	return read(ctx, req, Config{Format: "batch"}, paths, sink)
+}
+
+func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []string, sink connectors.Sink) (json.RawMessage, error) {
 	st, todo, err := pending(req, matches, c.Format)
 	if err != nil {
 		return nil, err

@@ -74,7 +74,6 @@ var identityKinds = map[string]string{
 var (
 	accountTypes = []string{"GOOGLE_ADS", "DISPLAY_VIDEO_ADVERTISER", "DISPLAY_VIDEO_PARTNER", "DATA_PARTNER"}
 	digitsRE     = regexp.MustCompile(`^[0-9]+$`)
-	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // Consent is the output's consent settings: granted or denied each.
@@ -145,7 +144,7 @@ func settings(req connectors.OutputRequest) (Settings, error) {
 		return s, raw.Errorf("login_account_id", "an account id is digits without dashes (quote it)")
 	case s.LoginAccountType != "" && (s.LoginAccountID == "" || !contains(accountTypes, s.LoginAccountType)):
 		return s, raw.Errorf("login_account_type", "login_account_type goes with login_account_id, and is one of %s", strings.Join(accountTypes, ", "))
-	case !envNameRE.MatchString(s.CredentialsEnv):
+	case !config.EnvNameRE.MatchString(s.CredentialsEnv):
 		return s, raw.Errorf("credentials_env", "a %s output needs `credentials_env:`, the environment variable holding a service account key or an authorized_user (refresh token) JSON", Kind)
 	case !httpURL(s.Endpoint):
 		return s, raw.Errorf("endpoint", "%q is not an http(s) URL without credentials or query, like %s", s.Endpoint, DefaultEndpoint)

@@ -93,7 +93,6 @@ func New() *Destination { return &Destination{} }
 func (d *Destination) DefaultBatchSize() int { return MaxRows }
 
 var (
-	envNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	versionRE  = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 	audienceRE = regexp.MustCompile(`^[0-9]+$`)
 )
@@ -136,7 +135,7 @@ func settings(req connectors.OutputRequest) (Settings, error) {
 		return s, raw.Errorf("audience_id", "a Custom Audience id is digits, like \"23850000000000000\"; quote it")
 	case s.AccessTokenEnv == "":
 		return s, raw.Errorf("kind", "a %s output needs `access_token_env:`, the environment variable holding a Marketing API token with ads_management", Kind)
-	case !envNameRE.MatchString(s.AccessTokenEnv):
+	case !config.EnvNameRE.MatchString(s.AccessTokenEnv):
 		return s, raw.Errorf("access_token_env", "%q is not an environment variable name (letters, digits and _, not starting with a digit)", s.AccessTokenEnv)
 	case !versionRE.MatchString(s.Version):
 		return s, raw.Errorf("version", "%q is not a Graph API version like %s", s.Version, DefaultVersion)

@@ -105,7 +105,6 @@ func New() *Destination { return &Destination{} }
 func (d *Destination) DefaultBatchSize() int { return MaxItems }
 
 var (
-	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	advertiserRE = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 )
 
@@ -176,7 +175,7 @@ func settings(req connectors.OutputRequest) (Settings, error) {
 		if env == "" {
 			return s, raw.Errorf("kind", "a %s output needs `%s:`, the environment variable holding %s", Kind, key, envWhat[key])
 		}
-		if !envNameRE.MatchString(env) {
+		if !config.EnvNameRE.MatchString(env) {
 			return s, raw.Errorf(key, "%q is not an environment variable name (letters, digits and _, not starting with a digit)", env)
 		}
 	}

@@ -47,6 +47,7 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/httpsend"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
 // Settings are a webhook output's own keys.
@@ -65,7 +66,6 @@ type Destination struct{}
 func New() *Destination { return &Destination{} }
 
 var (
-	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	headerNameRE = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 	// reserved are the headers Write sets itself.
 	reserved = []string{"Content-Type", "Content-Length", "Content-Encoding", "Host", "User-Agent",
@@ -101,7 +101,7 @@ func settings(req connectors.OutputRequest) (Settings, error) {
 		}
 	}
 	for _, k := range []struct{ key, name string }{{"url_env", s.URLEnv}, {"secret_env", s.SecretEnv}} {
-		if k.name != "" && !envNameRE.MatchString(k.name) {
+		if k.name != "" && !config.EnvNameRE.MatchString(k.name) {
 			return s, raw.Errorf(k.key, "%q is not an environment variable name (letters, digits and _, not starting with a digit)", k.name)
 		}
 	}
@@ -123,7 +123,7 @@ func settings(req connectors.OutputRequest) (Settings, error) {
 		if err := checkHeader(req, "headers_env."+name, name); err != nil {
 			return s, err
 		}
-		if env := s.HeadersEnv[name]; !envNameRE.MatchString(env) {
+		if env := s.HeadersEnv[name]; !config.EnvNameRE.MatchString(env) {
 			return s, raw.Errorf("headers_env."+name, "%q is not an environment variable name (letters, digits and _, not starting with a digit)", env)
 		}
 	}

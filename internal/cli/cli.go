@@ -46,6 +46,7 @@ func commands() []command {
 		{"outputs", "(--state PATH | -p PIPELINE.yaml) [--format ...]", "list outputs with their last sync, counts and failures", runOutputs},
 		{"forget", "(-p PIPELINE.yaml | --state PATH) (--mpid N | --identity TYPE=VALUE) [--reason TEXT] [--block]", "erase a data subject's profile; outputs remove its records at their next sync", runForget},
 		{"schedule", "PIPELINE.yaml... [--run-now] [--grace 60s] [--log-level LEVEL] [--memory-limit SIZE]", "run pipelines on their `schedule:` until SIGINT/SIGTERM", runSchedule},
+		{"serve", "PIPELINE.yaml [--addr HOST:PORT] [--run-now] [--grace 60s] [--log-level LEVEL] [--memory-limit SIZE]", "hold the store, run the pipeline on its `schedule:` and serve the Events API, the Profile API and /metrics until SIGINT/SIGTERM", runServe},
 		{"sql", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] QUERY", "query a profile store (read-only)", runSQL},
 		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format ...] [--limit N]", "show a store's run history", runRuns},
 		{"profile", "(--state PATH | -p PIPELINE.yaml) (--mpid N | --identity TYPE=VALUE) [--format json]", "show one profile: identities, attributes, aliases", runProfile},

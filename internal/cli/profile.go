@@ -54,13 +54,13 @@ func runProfile(ctx context.Context, e env, args []string) int {
 	var target int64
 	var err error
 	if *mpid != 0 {
-		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile_by_mpid.sql"), *mpid).Scan(&target)
+		err = conn.QueryRowContext(ctx, sqlfiles.Get("profiles/by_mpid.sql"), *mpid).Scan(&target)
 	} else {
 		canon, value, ok := parseIdentity(e, "profile", *ident)
 		if !ok {
 			return ExitUsage
 		}
-		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile_by_identity.sql"), canon, value).Scan(&target)
+		err = conn.QueryRowContext(ctx, sqlfiles.Get("profiles/by_identity.sql"), canon, value).Scan(&target)
 	}
 	var text string
 	if err == nil {

@@ -1,6 +1,10 @@
 package config
 
-import "slices"
+import (
+	"slices"
+	"strings"
+	"unicode"
+)
 
 // IdentityTypes lists the identity types mosaic knows, in the order used
 // after a pipeline's identity.priority (docs/design.md, identity rules). Spelled as stored.
@@ -67,4 +71,15 @@ func (p *Pipeline) SourceOrder() []string {
 		}
 	}
 	return order
+}
+
+// Normalize returns an identity value as staging stores it: surrounding
+// whitespace (no-break spaces and byte-order marks too) removed, e-mail
+// lower-cased unless the pipeline keeps e-mail case-sensitive.
+func (id Identity) Normalize(typ, value string) string {
+	value = strings.TrimFunc(value, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\ufeff' })
+	if typ == "email" && !slices.Contains(id.CaseSensitive, "email") {
+		value = strings.ToLower(value)
+	}
+	return value
 }

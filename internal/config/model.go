@@ -15,6 +15,7 @@ type Pipeline struct {
 	CalculatedAttributes []Calculated `yaml:"calculated_attributes"`
 	Audiences            []Audience   `yaml:"audiences"`
 	Outputs              []Output     `yaml:"outputs"`
+	Serve                Serve        `yaml:"serve"`
 
 	// File is the pipeline file's path as given; Dir is its folder, against
 	// which relative paths in the file resolve.
@@ -164,6 +165,10 @@ type Comparison struct {
 type IdentityCheck struct {
 	Type string `yaml:"type"`
 }
+
+// EventsAPI is the source kind of the batches `mosaic serve` accepts
+// through its Events API.
+const EventsAPI = "events_api"
 
 // Source is a feed's `source:` block. Its kind-specific keys stay raw for
 // the source connector that Kind names to decode.

@@ -227,7 +227,7 @@ identity:
 		`p.yaml:7:71: feeds[0].protection: unknown protection level "never" (expected one of: create_update, only_update, only_read)`,
 		`p.yaml:8:5: feeds[1]: feed "f" maps no identity column: add ` + "`identities: {column: type}` or `mpid: column`",
 		`p.yaml:8:11: feeds[1].name: duplicate feed name "f": names must be unique`,
-		`p.yaml:9:13: feeds[1].source: source.kind is required (files, bigquery, postgres)`,
+		`p.yaml:9:13: feeds[1].source: source.kind is required (files, bigquery, postgres, events_api)`,
 		`p.yaml:12:21: identity.priority[1]: unknown identity type "emial", did you mean "email"?`,
 		`p.yaml:13:20: identity.limits.email: limit must be at least 1, got 0`,
 	}

@@ -50,9 +50,13 @@ func (r Raw) Errorf(key, format string, args ...any) error {
 	return &Error{Pos: pos, Msg: join(r.path, key) + ": " + fmt.Sprintf(format, args...)}
 }
 
-// IsBatch reports whether the block sets `format: batch` (mParticle batch
-// JSON, whose rows carry their own identities and mpid).
+// IsBatch reports whether the feed reads mParticle batch JSON, whose rows
+// carry their own identities and mpid: an Events API feed, or a block that
+// sets `format: batch`.
 func (s Source) IsBatch() bool {
+	if s.Kind == EventsAPI {
+		return true
+	}
 	pairs, _ := mappingPairs(unwrap(s.Raw.node))
 	for _, kv := range pairs {
 		if keyString(kv.Key) == "format" {

@@ -100,6 +100,7 @@ func (v *validator) validate() {
 	v.validateCalculated()
 	v.validateAudiences()
 	v.validateOutputs()
+	v.validateServe()
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -147,7 +148,7 @@ func (v *validator) validateFeed(path string, f *Feed, names map[string]bool) {
 		v.errorf(path+".name", "bad feed name %q: use letters, digits and _ (start with a letter)", f.Name)
 	}
 	if f.Source.Kind == "" {
-		v.errorf(path+".source", "source.kind is required (files, bigquery, postgres)")
+		v.errorf(path+".source", "source.kind is required (files, bigquery, postgres, events_api)")
 	}
 	v.oneOf(path+".source_type", "source type", f.SourceType, SourceTypes)
 	if f.Protection != "" {

@@ -19,6 +19,8 @@ type Holder struct {
 	Host    string    `json:"host"`
 	Command string    `json:"command"`
 	Since   time.Time `json:"since"`
+	// Addr is where the holder serves HTTP, if it does.
+	Addr string `json:"addr,omitempty"`
 }
 
 func (h Holder) String() string {
@@ -29,7 +31,7 @@ func (h Holder) String() string {
 // belong to the open file, so a second open in the same process conflicts
 // too. The lock dies with the process, so a killed run never leaves a stale
 // lock behind.
-func lockFile(path, command string) (*os.File, error) {
+func lockFile(path string, h Holder) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
@@ -41,8 +43,9 @@ func lockFile(path, command string) (*os.File, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
-	host, _ := os.Hostname()
-	b, _ := json.Marshal(Holder{PID: os.Getpid(), Host: host, Command: command, Since: time.Now()})
+	h.PID, h.Since = os.Getpid(), time.Now()
+	h.Host, _ = os.Hostname()
+	b, _ := json.Marshal(h)
 	// The holder's line is what a second writer's error names.
 	if err := f.Truncate(0); err != nil {
 		f.Close()

@@ -26,7 +26,10 @@ type Options struct {
 	ReadOnly bool
 	// Command names the holder in the lock file ("mosaic run retail").
 	Command string
-	Logger  *slog.Logger
+	// Addr, for a holder that serves HTTP (`mosaic serve`), is where it
+	// listens: the lock file tells the read commands where to ask.
+	Addr   string
+	Logger *slog.Logger
 	// MemoryLimit is DuckDB's memory limit ("8GB", "512MB"); empty means
 	// DefaultMemoryLimit. The engine reads no environment: the CLI sets it.
 	MemoryLimit string
@@ -36,11 +39,13 @@ type Options struct {
 // DuckDB has one writer, and the run transaction must see its own temp
 // tables and registered Arrow views.
 type Store struct {
-	path string
-	db   *sql.DB
-	conn *sql.Conn
-	lock *os.File
-	log  *slog.Logger
+	path      string
+	connector driver.Connector
+	db        *sql.DB
+	conn      *sql.Conn
+	readers   *sql.DB
+	lock      *os.File
+	log       *slog.Logger
 }
 
 // Open opens (creating if needed) the store at path and brings its schema up
@@ -60,7 +65,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create store folder: %w", err)
 		}
-		lock, err := lockFile(path+".lock", opts.Command)
+		lock, err := lockFile(path+".lock", Holder{Command: opts.Command, Addr: opts.Addr})
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", path, err)
 		}
@@ -85,6 +90,7 @@ func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) err
 	if err != nil {
 		return s.openError(err)
 	}
+	s.connector = connector
 	s.db = sql.OpenDB(connector)
 	s.db.SetMaxOpenConns(1)
 	conn, err := s.db.Conn(ctx)
@@ -149,9 +155,28 @@ func (s *Store) Path() string { return s.path }
 // Conn is the store's single connection, for reads outside a run.
 func (s *Store) Conn() *sql.Conn { return s.conn }
 
+// Readers returns a pool of up to n connections that read the store as
+// last committed while its own connection may be inside a run's
+// transaction (DuckDB's MVCC in one process: a reader never sees a
+// half-written run). The first call sets n; the pool closes with the
+// store. Readers get no temporary macros: the public views need none.
+func (s *Store) Readers(n int) *sql.DB {
+	if s.readers == nil {
+		// Wrapped, the connector does not close the database with the
+		// pool: the store's own handle does that.
+		s.readers = sql.OpenDB(struct{ driver.Connector }{s.connector})
+		s.readers.SetMaxOpenConns(n)
+		s.readers.SetMaxIdleConns(n)
+	}
+	return s.readers
+}
+
 // Close closes the store and releases its lock.
 func (s *Store) Close() error {
 	var errs []error
+	if s.readers != nil {
+		errs = append(errs, s.readers.Close())
+	}
 	if s.conn != nil {
 		errs = append(errs, s.conn.Close())
 	}

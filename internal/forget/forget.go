@@ -60,12 +60,12 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	mpid, typ, value := req.MPID, "mpid", strconv.FormatInt(req.MPID, 10)
 	if req.IdentityType != "" {
 		typ, value = req.IdentityType, req.Identity
-		err := tx.QueryRow(ctx, sqlfiles.Get("cli/profile_by_identity.sql"), req.IdentityType, req.Identity).Scan(&mpid)
+		err := tx.QueryRow(ctx, sqlfiles.Get("profiles/by_identity.sql"), req.IdentityType, req.Identity).Scan(&mpid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return res, fmt.Errorf("%w holds %s %q", ErrNotFound, req.IdentityType, req.Identity)
 		}
 		if err != nil {
-			return res, fmt.Errorf("cli/profile_by_identity.sql: %w", err)
+			return res, fmt.Errorf("profiles/by_identity.sql: %w", err)
 		}
 	}
 	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/profile.sql"), mpid).Scan(&res.MPID); errors.Is(err, sql.ErrNoRows) {

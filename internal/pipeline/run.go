@@ -115,30 +115,53 @@ func (e *OutputsError) Unwrap() error { return e.Err }
 // the run record in one transaction. On failure the store is left as it
 // was, but for a run record saying why.
 func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Result, error) {
-	log := r.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	noData, err := validateForRun(p, r.Registry)
+	noData, err := r.check(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	if err := audiences.Check(ctx, p); err != nil {
-		return nil, err
-	}
-	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: log, MemoryLimit: r.MemoryLimit})
+	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: r.logger(), MemoryLimit: r.MemoryLimit})
 	if err != nil {
 		return nil, err
 	}
 	defer store.Close()
+	return r.run(ctx, store, p, opts, noData, r.logger())
+}
 
+// RunStore runs p once on a store its caller holds open (`mosaic serve`
+// keeps its store open between runs, and reads it while a run writes).
+// It does what Run does, but for opening and closing the store.
+func (r *Runner) RunStore(ctx context.Context, store *engine.Store, p *config.Pipeline, opts Options) (*Result, error) {
+	noData, err := r.check(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return r.run(ctx, store, p, opts, noData, r.logger())
+}
+
+// check validates p for a run; noData lists the feeds with no data yet.
+func (r *Runner) check(ctx context.Context, p *config.Pipeline) (noData map[string]*config.Error, err error) {
+	if noData, err = validateForRun(p, r.Registry); err != nil {
+		return nil, err
+	}
+	return noData, audiences.Check(ctx, p)
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+// run runs p on an open store, syncs its outputs and records a failure.
+func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipeline, opts Options, noData map[string]*config.Error, log *slog.Logger) (*Result, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
 	res := &Result{Run: engine.Run{Pipeline: p.Name, Started: time.Now().UTC()}}
 	res.Stats = Stats{Feeds: map[string]engine.FeedStats{}, Stages: map[string]StageStats{}, FullRefresh: opts.FullRefresh}
-	err = r.run(ctx, store, p, now.UTC(), opts, noData, res, log)
+	err := r.runTx(ctx, store, p, now.UTC(), opts, noData, res, log)
 	res.Run.Finished = time.Now().UTC()
 	res.Run.Stats = res.Stats
 	if err == nil {
@@ -163,7 +186,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	return res, err
 }
 
-func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, noData map[string]*config.Error, res *Result, log *slog.Logger) error {
+func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, noData map[string]*config.Error, res *Result, log *slog.Logger) error {
 	tx, err := store.Begin(ctx)
 	if err != nil {
 		return err

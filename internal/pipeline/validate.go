@@ -95,7 +95,7 @@ func Validate(p *config.Pipeline, reg *connectors.Registry) error {
 }
 
 func validateRequest(p *config.Pipeline, i int) connectors.ValidateRequest {
-	return connectors.ValidateRequest{Feed: p.Feeds[i].Name, Source: p.Feeds[i].Source, Resolve: p.Resolve}
+	return connectors.ValidateRequest{Feed: p.Feeds[i].Name, Source: p.Feeds[i].Source, Resolve: p.Resolve, Store: p.State}
 }
 
 // asConfigErrors keeps a connector's positioned errors and positions the

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/server"
+)
+
+// runServe holds a pipeline's store and serves its APIs until SIGINT or
+// SIGTERM (ctx), then shuts down gracefully: exit 0 after a clean stop.
+func runServe(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "serve")
+	addr := fs.String("addr", "", "address to listen on, HOST:PORT (default: serve.addr, else 127.0.0.1:8080)")
+	runNow := fs.Bool("run-now", false, "run the pipeline once at start, then on its schedule")
+	grace := fs.Duration("grace", 60*time.Second, "on SIGINT or SIGTERM, how long a running run may take to finish before it is cancelled (a cancelled run rolls back)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	memoryLimit := memoryLimitFlag(fs)
+	pos, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	if *grace < 0 {
+		fmt.Fprintf(e.stderr, "mosaic serve: bad --grace %s: give a duration of 0s or more, like 60s\n", *grace)
+		return ExitUsage
+	}
+	log, err := logger(e, *logLevel)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "mosaic serve:", err)
+		return ExitUsage
+	}
+	p, code := loadPipeline(e, pos[0])
+	if p == nil {
+		return code
+	}
+	s, err := server.New(p, builtin.Registry(), server.Options{Addr: *addr, Grace: *grace, RunNow: *runNow, MemoryLimit: *memoryLimit, Log: log})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "mosaic serve:", err)
+		return ExitUsage
+	}
+	if err := s.Run(ctx); err != nil {
+		fmt.Fprintln(e.stderr, "mosaic serve:", err)
+		return ExitFailed
+	}
+	return ExitOK
+}

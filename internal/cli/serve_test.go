@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"bufio"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const servePipeline = `version: 1
+name: served
+state: ./store.duckdb
+retention: { events: 3650d, profiles: 3650d }
+feeds:
+  - name: app
+    source: { kind: events_api, key_env: SERVE_TEST_KEY, secret_env: SERVE_TEST_SECRET }
+    source_type: events_api
+    protection: create_update
+`
+
+// startServe starts `mosaic serve` in a child process (this test binary,
+// see TestMain) on a free port and returns it with its base URL.
+func startServe(t *testing.T, pipeline string) (*exec.Cmd, string, *syncLog) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "serve", pipeline, "--addr", "127.0.0.1:0", "--grace", "5s")
+	cmd.Env = append(os.Environ(), "MOSAIC_CLI_SUBPROCESS=1", "SERVE_TEST_KEY=k", "SERVE_TEST_SECRET=s")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	log := &syncLog{}
+	sc := bufio.NewScanner(stderr)
+	addr := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	for sc.Scan() {
+		log.add(sc.Text())
+		if m := addr.FindStringSubmatch(sc.Text()); m != nil {
+			go func() {
+				for sc.Scan() {
+					log.add(sc.Text())
+				}
+			}()
+			return cmd, "http://" + m[1], log
+		}
+	}
+	cmd.Wait()
+	t.Fatalf("the server never started:\n%s", log.String())
+	return nil, "", nil
+}
+
+// syncLog collects a child's log lines as they come.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(line + "\n")
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func postBatches(url string, ids []string) (int, error) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"environment": "production", "source_request_id": %q, "user_identities": {"customerid": %q},
+			"events": [{"event_type": "custom_event", "data": {"event_name": "Ping", "custom_event_type": "other", "timestamp_unixtime_ms": 1780000000000}}]}`, id, "c-"+id)
+	}
+	b.WriteString("]")
+	req, _ := http.NewRequest("POST", url+"/v2/bulkevents", strings.NewReader(b.String()))
+	req.SetBasicAuth("k", "s")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// landedRequests counts each source_request_id the store's app feed kept.
+func landedRequests(t *testing.T, state string) map[string]int {
+	t.Helper()
+	db, err := sql.Open("duckdb", state+"?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT request_id, count(*) FROM _mosaic.feed_rows WHERE feed = 'app' GROUP BY ALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		rows.Scan(&id, &n)
+		out[id] = n
+	}
+	return out
+}
+
+// TestServeKilledLosesNoAcceptedBatch sends bulk requests from 16 clients
+// to a server killed with SIGKILL mid-stream: after the next `mosaic run`
+// every batch answered 202 is in the store, none twice, and a further run
+// reads nothing again.
+func TestServeKilledLosesNoAcceptedBatch(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pipeline.yaml")
+	if err := os.WriteFile(p, []byte(servePipeline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	child, url, log := startServe(t, p)
+	var mu sync.Mutex
+	var acked []string
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ids := make([]string, 10)
+				for j := range ids {
+					ids[j] = fmt.Sprintf("g%d-%d-%d", g, i, j)
+				}
+				code, err := postBatches(url, ids)
+				if err != nil {
+					return // the server is gone
+				}
+				if code == http.StatusAccepted {
+					mu.Lock()
+					acked = append(acked, ids...)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	time.Sleep(700 * time.Millisecond)
+	child.Process.Signal(syscall.SIGKILL)
+	child.Wait()
+	close(stop)
+	wg.Wait()
+	if len(acked) < 100 {
+		t.Fatalf("only %d batches were accepted before the kill; the test proves little\n%s", len(acked), log.String())
+	}
+	if code, out, errOut := mosaic(t, "run", p); code != ExitOK {
+		t.Fatalf("run after the kill: %d\n%s\n%s", code, out, errOut)
+	}
+	state := filepath.Join(dir, "store.duckdb")
+	landed := landedRequests(t, state)
+	for _, id := range acked {
+		if landed[id] != 1 {
+			t.Fatalf("batch %s was answered 202 and is in the store %d times (want 1); %d accepted, %d landed", id, landed[id], len(acked), len(landed))
+		}
+	}
+	for id, n := range landed {
+		if n != 1 {
+			t.Fatalf("batch %s is in the store %d times", id, n)
+		}
+	}
+	if code, out, errOut := mosaic(t, "run", p); code != ExitOK || len(landedRequests(t, state)) != len(landed) {
+		t.Fatalf("second run: %d\n%s\n%s", code, out, errOut)
+	}
+	t.Logf("%d batches accepted before the kill, %d in the store", len(acked), len(landed))
+}
+
+// TestServeStopsOnSIGTERM: while the server holds the store a run is
+// refused naming it; SIGTERM stops it with exit 0, its landing log sealed,
+// and the next run reads the accepted batch.
+func TestServeStopsOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pipeline.yaml")
+	if err := os.WriteFile(p, []byte(servePipeline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	child, url, log := startServe(t, p)
+	if code, err := postBatches(url, []string{"one"}); err != nil || code != http.StatusAccepted {
+		t.Fatalf("%d %v", code, err)
+	}
+	if code, _, errOut := mosaic(t, "run", p); code != ExitFailed || !strings.Contains(errOut, "mosaic serve served") {
+		t.Errorf("a run while serving: %d %s; want it refused naming the server", code, errOut)
+	}
+	child.Process.Signal(syscall.SIGTERM)
+	if err := child.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v\n%s", err, log.String())
+	}
+	if open, _ := filepath.Glob(filepath.Join(dir, "store.duckdb.events/app/*.open")); len(open) != 0 {
+		t.Errorf("segments left open after a clean stop: %v", open)
+	}
+	if code, out, errOut := mosaic(t, "run", p); code != ExitOK || len(landedRequests(t, filepath.Join(dir, "store.duckdb"))) != 1 {
+		t.Fatalf("run after the stop: %d\n%s\n%s", code, out, errOut)
+	}
+}

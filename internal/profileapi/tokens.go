@@ -1,0 +1,118 @@
+package profileapi
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Tokens issues and checks the Profile API's OAuth access tokens (the
+// client-credentials grant, as mParticle's token endpoint). Tokens live in
+// memory: a restarted server asks its clients for new ones (a 401), which
+// OAuth clients handle by fetching a token again.
+type Tokens struct {
+	ClientID, ClientSecret string
+	TTL                    time.Duration
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+
+	mu     sync.Mutex
+	issued map[string]time.Time // token -> expiry
+}
+
+func (t *Tokens) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+// tokenRequest is the body of POST /oauth/token, as JSON (mParticle's
+// clients) or a form (RFC 6749 clients such as golang.org/x/oauth2).
+type tokenRequest struct {
+	GrantType    string `json:"grant_type"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Audience     string `json:"audience"`
+}
+
+// ServeToken answers POST /oauth/token. The client's credentials come in
+// the body or as HTTP Basic.
+func (t *Tokens) ServeToken(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	var req tokenRequest
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "application/json" {
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "the body is not JSON: "+err.Error())
+			return
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "the body is not a form: "+err.Error())
+			return
+		}
+		req = tokenRequest{GrantType: r.PostForm.Get("grant_type"), ClientID: r.PostForm.Get("client_id"), ClientSecret: r.PostForm.Get("client_secret")}
+	}
+	if id, secret, ok := r.BasicAuth(); ok && req.ClientID == "" {
+		req.ClientID, req.ClientSecret = id, secret
+	}
+	if req.GrantType != "client_credentials" {
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", `grant_type must be "client_credentials"`)
+		return
+	}
+	idOK := subtle.ConstantTimeCompare([]byte(req.ClientID), []byte(t.ClientID))
+	secretOK := subtle.ConstantTimeCompare([]byte(req.ClientSecret), []byte(t.ClientSecret))
+	if idOK&secretOK != 1 {
+		w.Header().Set("WWW-Authenticate", `Basic realm="mosaic profile api"`)
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client id or wrong secret")
+		return
+	}
+	token := t.issue()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]any{"access_token": token, "expires_in": int(t.TTL.Seconds()), "token_type": "Bearer"})
+}
+
+func (t *Tokens) issue() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.issued == nil {
+		t.issued = map[string]time.Time{}
+	}
+	for k, exp := range t.issued { // expired tokens go as new ones come
+		if !now.Before(exp) {
+			delete(t.issued, k)
+		}
+	}
+	t.issued[token] = now.Add(t.TTL)
+	return token
+}
+
+// Valid reports whether r carries a live bearer token.
+func (t *Tokens) Valid(r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		return false
+	}
+	t.mu.Lock()
+	exp, found := t.issued[token]
+	t.mu.Unlock()
+	return found && t.now().Before(exp)
+}
+
+func oauthError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": msg})
+}

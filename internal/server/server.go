@@ -1,0 +1,336 @@
+// Package server is `mosaic serve`: one process that holds a pipeline's
+// store (its single DuckDB writer), runs the pipeline on its schedule, and
+// serves HTTP: the Events API (package ingest), the Profile API (package
+// profileapi), /metrics, /healthz and /readyz.
+//
+// Call order: New checks the configuration and reads the credentials from
+// the environment; Run listens, opens the store and the landing logs,
+// serves until ctx ends, then shuts down: it stops taking requests, lets
+// a running run finish within the grace period (or cancels it: it rolls
+// back), seals the landing logs and closes the store.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/eventsapi"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/ingest"
+	"github.com/mosaic-cdp/mosaic/internal/landing"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+	"github.com/mosaic-cdp/mosaic/internal/profileapi"
+	"github.com/mosaic-cdp/mosaic/internal/schedule"
+)
+
+// Options are the server's settings beside the pipeline file's.
+type Options struct {
+	// Addr overrides serve.addr ("127.0.0.1:0" picks a free port).
+	Addr string
+	// Grace is how long a running run may take to finish at shutdown.
+	Grace time.Duration
+	// RunNow runs the pipeline once at start.
+	RunNow      bool
+	MemoryLimit string
+	Log         *slog.Logger
+	// Trigger replaces the pipeline's schedule (tests); nil means the
+	// `schedule:` (or none).
+	Trigger schedule.Trigger
+	// Ready, when set, is called with the address once the server
+	// answers requests.
+	Ready func(addr string)
+	// Progress, when set, is told each step of a run as it starts
+	// (pipeline.Runner.Progress).
+	Progress func(pipeline.Step)
+}
+
+// Server is one `mosaic serve`.
+type Server struct {
+	p        *config.Pipeline
+	registry *connectors.Registry
+	opts     Options
+	log      *slog.Logger
+	feeds    []feedCreds
+	profile  *config.ProfileAPI // nil: the Profile API is off
+	clientID string
+	secret   string
+	metrics  *metrics
+	runNow   chan time.Time
+	ready    atomic.Bool
+}
+
+type feedCreds struct{ name, key, secret string }
+
+// New checks what serving p needs: the credentials named by its
+// events_api feeds and its Profile API, read from the environment now.
+func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Server, error) {
+	s := &Server{p: p, registry: registry, opts: opts, log: opts.Log, metrics: newMetrics(), runNow: make(chan time.Time, 1)}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	var errs []error
+	env := func(what, name string) string {
+		v := os.Getenv(name)
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s: environment variable %s is not set: set it, e.g. `export %s=...`", what, name, name))
+		}
+		return v
+	}
+	for i, f := range p.Feeds {
+		if f.Source.Kind != config.EventsAPI {
+			continue
+		}
+		c, err := eventsapi.Decode(connectors.ValidateRequest{Feed: f.Name, Source: f.Source})
+		if err != nil {
+			return nil, err
+		}
+		what := fmt.Sprintf("%s: feed %s", p.Pos(fmt.Sprintf("feeds[%d].source", i)), f.Name)
+		s.feeds = append(s.feeds, feedCreds{name: f.Name, key: env(what+" key_env", c.KeyEnv), secret: env(what+" secret_env", c.SecretEnv)})
+	}
+	if a := &p.Serve.ProfileAPI; a.ClientIDEnv != "" {
+		s.profile = a
+		what := p.Pos("serve.profile_api").String() + ": profile_api"
+		s.clientID, s.secret = env(what+" client_id_env", a.ClientIDEnv), env(what+" client_secret_env", a.ClientSecretEnv)
+	}
+	if len(s.feeds) == 0 && s.profile == nil {
+		errs = append(errs, fmt.Errorf("%s: nothing to serve: add a feed with `source: {kind: events_api, key_env: ..., secret_env: ...}` or a `serve: {profile_api: ...}` block", p.File))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// RunNow asks for a run as soon as none is running (a run already
+// asked for and not started yet counts once).
+func (s *Server) RunNow() {
+	select {
+	case s.runNow <- time.Now():
+	default:
+	}
+}
+
+// Run serves until ctx ends; see the package documentation.
+func (s *Server) Run(ctx context.Context) error {
+	addr := s.opts.Addr
+	if addr == "" {
+		addr = s.p.Serve.Addr
+	}
+	if addr == "" {
+		addr = config.DefaultServeAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server on it? set serve.addr or --addr)", addr, err)
+	}
+	defer ln.Close()
+	store, err := engine.Open(ctx, s.p.State, engine.Options{Command: "mosaic serve " + s.p.Name, Addr: ln.Addr().String(), Logger: s.log, MemoryLimit: s.opts.MemoryLimit})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	logs, err := s.openLogs()
+	defer closeLogs(logs, s.log)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	s.routes(mux, store, logs)
+	srv := &http.Server{Handler: s.metrics.instrument(mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	s.ready.Store(true)
+	s.log.Info("serving", "addr", ln.Addr().String(), "pipeline", s.p.Name, "store", s.p.State, "events_api_feeds", len(s.feeds), "profile_api", s.profile != nil)
+	if s.opts.Ready != nil {
+		s.opts.Ready(ln.Addr().String())
+	}
+
+	var wg sync.WaitGroup
+	schedErr := make(chan error, 1)
+	wg.Go(func() { schedErr <- s.schedule(ctx, store, logs) })
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	s.ready.Store(false)
+	s.log.Info("stopping: no new requests")
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(s.opts.Grace, 5*time.Second))
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		s.log.Warn("requests still open at shutdown were cut", "err", err)
+	}
+	wg.Wait()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", serveErr)
+	}
+	return <-schedErr
+}
+
+// openLogs opens the landing log of every events_api feed.
+func (s *Server) openLogs() (map[string]*landing.Log, error) {
+	logs := map[string]*landing.Log{}
+	for _, f := range s.feeds {
+		l, err := landing.Open(landing.Dir(s.p.State, f.name), landing.Options{Logger: s.log.With("feed", f.name)})
+		if err != nil {
+			return logs, fmt.Errorf("feed %s: %w", f.name, err)
+		}
+		logs[f.name] = l
+	}
+	return logs, nil
+}
+
+func closeLogs(logs map[string]*landing.Log, log *slog.Logger) {
+	for name, l := range logs {
+		if err := l.Close(); err != nil {
+			log.Error("closing a landing log failed", "feed", name, "err", err)
+		}
+	}
+}
+
+func (s *Server) routes(mux *http.ServeMux, store *engine.Store, logs map[string]*landing.Log) {
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "stopping", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	if len(s.feeds) > 0 {
+		feeds := make([]ingest.Feed, len(s.feeds))
+		for i, f := range s.feeds {
+			feeds[i] = ingest.Feed{Name: f.name, Key: f.key, Secret: f.secret, Log: logs[f.name]}
+		}
+		ingest.New(feeds, s.log).Register(mux)
+		s.metrics.landing(logs)
+	}
+	if s.profile != nil {
+		ttl := time.Duration(s.profile.TokenTTL)
+		if ttl == 0 {
+			ttl = config.DefaultTokenTTL
+		}
+		h := &profileapi.Handler{
+			DB:       store.Readers(4),
+			Tokens:   &profileapi.Tokens{ClientID: s.clientID, ClientSecret: s.secret, TTL: ttl},
+			Identity: s.p.Identity,
+			Resolve:  s.profile.ResolveTypes(),
+			Log:      s.log,
+		}
+		h.Register(mux)
+		// An operator with the API's client may ask for a run now.
+		mux.HandleFunc("POST /v1/runs", h.Authorized(func(w http.ResponseWriter, r *http.Request) {
+			s.RunNow()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusAccepted)
+			w.Write([]byte(`{"run":"requested"}` + "\n"))
+		}))
+	}
+}
+
+// schedule runs the pipeline on its trigger (and on RunNow) until ctx
+// ends, each run on the open store after sealing the landing logs.
+func (s *Server) schedule(ctx context.Context, store *engine.Store, logs map[string]*landing.Log) error {
+	trigger := s.opts.Trigger
+	if trigger == nil && s.p.Schedule != "" {
+		c, err := schedule.ParseCron(s.p.Schedule)
+		if err != nil {
+			return fmt.Errorf("%s: schedule: %w", s.p.Pos("schedule"), err)
+		}
+		trigger = c
+	}
+	sched := &schedule.Scheduler{
+		Runner: schedule.RunnerFunc(func(ctx context.Context, p *config.Pipeline) (schedule.Outcome, error) {
+			return s.run(ctx, store, logs)
+		}),
+		Log:    s.log,
+		RunNow: s.opts.RunNow,
+		Grace:  s.opts.Grace,
+	}
+	return sched.Run(ctx, []schedule.Job{{Pipeline: s.p, Trigger: merged{trigger, s.runNow}}})
+}
+
+// run seals every landing log, runs the pipeline on the store and, once
+// the run committed, releases the segments it read.
+func (s *Server) run(ctx context.Context, store *engine.Store, logs map[string]*landing.Log) (schedule.Outcome, error) {
+	sealed := map[string]string{}
+	for name, l := range logs {
+		if err := l.Rotate(ctx); err != nil {
+			return schedule.Outcome{}, fmt.Errorf("feed %s: seal the landing log: %w", name, err)
+		}
+		segs, _ := filepath.Glob(filepath.Join(landing.Dir(s.p.State, name), "*.ndjson"))
+		if len(segs) > 0 {
+			sealed[name] = segs[len(segs)-1]
+		}
+	}
+	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress}
+	res, err := r.RunStore(ctx, store, s.p, pipeline.Options{})
+	out := schedule.Outcome{}
+	status := "failed"
+	var oerr *pipeline.OutputsError
+	if res != nil {
+		out.RunID, status = res.Run.ID, res.Run.Status
+		for _, f := range res.Stats.Feeds {
+			out.Rows += f.Read
+		}
+	}
+	if err == nil || errors.As(err, &oerr) { // committed
+		status = engine.StatusSucceeded
+		for name, last := range sealed {
+			logs[name].Release(last)
+		}
+	}
+	out.Status = status
+	s.metrics.run(status, res)
+	return out, err
+}
+
+// merged ticks on a trigger's ticks (none when nil) and on manual ones.
+type merged struct {
+	trigger schedule.Trigger
+	manual  <-chan time.Time
+}
+
+func (m merged) Ticks(ctx context.Context) <-chan time.Time {
+	out := make(chan time.Time)
+	var cron <-chan time.Time
+	if m.trigger != nil {
+		cron = m.trigger.Ticks(ctx)
+	}
+	go func() {
+		defer close(out)
+		for {
+			var t time.Time
+			var ok bool
+			select {
+			case <-ctx.Done():
+				return
+			case t, ok = <-cron:
+				if !ok {
+					cron = nil // no more scheduled times; manual runs go on
+					continue
+				}
+			case t = <-m.manual:
+			}
+			select {
+			case out <- t:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -67,20 +67,26 @@ func (t *Tokens) ServeToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", `grant_type must be "client_credentials"`)
 		return
 	}
-	idOK := subtle.ConstantTimeCompare([]byte(req.ClientID), []byte(t.ClientID))
-	secretOK := subtle.ConstantTimeCompare([]byte(req.ClientSecret), []byte(t.ClientSecret))
-	if idOK&secretOK != 1 {
+	if !t.Check(req.ClientID, req.ClientSecret) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="mosaic profile api"`)
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client id or wrong secret")
 		return
 	}
-	token := t.issue()
+	token := t.Issue()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(map[string]any{"access_token": token, "expires_in": int(t.TTL.Seconds()), "token_type": "Bearer"})
 }
 
-func (t *Tokens) issue() string {
+// Check reports whether id and secret are the client's, in constant time.
+func (t *Tokens) Check(id, secret string) bool {
+	idOK := subtle.ConstantTimeCompare([]byte(id), []byte(t.ClientID))
+	secretOK := subtle.ConstantTimeCompare([]byte(secret), []byte(t.ClientSecret))
+	return idOK&secretOK == 1
+}
+
+// Issue returns a new token, valid for TTL.
+func (t *Tokens) Issue() string {
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
@@ -101,8 +107,13 @@ func (t *Tokens) issue() string {
 
 // Valid reports whether r carries a live bearer token.
 func (t *Tokens) Valid(r *http.Request) bool {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || token == "" {
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return t.Live(token)
+}
+
+// Live reports whether token was issued and has not expired.
+func (t *Tokens) Live(token string) bool {
+	if token == "" {
 		return false
 	}
 	t.mu.Lock()

@@ -37,7 +37,7 @@ func TestTokensExpire(t *testing.T) {
 	if tk.Valid(req) {
 		t.Fatal("a token is accepted once its TTL passed")
 	}
-	tk.issue()
+	tk.Issue()
 	if _, kept := tk.issued[token]; kept || len(tk.issued) != 1 {
 		t.Fatalf("the expired token is still kept: %d tokens", len(tk.issued))
 	}

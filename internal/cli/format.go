@@ -10,8 +10,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/mosaic-cdp/mosaic/internal/engine"
 )
 
 var formats = []string{"table", "csv", "json", "ndjson"}
@@ -20,7 +18,7 @@ func validFormat(f string) bool { return slices.Contains(formats, f) }
 
 // query runs a read query and writes its rows in format. This is CLI
 // output, bounded by what a person reads, not a hot path.
-func query(ctx context.Context, e env, s *engine.Store, format, q string, args ...any) error {
+func query(ctx context.Context, e env, s *storeReader, format, q string, args ...any) error {
 	rows, err := s.Conn().QueryContext(ctx, q, args...)
 	if err != nil {
 		return err

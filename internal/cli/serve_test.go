@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -219,5 +220,70 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	}
 	if code, out, errOut := mosaic(t, "run", p); code != ExitOK || len(landedRequests(t, filepath.Join(dir, "store.duckdb"))) != 1 {
 		t.Fatalf("run after the stop: %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestReadCommandsAskTheServer: while `mosaic serve` holds the store, the
+// read commands answer through it, as they do from the file; a write is
+// still refused.
+func TestReadCommandsAskTheServer(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pipeline.yaml")
+	if err := os.WriteFile(p, []byte(servePipeline+`audiences:
+  - name: pingers
+    criteria: { event: { name: Ping } }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	child, url, _ := startServe(t, p)
+	if code, err := postBatches(url, []string{"one"}); err != nil || code != http.StatusAccepted {
+		t.Fatalf("%d %v", code, err)
+	}
+	child.Process.Signal(syscall.SIGTERM)
+	child.Wait()
+	if code, out, errOut := mosaic(t, "run", p); code != ExitOK {
+		t.Fatalf("run: %d\n%s\n%s", code, out, errOut)
+	}
+	commands := [][]string{
+		{"sql", "-p", p, "--format", "csv", "SELECT identity_type, identity_value FROM profile_identities"},
+		{"runs", "-p", p, "--format", "csv"},
+		{"profile", "-p", p, "--identity", "customerid=c-one", "--format", "json"},
+		{"audiences", "-p", p, "--format", "csv"},
+		{"audience", "pingers", "-p", p, "--members", "--format", "csv"},
+		{"outputs", "-p", p, "--format", "csv"},
+	}
+	var fromFile []string
+	for _, args := range commands {
+		code, out, errOut := mosaic(t, args...)
+		if code != ExitOK {
+			t.Fatalf("%v from the file: %d %s", args, code, errOut)
+		}
+		fromFile = append(fromFile, out)
+	}
+	child, url, log := startServe(t, p)
+	defer func() {
+		child.Process.Signal(syscall.SIGTERM)
+		child.Wait()
+	}()
+	for i, args := range commands {
+		code, out, errOut := mosaic(t, args...)
+		if code != ExitOK || out != fromFile[i] {
+			t.Errorf("%v through the server: %d %s\n%s\nwant as from the file:\n%s\nserver log:\n%s", args, code, errOut, out, fromFile[i], log)
+		}
+	}
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), `mosaic_http_requests_total{code="200",route="POST /v1/query"}`) {
+		t.Errorf("the server answered no query: the commands did not ask it")
+	}
+	if code, _, errOut := mosaic(t, "sql", "-p", p, "DELETE FROM profiles"); code != ExitUsage || !strings.Contains(errOut, "read-only") {
+		t.Errorf("a write through the server: %d %s; want exit 2, refused", code, errOut)
+	}
+	if code, _, errOut := mosaic(t, "sql", "-p", p, "SELECT * FROM nowhere"); code != ExitFailed || !strings.Contains(errOut, "nowhere") {
+		t.Errorf("a bad query through the server: %d %s; want exit 1 naming the table", code, errOut)
 	}
 }

@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/remote"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
@@ -24,8 +26,9 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	}
 }
 
-// open opens the chosen store read-only.
-func (sf storeFlags) open(ctx context.Context, e env, cmd string) (*engine.Store, int) {
+// open opens the chosen store read-only, or, when `mosaic serve` holds
+// it, a handle that asks that server.
+func (sf storeFlags) open(ctx context.Context, e env, cmd string) (*storeReader, int) {
 	if !validFormat(*sf.format) {
 		fmt.Fprintf(e.stderr, "mosaic %s: unknown --format %q: use table, csv, json or ndjson\n", cmd, *sf.format)
 		return nil, ExitUsage
@@ -47,11 +50,49 @@ func (sf storeFlags) open(ctx context.Context, e env, cmd string) (*engine.Store
 		return nil, ExitUsage
 	}
 	s, err := engine.Open(ctx, path, engine.Options{ReadOnly: true})
+	if errors.Is(err, engine.ErrLocked) {
+		if addr, token, ok := remote.Server(path); ok {
+			db := remote.Open(addr, token)
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				db.Close()
+				fmt.Fprintf(e.stderr, "mosaic %s: %v\n", cmd, err)
+				return nil, ExitFailed
+			}
+			return &storeReader{db: db, conn: conn}, ExitOK
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "mosaic %s: %v\n", cmd, err)
 		return nil, ExitFailed
 	}
-	return s, ExitOK
+	return &storeReader{store: s, conn: s.Conn()}, ExitOK
+}
+
+// storeReader is a store opened for reading: the file itself, or the
+// `mosaic serve` that holds it (store is nil then).
+type storeReader struct {
+	store *engine.Store
+	db    *sql.DB
+	conn  *sql.Conn
+}
+
+// Conn is the connection the commands query.
+func (r *storeReader) Conn() *sql.Conn { return r.conn }
+
+// CheckReadOnly refuses writes; a server checks its queries itself.
+func (r *storeReader) CheckReadOnly(ctx context.Context, query string) error {
+	if r.store == nil {
+		return nil
+	}
+	return r.store.CheckReadOnly(ctx, query)
+}
+
+func (r *storeReader) Close() error {
+	if r.store != nil {
+		return r.store.Close()
+	}
+	return errors.Join(r.conn.Close(), r.db.Close())
 }
 
 func runSQL(ctx context.Context, e env, args []string) int {
@@ -79,6 +120,9 @@ func runSQL(ctx context.Context, e env, args []string) int {
 	}
 	if err := query(ctx, e, s, *sf.format, pos[0]); err != nil {
 		fmt.Fprintf(e.stderr, "mosaic sql: %v\n", err)
+		if errors.Is(err, engine.ErrWriteRefused) {
+			return ExitUsage
+		}
 		return ExitFailed
 	}
 	return ExitOK

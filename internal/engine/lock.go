@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -60,12 +61,21 @@ func lockFile(path string, h Holder) (*os.File, error) {
 
 // readHolder names the lock's holder as well as its file tells.
 func readHolder(path string) string {
-	b, err := os.ReadFile(path)
-	var h Holder
-	if err != nil || json.Unmarshal(b, &h) != nil {
+	h, ok := LockHolder(strings.TrimSuffix(path, ".lock"))
+	if !ok {
 		return "another process"
 	}
 	return h.String()
+}
+
+// LockHolder reads who holds the store at path, from its lock file; ok
+// is false when the file is missing or holds no record.
+func LockHolder(path string) (h Holder, ok bool) {
+	b, err := os.ReadFile(path + ".lock")
+	if err != nil || json.Unmarshal(b, &h) != nil {
+		return h, false
+	}
+	return h, true
 }
 
 func unlockFile(f *os.File) error {

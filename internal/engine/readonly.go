@@ -35,12 +35,18 @@ var readStatements = map[duckdb.StmtType]bool{
 // statement other than a SELECT and it does not start with a reading
 // keyword.
 func (s *Store) CheckReadOnly(ctx context.Context, query string) error {
-	err := s.checkReadOnly(ctx, query)
+	return CheckReadOnly(ctx, s.conn, query)
+}
+
+// CheckReadOnly is Store.CheckReadOnly on any connection to a store (a
+// reader of `mosaic serve`'s).
+func CheckReadOnly(ctx context.Context, conn *sql.Conn, query string) error {
+	err := checkReadOnly(ctx, conn, query)
 	if err == nil || errors.Is(err, ErrWriteRefused) {
 		return err
 	}
 	var kind sql.NullString
-	if qerr := s.conn.QueryRowContext(ctx, sqlfiles.Get("engine/parse_kind.sql"), query).Scan(&kind); qerr != nil {
+	if qerr := conn.QueryRowContext(ctx, sqlfiles.Get("engine/parse_kind.sql"), query).Scan(&kind); qerr != nil {
 		return err // the query's own error says more than this one
 	}
 	if kind.String == "not implemented" && !readKeywords[firstKeyword(query)] {
@@ -77,8 +83,8 @@ func writeRefused() error {
 	return fmt.Errorf("%w: only reading statements run here (SELECT, EXPLAIN, PRAGMA, CALL); the store changes only through `mosaic run`", ErrWriteRefused)
 }
 
-func (s *Store) checkReadOnly(ctx context.Context, query string) error {
-	return s.conn.Raw(func(dc any) error {
+func checkReadOnly(ctx context.Context, conn *sql.Conn, query string) error {
+	return conn.Raw(func(dc any) error {
 		prep, ok := dc.(driver.ConnPrepareContext)
 		if !ok {
 			return errors.New("driver cannot prepare")

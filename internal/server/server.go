@@ -31,8 +31,12 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/landing"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 	"github.com/mosaic-cdp/mosaic/internal/profileapi"
+	"github.com/mosaic-cdp/mosaic/internal/remote"
 	"github.com/mosaic-cdp/mosaic/internal/schedule"
 )
+
+// readers is how many connections read the store for HTTP requests.
+const readers = 4
 
 // Options are the server's settings beside the pipeline file's.
 type Options struct {
@@ -140,6 +144,11 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	defer store.Close()
+	token, removeToken, err := remote.WriteToken(s.p.State)
+	if err != nil {
+		return err
+	}
+	defer removeToken()
 	logs, err := s.openLogs()
 	defer closeLogs(logs, s.log)
 	if err != nil {
@@ -148,6 +157,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	mux := http.NewServeMux()
 	s.routes(mux, store, logs)
+	(&remote.Handler{DB: store.Readers(readers), Token: token}).Register(mux)
 	srv := &http.Server{Handler: s.metrics.instrument(mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -224,7 +234,7 @@ func (s *Server) routes(mux *http.ServeMux, store *engine.Store, logs map[string
 			ttl = config.DefaultTokenTTL
 		}
 		h := &profileapi.Handler{
-			DB:       store.Readers(4),
+			DB:       store.Readers(readers),
 			Tokens:   &profileapi.Tokens{ClientID: s.clientID, ClientSecret: s.secret, TTL: ttl},
 			Identity: s.p.Identity,
 			Resolve:  s.profile.ResolveTypes(),

@@ -42,7 +42,7 @@ func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReade
 	// next statement; the drop is that statement, so they run while the
 	// stream is still valid instead of on a freed cgo handle (a panic).
 	defer release()
-	defer t.dropView(ctx, view)
+	defer t.dropTemplate(ctx, "engine/drop_arrow_view.sql.tmpl", view)
 	query, err := sqlfiles.Render("engine/select_all.sql.tmpl", view)
 	if err != nil {
 		return 0, err

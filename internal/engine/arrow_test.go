@@ -167,3 +167,42 @@ func TestStageArrowCancelledMidScan(t *testing.T) {
 		cancel()
 	}
 }
+
+// TestArrowViewsDoNotOutliveTheirStream: DuckDB's arrow scan makes its
+// view in main, where a committed one would outlive the stream it reads
+// (reading it crashed the process). After a staged stream commits no such
+// view is left, and one an older mosaic left goes when a writer opens.
+func TestArrowViewsDoNotOutliveTheirStream(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	s := openStore(t, path)
+	p := testPipeline(t, "    timestamp: ts\n    identities: {email: email}\n")
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.StageFeed(p, 0, 1, time.Now()).Arrow(ctx, arrowRows(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	arrowViews := func(s *Store) int {
+		var n int
+		if err := s.Conn().QueryRowContext(ctx, "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE '%arrow%'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := arrowViews(s); n != 0 {
+		t.Fatalf("%d arrow views left after the commit", n)
+	}
+	if _, err := s.Conn().ExecContext(ctx, "CREATE VIEW main._arrow_41 AS SELECT 1 AS x"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openStore(t, path)
+	if n := arrowViews(s); n != 0 {
+		t.Fatalf("%d leftover arrow views after a writer opened the store", n)
+	}
+}

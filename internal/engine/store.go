@@ -101,6 +101,11 @@ func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) err
 	if err := s.migrate(ctx, readOnly); err != nil {
 		return err
 	}
+	if !readOnly {
+		if err := s.dropArrowLeftovers(ctx); err != nil {
+			return err
+		}
+	}
 	set, err := sqlfiles.Render("engine/memory_limit.sql.tmpl", memoryLimit)
 	if err != nil {
 		return err
@@ -115,6 +120,35 @@ func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) err
 	for _, m := range macros {
 		if _, err := s.conn.ExecContext(ctx, m.SQL); err != nil {
 			return fmt.Errorf("open store %s: %w", s.path, m.Wrap(err))
+		}
+	}
+	return nil
+}
+
+// dropArrowLeftovers drops the Arrow views older runs left in the store
+// (sql/engine/arrow_leftovers.sql).
+func (s *Store) dropArrowLeftovers(ctx context.Context) error {
+	rows, err := s.conn.QueryContext(ctx, sqlfiles.Get("engine/arrow_leftovers.sql"))
+	if err != nil {
+		return fmt.Errorf("open store %s: engine/arrow_leftovers.sql: %w", s.path, err)
+	}
+	var views []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		views = append(views, v)
+	}
+	rows.Close()
+	for _, v := range views {
+		q, err := sqlfiles.Render("engine/drop_arrow_view.sql.tmpl", v)
+		if err != nil {
+			return err
+		}
+		if _, err := s.conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("open store %s: drop the leftover view %s: %w", s.path, v, err)
 		}
 	}
 	return nil

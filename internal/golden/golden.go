@@ -23,7 +23,9 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+	"github.com/mosaic-cdp/mosaic/internal/profiledocs"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
@@ -114,10 +116,14 @@ func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch
 				t.Fatalf("%s/now: %v", filepath.Base(r), err)
 			}
 		}
+		// Every case keeps the Profile API's documents, checked after each
+		// run against a rebuild of them all.
+		p.Serve.ProfileAPI.ClientIDEnv, p.Serve.ProfileAPI.ClientSecretEnv = "GOLDEN_PROFILE_ID", "GOLDEN_PROFILE_SECRET"
 		res, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: now})
 		if err != nil {
 			t.Fatalf("%s: %v", filepath.Base(r), err)
 		}
+		verifyDocs(t, filepath.Base(r), p)
 		st := res.Stats
 		fmt.Fprintf(&log, "%s: created %d, updated %d, merged %d, attribute writes %d, ignored %d\n", filepath.Base(r),
 			st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged, st.Attributes.Written, st.Attributes.Ignored)
@@ -164,6 +170,20 @@ func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch
 		if diff := cmp.Diff(string(want), text); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", name, diff)
 		}
+	}
+}
+
+// verifyDocs checks the documents the runs kept against a rebuild.
+func verifyDocs(t *testing.T, run string, p *config.Pipeline) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := engine.Open(ctx, p.State, engine.Options{Command: "golden"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := profiledocs.Verify(ctx, store, p); err != nil {
+		t.Errorf("%s: %v", run, err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/outputs"
+	"github.com/mosaic-cdp/mosaic/internal/profiledocs"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
 )
 
@@ -66,6 +67,9 @@ type Stats struct {
 	// pipeline file.
 	Audiences        map[string]audiences.Stats `json:"audiences,omitempty"`
 	AudiencesRemoved map[string]int64           `json:"audiences_removed,omitempty"`
+	// ProfileDocs counts the Profile API's documents written (pipelines
+	// that serve it).
+	ProfileDocs *profiledocs.Stats `json:"profile_docs,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
 	// Warnings lists what the run went past: a feed whose data has not

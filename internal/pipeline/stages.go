@@ -13,6 +13,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/events"
 	"github.com/mosaic-cdp/mosaic/internal/forget"
 	"github.com/mosaic-cdp/mosaic/internal/identity"
+	"github.com/mosaic-cdp/mosaic/internal/profiledocs"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
 )
 
@@ -73,6 +74,13 @@ var stages = []stage{
 		}
 		s.res.Stats.Audiences, s.res.Stats.AudiencesRemoved = aud.Audiences, aud.Removed
 		return int64(len(aud.Audiences)), nil
+	}},
+	{"profile_docs", func(ctx context.Context, s *runState) (int64, error) {
+		st, err := profiledocs.Run(ctx, s.tx, s.p, s.runID, s.now)
+		if profiledocs.Enabled(s.p) {
+			s.res.Stats.ProfileDocs = &st
+		}
+		return st.Written, err
 	}},
 }
 

@@ -4,11 +4,13 @@
 // user attributes (calculated ones among them) and audience memberships.
 // Clients get a bearer token from POST /oauth/token first (Tokens).
 //
-// Reads go through the store's reading connections, so they see the last
-// committed run while a run writes.
+// A profile is one row of the documents that runs keep (package
+// profiledocs), read by its key through the store's reading connections:
+// they see the last committed run while a run writes.
 package profileapi
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -24,24 +26,44 @@ import (
 )
 
 // Fields are the parts of a profile a request may ask for with ?fields=
-// (comma-separated); without it, the answer holds them all. The order is
-// that of sql/profileapi/profile.sql's columns.
+// (comma-separated); without it, the answer holds them all.
 var Fields = []string{"user_identities", "device_identities", "user_attributes", "audience_memberships"}
 
-// Handler serves the Profile API. Set every field but Log.
+// Handler serves the Profile API. Build it with New.
 type Handler struct {
-	DB       *sql.DB
-	Tokens   *Tokens
-	Identity config.Identity
-	// Resolve lists the identity types a profile may be resolved by,
-	// spelled as stored.
-	Resolve []string
-	Log     *slog.Logger
+	tokens       *Tokens
+	identity     config.Identity
+	resolveTypes []string
+	log          *slog.Logger
+	doc          *sql.Stmt // by MPID
+	alias        *sql.Stmt // an alias's survivor
+	key          *sql.Stmt // the MPID a TYPE:VALUE resolves to
+}
+
+// New prepares the handler's statements on db (the store's reading
+// connections). resolve lists the identity types a profile may be
+// resolved by, spelled as stored; log may be nil.
+func New(ctx context.Context, db *sql.DB, tokens *Tokens, identity config.Identity, resolve []string, log *slog.Logger) (*Handler, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{tokens: tokens, identity: identity, resolveTypes: resolve, log: log}
+	for _, s := range []struct {
+		dst  **sql.Stmt
+		file string
+	}{{&h.doc, "profileapi/doc.sql"}, {&h.alias, "profileapi/alias.sql"}, {&h.key, "profileapi/key.sql"}} {
+		st, err := db.PrepareContext(ctx, sqlfiles.Get(s.file))
+		if err != nil {
+			return nil, fmt.Errorf("profile api: %s: %w", s.file, err)
+		}
+		*s.dst = st
+	}
+	return h, nil
 }
 
 // Register adds the API's routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /oauth/token", h.Tokens.ServeToken)
+	mux.HandleFunc("POST /oauth/token", h.tokens.ServeToken)
 	byMPID := h.Authorized(h.byMPID)
 	mux.HandleFunc("GET /userprofile/v1/{org}/{account}/{workspace}/{mpid}", byMPID)
 	mux.HandleFunc("POST /userprofile/v1/{org}/{account}/{workspace}/{mpid}", byMPID)
@@ -52,7 +74,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // the others 401.
 func (h *Handler) Authorized(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !h.Tokens.Valid(r) {
+		if !h.tokens.Valid(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mosaic profile api"`)
 			problem(w, http.StatusUnauthorized, "UNAUTHORIZED", "send a bearer token from POST /oauth/token (it may have expired)")
 			return
@@ -71,9 +93,20 @@ func (h *Handler) byMPID(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "BAD_REQUEST", fmt.Sprintf("mpid %q is not a 64-bit integer", r.PathValue("mpid")))
 		return
 	}
-	var target int64
-	err = h.DB.QueryRowContext(r.Context(), sqlfiles.Get("profiles/by_mpid.sql"), mpid).Scan(&target)
-	h.answer(w, r, target, fields, err, fmt.Sprintf("no profile has mpid %d", mpid))
+	doc, err := h.document(r.Context(), mpid)
+	if errors.Is(err, sql.ErrNoRows) {
+		var survivor int64
+		if err = h.alias.QueryRowContext(r.Context(), mpid).Scan(&survivor); err == nil {
+			doc, err = h.document(r.Context(), survivor)
+		}
+	}
+	h.answer(w, doc, fields, err, fmt.Sprintf("no profile has mpid %d", mpid))
+}
+
+func (h *Handler) document(ctx context.Context, mpid int64) ([]byte, error) {
+	var doc []byte
+	err := h.doc.QueryRowContext(ctx, mpid).Scan(&doc)
+	return doc, err
 }
 
 // resolveRequest is the body of a resolve request.
@@ -98,18 +131,22 @@ func (h *Handler) resolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typ, known := config.CanonicalIdentityType(req.Identity.Type)
-	if !known || !slices.Contains(h.Resolve, typ) {
-		problem(w, http.StatusBadRequest, "BAD_REQUEST", fmt.Sprintf("identity.type %q cannot resolve a profile: use one of %s (serve.profile_api.resolve)", req.Identity.Type, strings.Join(h.Resolve, ", ")))
+	if !known || !slices.Contains(h.resolveTypes, typ) {
+		problem(w, http.StatusBadRequest, "BAD_REQUEST", fmt.Sprintf("identity.type %q cannot resolve a profile: use one of %s (serve.profile_api.resolve)", req.Identity.Type, strings.Join(h.resolveTypes, ", ")))
 		return
 	}
-	value := h.Identity.Normalize(typ, req.Identity.Value)
+	value := h.identity.Normalize(typ, req.Identity.Value)
 	if value == "" {
 		problem(w, http.StatusBadRequest, "BAD_REQUEST", "identity.value is empty")
 		return
 	}
-	var target int64
-	err := h.DB.QueryRowContext(r.Context(), sqlfiles.Get("profiles/by_identity.sql"), typ, value).Scan(&target)
-	h.answer(w, r, target, fields, err, fmt.Sprintf("no profile holds %s %q", req.Identity.Type, value))
+	var mpid int64
+	err := h.key.QueryRowContext(r.Context(), typ+":"+value).Scan(&mpid)
+	var doc []byte
+	if err == nil {
+		doc, err = h.document(r.Context(), mpid)
+	}
+	h.answer(w, doc, fields, err, fmt.Sprintf("no profile holds %s %q", req.Identity.Type, value))
 }
 
 // profile is an answer; parts not asked for stay out.
@@ -124,32 +161,34 @@ type profile struct {
 	AudienceMemberships json.RawMessage `json:"audience_memberships,omitempty"`
 }
 
-// deviceTypes are the identity types of devices (the others are users').
-var deviceTypes = config.IdentityTypes[slices.Index(config.IdentityTypes, "ios_idfa"):]
-
-func (h *Handler) answer(w http.ResponseWriter, r *http.Request, mpid int64, fields map[string]bool, err error, missing string) {
-	var p profile
-	var parts [4]string
-	if err == nil {
-		err = h.DB.QueryRowContext(r.Context(), sqlfiles.Get("profileapi/profile.sql"), mpid, deviceTypes).
-			Scan(&p.MPID, &p.Created, &p.Stored, &parts[0], &parts[1], &parts[2], &parts[3])
-	}
+// answer writes a document, with only the fields asked for.
+func (h *Handler) answer(w http.ResponseWriter, doc []byte, fields map[string]bool, err error, missing string) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		problem(w, http.StatusNotFound, "NOT_FOUND", missing)
 		return
 	case err != nil:
-		h.Log.Error("profile api: reading a profile failed", "mpid", mpid, "err", err)
+		h.log.Error("profile api: reading a profile failed", "err", err)
 		problem(w, http.StatusInternalServerError, "INTERNAL", "reading the profile failed; the server's log says why")
 		return
 	}
-	dsts := []*json.RawMessage{&p.UserIdentities, &p.DeviceIdentities, &p.UserAttributes, &p.AudienceMemberships} // as Fields
-	for i, f := range Fields {
-		if fields[f] {
-			*dsts[i] = json.RawMessage(parts[i])
+	w.Header().Set("Content-Type", "application/json")
+	if len(fields) == len(Fields) {
+		w.Write(append(doc, '\n'))
+		return
+	}
+	var p profile
+	if err := json.Unmarshal(doc, &p); err != nil {
+		h.log.Error("profile api: a stored document is not JSON", "err", err)
+		problem(w, http.StatusInternalServerError, "INTERNAL", "reading the profile failed; the server's log says why")
+		return
+	}
+	for f, dst := range map[string]*json.RawMessage{"user_identities": &p.UserIdentities, "device_identities": &p.DeviceIdentities,
+		"user_attributes": &p.UserAttributes, "audience_memberships": &p.AudienceMemberships} {
+		if !fields[f] {
+			*dst = nil
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(p)
 }
 

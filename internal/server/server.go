@@ -1,7 +1,8 @@
 // Package server is `mosaic serve`: one process that holds a pipeline's
 // store (its single DuckDB writer), runs the pipeline on its schedule, and
 // serves HTTP: the Events API (package ingest), the Profile API (package
-// profileapi), /metrics, /healthz and /readyz.
+// profileapi), the User Activity web view (package webui), the read
+// commands' queries (package remote), /metrics, /healthz and /readyz.
 //
 // Call order: New checks the configuration and reads the credentials from
 // the environment; Run listens, opens the store and the landing logs,
@@ -31,8 +32,10 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/landing"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 	"github.com/mosaic-cdp/mosaic/internal/profileapi"
+	"github.com/mosaic-cdp/mosaic/internal/profiledocs"
 	"github.com/mosaic-cdp/mosaic/internal/remote"
 	"github.com/mosaic-cdp/mosaic/internal/schedule"
+	"github.com/mosaic-cdp/mosaic/internal/webui"
 )
 
 // readers is how many connections read the store for HTTP requests.
@@ -155,8 +158,18 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 
+	// The Profile API reads documents the runs keep; a store whose last
+	// run kept none gets them now.
+	start := time.Now()
+	if wrote, err := profiledocs.Ensure(ctx, store, s.p); err != nil {
+		return err
+	} else if wrote {
+		s.log.Info("profile documents written", "ms", time.Since(start).Milliseconds())
+	}
 	mux := http.NewServeMux()
-	s.routes(mux, store, logs)
+	if err := s.routes(ctx, mux, store, logs); err != nil {
+		return err
+	}
 	(&remote.Handler{DB: store.Readers(readers), Token: token}).Register(mux)
 	srv := &http.Server{Handler: s.metrics.instrument(mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
@@ -210,7 +223,7 @@ func closeLogs(logs map[string]*landing.Log, log *slog.Logger) {
 	}
 }
 
-func (s *Server) routes(mux *http.ServeMux, store *engine.Store, logs map[string]*landing.Log) {
+func (s *Server) routes(ctx context.Context, mux *http.ServeMux, store *engine.Store, logs map[string]*landing.Log) error {
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -233,14 +246,15 @@ func (s *Server) routes(mux *http.ServeMux, store *engine.Store, logs map[string
 		if ttl == 0 {
 			ttl = config.DefaultTokenTTL
 		}
-		h := &profileapi.Handler{
-			DB:       store.Readers(readers),
-			Tokens:   &profileapi.Tokens{ClientID: s.clientID, ClientSecret: s.secret, TTL: ttl},
-			Identity: s.p.Identity,
-			Resolve:  s.profile.ResolveTypes(),
-			Log:      s.log,
+		tokens := &profileapi.Tokens{ClientID: s.clientID, ClientSecret: s.secret, TTL: ttl}
+		h, err := profileapi.New(ctx, store.Readers(readers), tokens, s.p.Identity, s.profile.ResolveTypes(), s.log)
+		if err != nil {
+			return err
 		}
 		h.Register(mux)
+		// The User Activity web view: its login takes the same client.
+		(&webui.Handler{DB: store.Readers(readers), Pipeline: s.p, Sessions: tokens, Log: s.log}).Register(mux)
+		mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 		// An operator with the API's client may ask for a run now.
 		mux.HandleFunc("POST /v1/runs", h.Authorized(func(w http.ResponseWriter, r *http.Request) {
 			s.RunNow()
@@ -249,6 +263,7 @@ func (s *Server) routes(mux *http.ServeMux, store *engine.Store, logs map[string
 			w.Write([]byte(`{"run":"requested"}` + "\n"))
 		}))
 	}
+	return nil
 }
 
 // schedule runs the pipeline on its trigger (and on RunNow) until ctx

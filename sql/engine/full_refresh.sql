@@ -16,3 +16,6 @@ DELETE FROM _mosaic.calc_values;
 DELETE FROM _mosaic.aliases;
 DELETE FROM _mosaic.events;
 DELETE FROM _mosaic.profiles;
+DELETE FROM _mosaic.profile_docs;
+DELETE FROM _mosaic.profile_keys;
+DELETE FROM _mosaic.meta WHERE key = 'profile_docs';

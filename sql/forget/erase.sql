@@ -1,8 +1,8 @@
 -- Erase the profiles scope.sql gathered: their identities, attributes,
--- calculated values, events, audience entries and aliases, the staged rows
--- that resolved to them (with their batches), the dictionary entries no
--- other profile holds, and dropped rows that name one of their identity
--- values. What outputs delivered is handled before (keys.sql).
+-- calculated values, events, audience entries, aliases and Profile API
+-- documents, the staged rows that resolved to them (with their batches),
+-- the dictionary entries no other profile holds, and dropped rows that
+-- name one of their identity values. What outputs delivered is handled before (keys.sql).
 -- name: values
 CREATE OR REPLACE TEMP TABLE _forget_ids AS
 SELECT i.identity_id, d.identity_type, d.identity_value
@@ -61,3 +61,7 @@ DELETE FROM _mosaic.audience_history WHERE mpid IN (SELECT mpid FROM _forget_mpi
 DELETE FROM _mosaic.aliases WHERE mpid IN (SELECT mpid FROM _forget_mpids) OR alias_mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: profiles
 DELETE FROM _mosaic.profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: profile_docs
+DELETE FROM _mosaic.profile_docs WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: profile_keys
+DELETE FROM _mosaic.profile_keys WHERE mpid IN (SELECT mpid FROM _forget_mpids);

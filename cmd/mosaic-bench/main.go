@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/bench"
 )
@@ -39,8 +40,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.MemoryLimit, "memory-limit", os.Getenv("MOSAIC_MEMORY_LIMIT"), "DuckDB's memory limit for the baselines (default: $MOSAIC_MEMORY_LIMIT, else the engine's)")
 	check := fs.String("check", "", "exit 1 unless the targets are met: strict (docs/performance.md's) or loose (CI's smoke test)")
 	segments := fs.Bool("segments", false, "measure the segments instead: 15 calculated attributes and 20 audiences (internal/bench/segments.yaml)")
+	serve := fs.Bool("serve", false, "measure `mosaic serve` instead: the Profile API at a fixed rate, idle and during a run, and the Events API flat out")
+	rate := fs.Float64("rate", 2000, "with --serve: the Profile API's requests a second")
+	phase := fs.Duration("phase", 10*time.Second, "with --serve: how long each phase lasts")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *serve && opts.Mosaic != "" {
+		opts.Log = slog.New(slog.NewTextHandler(stderr, nil))
+		rep, err := bench.MeasureServe(ctx, bench.ServeOptions{Options: opts, Rate: *rate, Phase: *phase})
+		if err != nil {
+			fmt.Fprintln(stderr, "mosaic-bench:", err)
+			return 1
+		}
+		printServe(stdout, rep)
+		return report(stdout, rep.ServeTargets(*check == "loose"), *check != "")
 	}
 	if *segments && opts.Mosaic != "" {
 		opts.Log = slog.New(slog.NewTextHandler(stderr, nil))
@@ -53,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if opts.Mosaic == "" || (*check != "" && *check != "strict" && *check != "loose") {
-		fmt.Fprintln(stderr, "usage: mosaic-bench --mosaic PATH [--users N] [--dir DIR] [--check strict|loose | --segments]")
+		fmt.Fprintln(stderr, "usage: mosaic-bench --mosaic PATH [--users N] [--dir DIR] [--check strict|loose] [--segments | --serve [--rate N] [--phase D]]")
 		return 2
 	}
 	opts.Log = slog.New(slog.NewTextHandler(stderr, nil))
@@ -63,19 +77,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	print(stdout, rep)
+	return report(stdout, rep.Targets(*check == "loose"), *check != "")
+}
+
+// report prints the targets, met or missed; with check, a miss is exit 1.
+func report(w io.Writer, checks []bench.Check, check bool) int {
 	ok := true
-	fmt.Fprintln(stdout, "\ntargets:")
-	for _, c := range rep.Targets(*check == "loose") {
+	fmt.Fprintln(w, "\ntargets:")
+	for _, c := range checks {
 		mark := "met   "
 		if !c.Met {
 			mark, ok = "MISSED", false
 		}
-		fmt.Fprintf(stdout, "  %s  %-46s %s\n", mark, c.Name, c.Figure)
+		fmt.Fprintf(w, "  %s  %-46s %s\n", mark, c.Name, c.Figure)
 	}
-	if *check != "" && !ok {
+	if check && !ok {
 		return 1
 	}
 	return 0
+}
+
+func printServe(w io.Writer, r *bench.ServeReport) {
+	fmt.Fprintf(w, "mosaic serve, %d users (figures from the load generator, on loopback)\n\n", r.Users)
+	fmt.Fprintf(w, "%-34s %9s %9s %9s %9s %7s\n", "phase", "rate/s", "p50", "p99", "max", "errors")
+	for _, p := range []struct {
+		name string
+		l    bench.Latency
+	}{{"floor: GET /healthz", r.Healthz}, {"Profile API, first pass (cold)", r.Cold}, {"Profile API", r.Profile}, {"Profile API during a run", r.ProfileDuringRun}} {
+		fmt.Fprintf(w, "%-34s %9.0f %9s %9s %9s %7d\n", p.name, p.l.Rate, p.l.P50.Round(10*time.Microsecond), p.l.P99.Round(10*time.Microsecond), p.l.Max.Round(10*time.Microsecond), p.l.Errors)
+	}
+	fmt.Fprintf(w, "\nEvents API: %.0f batches/s accepted durably (%d requests, %d errors)\n", r.EventsBatches, r.EventsRequests, r.EventsErrors)
+	fmt.Fprintf(w, "the run during the last phase: %s\n", r.RunWall.Round(time.Millisecond))
+	fmt.Fprintf(w, "server start, every profile's document written: %s\n", r.Start.Round(time.Millisecond))
 }
 
 func print(w io.Writer, r *bench.Report) {

@@ -123,3 +123,24 @@ func mpidOf(t *testing.T, s *served, tok, email string) int64 {
 	}
 	return p.MPID
 }
+
+// TestWebViewIsServed: the server's root leads to the web view, whose
+// login form is there and whose pages want a session (the pages
+// themselves are internal/webui's tests, in a real browser among them).
+func TestWebViewIsServed(t *testing.T) {
+	s := start(t)
+	code, text := s.do("GET", "/", "", nil) // the client follows redirects
+	if code != http.StatusOK || !strings.Contains(text, "Log in") {
+		t.Fatalf("GET / : %d, want the login form; got %.200s", code, text)
+	}
+	noRedirect := *s.client
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Get(s.url + "/ui/runs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/ui/login") {
+		t.Fatalf("GET /ui/runs without a session: %d to %q, want a redirect to the login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

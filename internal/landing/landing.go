@@ -216,32 +216,17 @@ func (l *Log) Append(ctx context.Context, records ...[]byte) error {
 		return err
 	}
 	req := &request{op: opAppend, records: records, size: size, done: make(chan error, 1)}
-	l.mu.Lock()
-	switch {
-	case l.closed:
-		l.mu.Unlock()
-		return ErrClosed
-	case l.failed != nil:
-		err := l.failed
-		l.mu.Unlock()
-		return err
-	case l.queued > 0 && l.queued+size > l.opts.MaxQueuedBytes:
-		l.mu.Unlock()
-		return fmt.Errorf("%w: %d bytes queued", ErrBehind, l.queued)
-	case l.opts.MaxUnreadBytes > 0 && l.unread+l.queued > 0 && l.unread+l.queued+size > l.opts.MaxUnreadBytes:
-		l.mu.Unlock()
-		return fmt.Errorf("%w: %d bytes unread", ErrBehind, l.unread+l.queued)
-	}
-	l.queued += size
-	l.queuedBytes.Store(l.queued)
-	l.enqueue(req)
-	l.mu.Unlock()
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return l.submit(ctx, req, func() error {
+		switch {
+		case l.queued > 0 && l.queued+size > l.opts.MaxQueuedBytes:
+			return fmt.Errorf("%w: %d bytes queued", ErrBehind, l.queued)
+		case l.opts.MaxUnreadBytes > 0 && l.unread+l.queued > 0 && l.unread+l.queued+size > l.opts.MaxUnreadBytes:
+			return fmt.Errorf("%w: %d bytes unread", ErrBehind, l.unread+l.queued)
+		}
+		l.queued += size
+		l.queuedBytes.Store(l.queued)
+		return nil
+	})
 }
 
 // Rotate waits for the calls queued before it to be written, then seals the
@@ -249,14 +234,22 @@ func (l *Log) Append(ctx context.Context, records ...[]byte) error {
 // When ctx is done first Rotate returns ctx.Err() and the seal still
 // happens.
 func (l *Log) Rotate(ctx context.Context) error {
-	req := &request{op: opRotate, done: make(chan error, 1)}
+	return l.submit(ctx, &request{op: opRotate, done: make(chan error, 1)}, nil)
+}
+
+// submit queues req for the writer, unless the log is closed or has
+// failed or admit (called under the lock, when set) refuses it, and waits
+// for it to be done or for ctx.
+func (l *Log) submit(ctx context.Context, req *request, admit func() error) error {
 	l.mu.Lock()
+	err := l.failed
 	if l.closed {
-		l.mu.Unlock()
-		return ErrClosed
+		err = ErrClosed
 	}
-	if l.failed != nil {
-		err := l.failed
+	if err == nil && admit != nil {
+		err = admit()
+	}
+	if err != nil {
 		l.mu.Unlock()
 		return err
 	}

@@ -1,10 +1,14 @@
 package ingest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/mosaic-cdp/mosaic/internal/landing"
 )
 
 // TestDecodeAddsRequestIDs: a batch without a source_request_id gets a
@@ -34,5 +38,24 @@ func TestDecodeAddsRequestIDs(t *testing.T) {
 	}
 	if _, problems, status := decode([]byte(`{"environment": "production", "user_identities": {"email": "a@x.com"}}`), false); len(problems) != 0 || status != http.StatusBadRequest {
 		t.Fatalf("a valid single batch: %+v", problems)
+	}
+}
+
+// behind is a landing log that is behind.
+type behind struct{}
+
+func (behind) Append(context.Context, ...[]byte) error { return landing.ErrBehind }
+
+// TestBehindLogAnswers429: when the landing log is behind, a valid
+// request is answered 429 with Retry-After, and the body says why.
+func TestBehindLogAnswers429(t *testing.T) {
+	mux := http.NewServeMux()
+	New([]Feed{{Name: "app", Key: "k", Secret: "s", Log: behind{}}}, nil).Register(mux)
+	req := httptest.NewRequest("POST", "/v2/events", strings.NewReader(`{"environment": "production", "user_identities": {"email": "a@x.com"}}`))
+	req.SetBasicAuth("k", "s")
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "TOO_MANY_REQUESTS") {
+		t.Fatalf("%d, Retry-After %q, %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
 	}
 }

@@ -38,25 +38,26 @@ audiences:
 		t.Fatal(err)
 	}
 	want := []string{
-		"[1/9] staging crm",
-		"[2/9] staging app",
-		"[3/9] identity ",
-		"[4/9] attributes ",
-		"[5/9] events ",
-		"[6/9] calculated ",
-		"[7/9] retention ",
-		"[8/9] audiences ",
-		"[9/9] commit ",
+		"[1/10] staging crm",
+		"[2/10] staging app",
+		"[3/10] identity ",
+		"[4/10] attributes ",
+		"[5/10] events ",
+		"[6/10] calculated ",
+		"[7/10] retention ",
+		"[8/10] audiences ",
+		"[9/10] profile_docs ",
+		"[10/10] commit ",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("progress steps (-want +got):\n%s", diff)
 	}
-	for _, name := range []string{"staging", "identity", "attributes", "events", "calculated", "retention", "audiences"} {
+	for _, name := range []string{"staging", "identity", "attributes", "events", "calculated", "retention", "audiences", "profile_docs"} {
 		if _, ok := res.Stats.Stages[name]; !ok {
 			t.Errorf("runs.stats.stages has no %q: %v", name, res.Stats.Stages)
 		}
 	}
-	if len(res.Stats.Stages) != 7 {
-		t.Errorf("runs.stats.stages has %d stages, want 7: %v", len(res.Stats.Stages), res.Stats.Stages)
+	if len(res.Stats.Stages) != 8 {
+		t.Errorf("runs.stats.stages has %d stages, want 8: %v", len(res.Stats.Stages), res.Stats.Stages)
 	}
 }

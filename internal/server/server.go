@@ -51,9 +51,6 @@ type Options struct {
 	RunNow      bool
 	MemoryLimit string
 	Log         *slog.Logger
-	// Trigger replaces the pipeline's schedule (tests); nil means the
-	// `schedule:` (or none).
-	Trigger schedule.Trigger
 	// Ready, when set, is called with the address once the server
 	// answers requests.
 	Ready func(addr string)
@@ -180,13 +177,17 @@ func (s *Server) Run(ctx context.Context) error {
 		s.opts.Ready(ln.Addr().String())
 	}
 
+	// The scheduler stops with ctx, or when the HTTP server fails.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	defer stopSched()
 	var wg sync.WaitGroup
 	schedErr := make(chan error, 1)
-	wg.Go(func() { schedErr <- s.schedule(ctx, store, logs) })
+	wg.Go(func() { schedErr <- s.schedule(schedCtx, store, logs) })
 	var serveErr error
 	select {
 	case <-ctx.Done():
 	case serveErr = <-served:
+		stopSched()
 	}
 	s.ready.Store(false)
 	s.log.Info("stopping: no new requests")
@@ -269,8 +270,8 @@ func (s *Server) routes(ctx context.Context, mux *http.ServeMux, store *engine.S
 // schedule runs the pipeline on its trigger (and on RunNow) until ctx
 // ends, each run on the open store after sealing the landing logs.
 func (s *Server) schedule(ctx context.Context, store *engine.Store, logs map[string]*landing.Log) error {
-	trigger := s.opts.Trigger
-	if trigger == nil && s.p.Schedule != "" {
+	var trigger schedule.Trigger // none: runs come from RunNow only
+	if s.p.Schedule != "" {
 		c, err := schedule.ParseCron(s.p.Schedule)
 		if err != nil {
 			return fmt.Errorf("%s: schedule: %w", s.p.Pos("schedule"), err)

@@ -36,6 +36,8 @@ audiences:
 outputs:
   - { name: crm, kind: webhook, url: ` + rcs["crm"].URL + `, secret_env: MOSAIC_TEST_HOOK_SECRET, send: profiles, key: email, fields: { email: identity.email, tier: attribute.tier } }
   - { name: gold, kind: webhook, url: ` + rcs["gold"].URL + `, secret_env: MOSAIC_TEST_HOOK_SECRET, send: audience, audience: gold, identities: [email] }
+serve:  # the runs keep the Profile API's documents, which forget erases too
+  profile_api: { client_id_env: FORGET_TEST_ID, client_secret_env: FORGET_TEST_SECRET, resolve: [customerid, email] }
 `
 	if err := os.WriteFile(filepath.Join(dir, "pipeline.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
@@ -101,7 +103,9 @@ const everything = `SELECT string_agg(t, ' ') FROM (
 	SELECT CAST(to_json(x) AS VARCHAR) FROM main.dropped_rows x UNION ALL
 	SELECT CAST(to_json(x) AS VARCHAR) FROM main.events x UNION ALL
 	SELECT CAST(to_json(x) AS VARCHAR) FROM main.output_failures x UNION ALL
-	SELECT CAST(to_json(x) AS VARCHAR) FROM main.forgotten x)`
+	SELECT CAST(to_json(x) AS VARCHAR) FROM main.forgotten x UNION ALL
+	SELECT CAST(to_json(x) AS VARCHAR) FROM _mosaic.profile_docs x UNION ALL
+	SELECT CAST(to_json(x) AS VARCHAR) FROM _mosaic.profile_keys x)`
 
 const (
 	ann    = `{"environment": "production", "user_identities": {"email": "ann@x.com", "customer_id": "ann"}, "user_attributes": {"tier": "gold"}, "events": [{"event_type": "custom_event", "data": {"event_name": "order", "custom_event_type": "other"}}], "timestamp_unixtime_ms": 1780228800000}`

@@ -2,11 +2,15 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -24,6 +28,10 @@ func runRun(ctx context.Context, e env, args []string) int {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file (for `go tool pprof`)")
 	memoryLimit := memoryLimitFlag(fs)
+	dryRun := fs.Bool("dry-run", false, "run every stage, report what the run would change, and roll back: the store stays as it was and no output is called")
+	as := protectionOverrides{}
+	fs.Var(as, "as", "with --dry-run: FEED=create_update|only_update|only_read runs the feed at that protection level (repeat for more feeds)")
+	format := fs.String("format", "text", "text or json (the run's stats)")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -32,7 +40,15 @@ func runRun(ctx context.Context, e env, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	opts := pipeline.Options{FullRefresh: *fullRefresh, NoSync: *noSync}
+	if len(as) > 0 && !*dryRun {
+		fmt.Fprintln(e.stderr, "mosaic run: --as changes a feed's protection for a dry run only: add --dry-run, or change `protection:` in the pipeline file")
+		return ExitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(e.stderr, "mosaic run: unknown --format %q: use text or json\n", *format)
+		return ExitUsage
+	}
+	opts := pipeline.Options{FullRefresh: *fullRefresh, NoSync: *noSync, DryRun: *dryRun}
 	if *now != "" {
 		t, err := time.Parse(time.RFC3339, *now)
 		if err != nil {
@@ -47,6 +63,10 @@ func runRun(ctx context.Context, e env, args []string) int {
 	}
 	if *state != "" {
 		p.State = *state
+	}
+	if err := as.apply(p); err != nil {
+		fmt.Fprintln(e.stderr, "mosaic run:", err)
+		return ExitUsage
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -99,14 +119,29 @@ func runRun(ctx context.Context, e env, args []string) int {
 		}
 		return ExitFailed
 	}
+	if *format == "json" {
+		out, _ := json.MarshalIndent(struct {
+			Run    int64             `json:"run_id"`
+			Status string            `json:"status"`
+			DryRun bool              `json:"dry_run,omitempty"`
+			As     map[string]string `json:"as,omitempty"`
+			Stats  pipeline.Stats    `json:"stats"`
+		}{res.Run.ID, res.Run.Status, *dryRun, as, res.Stats}, "", "  ")
+		fmt.Fprintln(e.stdout, string(out))
+		return ExitOK
+	}
 	printSummary(e.stdout, p, res, pos[0])
 	return ExitOK
 }
 
 func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file string) {
 	st := res.Stats
-	fmt.Fprintf(w, "run %d of %s %s in %s (store %s)\n", res.Run.ID, p.Name, res.Run.Status,
-		res.Run.Finished.Sub(res.Run.Started).Round(time.Millisecond), p.State)
+	took := res.Run.Finished.Sub(res.Run.Started).Round(time.Millisecond)
+	if res.Run.Status == pipeline.StatusDryRun {
+		fmt.Fprintf(w, "dry run of %s in %s: what run %d would do; it rolled back, and store %s is unchanged\n", p.Name, took, res.Run.ID, p.State)
+	} else {
+		fmt.Fprintf(w, "run %d of %s %s in %s (store %s)\n", res.Run.ID, p.Name, res.Run.Status, took, p.State)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "feed\trows read\tkept\tdropped\t")
 	for _, feed := range p.Feeds {
@@ -115,11 +150,19 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged\n", st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged)
+	fmt.Fprintf(w, "attributes: %d written, %d kept out by a higher-priority source; calculated values: %d changed\n", st.Attributes.Written, st.Attributes.Ignored, st.Calculated.Changed)
 	printAudiences(w, p, st)
 	if len(res.Outputs) > 0 {
 		printSyncs(w, p, res.Outputs, false)
 	}
-	if st.Dropped > 0 {
+	if st.Dropped > 0 && res.Run.Status == pipeline.StatusDryRun {
+		var parts []string
+		for _, reason := range slices.Sorted(maps.Keys(st.DroppedByReason)) {
+			parts = append(parts, fmt.Sprintf("%s %d", reason, st.DroppedByReason[reason]))
+		}
+		fmt.Fprintf(w, "would drop %d rows: %s\n", st.Dropped, strings.Join(parts, ", "))
+	}
+	if st.Dropped > 0 && res.Run.Status != pipeline.StatusDryRun {
 		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql -p %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
 			st.Dropped, file, res.Run.ID)
 	}

@@ -44,6 +44,11 @@ type Options struct {
 	Now time.Time
 	// NoSync skips the outputs' sync after the commit.
 	NoSync bool
+	// DryRun runs every stage in the run's transaction and rolls it back:
+	// the result tells what the run would change, and the store, the
+	// feeds' read state and the watermarks stay as they were. No output
+	// is called, and a failed dry run records nothing.
+	DryRun bool
 }
 
 // Stats is what a run records in runs.stats.
@@ -92,6 +97,9 @@ type ProfileStats struct {
 	Updated int64 `json:"updated"`
 	Merged  int64 `json:"merged"`
 }
+
+// StatusDryRun is the status of a dry run's result: it rolled back.
+const StatusDryRun = "dry run"
 
 // Result is a finished run.
 type Result struct {
@@ -169,7 +177,7 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	res.Run.Finished = time.Now().UTC()
 	res.Run.Stats = res.Stats
 	if err == nil {
-		if opts.NoSync || len(p.Outputs) == 0 {
+		if opts.DryRun || opts.NoSync || len(p.Outputs) == 0 {
 			return res, nil
 		}
 		s := &outputs.Syncer{Registry: r.Registry, Log: log}
@@ -182,7 +190,7 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 	if errors.Is(ctx.Err(), context.Canceled) {
 		res.Run.Status = engine.StatusCancelled
 	}
-	if res.Run.ID != 0 {
+	if res.Run.ID != 0 && !opts.DryRun {
 		if rerr := store.RecordFailedRun(ctx, res.Run); rerr != nil {
 			log.Warn("could not record the failed run", "run", res.Run.ID, "err", rerr)
 		}
@@ -242,6 +250,11 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	res.Run.Status = engine.StatusSucceeded
 	res.Run.Finished = time.Now().UTC()
 	res.Run.Stats = res.Stats
+	if opts.DryRun {
+		res.Run.Status = StatusDryRun
+		log.Info("dry run rolled back", "run", res.Run.ID)
+		return tx.Rollback(ctx)
+	}
 	if err := tx.RecordRun(ctx, res.Run); err != nil {
 		return err
 	}

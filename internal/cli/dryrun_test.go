@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"database/sql"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// everyTable reads every table of a store, public and private, sorted, as
+// JSON text per row.
+func everyTable(t *testing.T, state string) map[string][]string {
+	t.Helper()
+	db, err := sql.Open("duckdb", state+"?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables = append(tables, name)
+	}
+	rows.Close()
+	if len(tables) < 20 {
+		t.Fatalf("only %d tables: %v", len(tables), tables)
+	}
+	out := map[string][]string{}
+	for _, table := range tables {
+		rows, err := db.Query("SELECT CAST(to_json(t) AS VARCHAR) FROM " + table + " t ORDER BY ALL")
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			out[table] = append(out[table], s)
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// runStats runs mosaic with args and --format json and returns the
+// stats it printed.
+func runStats(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	code, out, errOut := mosaic(t, append(args, "--format", "json")...)
+	if code != ExitOK {
+		t.Fatalf("%v: %d %s", args, code, errOut)
+	}
+	var r struct {
+		Stats map[string]any `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v printed %q: %v", args, out, err)
+	}
+	delete(r.Stats, "stages") // times differ from run to run
+	return r.Stats
+}
+
+// TestDryRunChangesNothing: a dry run, with a feed promoted by --as, or
+// failing, leaves every table of the store as it was; a real run then
+// changes exactly what the dry run (without --as) reported.
+func TestDryRunChangesNothing(t *testing.T) {
+	dir := smallDir(t)
+	p := filepath.Join(dir, "pipeline.yaml")
+	state := filepath.Join(dir, "store.duckdb")
+	if code, _, errOut := mosaic(t, "run", p); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	writeFile(t, filepath.Join(dir, "in/b.csv"), "id,email,tier,ts\nC1,a@x.com,platinum,2026-05-03T00:00:00Z\nC9,c@x.com,gold,2026-05-03T00:00:00Z\n,b@x.com,bronze,2026-05-03T00:00:00Z\n")
+	before := everyTable(t, state)
+
+	code, out, errOut := mosaic(t, "run", p, "--dry-run", "--as", "crm=only_update")
+	if code != ExitOK || !strings.Contains(out, "dry run of small") || !strings.Contains(out, "unchanged") {
+		t.Fatalf("dry run --as: %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "profiles: 0 created") {
+		t.Errorf("only_update creates no profile, the dry run says:\n%s", out)
+	}
+	if diff := cmp.Diff(before, everyTable(t, state)); diff != "" {
+		t.Fatalf("the dry run changed the store (-before +after):\n%s", diff)
+	}
+
+	// A dry run that fails (its new file is not Parquet) records nothing.
+	writeFile(t, filepath.Join(dir, "bad/x.parquet"), "not parquet")
+	writeFile(t, filepath.Join(dir, "pipeline.yaml"), smallPipeline+"  - { name: bad, source: { kind: files, path: bad/*.parquet }, source_type: csv, identities: { id: customerid } }\n")
+	if code, _, errOut := mosaic(t, "run", p, "--dry-run"); code != ExitFailed {
+		t.Fatalf("a failing dry run: %d %s", code, errOut)
+	}
+	if diff := cmp.Diff(before, everyTable(t, state)); diff != "" {
+		t.Fatalf("the failed dry run changed the store (-before +after):\n%s", diff)
+	}
+	writeFile(t, filepath.Join(dir, "pipeline.yaml"), smallPipeline)
+
+	dry := runStats(t, "run", p, "--dry-run")
+	if diff := cmp.Diff(before, everyTable(t, state)); diff != "" {
+		t.Fatalf("the dry run changed the store (-before +after):\n%s", diff)
+	}
+	real := runStats(t, "run", p)
+	if diff := cmp.Diff(dry, real); diff != "" {
+		t.Errorf("the real run did other than the dry run said (-dry +real):\n%s", diff)
+	}
+
+	for _, bad := range [][]string{{"--as", "crm=only_read"}, {"--dry-run", "--as", "nope=only_read"}, {"--dry-run", "--as", "crm=read_only"}} {
+		if code, _, errOut := mosaic(t, append([]string{"run", p}, bad...)...); code != ExitUsage {
+			t.Errorf("%v: %d %s, want a usage error", bad, code, errOut)
+		}
+	}
+}

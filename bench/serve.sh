@@ -6,7 +6,8 @@
 # a load generator on loopback measures: GET /healthz at the Profile API's
 # rate (the floor), the Profile API at a fixed rate (default 2,000/s), the
 # Events API flat out (32 clients, bulk requests of 100 batches), then the
-# Profile API again while a run stages what the Events API took.
+# Profile API again while a run stages what the Events API took, and the
+# Events API again while another run writes.
 #   bench/serve.sh 1000000                  # docs/performance.md's figures
 #   bench/serve.sh 20000 --check loose      # what CI runs
 set -euo pipefail

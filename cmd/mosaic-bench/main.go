@@ -106,7 +106,8 @@ func printServe(w io.Writer, r *bench.ServeReport) {
 	}{{"floor: GET /healthz", r.Healthz}, {"Profile API, first pass (cold)", r.Cold}, {"Profile API", r.Profile}, {"Profile API during a run", r.ProfileDuringRun}} {
 		fmt.Fprintf(w, "%-34s %9.0f %9s %9s %9s %7d\n", p.name, p.l.Rate, p.l.P50.Round(10*time.Microsecond), p.l.P99.Round(10*time.Microsecond), p.l.Max.Round(10*time.Microsecond), p.l.Errors)
 	}
-	fmt.Fprintf(w, "\nEvents API: %.0f batches/s accepted durably (%d requests, %d errors)\n", r.EventsBatches, r.EventsRequests, r.EventsErrors)
+	fmt.Fprintf(w, "\nEvents API: %.0f batches/s accepted durably (%d requests, %d errors)\n", r.Events.Batches, r.Events.Requests, r.Events.Errors)
+	fmt.Fprintf(w, "Events API while a run writes: %.0f batches/s (%d requests, %d errors)\n", r.EventsDuringRun.Batches, r.EventsDuringRun.Requests, r.EventsDuringRun.Errors)
 	fmt.Fprintf(w, "the run during the last phase: %s\n", r.RunWall.Round(time.Millisecond))
 	fmt.Fprintf(w, "server start, every profile's document written: %s\n", r.Start.Round(time.Millisecond))
 }

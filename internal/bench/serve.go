@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,9 +57,9 @@ type ServeReport struct {
 // the Events API flat out, then the Profile API again while a run stages
 // what the Events API took.
 func MeasureServe(ctx context.Context, opts ServeOptions) (*ServeReport, error) {
-	opts.Rate = cmpOr(opts.Rate, 2000)
-	opts.Phase = cmpOr(opts.Phase, 10*time.Second)
-	opts.Clients, opts.BulkBatches = cmpOr(opts.Clients, 32), cmpOr(opts.BulkBatches, 100)
+	opts.Rate = cmp.Or(opts.Rate, 2000)
+	opts.Phase = cmp.Or(opts.Phase, 10*time.Second)
+	opts.Clients, opts.BulkBatches = cmp.Or(opts.Clients, 32), cmp.Or(opts.BulkBatches, 100)
 	data := filepath.Join(opts.Dir, fmt.Sprintf("users-%d", opts.Users))
 	unlock, err := lockData(ctx, data, opts.Log)
 	if err != nil {
@@ -149,14 +150,6 @@ func (s *served) runNow(ctx context.Context, c *http.Client, token string) (func
 	}
 	resp.Body.Close()
 	return func() bool { return s.runs(c) != before }, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // serveStore copies the benchmark's store (running the full rebuild

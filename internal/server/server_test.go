@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -138,16 +139,8 @@ func (s *served) do(method, path string, body string, header map[string]string) 
 // events posts to the Events API with the feed's credentials.
 func (s *served) events(path, body string) (int, string) {
 	s.t.Helper()
-	req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(body))
-	req.SetBasicAuth("k1", "s1")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("k1:s1"))
+	return s.do("POST", path, body, map[string]string{"Authorization": basic, "Content-Type": "application/json"})
 }
 
 // runOnce asks for a run and waits until it has committed.

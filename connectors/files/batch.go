@@ -18,7 +18,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/batch"
@@ -56,13 +55,11 @@ var droppedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "row", Type: arrow.BinaryTypes.String},
 }, nil)
 
-// chunk is how many batches go to the sink at a time.
-const chunk = 8192
-
 var utf8BOM = []byte("\xef\xbb\xbf")
 
 // readBatch decodes an NDJSON file of mParticle batches (gzip or not) with
-// the batch package and stages the valid ones; the others go to
+// the batch package and stages the valid ones in one stream (decode.go
+// decodes them on every core, in file order); the others go to
 // dropped_rows with the decoder's reason and message. A leading byte-order
 // mark is skipped (DuckDB's readers of the other formats skip it too).
 func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
@@ -82,49 +79,29 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 		}
 		r = gz
 	}
-	br := bufio.NewReaderSize(r, 1<<20)
-	kept := array.NewRecordBuilder(memory.NewGoAllocator(), batchSchema)
-	defer kept.Release()
-	dropped := array.NewRecordBuilder(memory.NewGoAllocator(), droppedSchema)
-	defer dropped.Release()
-	for lineNo := 1 + int(f.lineBase); ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if lineNo == 1 {
-			// A UTF-8 byte-order mark, as Windows tools write, is not JSON.
-			line = bytes.TrimPrefix(line, utf8BOM)
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			origin := f.origin + ":" + strconv.Itoa(lineNo)
-			b, derr := batch.Decode(line, origin)
-			if derr != nil {
-				var be *batch.Error
-				errors.As(derr, &be)
-				row, _ := json.Marshal(map[string]any{"file": f.origin, "line": lineNo, "error": be.Msg, "text": truncate(string(line), 2048)})
-				dropped.Field(0).(*array.StringBuilder).Append(be.Reason)
-				dropped.Field(1).(*array.StringBuilder).Append(string(row))
-			} else {
-				appendBatch(kept, origin, b, line)
-			}
-			if kept.Field(0).Len() >= chunk {
-				if err := flush(ctx, kept, sink.Arrow); err != nil {
-					return err
-				}
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-	if err := flush(ctx, kept, sink.Arrow); err != nil {
+	d := newDecoding(ctx, f, bufio.NewReaderSize(r, 1<<20))
+	defer d.stop()
+	if err := sink.Arrow(ctx, d); err != nil {
 		return err
 	}
-	return flush(ctx, dropped, sink.DroppedRecords)
+	if err := d.err(); err != nil {
+		return err
+	}
+	return flush(ctx, d.dropped, sink.DroppedRecords)
+}
+
+// decodeLine decodes one batch into kept, or says why it is dropped.
+func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line []byte, lineNo int) {
+	origin := f.origin + ":" + strconv.Itoa(lineNo)
+	b, derr := batch.Decode(line, origin)
+	if derr == nil {
+		appendBatch(kept, origin, b, line)
+		return
+	}
+	var be *batch.Error
+	errors.As(derr, &be)
+	row, _ := json.Marshal(map[string]any{"file": f.origin, "line": lineNo, "error": be.Msg, "text": truncate(string(line), 2048)})
+	*dropped = append(*dropped, [2]string{be.Reason, string(row)})
 }
 
 func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []byte) {

@@ -71,7 +71,6 @@ type Event struct {
 	Name       string // data.event_name (or the type for events without one)
 	Time       time.Time
 	Attributes json.RawMessage // data.custom_attributes (null when none)
-	Data       json.RawMessage // the whole data object, kept for forwarding
 }
 
 // Error is a batch that fails validation: Reason is the dropped_rows reason
@@ -87,10 +86,15 @@ func fail(reason, format string, args ...any) *Error {
 	return &Error{Reason: reason, Msg: fmt.Sprintf(format, args...)}
 }
 
-// wire is the batch as sent; unknown fields are ignored here and kept in
-// the raw line by the caller.
+// wire is the batch as sent, its events left for a second pass; unknown
+// fields are ignored here and kept in the raw line by the caller.
 type wire struct {
-	Events         *json.RawMessage           `json:"events"`
+	head
+	Events *json.RawMessage `json:"events"`
+}
+
+// head is what a batch holds besides its events.
+type head struct {
 	UserIdentities map[string]json.RawMessage `json:"user_identities"`
 	UserAttributes map[string]json.RawMessage `json:"user_attributes"`
 	Deleted        []json.RawMessage          `json:"deleted_user_attributes"`
@@ -109,7 +113,20 @@ type wireEvent struct {
 
 // Decode validates one batch. id names it for event ids when it carries no
 // batch_id or source_request_id (e.g. "web/part-1.ndjson:12").
+//
+// It decodes in one pass with a fast decoder (fast.go); a batch that pass
+// refuses is decoded again by decodeReference, the definition, whose
+// encoding/json errors say what and where. FuzzDecodeMatchesReference
+// holds the two to the same answers.
 func Decode(line []byte, id string) (*Batch, error) {
+	if b, ok := decodeFast(line, id); ok {
+		return b, nil
+	}
+	return decodeReference(line, id)
+}
+
+// decodeReference is Decode with encoding/json, events in a second pass.
+func decodeReference(line []byte, id string) (*Batch, error) {
 	if len(line) > MaxBatchBytes {
 		return nil, fail("batch_too_large", "the batch is %d bytes; the limit is %d", len(line), MaxBatchBytes)
 	}
@@ -120,36 +137,49 @@ func Decode(line []byte, id string) (*Batch, error) {
 	if err := strictUnmarshal(line, &w); err != nil {
 		return nil, err
 	}
-	b := &Batch{Identities: map[string]string{}, Attributes: w.UserAttributes}
-	if err := checkEnvironment(w.Environment); err != nil {
+	b, eventID, err := fromHead(w.head, id)
+	if err != nil {
 		return nil, err
+	}
+	if err := b.events(w.Events, eventID); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// fromHead checks and converts what both decoders read alike, all but the
+// events; it returns the id their event ids derive from.
+func fromHead(w head, id string) (*Batch, string, error) {
+	b := &Batch{Identities: make(map[string]string, len(w.UserIdentities)+1), Attributes: w.UserAttributes}
+	if err := checkEnvironment(w.Environment); err != nil {
+		return nil, "", err
 	}
 	if err := b.identities(w); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := checkAttributes(w.UserAttributes); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for i, d := range w.Deleted {
 		var key string
 		if json.Unmarshal(d, &key) != nil || key == "" || len(key) > MaxKeyLength {
-			return nil, fail("invalid_deleted_attribute", "deleted_user_attributes[%d] must be a key: a string of 1 to %d characters", i, MaxKeyLength)
+			return nil, "", fail("invalid_deleted_attribute", "deleted_user_attributes[%d] must be a key: a string of 1 to %d characters", i, MaxKeyLength)
 		}
 		b.Deleted = append(b.Deleted, key)
 	}
 	var err error
 	if b.MPID, err = parseInt("mpid", w.MPID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if b.SourceRequestID, err = parseString("source_request_id", w.RequestID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if b.BatchID, err = parseString("batch_id", w.BatchID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	ms, err := parseInt("timestamp_unixtime_ms", w.Timestamp)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if ms != 0 {
 		b.Time = time.UnixMilli(ms).UTC()
@@ -160,10 +190,7 @@ func Decode(line []byte, id string) (*Batch, error) {
 	} else if b.BatchID != "" {
 		eventID = b.BatchID
 	}
-	if err := b.events(w.Events, eventID); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return b, eventID, nil
 }
 
 // strictUnmarshal decodes into w and explains a syntax error by position.
@@ -218,7 +245,7 @@ func checkEnvironment(env *string) error {
 	return nil
 }
 
-func (b *Batch) identities(w wire) error {
+func (b *Batch) identities(w head) error {
 	for key, raw := range w.UserIdentities {
 		typ, ok := userIdentityTypes[key]
 		if !ok {
@@ -293,13 +320,17 @@ func (b *Batch) events(raw *json.RawMessage, batchID string) error {
 	if err := json.Unmarshal(*raw, &events); err != nil {
 		return fail("invalid_events", "events must be a list of event objects: %v", err)
 	}
+	return b.addEvents(events, batchID)
+}
+
+// addEvents checks and keeps decoded events; batchID prefixes the ids of
+// those without a source_message_id.
+func (b *Batch) addEvents(events []wireEvent, batchID string) error {
 	for i, we := range events {
 		if we.EventType == nil || *we.EventType == "" {
 			return fail("invalid_events", "events[%d] has no event_type", i)
 		}
 		e := Event{Type: *we.EventType, ID: batchID + ":" + strconv.Itoa(i), Attributes: json.RawMessage("null")}
-		data, _ := json.Marshal(we.Data)
-		e.Data = data
 		if name, err := parseString("events["+strconv.Itoa(i)+"].data.event_name", we.Data["event_name"]); err != nil {
 			return err
 		} else if name != "" {

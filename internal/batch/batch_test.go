@@ -140,3 +140,52 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeMatchesReference: whatever the one-pass decoder accepts, the
+// reference decoder accepts too, with the same batch; what it refuses goes
+// to the reference, so Decode and decodeReference always agree.
+func FuzzDecodeMatchesReference(f *testing.F) {
+	f.Add(read(f, "profile-update.json"))
+	f.Add(read(f, "profile-update-with-event.json"))
+	for _, line := range []string{
+		`{"environment":"production","Events":[{"event_type":"x"}],"user_identities":{"email":"a@x.com"}}`,
+		`{"Environment":"production","mpid":1}`,
+		`{"environment":"production","mpid":1,"mpid":2,"user_attributes":{"a":1,"a":[null,"b"]}}`,
+		`{"environment":"production","mpid":1e3}`,
+		`{"environment":"production","mpid":"9223372036854775808"}`,
+		"{\"environment\":\"production\",\"mpid\":1,\"user_identities\":{\"email\":\"a\tb\"}}",
+		`{"environment":"production","mpid":1,"user_identities":{"email":"a\u0000b\ud800"}}`,
+		`{"environment":"production","mpid":1,"user_identities":{"email":"a\xb"}}`,
+		`{"environment":"production","mpid":1,"events":{}}`,
+		`{"environment":"production","mpid":1,"events":[null,{"event_type":"a"}]}`,
+		`{"environment":"production","mpid":1,"events":[{"event_type":"a","data":{"EVENT_NAME":"b","event_name":null,"custom_attributes":[]}}]}`,
+		`{"environment":"production","mpid":1,"events":[{"event_type":"a","data":{"custom_attributes":{"k": [1, {"x" : 2}]}}}]}`,
+		`{"environment":"production","mpid":1,"device_info":{"push_token":"p","ios_idfv":null},"deleted_user_attributes":["a",null]} x`,
+		`  {"environment":"development","batch_id":12,"user_attributes":{"n": 1.50 , "s":"\u00e9"}}  `,
+		`null`, `[]`, `"x"`, `{}`,
+	} {
+		f.Add([]byte(line))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		ref, refErr := decodeReference(line, "f:1")
+		got, ok := decodeFast(line, "f:1")
+		if !ok {
+			return
+		}
+		if refErr != nil {
+			t.Fatalf("the one-pass decoder accepts %q; the reference refuses it: %v", line, refErr)
+		}
+		if diff := cmp.Diff(ref, got); diff != "" {
+			t.Fatalf("%q decodes differently (-reference +one pass):\n%s", line, diff)
+		}
+	})
+}
+
+// TestValidBatchesTakeTheOnePass: a valid batch is not decoded twice.
+func TestValidBatchesTakeTheOnePass(t *testing.T) {
+	for _, name := range []string{"profile-update.json", "profile-update-with-event.json"} {
+		if _, ok := decodeFast(read(t, name), "f:1"); !ok {
+			t.Errorf("%s went to the reference decoder", name)
+		}
+	}
+}

@@ -272,12 +272,17 @@ func TestWebBatchesDecode(t *testing.T) {
 			t.Fatalf("line %d: %d events, want 1\n%s", lines, len(b.Events), sc.Bytes())
 		}
 		e := b.Events[0]
-		var data struct {
-			Type string `json:"custom_event_type"`
+		var raw struct {
+			Events []struct {
+				Data struct {
+					Type string `json:"custom_event_type"`
+				} `json:"data"`
+			} `json:"events"`
 		}
-		if err := json.Unmarshal(e.Data, &data); err != nil {
+		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil {
 			t.Fatal(err)
 		}
+		data := raw.Events[0].Data
 		if b.SourceRequestID == "" || e.ID != b.SourceRequestID || e.Type != "custom_event" || data.Type != "navigation" ||
 			!e.Time.Equal(b.Time) || e.Time.Before(Anchor.Add(-Window)) || !e.Time.Before(Anchor) {
 			t.Fatalf("line %d: request %q, event %q of type %s/%s at %v, batch at %v; want one custom navigation event "+

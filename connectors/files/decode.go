@@ -1,0 +1,186 @@
+package files
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// chunkLines is how many lines a decoder takes at a time: one Arrow record
+// of kept batches (about 2 MB of generated batches).
+const chunkLines = 4096
+
+// chunk is a run of a file's lines and, once done is closed, what their
+// decoding gave.
+type chunk struct {
+	first   int // the line number of lines[0]
+	lines   [][]byte
+	kept    arrow.RecordBatch
+	dropped [][2]string // reason, row (JSON text)
+	done    chan struct{}
+}
+
+// decoding splits a file into chunks, decodes them on every core and hands
+// their records on in file order. Call order: newDecoding; Next until it
+// returns false (or not: the sink may stop early); err; stop. dropped
+// holds the dropped lines of the chunks Next has passed.
+type decoding struct {
+	f       file
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	ordered chan *chunk // every chunk, in file order
+	readErr error       // set by split before it closes ordered
+	cur     arrow.RecordBatch
+	dropped *array.RecordBuilder
+}
+
+func newDecoding(ctx context.Context, f file, br *bufio.Reader) *decoding {
+	ctx, cancel := context.WithCancel(ctx)
+	workers := runtime.GOMAXPROCS(0)
+	d := &decoding{f: f, ctx: ctx, cancel: cancel, ordered: make(chan *chunk, 2*workers),
+		dropped: array.NewRecordBuilder(memory.NewGoAllocator(), droppedSchema)}
+	work := make(chan *chunk, 2*workers)
+	d.wg.Add(1 + workers)
+	go func() {
+		defer d.wg.Done()
+		defer close(d.ordered)
+		defer close(work)
+		d.readErr = d.split(br, work)
+	}()
+	for range workers {
+		go func() {
+			defer d.wg.Done()
+			for c := range work {
+				d.decode(c)
+			}
+		}()
+	}
+	return d
+}
+
+// split reads lines into chunks and gives each to a decoder and to the
+// ordered queue.
+func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
+	c := &chunk{done: make(chan struct{})}
+	send := func() error {
+		for _, ch := range []chan<- *chunk{work, d.ordered} {
+			select {
+			case ch <- c:
+			case <-d.ctx.Done():
+				return d.ctx.Err()
+			}
+		}
+		c = &chunk{done: make(chan struct{})}
+		return nil
+	}
+	for lineNo := 1 + int(d.f.lineBase); ; lineNo++ {
+		line, err := br.ReadBytes('\n')
+		if lineNo == 1 {
+			// A UTF-8 byte-order mark, as Windows tools write, is not JSON.
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
+		if len(line) > 0 {
+			if len(c.lines) == 0 {
+				c.first = lineNo
+			}
+			c.lines = append(c.lines, line)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if len(c.lines) == chunkLines {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(c.lines) == 0 {
+		return nil
+	}
+	return send()
+}
+
+// decode decodes a chunk's lines into its record and dropped rows.
+func (d *decoding) decode(c *chunk) {
+	defer close(c.done)
+	kept := array.NewRecordBuilder(memory.NewGoAllocator(), batchSchema)
+	defer kept.Release()
+	for i, line := range c.lines {
+		if len(bytes.TrimSpace(line)) > 0 {
+			d.f.decodeLine(kept, &c.dropped, line, c.first+i)
+		}
+	}
+	c.lines = nil
+	c.kept = kept.NewRecordBatch()
+}
+
+// Next, RecordBatch, Err, Schema, Retain and Release make the decoding
+// the array.RecordReader the sink scans (DuckDB calls Next on its own
+// threads, one call at a time); Next gathers the dropped rows of each
+// chunk it passes.
+func (d *decoding) Next() bool {
+	if d.cur != nil {
+		d.cur.Release()
+		d.cur = nil
+	}
+	for c := range d.ordered {
+		select {
+		case <-c.done:
+		case <-d.ctx.Done():
+			return false
+		}
+		for _, r := range c.dropped {
+			d.dropped.Field(0).(*array.StringBuilder).Append(r[0])
+			d.dropped.Field(1).(*array.StringBuilder).Append(r[1])
+		}
+		if c.kept.NumRows() > 0 {
+			d.cur = c.kept
+			return true
+		}
+		c.kept.Release()
+	}
+	return false
+}
+
+func (d *decoding) RecordBatch() arrow.RecordBatch { return d.cur }
+
+// Deprecated: Use [RecordBatch] instead (array.RecordReader asks for it).
+func (d *decoding) Record() arrow.RecordBatch { return d.cur }
+func (d *decoding) Err() error               { return d.err() }
+func (d *decoding) Schema() *arrow.Schema    { return batchSchema }
+func (d *decoding) Retain()                  {}
+func (d *decoding) Release()                 {}
+
+// err is the error that ended the reading early, if any. It is read
+// once Next has returned false.
+func (d *decoding) err() error {
+	select {
+	case <-d.ctx.Done():
+		return d.ctx.Err()
+	default:
+	}
+	return d.readErr
+}
+
+// stop ends the reading and waits for its goroutines; the sink is done
+// with the stream by then.
+func (d *decoding) stop() {
+	d.cancel()
+	d.wg.Wait()
+	if d.cur != nil {
+		d.cur.Release()
+	}
+	d.dropped.Release()
+}

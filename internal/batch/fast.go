@@ -1,0 +1,40 @@
+package batch
+
+import (
+	"unicode/utf8"
+
+	"github.com/bytedance/sonic"
+)
+
+// fastWire is a whole batch, events included, read in one pass.
+type fastWire struct {
+	head
+	Events *[]wireEvent `json:"events"`
+}
+
+// decoder is sonic configured as encoding/json decodes: strings copied out
+// of the line and checked (control characters refused).
+var decoder = sonic.Config{CopyString: true, ValidateString: true}.Froze()
+
+// decodeFast is decodeReference in one pass with sonic (about 3× faster
+// on generated batches). ok is false when it refuses the batch for any
+// reason; the reference then says why, in encoding/json's words.
+func decodeFast(line []byte, id string) (*Batch, bool) {
+	if len(line) > MaxBatchBytes || !utf8.Valid(line) {
+		return nil, false
+	}
+	var w fastWire
+	if decoder.Unmarshal(line, &w) != nil {
+		return nil, false
+	}
+	b, eventID, err := fromHead(w.head, id)
+	if err != nil {
+		return nil, false
+	}
+	if w.Events != nil {
+		if b.addEvents(*w.Events, eventID) != nil {
+			return nil, false
+		}
+	}
+	return b, true
+}

@@ -158,10 +158,10 @@ func (d *decoding) RecordBatch() arrow.RecordBatch { return d.cur }
 
 // Deprecated: Use [RecordBatch] instead (array.RecordReader asks for it).
 func (d *decoding) Record() arrow.RecordBatch { return d.cur }
-func (d *decoding) Err() error               { return d.err() }
-func (d *decoding) Schema() *arrow.Schema    { return batchSchema }
-func (d *decoding) Retain()                  {}
-func (d *decoding) Release()                 {}
+func (d *decoding) Err() error                { return d.err() }
+func (d *decoding) Schema() *arrow.Schema     { return batchSchema }
+func (d *decoding) Retain()                   {}
+func (d *decoding) Release()                  {}
 
 // err is the error that ended the reading early, if any. It is read
 // once Next has returned false.

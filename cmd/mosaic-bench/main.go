@@ -132,11 +132,13 @@ func print(w io.Writer, r *bench.Report) {
 	if !r.LabelPropConverged {
 		conv = " (stopped before converging)"
 	}
+	fmt.Fprintf(w, "floor: decode the batch files     %8.2f s  %d lines, sonic on every core\n", r.DecodeFloor.Seconds(), r.DecodedLines)
 	fmt.Fprintf(w, "floor: distinct identities        %8.2f s\n", r.Floor.Seconds())
 	fmt.Fprintf(w, "label propagation                 %8.2f s  %d rounds, %d components%s\n", r.LabelPropagation.Seconds(), r.LabelRounds, r.LabelComponents, conv)
 	id := r.Full.Stages["identity"]
-	fmt.Fprintf(w, "ratios: identity/floor %.1f×  label propagation/identity %.1f×  incremental/full %.1f%%\n",
-		float64(id)/float64(r.Floor), float64(r.LabelPropagation)/float64(id), 100*float64(r.Incremental.Wall)/float64(r.Full.Wall))
+	fmt.Fprintf(w, "ratios: staging/decode floor %.1f×  identity/floor %.1f×  label propagation/identity %.1f×  incremental/full %.1f%%\n",
+		float64(r.Full.Stages["staging"])/float64(r.DecodeFloor), float64(id)/float64(r.Floor),
+		float64(r.LabelPropagation)/float64(id), 100*float64(r.Incremental.Wall)/float64(r.Full.Wall))
 }
 
 func printSegments(w io.Writer, r *bench.SegmentsReport) {

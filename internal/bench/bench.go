@@ -62,11 +62,15 @@ type Run struct {
 
 // Report holds every figure.
 type Report struct {
-	Users               int
-	IdentityRows        int64 // staged identity values
-	DistinctIdentities  int64
-	Full, Incremental   Run
-	Floor               time.Duration
+	Users              int
+	IdentityRows       int64 // staged identity values
+	DistinctIdentities int64
+	Full, Incremental  Run
+	Floor              time.Duration
+	// DecodeFloor is the best decoder's time for the batch files on every
+	// core (decode.go); DecodedLines the lines it read.
+	DecodeFloor         time.Duration
+	DecodedLines        int64
 	LabelPropagation    time.Duration
 	LabelRounds         int
 	LabelComponents     int64
@@ -107,6 +111,10 @@ func Measure(ctx context.Context, opts Options) (*Report, error) {
 
 	log.Info("full rebuild", "users", opts.Users)
 	if rep.Full, err = runMosaic(ctx, opts.Mosaic, pipelineFile, state); err != nil {
+		return nil, err
+	}
+	log.Info("decode floor")
+	if rep.DecodeFloor, rep.DecodedLines, err = decodeFloor(ctx, data); err != nil {
 		return nil, err
 	}
 	if err := baselines(ctx, state, opts, rep, log); err != nil {

@@ -13,12 +13,13 @@ import (
 
 // finishBatch maps a `format: batch` feed's staged batches (see
 // connectors/files/batch.go for their columns) into the store: rows,
-// identities (normalised, blocklisted), attributes, deletions, events and
-// the raw batches. A batch whose source_request_id a past run kept is
-// skipped and counted (FeedStats.AlreadyIngested: a file read again is not
-// a reject); one repeated within this read is dropped (duplicate_batch);
-// an attribute named like a calculated
-// attribute is not kept (calculated_name): those names are reserved.
+// identities (normalised, blocklisted), attributes, deletions, events and,
+// when an events output forwards them, the raw batches. A batch whose
+// source_request_id a past run kept is skipped and counted
+// (FeedStats.AlreadyIngested: a file read again is not a reject); one
+// repeated within this read is dropped (duplicate_batch); an attribute
+// named like a calculated attribute is not kept (calculated_name): those
+// names are reserved.
 func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64) (FeedStats, error) {
 	data := map[string]any{
 		"Stage":      f.table,
@@ -57,6 +58,11 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if err := f.tx.ExecFileUnordered(ctx, "batch/keep_details.sql.tmpl", data, base); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
+	if forwardsEvents(f.p) {
+		if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/keep_raw.sql"), base); err != nil {
+			return st, fmt.Errorf("feed %s: keep raw batches: %w", f.feed.Name, err)
+		}
+	}
 	drops, err := sqlfiles.Render("batch/drops.sql.tmpl", data)
 	if err != nil {
 		return st, err
@@ -68,6 +74,12 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	st.Kept, st.Blocklisted, st.AlreadyIngested = kept, blocked, already
 	st.Dropped += dropped
 	return st, nil
+}
+
+// forwardsEvents tells whether p has an events output, the one reader of
+// the raw batches (feed_batches).
+func forwardsEvents(p *config.Pipeline) bool {
+	return slices.ContainsFunc(p.Outputs, func(o config.Output) bool { return o.Send == config.SendEvents })
 }
 
 // calculatedNames renders the pipeline's calculated attributes' names as a

@@ -18,9 +18,10 @@ import (
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-// setup writes a pipeline with two webhook outputs, crm (profiles keyed by
-// e-mail, upsert: it never removes on its own) and gold (the gold
-// audience, mirror), and returns its folder and the receivers.
+// setup writes a pipeline with three outputs: webhooks crm (profiles keyed
+// by e-mail, upsert: it never removes on its own), gold (the gold
+// audience, mirror) and a files output of the batches (so that the runs
+// keep them raw), and returns its folder and the receivers.
 func setup(t *testing.T) (string, map[string]*webhooktest.Receiver) {
 	dir := t.TempDir()
 	t.Setenv("MOSAIC_TEST_HOOK_SECRET", secret)
@@ -36,6 +37,7 @@ audiences:
 outputs:
   - { name: crm, kind: webhook, url: ` + rcs["crm"].URL + `, secret_env: MOSAIC_TEST_HOOK_SECRET, send: profiles, key: email, fields: { email: identity.email, tier: attribute.tier } }
   - { name: gold, kind: webhook, url: ` + rcs["gold"].URL + `, secret_env: MOSAIC_TEST_HOOK_SECRET, send: audience, audience: gold, identities: [email] }
+  - { name: events, kind: files, path: ./forwarded, send: events }
 serve:  # the runs keep the Profile API's documents, which forget erases too
   profile_api: { client_id_env: FORGET_TEST_ID, client_secret_env: FORGET_TEST_SECRET, resolve: [customerid, email] }
 `

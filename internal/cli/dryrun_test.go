@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
 // everyTable reads every table of a store, public and private, sorted, as
@@ -114,6 +119,61 @@ func TestDryRunChangesNothing(t *testing.T) {
 	for _, bad := range [][]string{{"--as", "crm=only_read"}, {"--dry-run", "--as", "nope=only_read"}, {"--dry-run", "--as", "crm=read_only"}} {
 		if code, _, errOut := mosaic(t, append([]string{"run", p}, bad...)...); code != ExitUsage {
 			t.Errorf("%v: %d %s, want a usage error", bad, code, errOut)
+		}
+	}
+}
+
+// TestCancelledRunChangesNothing: a run cancelled as any of its steps
+// begins (each feed's staging, each stage, the commit) leaves every table
+// of the store as it was, but for the run it records as cancelled; a dry
+// run records nothing at all.
+func TestCancelledRunChangesNothing(t *testing.T) {
+	dir := smallDir(t)
+	path := filepath.Join(dir, "pipeline.yaml")
+	state := filepath.Join(dir, "store.duckdb")
+	if code, _, errOut := mosaic(t, "run", path); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	writeFile(t, filepath.Join(dir, "in/b.csv"), "id,email,tier,ts\nC1,a@x.com,platinum,2026-05-03T00:00:00Z\nC9,c@x.com,gold,2026-05-03T00:00:00Z\n")
+	p, err := pipeline.Load(path, builtin.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	r := &pipeline.Runner{Registry: builtin.Registry(), Progress: func(s pipeline.Step) { steps = append(steps, s.Stage) }}
+	if _, err := r.Run(context.Background(), p, pipeline.Options{DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) < 5 {
+		t.Fatalf("steps %v", steps)
+	}
+	for _, dry := range []bool{true, false} {
+		for at, stage := range steps {
+			before := everyTable(t, state)
+			ctx, cancel := context.WithCancel(context.Background())
+			seen := 0
+			r := &pipeline.Runner{Registry: builtin.Registry(), Progress: func(pipeline.Step) {
+				if seen++; seen == at+1 {
+					cancel()
+				}
+			}}
+			_, err := r.Run(ctx, p, pipeline.Options{DryRun: dry})
+			cancel()
+			// A dry run's last step rolls back: cancelled then, it has
+			// nothing left to stop and reports.
+			if !errors.Is(err, context.Canceled) && !(dry && at == len(steps)-1 && err == nil) {
+				t.Errorf("dry %v, cancelled at %s: err %v, want context.Canceled", dry, stage, err)
+			}
+			after := everyTable(t, state)
+			if runs := after["_mosaic.runs"]; !dry {
+				if n := len(runs); n != len(before["_mosaic.runs"])+1 || !strings.Contains(runs[n-1], `"status":"cancelled"`) {
+					t.Errorf("cancelled at %s, the runs are %v; want one more, cancelled", stage, runs)
+				}
+				after["_mosaic.runs"] = before["_mosaic.runs"]
+			}
+			if diff := cmp.Diff(before, after); diff != "" {
+				t.Fatalf("dry %v, cancelled at %s: the store changed (-before +after):\n%s", dry, stage, diff)
+			}
 		}
 	}
 }

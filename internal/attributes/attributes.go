@@ -48,6 +48,15 @@ type Stats struct {
 	// type kept out.
 	Written int64 `json:"attribute_writes"`
 	Ignored int64 `json:"attribute_writes_ignored"`
+	// Set, Overwritten and Deleted compare each (profile, key) the run
+	// touches before the run (its history without the run's writes) and
+	// after: a value where there was none, another value (by the source
+	// types that owned the old and own the new one, "sdk → warehouse"), no
+	// value where there was one. On a profile that absorbed another in the
+	// run, "before" folds both profiles' earlier writes.
+	Set         int64            `json:"attribute_values_set,omitempty"`
+	Overwritten map[string]int64 `json:"attribute_values_overwritten,omitempty"`
+	Deleted     int64            `json:"attribute_values_deleted,omitempty"`
 }
 
 // Run recomputes the attributes that run runID touches.
@@ -70,7 +79,11 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		for i := range c.mpid.Len() {
 			if g.mpid != c.mpid.Value(i) || g.key != c.key.Value(i) {
 				g.emit(out)
+				st.count(&g, order)
 				g = group{mpid: c.mpid.Value(i), key: strings.Clone(c.key.Value(i))} // Value aliases the batch's buffer
+			}
+			if c.run.Value(i) != runID {
+				g.before.apply(c.rank.Value(i), c.del.Value(i), c.value.Value(i))
 			}
 			applied := g.apply(c, i)
 			if c.run.Value(i) == runID && !c.del.Value(i) {
@@ -87,6 +100,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		return st, fmt.Errorf("attributes: read writes: %w", err)
 	}
 	g.emit(out)
+	st.count(&g, order)
 	rows := out.b.Field(0).Len()
 	if err := out.stage(ctx, db); err != nil {
 		return st, err
@@ -126,31 +140,67 @@ func columnsOf(rec arrow.RecordBatch) columns {
 	}
 }
 
-// group folds the writes of one (profile, key).
+// group folds the writes of one (profile, key): all of them, and apart
+// those of earlier runs (before).
 type group struct {
-	mpid  int64
-	key   string
+	mpid int64
+	key  string
+	fold
+	// the applied set that holds the value
+	feed                     string
+	ts, feedPos, run, rowPos int64
+	before                   fold
+}
+
+// fold is a (profile, key)'s value as the writes folded so far leave it.
+type fold struct {
 	live  bool
 	owner int64 // rank of the owning source type (1 = highest)
-	// the applied set that holds the value
-	value, feed              string
-	ts, feedPos, run, rowPos int64
+	value string
+}
+
+// apply applies a write of a source type of rank r and tells whether it
+// took effect.
+func (f *fold) apply(r int64, del bool, value string) bool {
+	if f.live && r > f.owner {
+		return false
+	}
+	if del {
+		f.live = false
+		return true
+	}
+	f.live, f.owner, f.value = true, r, strings.Clone(value) // value aliases the batch's buffer
+	return true
 }
 
 // apply applies write i and tells whether it took effect.
 func (g *group) apply(c columns, i int) bool {
-	r := c.rank.Value(i)
-	if g.live && r > g.owner {
+	if !g.fold.apply(c.rank.Value(i), c.del.Value(i), c.value.Value(i)) {
 		return false
 	}
-	if c.del.Value(i) {
-		g.live = false
-		return true
+	if g.live {
+		g.feed = strings.Clone(c.feed.Value(i)) // it aliases the batch's buffer
+		g.ts, g.feedPos, g.run, g.rowPos = c.ts.Value(i), c.feedPos.Value(i), c.run.Value(i), c.rowPos.Value(i)
 	}
-	g.live, g.owner = true, r
-	g.value, g.feed = strings.Clone(c.value.Value(i)), strings.Clone(c.feed.Value(i)) // they alias the batch's buffers
-	g.ts, g.feedPos, g.run, g.rowPos = c.ts.Value(i), c.feedPos.Value(i), c.run.Value(i), c.rowPos.Value(i)
 	return true
+}
+
+// count adds what the run changed of g's value to st; order names the
+// source types by rank.
+func (st *Stats) count(g *group, order []string) {
+	switch was, is := g.before, g.fold; {
+	case g.key == "":
+		// the empty group before the first
+	case !was.live && is.live:
+		st.Set++
+	case was.live && !is.live:
+		st.Deleted++
+	case was.live && is.live && was.value != is.value:
+		if st.Overwritten == nil {
+			st.Overwritten = map[string]int64{}
+		}
+		st.Overwritten[order[was.owner-1]+" → "+order[is.owner-1]]++
+	}
 }
 
 func (g *group) emit(out *result) {

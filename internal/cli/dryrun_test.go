@@ -177,3 +177,33 @@ func TestCancelledRunChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunCountsAttributeValues: the report says which values a run
+// would set, overwrite (from which source type to which) and delete,
+// before against after; a real run then counts the same.
+func TestDryRunCountsAttributeValues(t *testing.T) {
+	dir := smallDir(t)
+	p := filepath.Join(dir, "pipeline.yaml")
+	if code, _, errOut := mosaic(t, "run", p); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	// An sdk feed (ranked above warehouse) overwrites C1's tier and gives
+	// it a city, and deletes C2's tier.
+	writeFile(t, p, smallPipeline+"  - { name: app, source: { kind: files, path: app/*.ndjson, format: batch }, source_type: sdk }\n")
+	writeFile(t, filepath.Join(dir, "app/1.ndjson"),
+		`{"environment":"production","user_identities":{"customer_id":"C1"},"user_attributes":{"tier":"platinum","city":"Oslo"},"timestamp_unixtime_ms":1780228800000}`+"\n"+
+			`{"environment":"production","user_identities":{"customer_id":"C2"},"deleted_user_attributes":["tier"],"timestamp_unixtime_ms":1780228800000}`+"\n")
+	want := map[string]any{"attribute_values_set": 1.0, "attribute_values_overwritten": map[string]any{"warehouse → sdk": 1.0}, "attribute_values_deleted": 1.0}
+	code, out, errOut := mosaic(t, "run", p, "--dry-run")
+	if code != ExitOK || !strings.Contains(out, "attribute values: 1 set, 1 overwritten (warehouse → sdk 1), 1 deleted") {
+		t.Errorf("dry run: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"run", p, "--dry-run"}, {"run", p}} {
+		attrs, _ := runStats(t, args...)["attributes"].(map[string]any)
+		delete(attrs, "attribute_writes")
+		delete(attrs, "attribute_writes_ignored")
+		if diff := cmp.Diff(want, attrs); diff != "" {
+			t.Errorf("%v: attribute values (-want +got):\n%s", args, diff)
+		}
+	}
+}

@@ -151,6 +151,19 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 	tw.Flush()
 	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged\n", st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged)
 	fmt.Fprintf(w, "attributes: %d written, %d kept out by a higher-priority source; calculated values: %d changed\n", st.Attributes.Written, st.Attributes.Ignored, st.Calculated.Changed)
+	if a := st.Attributes; a.Set+a.Deleted+int64(len(a.Overwritten)) > 0 {
+		var over []string
+		var n int64
+		for _, k := range slices.Sorted(maps.Keys(a.Overwritten)) {
+			over = append(over, fmt.Sprintf("%s %d", k, a.Overwritten[k]))
+			n += a.Overwritten[k]
+		}
+		detail := ""
+		if n > 0 {
+			detail = " (" + strings.Join(over, ", ") + ")"
+		}
+		fmt.Fprintf(w, "attribute values: %d set, %d overwritten%s, %d deleted\n", a.Set, n, detail, a.Deleted)
+	}
 	printAudiences(w, p, st)
 	if len(res.Outputs) > 0 {
 		printSyncs(w, p, res.Outputs, false)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -204,6 +205,57 @@ func TestDryRunCountsAttributeValues(t *testing.T) {
 		delete(attrs, "attribute_writes_ignored")
 		if diff := cmp.Diff(want, attrs); diff != "" {
 			t.Errorf("%v: attribute values (-want +got):\n%s", args, diff)
+		}
+	}
+}
+
+// TestDryRunMatchesRealRunAtEveryLevel: on the quickstart, the CRM feed
+// added to a store of web and app traffic at each protection level, and
+// promoted from only_read by --as: a real run then does exactly what the
+// dry run reported.
+func TestDryRunMatchesRealRunAtEveryLevel(t *testing.T) {
+	src, err := os.ReadFile("../../pipelines/quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := filepath.Abs("../../testdata/quickstart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(src), "../testdata/quickstart/", data+"/")
+	text = text[:strings.Index(text, "outputs:")] // its fields need the CRM's attributes
+	const now = "--now=2026-06-01T00:00:00Z"      // retention's bounds follow the clock
+	crm := text[strings.Index(text, "  - name: crm\n"):strings.Index(text, "  - name: web\n")]
+	at := func(level string) string {
+		return strings.Replace(text, crm, strings.Replace(crm, "protection: create_update", "protection: "+level, 1), 1)
+	}
+	for _, level := range []string{"create_update", "only_update", "only_read"} {
+		for _, promote := range []bool{false, true} {
+			if promote && level == "only_read" {
+				continue
+			}
+			dir := t.TempDir()
+			p := filepath.Join(dir, "quickstart.yaml")
+			writeFile(t, p, strings.Replace(text, crm, "", 1))
+			if code, _, errOut := mosaic(t, "run", p, now); code != ExitOK {
+				t.Fatal(errOut)
+			}
+			var dry map[string]any
+			if promote {
+				writeFile(t, p, at("only_read"))
+				dry = runStats(t, "run", p, now, "--dry-run", "--as", "crm="+level)
+			} else {
+				writeFile(t, p, at(level))
+				dry = runStats(t, "run", p, now, "--dry-run")
+			}
+			writeFile(t, p, at(level))
+			real := runStats(t, "run", p, now, "--no-sync")
+			if diff := cmp.Diff(dry, real); diff != "" {
+				t.Errorf("crm at %s (promoted: %v): the real run did other than the dry run said (-dry +real):\n%s", level, promote, diff)
+			}
+			if feeds, _ := real["feeds"].(map[string]any); feeds["crm"] == nil {
+				t.Errorf("crm at %s: no stats for crm: %v", level, real)
+			}
 		}
 	}
 }

@@ -93,6 +93,9 @@ func TestDryRunChangesNothing(t *testing.T) {
 	if !strings.Contains(out, "profiles: 0 created") {
 		t.Errorf("only_update creates no profile, the dry run says:\n%s", out)
 	}
+	if !strings.Contains(out, "largest profiles: ") || !strings.Contains(out, " (2 identities, 1 rows)") {
+		t.Errorf("the dry run names no largest profile (C1 and a@x.com, one row):\n%s", out)
+	}
 	if diff := cmp.Diff(before, everyTable(t, state)); diff != "" {
 		t.Fatalf("the dry run changed the store (-before +after):\n%s", diff)
 	}

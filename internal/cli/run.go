@@ -150,6 +150,13 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged\n", st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged)
+	if l := st.Profiles.Largest; len(l) > 0 && l[0].Identities > 1 {
+		var parts []string
+		for _, p := range l {
+			parts = append(parts, fmt.Sprintf("%d (%d identities, %d rows)", p.MPID, p.Identities, p.Rows))
+		}
+		fmt.Fprintf(w, "largest profiles: %s\n", strings.Join(parts, ", "))
+	}
 	fmt.Fprintf(w, "attributes: %d written, %d kept out by a higher-priority source; calculated values: %d changed\n", st.Attributes.Written, st.Attributes.Ignored, st.Calculated.Changed)
 	if a := st.Attributes; a.Set+a.Deleted+int64(len(a.Overwritten)) > 0 {
 		var over []string

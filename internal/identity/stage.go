@@ -29,6 +29,8 @@ type Stats struct {
 	Updated int64            `json:"updated"`
 	Merged  int64            `json:"merged"`
 	Dropped map[string]int64 `json:"dropped,omitempty"`
+	// Largest are the run's largest profiles (largest.go).
+	Largest []Profile `json:"largest,omitempty"`
 }
 
 var (
@@ -108,6 +110,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 		rr.each(k.Apply)
 		res := k.Result()
 		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
+		st.Largest = largest(res)
 		for _, d := range res.Drops {
 			st.Dropped[d.Reason]++
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/calculated"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/identity"
 	"github.com/mosaic-cdp/mosaic/internal/outputs"
 	"github.com/mosaic-cdp/mosaic/internal/profiledocs"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
@@ -96,6 +97,9 @@ type ProfileStats struct {
 	Created int64 `json:"created"`
 	Updated int64 `json:"updated"`
 	Merged  int64 `json:"merged"`
+	// Largest are the created or changed profiles with the most
+	// identities, with the run's rows that landed in each.
+	Largest []identity.Profile `json:"largest,omitempty"`
 }
 
 // StatusDryRun is the status of a dry run's result: it rolled back.

@@ -45,7 +45,7 @@ var stages = []stage{
 		if err != nil {
 			return 0, err
 		}
-		s.res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged}
+		s.res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged, Largest: id.Largest}
 		s.log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged)
 		return id.Rows, nil
 	}},

@@ -55,6 +55,20 @@ func everyTable(t *testing.T, state string) map[string][]string {
 	return out
 }
 
+// smallStore runs smallDir's pipeline once and writes rows (CSV lines,
+// the header aside) as its next file; it returns the folder, the pipeline
+// file and the store.
+func smallStore(t *testing.T, rows string) (dir, pipelineFile, state string) {
+	t.Helper()
+	dir = smallDir(t)
+	pipelineFile, state = filepath.Join(dir, "pipeline.yaml"), filepath.Join(dir, "store.duckdb")
+	if code, _, errOut := mosaic(t, "run", pipelineFile); code != ExitOK {
+		t.Fatal(errOut)
+	}
+	writeFile(t, filepath.Join(dir, "in/b.csv"), "id,email,tier,ts\n"+rows)
+	return dir, pipelineFile, state
+}
+
 // runStats runs mosaic with args and --format json and returns the
 // stats it printed.
 func runStats(t *testing.T, args ...string) map[string]any {
@@ -77,13 +91,7 @@ func runStats(t *testing.T, args ...string) map[string]any {
 // failing, leaves every table of the store as it was; a real run then
 // changes exactly what the dry run (without --as) reported.
 func TestDryRunChangesNothing(t *testing.T) {
-	dir := smallDir(t)
-	p := filepath.Join(dir, "pipeline.yaml")
-	state := filepath.Join(dir, "store.duckdb")
-	if code, _, errOut := mosaic(t, "run", p); code != ExitOK {
-		t.Fatal(errOut)
-	}
-	writeFile(t, filepath.Join(dir, "in/b.csv"), "id,email,tier,ts\nC1,a@x.com,platinum,2026-05-03T00:00:00Z\nC9,c@x.com,gold,2026-05-03T00:00:00Z\n,b@x.com,bronze,2026-05-03T00:00:00Z\n")
+	dir, p, state := smallStore(t, "C1,a@x.com,platinum,2026-05-03T00:00:00Z\nC9,c@x.com,gold,2026-05-03T00:00:00Z\n,b@x.com,bronze,2026-05-03T00:00:00Z\n")
 	before := everyTable(t, state)
 
 	code, out, errOut := mosaic(t, "run", p, "--dry-run", "--as", "crm=only_update")
@@ -132,13 +140,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 // of the store as it was, but for the run it records as cancelled; a dry
 // run records nothing at all.
 func TestCancelledRunChangesNothing(t *testing.T) {
-	dir := smallDir(t)
-	path := filepath.Join(dir, "pipeline.yaml")
-	state := filepath.Join(dir, "store.duckdb")
-	if code, _, errOut := mosaic(t, "run", path); code != ExitOK {
-		t.Fatal(errOut)
-	}
-	writeFile(t, filepath.Join(dir, "in/b.csv"), "id,email,tier,ts\nC1,a@x.com,platinum,2026-05-03T00:00:00Z\nC9,c@x.com,gold,2026-05-03T00:00:00Z\n")
+	_, path, state := smallStore(t, "C1,a@x.com,platinum,2026-05-03T00:00:00Z\nC9,c@x.com,gold,2026-05-03T00:00:00Z\n")
 	p, err := pipeline.Load(path, builtin.Registry())
 	if err != nil {
 		t.Fatal(err)

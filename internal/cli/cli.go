@@ -41,7 +41,7 @@ func commands() []command {
 	return []command{
 		{"validate", "PIPELINE.yaml [--explain]", "check a pipeline file and its sources without running it", runValidate},
 		{"check", "PIPELINE.yaml [--format text|json] [--state PATH] [--timeout 60s]", "connect to every feed's source: tables, mapped columns, types and rows to read, without reading or changing anything", runCheck},
-		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--dry-run [--as FEED=LEVEL]...] [--format text|json] [--state PATH] [--now TIME] [--log-level LEVEL] [--memory-limit SIZE] [--cpuprofile FILE]", "run a pipeline once, sync its outputs, and print a summary (--dry-run: report what it would change and roll back)", runRun},
+		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--dry-run [--as FEED=LEVEL]... [--samples N]] [--format text|json] [--state PATH] [--now TIME] [--log-level LEVEL] [--memory-limit SIZE] [--cpuprofile FILE]", "run a pipeline once, sync its outputs, and print a summary (--dry-run: report what it would change and roll back)", runRun},
 		{"sync", "PIPELINE.yaml [--output NAME] [--dry-run] [--samples N] [--state PATH] [--log-level LEVEL]", "sync the outputs from the committed store now (--dry-run: show what would be sent)", runSync},
 		{"outputs", "(--state PATH | -p PIPELINE.yaml) [--format ...]", "list outputs with their last sync, counts and failures", runOutputs},
 		{"forget", "(-p PIPELINE.yaml | --state PATH) (--mpid N | --identity TYPE=VALUE) [--reason TEXT] [--block]", "erase a data subject's profile; outputs remove its records at their next sync", runForget},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -100,6 +101,9 @@ func TestDryRunChangesNothing(t *testing.T) {
 	}
 	if !strings.Contains(out, "profiles: 0 created") {
 		t.Errorf("only_update creates no profile, the dry run says:\n%s", out)
+	}
+	if !regexp.MustCompile(`\n  updated -?\d+: tier "gold" → "platinum"\n`).MatchString(out) {
+		t.Errorf("the dry run shows no sample of C1's tier, gold before, platinum after:\n%s", out)
 	}
 	if !strings.Contains(out, "largest profiles: ") || !strings.Contains(out, " (2 identities, 1 rows)") {
 		t.Errorf("the dry run names no largest profile (C1 and a@x.com, one row):\n%s", out)

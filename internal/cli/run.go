@@ -31,6 +31,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 	dryRun := fs.Bool("dry-run", false, "run every stage, report what the run would change, and roll back: the store stays as it was and no output is called")
 	as := protectionOverrides{}
 	fs.Var(as, "as", "with --dry-run: FEED=create_update|only_update|only_read runs the feed at that protection level (repeat for more feeds)")
+	samples := fs.Int("samples", 5, "with --dry-run: how many profiles of each kind of change (created, updated, merged) to show before and after")
 	format := fs.String("format", "text", "text or json (the run's stats)")
 	pos, code, ok := parse(fs, args)
 	if !ok {
@@ -49,6 +50,9 @@ func runRun(ctx context.Context, e env, args []string) int {
 		return ExitUsage
 	}
 	opts := pipeline.Options{FullRefresh: *fullRefresh, NoSync: *noSync, DryRun: *dryRun}
+	if *dryRun {
+		opts.Samples = *samples
+	}
 	if *now != "" {
 		t, err := time.Parse(time.RFC3339, *now)
 		if err != nil {
@@ -121,12 +125,13 @@ func runRun(ctx context.Context, e env, args []string) int {
 	}
 	if *format == "json" {
 		out, _ := json.MarshalIndent(struct {
-			Run    int64             `json:"run_id"`
-			Status string            `json:"status"`
-			DryRun bool              `json:"dry_run,omitempty"`
-			As     map[string]string `json:"as,omitempty"`
-			Stats  pipeline.Stats    `json:"stats"`
-		}{res.Run.ID, res.Run.Status, *dryRun, as, res.Stats}, "", "  ")
+			Run     int64             `json:"run_id"`
+			Status  string            `json:"status"`
+			DryRun  bool              `json:"dry_run,omitempty"`
+			As      map[string]string `json:"as,omitempty"`
+			Stats   pipeline.Stats    `json:"stats"`
+			Samples []pipeline.Sample `json:"samples,omitempty"`
+		}{res.Run.ID, res.Run.Status, *dryRun, as, res.Stats, res.Samples}, "", "  ")
 		fmt.Fprintln(e.stdout, string(out))
 		return ExitOK
 	}
@@ -172,6 +177,7 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 		fmt.Fprintf(w, "attribute values: %d set, %d overwritten%s, %d deleted\n", a.Set, n, detail, a.Deleted)
 	}
 	printAudiences(w, p, st)
+	printSamples(w, res.Samples)
 	if len(res.Outputs) > 0 {
 		printSyncs(w, p, res.Outputs, false)
 	}

@@ -129,6 +129,12 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.s.conn.QueryRowContext(ctx, query, args...)
 }
 
+// QueryContext runs a query inside the transaction (as *sql.DB's method,
+// so that code reading a few rows serves both).
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.s.conn.QueryContext(ctx, query, args...)
+}
+
 // Commit commits the transaction.
 func (t *Tx) Commit(ctx context.Context) error {
 	if t.done {

@@ -50,6 +50,9 @@ type Options struct {
 	// feeds' read state and the watermarks stay as they were. No output
 	// is called, and a failed dry run records nothing.
 	DryRun bool
+	// Samples is how many profiles of each kind of change (created,
+	// updated, merged) a dry run reads before and after (Result.Samples).
+	Samples int
 }
 
 // Stats is what a run records in runs.stats.
@@ -111,6 +114,8 @@ type Result struct {
 	Stats Stats
 	// Outputs are the syncs of the outputs after the commit.
 	Outputs []outputs.Result
+	// Samples are a dry run's sample profiles (Options.Samples).
+	Samples []Sample
 }
 
 // OutputsError is returned by Run when the run committed but syncing its
@@ -256,6 +261,11 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	res.Run.Stats = res.Stats
 	if opts.DryRun {
 		res.Run.Status = StatusDryRun
+		if opts.Samples > 0 {
+			if res.Samples, err = samples(ctx, store, tx, res.Run.ID, opts.Samples); err != nil {
+				return err
+			}
+		}
 		log.Info("dry run rolled back", "run", res.Run.ID)
 		return tx.Rollback(ctx)
 	}

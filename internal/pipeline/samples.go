@@ -109,7 +109,9 @@ func samples(ctx context.Context, store *engine.Store, tx *engine.Tx, runID int6
 	return out, nil
 }
 
-func kindOrder(k string) string { return map[string]string{"created": "1", "updated": "2", "merged": "3"}[k] }
+func kindOrder(k string) string {
+	return map[string]string{"created": "1", "updated": "2", "merged": "3"}[k]
+}
 
 // readProfiles reads the profiles of mpids through q (samples/profiles.sql).
 func readProfiles(ctx context.Context, q queryer, mpids []int64) (map[int64]ProfileView, error) {

@@ -199,8 +199,16 @@ func (st *Stats) count(g *group, order []string) {
 		if st.Overwritten == nil {
 			st.Overwritten = map[string]int64{}
 		}
-		st.Overwritten[order[was.owner-1]+" → "+order[is.owner-1]]++
+		st.Overwritten[typeName(order, was.owner)+" → "+typeName(order, is.owner)]++
 	}
+}
+
+// typeName is the source type of rank r (1 = order[0]).
+func typeName(order []string, r int64) string {
+	if r < 1 || int(r) > len(order) {
+		return fmt.Sprintf("rank %d", r)
+	}
+	return order[r-1]
 }
 
 func (g *group) emit(out *result) {

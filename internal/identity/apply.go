@@ -131,7 +131,7 @@ func (k *Kernel) mergeOthers(p pid, row *Row) {
 		slices.SortFunc(others, func(a, b pid) int { return cmpInt(k.profs[a].mpid, k.profs[b].mpid) })
 		for _, q := range others {
 			if q != p && k.profs[q].into == 0 && k.mayMerge(p, q) {
-				k.merge(p, q, row.TS)
+				k.merge(p, q, row, id.ID)
 			}
 		}
 	}
@@ -169,7 +169,10 @@ func (k *Kernel) mayMerge(p, q pid) bool {
 	return true
 }
 
-func (k *Kernel) merge(p, q pid, ts int64) {
+// merge folds profile q into p: row's identity ident, which q holds,
+// linked them.
+func (k *Kernel) merge(p, q pid, row *Row, ident int64) {
+	ts := row.TS
 	qp := &k.profs[q]
 	for _, qh := range qp.ids {
 		k.unhold(q, qh.id)
@@ -192,7 +195,7 @@ func (k *Kernel) merge(p, q pid, ts int64) {
 	delete(k.byMPID, qp.mpid)
 	k.aliases[qp.mpid] = pp.mpid
 	k.gone = append(k.gone, qp.mpid)
-	k.merged = append(k.merged, Alias{Alias: qp.mpid, MPID: pp.mpid, At: ts})
+	k.merged = append(k.merged, Alias{Alias: qp.mpid, MPID: pp.mpid, At: ts, Row: row.ID, Ident: ident})
 }
 
 // resolve follows aliases to the surviving MPID, shortening the chains it

@@ -112,11 +112,13 @@ func write(ctx context.Context, db DB, res Result) error {
 	}
 	gone := newTable("_id_gone", len(res.Gone), []string{"mpid"})
 	gone.int(0).AppendValues(res.Gone, nil)
-	aliases := newTable("_id_aliases", len(res.Aliases), []string{"alias_mpid", "mpid", "merged_us"})
+	aliases := newTable("_id_aliases", len(res.Aliases), []string{"alias_mpid", "mpid", "merged_us", "row_id", "identity_id"})
 	for _, a := range res.Aliases {
 		aliases.int(0).Append(a.Alias)
 		aliases.int(1).Append(a.MPID)
 		aliases.int(2).Append(a.At)
+		aliases.int(3).Append(a.Row)
+		aliases.int(4).Append(a.Ident)
 	}
 	rows := newTable("_id_rows", len(res.RowIDs), []string{"row_id", "mpid"})
 	rows.int(0).AppendValues(res.RowIDs, nil)

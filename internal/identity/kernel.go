@@ -122,6 +122,9 @@ type Drop struct {
 // Alias records a merge: Alias now resolves to MPID.
 type Alias struct {
 	Alias, MPID, At int64
+	// Row is the row whose identity Ident, held by the absorbed profile,
+	// merged it into the survivor: the merge's explanation.
+	Row, Ident int64
 }
 
 // Kernel applies rows to profiles one at a time (doc.go). Call order: New,

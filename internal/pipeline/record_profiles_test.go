@@ -12,7 +12,8 @@ import (
 // TestRecordProfiles: each staged row names the profile it landed in then
 // and the one it belongs to now. Run 1 makes two profiles (a customer ID,
 // an e-mail); run 2's row carries both and merges the e-mail's into the
-// customer's, so run 1's e-mail row now belongs to the customer.
+// customer's, so run 1's e-mail row now belongs to the customer; and
+// profile_merges says which row and identity made that merge.
 func TestRecordProfiles(t *testing.T) {
 	dir := t.TempDir()
 	const feed = `version: 1
@@ -62,5 +63,20 @@ feeds:
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("record_profiles (-want +got):\n%s", diff)
+	}
+	var runID, pos int64
+	var feedName, origin, typ, value string
+	var intoC1, fromB bool
+	err = s.Conn().QueryRowContext(ctx, `
+		SELECT m.run_id, m.feed, m."row"->>'origin', CAST(m."row"->>'row_pos' AS INTEGER), m.identity_type, m.identity_value,
+		       m.mpid = (SELECT mpid FROM profile_identities WHERE identity_value = 'C1'),
+		       m.merged_mpid = (SELECT mpid_then FROM record_profiles WHERE run_id = 1 AND ("row"->>'row_pos') = '2')
+		FROM profile_merges m`).Scan(&runID, &feedName, &origin, &pos, &typ, &value, &intoC1, &fromB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merge := []any{runID, feedName, origin, pos, typ, value, intoC1, fromB}
+	if diff := cmp.Diff([]any{int64(2), "crm", "crm/2.csv", int64(1), "email", "b@x.com", true, true}, merge); diff != "" {
+		t.Errorf("profile_merges (-want +got):\n%s", diff)
 	}
 }

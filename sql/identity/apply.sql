@@ -7,6 +7,6 @@ DELETE FROM _mosaic.profiles WHERE mpid IN (SELECT mpid FROM _id_profiles UNION 
 INSERT INTO _mosaic.profiles (mpid, created_at, updated_at, last_seen_at)
 SELECT mpid, make_timestamptz(created_us), make_timestamptz(updated_us), make_timestamptz(last_seen_us) FROM _id_profiles;
 UPDATE _mosaic.aliases AS a SET mpid = n.mpid FROM _id_aliases n WHERE a.mpid = n.alias_mpid;
-INSERT INTO _mosaic.aliases (alias_mpid, mpid, merged_at, run_id)
-SELECT alias_mpid, mpid, make_timestamptz(merged_us), $1 FROM _id_aliases;
+INSERT INTO _mosaic.aliases (alias_mpid, mpid, merged_at, run_id, row_id, identity_id)
+SELECT alias_mpid, mpid, make_timestamptz(merged_us), $1, row_id, identity_id FROM _id_aliases;
 INSERT INTO _mosaic.row_profiles (row_id, mpid) SELECT row_id, mpid FROM _id_rows WHERE mpid <> 0;

@@ -17,25 +17,30 @@ type Profile struct {
 }
 
 // largest returns the LargestCount profiles of res with the most
-// identities (then the most of the run's rows, then the lowest MPID), so
-// that a giant forming shows in the run's stats before it is committed.
+// identities (ties: the lowest MPID), with the run's rows in each, so that
+// a giant forming shows in the run's stats before it is committed. It
+// costs one pass over the holdings, which Result lists grouped by profile,
+// and one over the rows.
 func largest(res Result) []Profile {
-	ids := map[int64]int{}
-	for _, h := range res.Holdings {
-		ids[h.MPID]++
+	order := func(a, b Profile) int { return cmp.Or(cmp.Compare(b.Identities, a.Identities), cmp.Compare(a.MPID, b.MPID)) }
+	var top []Profile
+	for i := 0; i < len(res.Holdings); {
+		j := i + 1
+		for j < len(res.Holdings) && res.Holdings[j].MPID == res.Holdings[i].MPID {
+			j++
+		}
+		p := Profile{MPID: res.Holdings[i].MPID, Identities: j - i}
+		if at, _ := slices.BinarySearchFunc(top, p, order); at < LargestCount {
+			top = slices.Insert(top, at, p)[:min(len(top)+1, LargestCount)]
+		}
+		i = j
 	}
-	rows := map[int64]int{}
 	for _, m := range res.RowMPIDs {
-		if _, ok := ids[m]; ok {
-			rows[m]++
+		for k := range top {
+			if top[k].MPID == m {
+				top[k].Rows++
+			}
 		}
 	}
-	out := make([]Profile, 0, len(ids))
-	for m, n := range ids {
-		out = append(out, Profile{MPID: m, Identities: n, Rows: rows[m]})
-	}
-	slices.SortFunc(out, func(a, b Profile) int {
-		return cmp.Or(cmp.Compare(b.Identities, a.Identities), cmp.Compare(b.Rows, a.Rows), cmp.Compare(a.MPID, b.MPID))
-	})
-	return out[:min(len(out), LargestCount)]
+	return top
 }

@@ -6,16 +6,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestLargest orders by identities, then rows, then MPID, counts only
-// the run's rows of the profiles it lists, and keeps LargestCount.
+// TestLargest orders by identities, then MPID, counts the run's rows of
+// the profiles it lists, and keeps LargestCount.
 func TestLargest(t *testing.T) {
 	res := Result{RowMPIDs: []int64{7, 7, 3, 9, 9, 9, 42}}
-	for m, n := range map[int64]int{7: 3, 3: 3, 9: 1, 1: 3, 2: 1, 5: 1} {
-		for range n {
-			res.Holdings = append(res.Holdings, Holding{MPID: m})
+	for _, p := range []struct{ mpid, n int64 }{{9, 1}, {7, 3}, {5, 1}, {3, 3}, {2, 1}, {1, 3}, {8, 2}} {
+		for range p.n {
+			res.Holdings = append(res.Holdings, Holding{MPID: p.mpid})
 		}
 	}
-	want := []Profile{{7, 3, 2}, {3, 3, 1}, {1, 3, 0}, {9, 1, 3}, {2, 1, 0}}
+	want := []Profile{{1, 3, 0}, {3, 3, 1}, {7, 3, 2}, {8, 2, 0}, {2, 1, 0}}
 	if diff := cmp.Diff(want, largest(res)); diff != "" {
 		t.Errorf("largest (-want +got):\n%s", diff)
 	}

@@ -22,7 +22,9 @@ type Profile struct {
 // costs one pass over the holdings, which Result lists grouped by profile,
 // and one over the rows.
 func largest(res Result) []Profile {
-	order := func(a, b Profile) int { return cmp.Or(cmp.Compare(b.Identities, a.Identities), cmp.Compare(a.MPID, b.MPID)) }
+	order := func(a, b Profile) int {
+		return cmp.Or(cmp.Compare(b.Identities, a.Identities), cmp.Compare(a.MPID, b.MPID))
+	}
 	var top []Profile
 	for i := 0; i < len(res.Holdings); {
 		j := i + 1

@@ -40,6 +40,12 @@ func everyTable(t *testing.T, state string) map[string][]string {
 	if len(tables) < 20 {
 		t.Fatalf("only %d tables: %v", len(tables), tables)
 	}
+	return jsonRows(t, db, tables)
+}
+
+// jsonRows reads each of tables (or views), sorted, as JSON text per row.
+func jsonRows(t *testing.T, db *sql.DB, tables []string) map[string][]string {
+	t.Helper()
 	out := map[string][]string{}
 	for _, table := range tables {
 		rows, err := db.Query("SELECT CAST(to_json(t) AS VARCHAR) FROM " + table + " t ORDER BY ALL")

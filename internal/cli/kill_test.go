@@ -41,21 +41,8 @@ func snapshot(t *testing.T, state string) map[string][]string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	out := map[string][]string{}
-	for _, v := range []string{"profiles", "profile_identities", "profile_attributes", "profile_aliases", "events",
-		"audience_members", "audience_history", "runs", "dropped_rows", "_mosaic.feed_rows", "_mosaic.source_state"} {
-		rows, err := db.Query("SELECT CAST(to_json(t) AS VARCHAR) FROM " + v + " t ORDER BY ALL")
-		if err != nil {
-			t.Fatalf("%s: %v", v, err)
-		}
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			out[v] = append(out[v], s)
-		}
-		rows.Close()
-	}
-	return out
+	return jsonRows(t, db, []string{"profiles", "profile_identities", "profile_attributes", "profile_aliases", "events",
+		"audience_members", "audience_history", "runs", "dropped_rows", "_mosaic.feed_rows", "_mosaic.source_state"})
 }
 
 // startRun starts `mosaic run` in a child process (this test binary, see

@@ -164,15 +164,9 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 	}
 	fmt.Fprintf(w, "attributes: %d written, %d kept out by a higher-priority source; calculated values: %d changed\n", st.Attributes.Written, st.Attributes.Ignored, st.Calculated.Changed)
 	if a := st.Attributes; a.Set+a.Deleted+int64(len(a.Overwritten)) > 0 {
-		var over []string
-		var n int64
-		for _, k := range slices.Sorted(maps.Keys(a.Overwritten)) {
-			over = append(over, fmt.Sprintf("%s %d", k, a.Overwritten[k]))
-			n += a.Overwritten[k]
-		}
-		detail := ""
+		detail, n := counts(a.Overwritten)
 		if n > 0 {
-			detail = " (" + strings.Join(over, ", ") + ")"
+			detail = " (" + detail + ")"
 		}
 		fmt.Fprintf(w, "attribute values: %d set, %d overwritten%s, %d deleted\n", a.Set, n, detail, a.Deleted)
 	}
@@ -182,14 +176,23 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 		printSyncs(w, p, res.Outputs, false)
 	}
 	if st.Dropped > 0 && res.Run.Status == pipeline.StatusDryRun {
-		var parts []string
-		for _, reason := range slices.Sorted(maps.Keys(st.DroppedByReason)) {
-			parts = append(parts, fmt.Sprintf("%s %d", reason, st.DroppedByReason[reason]))
-		}
-		fmt.Fprintf(w, "would drop %d rows: %s\n", st.Dropped, strings.Join(parts, ", "))
+		byReason, _ := counts(st.DroppedByReason)
+		fmt.Fprintf(w, "would drop %d rows: %s\n", st.Dropped, byReason)
 	}
 	if st.Dropped > 0 && res.Run.Status != pipeline.StatusDryRun {
 		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql -p %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
 			st.Dropped, file, res.Run.ID)
 	}
+}
+
+// counts writes counts by name as "name n, name n" (sorted by name) and
+// sums them.
+func counts(byName map[string]int64) (string, int64) {
+	var parts []string
+	var sum int64
+	for _, k := range slices.Sorted(maps.Keys(byName)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, byName[k]))
+		sum += byName[k]
+	}
+	return strings.Join(parts, ", "), sum
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -105,12 +106,11 @@ func samples(ctx context.Context, store *engine.Store, tx *engine.Tx, runID int6
 		count[s.Kind]++
 		out = append(out, s)
 	}
-	slices.SortStableFunc(out, func(a, b Sample) int { return strings.Compare(kindOrder(a.Kind), kindOrder(b.Kind)) })
+	kinds := []string{"created", "updated", "merged"}
+	slices.SortStableFunc(out, func(a, b Sample) int {
+		return cmp.Compare(slices.Index(kinds, a.Kind), slices.Index(kinds, b.Kind))
+	})
 	return out, nil
-}
-
-func kindOrder(k string) string {
-	return map[string]string{"created": "1", "updated": "2", "merged": "3"}[k]
 }
 
 // readProfiles reads the profiles of mpids through q (samples/profiles.sql).

@@ -32,6 +32,7 @@ func runProfile(ctx context.Context, e env, args []string) int {
 	sf := addStoreFlags(fs)
 	mpid := fs.Int64("mpid", 0, "the profile's MPID (an alias MPID shows its survivor)")
 	ident := fs.String("identity", "", "TYPE=VALUE of an identity the profile holds, e.g. email=ada@example.com")
+	explainFlag := fs.Bool("explain", false, "show how the profile came to be: the row that added each identity, each merge and each join the rules refused")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -65,6 +66,12 @@ func runProfile(ctx context.Context, e env, args []string) int {
 	var text string
 	if err == nil {
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile.sql"), target).Scan(&text)
+	}
+	if err == nil && *explainFlag {
+		err = explain(ctx, e, s, target, *sf.format)
+		if err == nil {
+			return ExitOK
+		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		fmt.Fprintln(e.stderr, "mosaic profile: no such profile")

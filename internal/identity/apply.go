@@ -14,13 +14,17 @@ func (k *Kernel) Apply(row *Row) {
 		case len(row.Idents) == 0:
 			k.drop(row, "unknown_mpid", 0)
 		case row.Protection == OnlyRead:
-		case row.Protection == OnlyUpdate && rejected:
+		case row.Protection == OnlyUpdate && rejected.other != 0:
 			k.drop(row, "unique_conflict", 0)
+			k.refuse(row, rejected.ident, 0, rejected.other, rejected.rank)
 		case row.Protection == OnlyUpdate:
 			k.drop(row, "no_matching_profile", 0)
 		default:
 			p = k.create(row)
 			k.addIdentities(p, row)
+			if rejected.other != 0 {
+				k.refuse(row, rejected.ident, p, rejected.other, rejected.rank)
+			}
 			k.rowIDs, k.rowProf = append(k.rowIDs, row.ID), append(k.rowProf, p)
 		}
 		return
@@ -36,9 +40,18 @@ func (k *Kernel) Apply(row *Row) {
 	k.rowIDs, k.rowProf = append(k.rowIDs, row.ID), append(k.rowProf, p)
 }
 
-// match finds the row's profile (rules 2–4); rejected tells that rule 4
-// turned a match down.
-func (k *Kernel) match(row *Row) (p pid, rejected bool) {
+// rejection is a match that rule 4 turned down: the profile, the identity
+// that matched it (0: the row's mpid did) and the unique type's rank.
+type rejection struct {
+	other pid
+	ident int64
+	rank  int32
+}
+
+// match finds the row's profile (rules 2–4), or tells which match rule 4
+// turned down.
+func (k *Kernel) match(row *Row) (p pid, rejected rejection) {
+	var via int64
 	if row.MPID != 0 {
 		p = k.byMPID[k.resolve(row.MPID)]
 	}
@@ -46,23 +59,23 @@ func (k *Kernel) match(row *Row) (p pid, rejected bool) {
 		var buf [1]pid
 		for _, id := range row.Idents {
 			if hs := k.holders(id.ID, &buf); len(hs) > 0 {
-				p = k.mostRecent(id.ID, hs)
+				p, via = k.mostRecent(id.ID, hs), id.ID
 				break
 			}
 		}
 	}
 	if p == 0 {
-		return 0, false
+		return 0, rejection{}
 	}
 	pp := &k.profs[p]
 	for _, id := range row.Idents {
 		if r := int32(id.Rank); k.isUnique(r) {
 			if held, ok := pp.uniqueHeld(r); ok && held != id.ID {
-				return 0, true
+				return 0, rejection{other: p, ident: via, rank: r}
 			}
 		}
 	}
-	return p, false
+	return p, rejection{}
 }
 
 func (k *Kernel) mostRecent(id int64, hs []pid) pid {
@@ -130,20 +143,27 @@ func (k *Kernel) mergeOthers(p pid, row *Row) {
 		others = append(others[:0], hs...)
 		slices.SortFunc(others, func(a, b pid) int { return cmpInt(k.profs[a].mpid, k.profs[b].mpid) })
 		for _, q := range others {
-			if q != p && k.profs[q].into == 0 && k.mayMerge(p, q) {
+			if q == p || k.profs[q].into != 0 {
+				continue
+			}
+			if rank, ok := k.mayMerge(p, q); ok {
 				k.merge(p, q, row, id.ID)
+			} else {
+				k.refuse(row, id.ID, p, q, rank)
 			}
 		}
 	}
 }
 
-func (k *Kernel) mayMerge(p, q pid) bool {
+// mayMerge tells whether q may merge into p, or the rank of the type
+// whose unique rule or limit keeps them apart.
+func (k *Kernel) mayMerge(p, q pid) (rank int32, ok bool) {
 	pp, qp := &k.profs[p], &k.profs[q]
 	for i := range qp.ids {
 		r := qp.ids[i].rank
 		if k.isUnique(r) {
 			if held, ok := pp.uniqueHeld(r); ok && held != qp.ids[i].id {
-				return false
+				return r, false
 			}
 		}
 	}
@@ -163,10 +183,10 @@ func (k *Kernel) mayMerge(p, q pid) bool {
 			}
 		}
 		if pp.count(r)+n-both > l {
-			return false
+			return r, false
 		}
 	}
-	return true
+	return 0, true
 }
 
 // merge folds profile q into p: row's identity ident, which q holds,

@@ -23,5 +23,10 @@ func TestGolden(t *testing.T) {
 		"profiles.txt": profilesSQL,
 		"aliases.txt":  "SELECT alias_mpid || ' -> ' || mpid || ' (run ' || run_id || ')' FROM profile_aliases ORDER BY ALL",
 		"dropped.txt":  `SELECT 'run ' || run_id || ' ' || feed || ' ' || reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows ORDER BY ALL`,
+		"merges.txt": `SELECT 'run ' || run_id || ' ' || feed || ' row ' || CAST("row"->>'row_pos' AS VARCHAR) || ' ' || identity_type || '=' || identity_value
+			|| ': ' || merged_mpid || ' into ' || mpid FROM profile_merges ORDER BY ALL`,
+		"refusals.txt": `SELECT 'run ' || run_id || ' ' || feed || ' row ' || CAST("row"->>'row_pos' AS VARCHAR) || ' ' || coalesce(identity_type || '=' || identity_value, 'mpid')
+			|| ': ' || coalesce(CAST(mpid AS VARCHAR), 'row dropped') || ' kept apart from ' || other_mpid || ' by ' || rule || ' on ' || rule_type
+			FROM profile_merge_refusals ORDER BY ALL`,
 	})
 }

@@ -91,8 +91,9 @@ func (t *table) stage(ctx context.Context, db DB) error {
 	return nil
 }
 
-// write stages the kernel's result as the temp tables apply.sql reads.
-func write(ctx context.Context, db DB, res Result) error {
+// write stages the kernel's result as the temp tables apply.sql reads;
+// order names the identity types by rank.
+func write(ctx context.Context, db DB, res Result, order []string) error {
 	profiles := newTable("_id_profiles", len(res.Profiles), []string{"mpid", "created_us", "updated_us", "last_seen_us", "is_new"})
 	for _, p := range res.Profiles {
 		profiles.int(0).Append(p.MPID)
@@ -130,7 +131,18 @@ func write(ctx context.Context, db DB, res Result) error {
 		reason.Append(d.Reason)
 		drops.int(2).Append(d.IdentID)
 	}
-	for _, t := range []*table{profiles, holdings, gone, aliases, rows, drops} {
+	refusals := newTable("_id_refusals", len(res.Refusals), []string{"row_id", "identity_id", "at_us", "mpid", "other_mpid", "rule", "rule_type"}, "rule", "rule_type")
+	rule, ruleType := refusals.b.Field(5).(*array.StringBuilder), refusals.b.Field(6).(*array.StringBuilder)
+	for _, r := range res.Refusals {
+		refusals.int(0).Append(r.Row)
+		refusals.int(1).Append(r.Ident)
+		refusals.int(2).Append(r.At)
+		refusals.int(3).Append(r.MPID)
+		refusals.int(4).Append(r.Other)
+		rule.Append(r.Rule)
+		ruleType.Append(order[r.Rank])
+	}
+	for _, t := range []*table{profiles, holdings, gone, aliases, rows, drops, refusals} {
 		if err := t.stage(ctx, db); err != nil {
 			return err
 		}

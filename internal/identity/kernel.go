@@ -127,6 +127,17 @@ type Alias struct {
 	Row, Ident int64
 }
 
+// Refusal records a join the rules turned down: row's identity Ident
+// linked profile MPID (0 when the row was dropped instead) to profile
+// Other, and the unique rule or the limit of identity type rank Rank kept
+// them apart (Rule is unique_conflict or identity_limit).
+type Refusal struct {
+	Row, Ident, At int64
+	MPID, Other    int64
+	Rule           string
+	Rank           int32
+}
+
 // Kernel applies rows to profiles one at a time (doc.go). Call order: New,
 // then the Load* and Taken methods for the existing state the rows can
 // reach, then Apply once per row in order, then Result.
@@ -149,6 +160,7 @@ type Kernel struct {
 	rowProf []pid
 	gone    []int64
 	merged  []Alias
+	refused []Refusal
 	drops   []Drop
 	created int
 }
@@ -267,6 +279,20 @@ func (k *Kernel) limit(rank int32) int {
 		return k.rules.Limit[rank]
 	}
 	return 0
+}
+
+// refuse records that the rules kept profile other apart from p (0: the
+// row was dropped), linked by row's identity ident.
+func (k *Kernel) refuse(row *Row, ident int64, p, other pid, rank int32) {
+	rule := "identity_limit"
+	if k.isUnique(rank) {
+		rule = "unique_conflict"
+	}
+	r := Refusal{Row: row.ID, Ident: ident, At: row.TS, Other: k.profs[other].mpid, Rule: rule, Rank: rank}
+	if p != 0 {
+		r.MPID = k.profs[p].mpid
+	}
+	k.refused = append(k.refused, r)
 }
 
 func (k *Kernel) drop(row *Row, reason string, ident int64) {

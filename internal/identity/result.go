@@ -25,6 +25,9 @@ type Result struct {
 	// Gone are profiles merged away; Aliases maps each to its final survivor.
 	Gone    []int64
 	Aliases []Alias
+	// Refusals are the joins the rules turned down, their MPIDs resolved
+	// to the survivors.
+	Refusals []Refusal
 	// RowIDs[i] is a row applied to profile RowMPIDs[i]; rows that ended
 	// with no profile are not listed. Drops lists what was dropped.
 	RowIDs, RowMPIDs []int64
@@ -46,6 +49,13 @@ func (k *Kernel) Result() Result {
 	for _, a := range k.merged {
 		a.MPID = k.resolve(a.Alias)
 		res.Aliases = append(res.Aliases, a)
+	}
+	for _, r := range k.refused {
+		if r.MPID != 0 {
+			r.MPID = k.resolve(r.MPID)
+		}
+		r.Other = k.resolve(r.Other)
+		res.Refusals = append(res.Refusals, r)
 	}
 	for i := 1; i < len(k.profs); i++ {
 		p := &k.profs[i]

@@ -34,7 +34,7 @@ type Stats struct {
 }
 
 var (
-	resultTemps = []string{"_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops"}
+	resultTemps = []string{"_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops", "_id_refusals"}
 	temps       = append([]string{"_id_groups", "_id_reach"}, resultTemps...)
 )
 
@@ -114,7 +114,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 		for _, d := range res.Drops {
 			st.Dropped[d.Reason]++
 		}
-		if err := write(ctx, db, res); err != nil {
+		if err := write(ctx, db, res, order); err != nil {
 			return st, err
 		}
 		n := len(taken)

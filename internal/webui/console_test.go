@@ -20,7 +20,7 @@ func TestConsole(t *testing.T) {
 	listed := regexp.MustCompile(`Views: (.*?)\. Table functions`).FindStringSubmatch(body)
 	want := "<code>audience_history</code>, <code>audience_members</code>, <code>dropped_rows</code>, <code>events</code>, <code>forgotten</code>, " +
 		"<code>output_failures</code>, <code>output_records</code>, <code>output_runs</code>, <code>profile_aliases</code>, " +
-		"<code>profile_attributes</code>, <code>profile_identities</code>, <code>profile_merges</code>, <code>profiles</code>, <code>record_profiles</code>, <code>runs</code>"
+		"<code>profile_attributes</code>, <code>profile_identities</code>, <code>profile_merge_refusals</code>, <code>profile_merges</code>, <code>profiles</code>, <code>record_profiles</code>, <code>runs</code>"
 	if resp.StatusCode != http.StatusOK || listed == nil || listed[1] != want {
 		t.Errorf("GET /ui/sql: %d, lists the views %v, want\n%s", resp.StatusCode, listed, want)
 	}

@@ -14,6 +14,7 @@ DELETE FROM _mosaic.identities;
 DELETE FROM _mosaic.attributes;
 DELETE FROM _mosaic.calc_values;
 DELETE FROM _mosaic.aliases;
+DELETE FROM _mosaic.merge_refusals;
 DELETE FROM _mosaic.events;
 DELETE FROM _mosaic.profiles;
 DELETE FROM _mosaic.profile_docs;

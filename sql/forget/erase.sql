@@ -1,5 +1,5 @@
 -- Erase the profiles scope.sql gathered: their identities, attributes,
--- calculated values, events, audience entries, aliases and Profile API
+-- calculated values, events, audience entries, aliases, refused joins and Profile API
 -- documents, the staged rows that resolved to them (with their batches),
 -- the dictionary entries no other profile holds, and dropped rows that
 -- name one of their identity values. What outputs delivered is handled before (keys.sql).
@@ -57,6 +57,9 @@ DELETE FROM _mosaic.calc_values WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 DELETE FROM _mosaic.events WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: audience_history
 DELETE FROM _mosaic.audience_history WHERE mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: merge_refusals
+DELETE FROM _mosaic.merge_refusals
+WHERE mpid IN (SELECT mpid FROM _forget_mpids) OR other_mpid IN (SELECT mpid FROM _forget_mpids) OR row_id IN (SELECT row_id FROM _forget_rows);
 -- name: aliases
 DELETE FROM _mosaic.aliases WHERE mpid IN (SELECT mpid FROM _forget_mpids) OR alias_mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: profiles

@@ -62,6 +62,7 @@ type explanation struct {
 		// is false (nil: the row was dropped), else the one kept out.
 		MPID          *int64  `json:"mpid"`
 		RowHere       bool    `json:"row_here"`
+		Rows          int64   `json:"rows"` // rows of the run that met the refusal; Row is the first
 		IdentityType  *string `json:"identity_type"`
 		IdentityValue *string `json:"identity_value"`
 		Rule          string  `json:"rule"`
@@ -123,6 +124,9 @@ func printExplanation(w io.Writer, x explanation) {
 		fmt.Fprintln(w, "\nkept apart: joins the identity rules refused:")
 		for _, r := range x.Refusals {
 			via := identityName(r.IdentityType, r.IdentityValue)
+			if r.Rows > 1 {
+				via += fmt.Sprintf(" (and %d more rows of the run)", r.Rows-1)
+			}
 			switch {
 			case r.RowHere:
 				fmt.Fprintf(w, "  %d: %s linked the two through %s, but %s\n", *r.MPID, r.Row, via, ruleText(r.Rule, r.RuleType))
@@ -174,6 +178,7 @@ type graphEdge struct {
 	Type   string  `json:"rule_type,omitempty"`
 	RunID  int64   `json:"run_id,omitempty"`
 	Row    *rowRef `json:"row"`
+	Rows   int64   `json:"rows,omitempty"` // refused: rows of the run that met it; Row is the first
 	Reason string  `json:"reason,omitempty"`
 }
 
@@ -219,7 +224,7 @@ func toGraph(x explanation) graph {
 		g.Edges = append(g.Edges, graphEdge{Kind: "merged", From: profile(m.MPID, "alias"), To: rowProfile(m.Row), Via: via(m.IdentityType, m.IdentityValue), RunID: m.RunID, Row: m.Row})
 	}
 	for _, r := range x.Refusals {
-		e := graphEdge{Kind: "refused", From: self, Via: via(r.IdentityType, r.IdentityValue), Rule: r.Rule, Type: r.RuleType, Row: r.Row}
+		e := graphEdge{Kind: "refused", From: self, Via: via(r.IdentityType, r.IdentityValue), Rule: r.Rule, Type: r.RuleType, Row: r.Row, Rows: r.Rows}
 		if r.MPID != nil {
 			e.To = profile(*r.MPID, "apart")
 		}

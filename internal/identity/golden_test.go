@@ -26,7 +26,7 @@ func TestGolden(t *testing.T) {
 		"merges.txt": `SELECT 'run ' || run_id || ' ' || feed || ' row ' || CAST("row"->>'row_pos' AS VARCHAR) || ' ' || identity_type || '=' || identity_value
 			|| ': ' || merged_mpid || ' into ' || mpid FROM profile_merges ORDER BY ALL`,
 		"refusals.txt": `SELECT 'run ' || run_id || ' ' || feed || ' row ' || CAST("row"->>'row_pos' AS VARCHAR) || ' ' || coalesce(identity_type || '=' || identity_value, 'mpid')
-			|| ': ' || coalesce(CAST(mpid AS VARCHAR), 'row dropped') || ' kept apart from ' || other_mpid || ' by ' || rule || ' on ' || rule_type
+			|| ': ' || coalesce(CAST(mpid AS VARCHAR), 'row dropped') || ' kept apart from ' || other_mpid || ' by ' || rule || ' on ' || rule_type || ', ' || "rows" || ' rows'
 			FROM profile_merge_refusals ORDER BY ALL`,
 	})
 }

@@ -131,14 +131,15 @@ func write(ctx context.Context, db DB, res Result, order []string) error {
 		reason.Append(d.Reason)
 		drops.int(2).Append(d.IdentID)
 	}
-	refusals := newTable("_id_refusals", len(res.Refusals), []string{"row_id", "identity_id", "at_us", "mpid", "other_mpid", "rule", "rule_type"}, "rule", "rule_type")
-	rule, ruleType := refusals.b.Field(5).(*array.StringBuilder), refusals.b.Field(6).(*array.StringBuilder)
+	refusals := newTable("_id_refusals", len(res.Refusals), []string{"row_id", "identity_id", "at_us", "mpid", "other_mpid", "rows", "rule", "rule_type"}, "rule", "rule_type")
+	rule, ruleType := refusals.b.Field(6).(*array.StringBuilder), refusals.b.Field(7).(*array.StringBuilder)
 	for _, r := range res.Refusals {
 		refusals.int(0).Append(r.Row)
 		refusals.int(1).Append(r.Ident)
 		refusals.int(2).Append(r.At)
 		refusals.int(3).Append(r.MPID)
 		refusals.int(4).Append(r.Other)
+		refusals.int(5).Append(r.Rows)
 		rule.Append(r.Rule)
 		ruleType.Append(order[r.Rank])
 	}

@@ -130,12 +130,21 @@ type Alias struct {
 // Refusal records a join the rules turned down: row's identity Ident
 // linked profile MPID (0 when the row was dropped instead) to profile
 // Other, and the unique rule or the limit of identity type rank Rank kept
-// them apart (Rule is unique_conflict or identity_limit).
+// them apart (Rule is unique_conflict or identity_limit). Rows counts the
+// rows of the run that met the same refusal; Row is the first.
 type Refusal struct {
 	Row, Ident, At int64
 	MPID, Other    int64
+	Rows           int64
 	Rule           string
 	Rank           int32
+}
+
+// refusalKey identifies a refusal within a run: a shared device refuses
+// the same join on every row that carries it.
+type refusalKey struct {
+	p, other pid
+	ident    int64
 }
 
 // Kernel applies rows to profiles one at a time (doc.go). Call order: New,
@@ -161,6 +170,7 @@ type Kernel struct {
 	gone    []int64
 	merged  []Alias
 	refused []Refusal
+	refusal map[refusalKey]int // index in refused
 	drops   []Drop
 	created int
 }
@@ -172,7 +182,7 @@ func New(rules Rules, maxIdent int64, profiles, rows int) *Kernel {
 		rules: rules, profs: make([]profile, 1, 1+profiles), byMPID: make(map[int64]pid, profiles),
 		rowIDs: make([]int64, 0, rows), rowProf: make([]pid, 0, rows),
 		holder: make([]pid, maxIdent+1), shared: map[int64][]pid{}, aliases: map[int64]int64{},
-		taken: map[int64]struct{}{}, feedIDs: map[string]int32{},
+		taken: map[int64]struct{}{}, feedIDs: map[string]int32{}, refusal: map[refusalKey]int{},
 	}
 }
 
@@ -284,11 +294,17 @@ func (k *Kernel) limit(rank int32) int {
 // refuse records that the rules kept profile other apart from p (0: the
 // row was dropped), linked by row's identity ident.
 func (k *Kernel) refuse(row *Row, ident int64, p, other pid, rank int32) {
+	key := refusalKey{p, other, ident}
+	if i, ok := k.refusal[key]; ok {
+		k.refused[i].Rows++
+		return
+	}
+	k.refusal[key] = len(k.refused)
 	rule := "identity_limit"
 	if k.isUnique(rank) {
 		rule = "unique_conflict"
 	}
-	r := Refusal{Row: row.ID, Ident: ident, At: row.TS, Other: k.profs[other].mpid, Rule: rule, Rank: rank}
+	r := Refusal{Row: row.ID, Ident: ident, At: row.TS, Other: k.profs[other].mpid, Rows: 1, Rule: rule, Rank: rank}
 	if p != 0 {
 		r.MPID = k.profs[p].mpid
 	}

@@ -4,8 +4,8 @@
 --   merges: each profile merged into it, with the row and identity that
 --     linked them (profile_merges);
 --   refusals: each join the rules turned down between it and another
---     profile, with the row, the identity and the rule
---     (profile_merge_refusals);
+--     profile, with the first row that met it, how many rows of its run
+--     did, the identity and the rule (profile_merge_refusals);
 --   dropped: identities its rows carried that a rule kept out of it
 --     (dropped_rows: unique_conflict, identity_limit).
 -- A row is {run_id, feed, origin, row_pos, source_request_id, at, mpid}:
@@ -40,7 +40,7 @@ merges AS (
 refusals AS (
     SELECT x.*, x.now_mpid IS NOT DISTINCT FROM $1 AS row_here
     FROM (
-        SELECT r.run_id, r.refused_at, d.identity_type, d.identity_value, r.rule, r.rule_type,
+        SELECT r.run_id, r.refused_at, d.identity_type, d.identity_value, r.rule, r.rule_type, r."rows",
                coalesce(am.mpid, r.mpid) AS now_mpid, coalesce(ao.mpid, r.other_mpid) AS now_other,
                json_object('run_id', r.run_id, 'feed', f.feed, 'origin', f.origin, 'row_pos', f.row_pos,
                            'source_request_id', f.request_id, 'at', strftime(f.ts, '%Y-%m-%dT%H:%M:%SZ'), 'mpid', r.mpid) AS ref
@@ -66,7 +66,7 @@ SELECT CAST(json_object(
     'merges', coalesce((SELECT to_json(list(json_object('mpid', merged_mpid, 'merged_at', strftime(merged_at, '%Y-%m-%dT%H:%M:%SZ'), 'run_id', run_id,
         'identity_type', identity_type, 'identity_value', identity_value, 'row', ref) ORDER BY merged_at, merged_mpid)) FROM merges), '[]'),
     'refusals', coalesce((SELECT to_json(list(json_object('mpid', CASE WHEN row_here THEN now_other ELSE now_mpid END, 'refused_at', strftime(refused_at, '%Y-%m-%dT%H:%M:%SZ'), 'run_id', run_id,
-        'row_here', row_here, 'identity_type', identity_type, 'identity_value', identity_value, 'rule', rule, 'rule_type', rule_type, 'row', ref)
+        'row_here', row_here, 'rows', "rows", 'identity_type', identity_type, 'identity_value', identity_value, 'rule', rule, 'rule_type', rule_type, 'row', ref)
         ORDER BY refused_at, now_mpid, now_other)) FROM refusals), '[]'),
     'dropped', coalesce((SELECT to_json(list(json_object('type', identity_type, 'value', identity_value, 'reason', reason, 'row', ref)
         ORDER BY identity_type, identity_value)) FROM dropped), '[]')

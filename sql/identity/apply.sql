@@ -11,5 +11,5 @@ UPDATE _mosaic.aliases AS a SET mpid = n.mpid FROM _id_aliases n WHERE a.mpid = 
 INSERT INTO _mosaic.aliases (alias_mpid, mpid, merged_at, run_id, row_id, identity_id)
 SELECT alias_mpid, mpid, make_timestamptz(merged_us), $1, row_id, identity_id FROM _id_aliases;
 INSERT INTO _mosaic.row_profiles (row_id, mpid) SELECT row_id, mpid FROM _id_rows WHERE mpid <> 0;
-INSERT INTO _mosaic.merge_refusals (run_id, refused_at, row_id, identity_id, mpid, other_mpid, rule, rule_type)
-SELECT $1, make_timestamptz(at_us), row_id, nullif(identity_id, 0), nullif(mpid, 0), other_mpid, rule, rule_type FROM _id_refusals;
+INSERT INTO _mosaic.merge_refusals (run_id, refused_at, row_id, identity_id, mpid, other_mpid, "rows", rule, rule_type)
+SELECT $1, make_timestamptz(at_us), row_id, nullif(identity_id, 0), nullif(mpid, 0), other_mpid, "rows", rule, rule_type FROM _id_refusals;

@@ -3,7 +3,8 @@
 -- dropped_rows names rows) whose identity linked two profiles, that
 -- identity, the profile the row went to (NULL when the row was dropped:
 -- only_update found no other match), the profile kept apart from it (both
--- as they are now, through aliases), and the rule that kept them apart:
+-- as they are now, through aliases), how many of the run's rows met the
+-- same refusal (the row is the first), and the rule that kept them apart:
 -- unique_conflict or identity_limit, with its identity type.
 CREATE TABLE _mosaic.merge_refusals (
     run_id      BIGINT NOT NULL,
@@ -12,6 +13,7 @@ CREATE TABLE _mosaic.merge_refusals (
     identity_id BIGINT,
     mpid        BIGINT,
     other_mpid  BIGINT NOT NULL,
+    "rows"      BIGINT NOT NULL,
     rule        VARCHAR NOT NULL,
     rule_type   VARCHAR NOT NULL
 );
@@ -22,6 +24,7 @@ CREATE VIEW main.profile_merge_refusals AS
            d.identity_type, d.identity_value,
            coalesce(a.mpid, r.mpid) AS mpid,
            coalesce(o.mpid, r.other_mpid) AS other_mpid,
+           r."rows",
            r.rule, r.rule_type
     FROM _mosaic.merge_refusals r
     LEFT JOIN _mosaic.feed_rows f ON f.row_id = r.row_id

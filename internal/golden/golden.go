@@ -63,17 +63,21 @@ func RunAllTexts(t *testing.T, dir string, dumps Dumps, texts Texts) {
 }
 
 func runAll(t *testing.T, dir string, dumps Dumps, texts Texts, watch Watch) {
+	runAllOpts(t, dir, dumps, texts, watch, false)
+}
+
+func runAllOpts(t *testing.T, dir string, dumps Dumps, texts Texts, watch Watch, dry bool) {
 	cases, err := filepath.Glob(filepath.Join(dir, "*", "pipeline.yaml"))
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no golden cases under %s: %v", dir, err)
 	}
 	for _, c := range cases {
 		caseDir := filepath.Dir(c)
-		t.Run(filepath.Base(caseDir), func(t *testing.T) { runCase(t, caseDir, dumps, texts, watch) })
+		t.Run(filepath.Base(caseDir), func(t *testing.T) { runCase(t, caseDir, dumps, texts, watch, dry) })
 	}
 }
 
-func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch) {
+func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch, dry bool) {
 	work := t.TempDir()
 	copyFile(t, filepath.Join(caseDir, "pipeline.yaml"), filepath.Join(work, "pipeline.yaml"))
 	var afterRun func(t *testing.T, run string) string
@@ -119,9 +123,19 @@ func runCase(t *testing.T, caseDir string, dumps Dumps, texts Texts, watch Watch
 		// Every case keeps the Profile API's documents, checked after each
 		// run against a rebuild of them all.
 		p.Serve.ProfileAPI.ClientIDEnv, p.Serve.ProfileAPI.ClientSecretEnv = "GOLDEN_PROFILE_ID", "GOLDEN_PROFILE_SECRET"
+		var dryStats string
+		if dry {
+			dryStats = dryRuns(t, filepath.Base(r), p, now)
+		}
 		res, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: now})
 		if err != nil {
 			t.Fatalf("%s: %v", filepath.Base(r), err)
+		}
+		if dry {
+			res.Stats.Stages = nil
+			if diff := cmp.Diff(dryStats, mustJSON(t, res.Stats)); diff != "" {
+				t.Errorf("%s: the real run did other than the dry run said (-dry +real):\n%s", filepath.Base(r), diff)
+			}
 		}
 		verifyDocs(t, filepath.Base(r), p)
 		st := res.Stats

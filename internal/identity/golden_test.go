@@ -17,9 +17,10 @@ SELECT p.mpid || ' created ' || strftime(p.created_at, '%m-%d %H:%M') || ' updat
     || ' last_seen ' || strftime(p.last_seen_at, '%m-%d %H:%M') || chr(10) || coalesce(ids.lines, '  (no identities)')
 FROM profiles p LEFT JOIN ids USING (mpid) ORDER BY p.mpid`
 
-// TestGolden runs testdata/identity/<case>/ (see package golden).
+// TestGolden runs testdata/identity/<case>/ (see package golden), each run
+// first as a dry run, and with each feed below create_update promoted.
 func TestGolden(t *testing.T) {
-	golden.RunAll(t, "../../testdata/identity", golden.Dumps{
+	golden.RunAllWithDryRuns(t, "../../testdata/identity", golden.Dumps{
 		"profiles.txt": profilesSQL,
 		"aliases.txt":  "SELECT alias_mpid || ' -> ' || mpid || ' (run ' || run_id || ')' FROM profile_aliases ORDER BY ALL",
 		"dropped.txt":  `SELECT 'run ' || run_id || ' ' || feed || ' ' || reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows ORDER BY ALL`,

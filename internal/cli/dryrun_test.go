@@ -274,3 +274,21 @@ func TestDryRunMatchesRealRunAtEveryLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunReportsSharedValuesFirst: with identity.max_shared, the
+// report opens with the values that would link nothing, before the feeds.
+func TestDryRunReportsSharedValuesFirst(t *testing.T) {
+	dir := t.TempDir()
+	src := "../../testdata/identity/max_shared"
+	copyTree(t, filepath.Join(src, "pipeline.yaml"), filepath.Join(dir, "pipeline.yaml"))
+	copyTree(t, filepath.Join(src, "inputs/run1"), filepath.Join(dir, "data"))
+	code, out, errOut := mosaic(t, "run", filepath.Join(dir, "pipeline.yaml"), "--dry-run")
+	if code != ExitOK {
+		t.Fatal(errOut)
+	}
+	lines := strings.Split(out, "\n")
+	const want = "shared identity values that link nothing (identity.max_shared): other=LOYAL-1 on 5 records (max 2); recorded in dropped_rows as shared_identity"
+	if len(lines) < 3 || lines[1] != want || !strings.HasPrefix(strings.TrimSpace(lines[2]), "feed") {
+		t.Errorf("the dry run's report does not open with the shared value:\n%s", out)
+	}
+}

@@ -147,6 +147,16 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 	} else {
 		fmt.Fprintf(w, "run %d of %s %s in %s (store %s)\n", res.Run.ID, p.Name, res.Run.Status, took, p.State)
 	}
+	if n := st.Profiles.SharedValues; n > 0 {
+		var parts []string
+		for _, s := range st.Profiles.Shared {
+			parts = append(parts, fmt.Sprintf("%s=%s on %d records (max %d)", s.Type, s.Value, s.Records, s.Limit))
+		}
+		if more := n - int64(len(parts)); more > 0 {
+			parts = append(parts, fmt.Sprintf("and %d more", more))
+		}
+		fmt.Fprintf(w, "shared identity values that link nothing (identity.max_shared): %s; recorded in dropped_rows as shared_identity\n", strings.Join(parts, ", "))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "feed\trows read\tkept\tdropped\t")
 	for _, feed := range p.Feeds {

@@ -60,6 +60,21 @@ func (p *Pipeline) IdentityOrder() []string {
 	return order
 }
 
+// MaxShared returns the identity types identity.max_shared limits, with
+// their limits: a type's own, else the "*" one.
+func (p *Pipeline) MaxShared() (types []string, limits []int64) {
+	for _, t := range IdentityTypes {
+		n, ok := p.Identity.MaxShared[t]
+		if !ok {
+			n, ok = p.Identity.MaxShared["*"]
+		}
+		if ok {
+			types, limits = append(types, t), append(limits, int64(n))
+		}
+	}
+	return types, limits
+}
+
 // SourceOrder returns every source type, highest priority first: the
 // pipeline's source_priority, then the types it leaves out in the default
 // order.

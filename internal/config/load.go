@@ -96,6 +96,7 @@ func (p *Pipeline) applyDefaults() {
 	}
 	id.Limits = canonicalKeys(id.Limits)
 	id.Blocklist = canonicalKeys(id.Blocklist)
+	id.MaxShared = canonicalKeys(id.MaxShared)
 	for i := range p.Feeds {
 		f := &p.Feeds[i]
 		if f.Protection == "" {

@@ -47,6 +47,10 @@ type Identity struct {
 	Limits        map[string]int      `yaml:"limits"`
 	Blocklist     map[string][]string `yaml:"blocklist"`
 	CaseSensitive []string            `yaml:"case_sensitive"`
+	// MaxShared is mosaic's guard against giant profiles, off by default:
+	// an identity value (of a type, or "*" for every type) carried by more
+	// than N of the rows the store holds links nothing.
+	MaxShared map[string]int `yaml:"max_shared"`
 }
 
 // Feed is one input table: where it comes from and how its columns map.

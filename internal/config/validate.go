@@ -130,6 +130,15 @@ func (v *validator) validateIdentity() {
 			v.errorf(path, "limit must be at least 1, got %d", n)
 		}
 	}
+	for t, n := range id.MaxShared {
+		path := "identity.max_shared." + t
+		if t != "*" {
+			v.identityType(path, t)
+		}
+		if n < 1 {
+			v.errorf(path, "max_shared must be at least 1 (the records one value may link), got %d", n)
+		}
+	}
 	for t, patterns := range id.Blocklist {
 		if t != "*" {
 			v.identityType("identity.blocklist."+t, t)

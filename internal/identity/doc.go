@@ -15,6 +15,12 @@
 // pipeline's identity.priority, then the remaining types in the order of
 // config.IdentityTypes; values of one type in byte order.
 //
+//  0. With identity.max_shared (mosaic's extension; off by default), a
+//     value of a limited type carried by more than its limit of the rows
+//     the store holds (counted as the run begins, the run's rows
+//     included) is taken out of the run's rows before anything else:
+//     it neither matches nor is added, and it is recorded once per feed
+//     (shared_identity). Profiles that already hold it keep it.
 //  1. A row with no identity and no mpid is dropped (no_identity).
 //  2. A row mpid that exists as a profile, or as an alias (chains resolve),
 //     is the match. An mpid that does not exist is ignored; a row with such

@@ -31,11 +31,15 @@ type Stats struct {
 	Dropped map[string]int64 `json:"dropped,omitempty"`
 	// Largest are the run's largest profiles (largest.go).
 	Largest []Profile `json:"largest,omitempty"`
+	// SharedValues counts the identity values identity.max_shared kept
+	// from linking; Shared names the most shared of them (shared.go).
+	SharedValues int64    `json:"shared_values,omitempty"`
+	Shared       []Shared `json:"shared,omitempty"`
 }
 
 var (
 	resultTemps = []string{"_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops", "_id_refusals"}
-	temps       = append([]string{"_id_groups", "_id_reach"}, resultTemps...)
+	temps       = append([]string{"_id_groups", "_id_reach", "_id_shared"}, resultTemps...)
 )
 
 // Run resolves the identities of run runID's staged rows into profiles.
@@ -63,6 +67,10 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 			return Stats{}, fmt.Errorf("identity: %w", err)
 		}
 	}
+	nShared, shared, err := unlinkShared(ctx, db, p, runID)
+	if err != nil {
+		return Stats{}, err
+	}
 	if err := db.ExecFile(ctx, "identity/intern.sql", nil); err != nil {
 		return Stats{}, fmt.Errorf("identity: %w", err)
 	}
@@ -80,6 +88,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	if err != nil {
 		return st, err
 	}
+	st.SharedValues, st.Shared = nShared, shared
 	if err := db.ExecFile(ctx, "identity/apply.sql", nil, runID); err != nil {
 		return st, fmt.Errorf("identity: %w", err)
 	}

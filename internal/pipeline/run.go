@@ -103,6 +103,10 @@ type ProfileStats struct {
 	// Largest are the created or changed profiles with the most
 	// identities, with the run's rows that landed in each.
 	Largest []identity.Profile `json:"largest,omitempty"`
+	// SharedValues counts the identity values identity.max_shared kept
+	// from linking in the run; Shared names the most shared.
+	SharedValues int64             `json:"shared_values,omitempty"`
+	Shared       []identity.Shared `json:"shared,omitempty"`
 }
 
 // StatusDryRun is the status of a dry run's result: it rolled back.

@@ -20,6 +20,9 @@ import (
 //     is also a Copier, Copy once with every record of the sync;
 //  4. Writer.Close, once, whatever happened before.
 //
+// A dry run calls neither Open nor Write; it calls OpenValidate on a
+// Destination that is also a Validator (below).
+//
 // A Destination holds no state between calls; it is safe to use for many
 // outputs. What a destination has acknowledged is kept by the engine, not
 // by the destination.
@@ -49,6 +52,30 @@ type OutputRequest struct {
 // batch_size.
 type BatchSizer interface {
 	DefaultBatchSize() int
+}
+
+// Validator is implemented by a Destination that can check records with
+// the destination without applying them (Google's validateOnly): the
+// destination answers as it would to the real request, and nothing
+// changes there. On a dry run (`mosaic sync --dry-run`), per output whose
+// destination is a Validator and which has records to send, the engine
+// calls (and Open never):
+//
+//  1. OpenValidate, once, after the dry run has computed the records;
+//  2. on the Writer OpenValidate returned: Write any number of times, the
+//     batches a sync would Write, in order, with the contract of
+//     Writer.Write (a *RecordError is a record the destination would
+//     refuse), except that nothing is delivered;
+//  3. Writer.Close, once, whatever happened before.
+//
+// What the check answers is reported, never recorded: a dry run writes no
+// delivery state.
+type Validator interface {
+	// OpenValidate is Open for a check: it reads the same secrets (an
+	// error names the environment variable to set) and returns a Writer
+	// whose every request asks the destination to check it and apply
+	// nothing.
+	OpenValidate(ctx context.Context, req OutputRequest) (Writer, error)
 }
 
 // Writer delivers the batches of one sync. Close releases what Open took.

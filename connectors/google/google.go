@@ -30,6 +30,10 @@
 // retried with package httpsend's backoff. A 400 whose field violations
 // name audience members (INVALID_SHA256_FORMAT …) refuses those records
 // alone (RecordErrors with the reason), and the rest are sent again.
+//
+// The destination is a connectors.Validator: on `mosaic sync --dry-run`
+// the same requests go with validateOnly set, so that the API reports the
+// members it would refuse and applies nothing.
 package google
 
 import (
@@ -98,6 +102,8 @@ type Settings struct {
 // Destination is the google_customer_match output kind. It holds no
 // state.
 type Destination struct{}
+
+var _ connectors.Validator = (*Destination)(nil)
 
 // New returns the google_customer_match destination.
 func New() *Destination { return &Destination{} }
@@ -188,6 +194,17 @@ var testOptions = func(o httpsend.Options) httpsend.Options { return o }
 // Open reads the credentials, gets a first token (so that bad credentials
 // fail the output at once) and returns the sync's writer.
 func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (connectors.Writer, error) {
+	return d.open(ctx, req, false)
+}
+
+// OpenValidate is Open for a dry run: every request the writer sends
+// carries validateOnly, so the API checks it as it would the real one,
+// answers the same field violations, and changes nothing.
+func (d *Destination) OpenValidate(ctx context.Context, req connectors.OutputRequest) (connectors.Writer, error) {
+	return d.open(ctx, req, true)
+}
+
+func (d *Destination) open(ctx context.Context, req connectors.OutputRequest, validateOnly bool) (connectors.Writer, error) {
 	s, err := settings(req)
 	if err != nil {
 		return nil, err
@@ -215,7 +232,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		dest.LoginAccount = &account{AccountType: s.LoginAccountType, AccountID: s.LoginAccountID}
 	}
 	w := &writer{name: name, base: strings.TrimRight(s.Endpoint, "/") + "/v1/audienceMembers", dest: dest,
-		kinds: map[string]string{}, client: httpsend.New(testOptions(opts))}
+		kinds: map[string]string{}, client: httpsend.New(testOptions(opts)), validateOnly: validateOnly}
 	if c := s.Consent; c != (Consent{}) {
 		w.consent = &consent{AdUserData: consentValue(c.AdUserData), AdPersonalization: consentValue(c.AdPersonalization)}
 	}

@@ -47,6 +47,9 @@ type (
 		AudienceMembers []member      `json:"audienceMembers"`
 		Consent         *consent      `json:"consent,omitempty"`
 		Encoding        string        `json:"encoding"`
+		// ValidateOnly asks the API to check the request and apply
+		// nothing: it answers only errors.
+		ValidateOnly bool `json:"validateOnly,omitempty"`
 	}
 )
 
@@ -57,6 +60,8 @@ type writer struct {
 	// kinds maps the output's identity types to adnorm kinds.
 	kinds  map[string]string
 	client *httpsend.Client
+	// validateOnly makes every request a check (OpenValidate).
+	validateOnly bool
 }
 
 // Write sends the batch's records in runs of one op (removes come first),
@@ -172,7 +177,7 @@ func (w *writer) send(ctx context.Context, op string, idx []int, members [][]Ide
 	pending := slices.Clone(idx)
 	for len(pending) > 0 {
 		chunk := pending[:min(MaxMembers, len(pending))]
-		req := request{Destinations: []destination{w.dest}, Encoding: "HEX"}
+		req := request{Destinations: []destination{w.dest}, Encoding: "HEX", ValidateOnly: w.validateOnly}
 		if op == connectors.OpAdd {
 			req.Consent = w.consent
 		}

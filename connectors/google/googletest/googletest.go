@@ -8,9 +8,11 @@
 // identifiers a member, each with one field of 64 lowercase hex (it
 // re-hashes nothing), and answers violations the way the API does (400
 // INVALID_ARGUMENT with google.rpc.BadRequest field violations naming
-// the member). It holds the list's members, one "email:<hex>" or
-// "phone:<hex>" string an identifier, and can be told to fail requests or
-// answer 429 RESOURCE_EXHAUSTED.
+// the member). A request with validateOnly set is checked the same way
+// and answered the same errors, but changes no member. It holds the
+// list's members, one "email:<hex>" or "phone:<hex>" string an
+// identifier, and can be told to fail requests or answer 429
+// RESOURCE_EXHAUSTED.
 package googletest
 
 import (
@@ -90,7 +92,8 @@ func (s *Server) Members() []string {
 }
 
 // Requests returns the API requests so far: "ingest N" or "remove N"
-// (members), with " refused" or " failed" when not applied.
+// (members), "validate ingest N" or "validate remove N" for one with
+// validateOnly set, with " refused" or " failed" when not applied.
 func (s *Server) Requests() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -240,6 +243,9 @@ func (s *Server) audience(w http.ResponseWriter, r *http.Request, op string) {
 		return
 	}
 	log = fmt.Sprintf("%s %d", op, len(req.AudienceMembers))
+	if req.ValidateOnly {
+		log = "validate " + log
+	}
 	var vs []violation
 	add := func(field, reason, desc string) {
 		vs = append(vs, violation{Field: field, Reason: reason, Description: desc})
@@ -289,7 +295,7 @@ func (s *Server) audience(w http.ResponseWriter, r *http.Request, op string) {
 		apiError(w, 400, "INVALID_ARGUMENT", "Request contains an invalid argument.", vs)
 		return
 	}
-	if !req.ValidateOnly {
+	if !req.ValidateOnly { // a check applies nothing
 		for _, id := range ids {
 			if op == "ingest" {
 				s.members[id] = true

@@ -18,8 +18,8 @@ import (
 func runSync(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "sync")
 	only := fs.String("output", "", "sync only the output of this name")
-	dryRun := fs.Bool("dry-run", false, "send nothing: print what each output would add, change and remove, with sample records")
-	samples := fs.Int("samples", 3, "with --dry-run, how many records to show per output")
+	dryRun := fs.Bool("dry-run", false, "send nothing: print what each output would add, change and remove, with sample records, and the records a destination that can check them (google_customer_match) would refuse")
+	samples := fs.Int("samples", 3, "with --dry-run, how many records (and refused records) to show per output")
 	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	pos, code, ok := parse(fs, args)
@@ -70,7 +70,7 @@ func runSync(ctx context.Context, e env, args []string) int {
 }
 
 // printSyncs prints one line per output's sync and, for a dry run, its
-// sample records.
+// sample records and what a destination that checks them answered.
 func printSyncs(w io.Writer, p *config.Pipeline, results []outputs.Result, dryRun bool) {
 	if len(results) == 0 {
 		return
@@ -103,6 +103,35 @@ func printSyncs(w io.Writer, p *config.Pipeline, results []outputs.Result, dryRu
 		for _, rec := range r.Samples {
 			fmt.Fprintf(w, "  %s %s %s\n", rec.Op, rec.Key, rec.Fields)
 		}
+	}
+	for _, r := range results {
+		printDestinationCheck(w, r)
+	}
+}
+
+// printDestinationCheck prints what an output's destination answered a
+// dry run's records (outputs.Check), when it checked them.
+func printDestinationCheck(w io.Writer, r outputs.Result) {
+	c := r.Check
+	switch {
+	case c == nil:
+		return
+	case c.Err != nil && c.Checked == 0:
+		fmt.Fprintf(w, "\n%s: not checked by the destination (the counts above stand): %v\n", r.Output, c.Err)
+		return
+	case c.Err != nil:
+		fmt.Fprintf(w, "\n%s: the destination checked %d records, then the check stopped: %v\n", r.Output, c.Checked, c.Err)
+	default:
+		fmt.Fprintf(w, "\n%s: the destination checked %d records, applying nothing\n", r.Output, c.Checked)
+	}
+	fmt.Fprintf(w, "%s: %d would be refused", r.Output, c.Rejected)
+	if len(c.Rejections) == 0 {
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintf(w, ", first %d:\n", len(c.Rejections))
+	for _, rj := range c.Rejections {
+		fmt.Fprintf(w, "  %s %s: %s\n", rj.Op, rj.Key, rj.Reason)
 	}
 }
 

@@ -24,12 +24,7 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 	if err != nil {
 		return err
 	}
-	if sy.o.BatchSize == 0 {
-		sy.o.BatchSize = defaultBatchSize
-		if bs, ok := d.(connectors.BatchSizer); ok {
-			sy.o.BatchSize = bs.DefaultBatchSize()
-		}
-	}
+	sy.batchSize(d)
 	w, err := d.Open(ctx, connectors.OutputRequest{Output: *sy.o, Fields: sy.fields, Resolve: p.Resolve})
 	if err != nil {
 		sy.res.Failed = total
@@ -97,6 +92,17 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 		}
 	}
 	return nil
+}
+
+// batchSize sets the output's batch size when it sets none: the
+// destination's default, else defaultBatchSize.
+func (sy *sync) batchSize(d connectors.Destination) {
+	if sy.o.BatchSize == 0 {
+		sy.o.BatchSize = defaultBatchSize
+		if bs, ok := d.(connectors.BatchSizer); ok {
+			sy.o.BatchSize = bs.DefaultBatchSize()
+		}
+	}
 }
 
 // copy hands every pending record to a Copier.

@@ -34,7 +34,9 @@ type Options struct {
 	// Only syncs the output of that name alone ("" for all).
 	Only string
 	// DryRun computes what each output would send and sends nothing; the
-	// delivery state is left as it is.
+	// delivery state is left as it is. An output whose destination is a
+	// connectors.Validator has the records checked by the destination,
+	// which applies nothing (Result.Check).
 	DryRun bool
 	// Samples is how many pending records a dry run keeps per output.
 	Samples int
@@ -64,7 +66,31 @@ type Result struct {
 	Holds int64
 	// Samples are the first pending records (dry runs only).
 	Samples []connectors.Record
-	Err     error
+	// Check is the destination's check of a dry run's records, for an
+	// output whose destination is a connectors.Validator and which has
+	// records to send (nil otherwise).
+	Check *Check
+	Err   error
+}
+
+// Check is what a destination answered a dry run's records, sent as a
+// sync would send them with nothing applied.
+type Check struct {
+	// Checked counts the records the destination checked, Rejected those
+	// it would refuse (they would be failed records of a sync).
+	Checked, Rejected int64
+	// Rejections are the first refused records (as many as the dry run's
+	// samples), with the destination's reason.
+	Rejections []Rejection
+	// Err says why the check stopped (the credentials are not set, the
+	// destination is down): the records after the Checked ones were not
+	// checked. The dry run's counts stand.
+	Err error
+}
+
+// Rejection is a record a destination would refuse.
+type Rejection struct {
+	Op, Key, Reason string
 }
 
 // Error is returned by Sync when outputs failed; the store's data is as
@@ -112,6 +138,9 @@ func (s *Syncer) Sync(ctx context.Context, store *engine.Store, p *config.Pipeli
 		results = append(results, res)
 		log.Info("output synced", "output", o.Name, "status", res.Status, "added", res.Added, "changed", res.Changed,
 			"removed", res.Removed, "invalid", res.Invalid, "failed", res.Failed, "ms", time.Since(start).Milliseconds())
+		if c := res.Check; c != nil {
+			log.Info("output checked by its destination", "output", o.Name, "checked", c.Checked, "rejected", c.Rejected, "err", c.Err)
+		}
 		if res.Err != nil {
 			failed = append(failed, res)
 			if errors.Is(res.Err, errStore) {

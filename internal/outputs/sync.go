@@ -63,6 +63,12 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 		if n := min(int64(opts.Samples), total); n > 0 {
 			if res.Samples, _, res.Err = sy.page(ctx, 1, n); res.Err != nil {
 				res.Status = StatusFailed
+				return res
+			}
+		}
+		if total > 0 {
+			if res.Err = s.check(ctx, sy, p, total, opts.Samples); res.Err != nil {
+				res.Status = StatusFailed
 			}
 		}
 		return res

@@ -42,6 +42,15 @@ func (r *rowRef) String() string {
 	return fmt.Sprintf("%s (run %d, %s)", s, r.RunID, r.At)
 }
 
+// elsewhere returns the profile the row resolved to when it is not mpid
+// (an alias of it since).
+func (r *rowRef) elsewhere(mpid int64) (int64, bool) {
+	if r == nil || r.MPID == nil || *r.MPID == mpid {
+		return 0, false
+	}
+	return *r.MPID, true
+}
+
 // explanation is the shape sql/cli/explain.sql returns.
 type explanation struct {
 	MPID       int64 `json:"mpid"`
@@ -105,8 +114,8 @@ func printExplanation(w io.Writer, x explanation) {
 	fmt.Fprintf(w, "how profile %d came to be\n\nidentities, each with the row that added it:\n", x.MPID)
 	for _, id := range x.Identities {
 		fmt.Fprintf(w, "  %s=%s: %s", id.Type, id.Value, id.Row)
-		if id.Row != nil && id.Row.MPID != nil && *id.Row.MPID != x.MPID {
-			fmt.Fprintf(w, ", into %d, merged into this one since", *id.Row.MPID)
+		if m, ok := id.Row.elsewhere(x.MPID); ok {
+			fmt.Fprintf(w, ", into %d, merged into this one since", m)
 		}
 		fmt.Fprintln(w)
 	}
@@ -114,8 +123,8 @@ func printExplanation(w io.Writer, x explanation) {
 		fmt.Fprintln(w, "\nmerges, each with the row whose identity linked the merged profile to it:")
 		for _, m := range x.Merges {
 			fmt.Fprintf(w, "  %d, through %s: %s", m.MPID, identityName(m.IdentityType, m.IdentityValue), m.Row)
-			if m.Row != nil && m.Row.MPID != nil && *m.Row.MPID != x.MPID {
-				fmt.Fprintf(w, ", into %d then", *m.Row.MPID)
+			if into, ok := m.Row.elsewhere(x.MPID); ok {
+				fmt.Fprintf(w, ", into %d then", into)
 			}
 			fmt.Fprintln(w)
 		}
@@ -212,10 +221,10 @@ func toGraph(x explanation) graph {
 		profile(m.MPID, "alias")
 	}
 	rowProfile := func(r *rowRef) string {
-		if r == nil || r.MPID == nil {
-			return self
+		if m, ok := r.elsewhere(x.MPID); ok {
+			return profile(m, "alias")
 		}
-		return profile(*r.MPID, "alias")
+		return self
 	}
 	for _, id := range x.Identities {
 		g.Edges = append(g.Edges, graphEdge{Kind: "added", From: rowProfile(id.Row), To: identity(id.Type, id.Value), Row: id.Row})

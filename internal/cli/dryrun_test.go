@@ -288,7 +288,10 @@ func TestDryRunReportsSharedValuesFirst(t *testing.T) {
 	}
 	lines := strings.Split(out, "\n")
 	const want = "shared identity values that link nothing (identity.max_shared): other=LOYAL-1 on 5 records (max 2); recorded in dropped_rows as shared_identity"
-	if len(lines) < 3 || lines[1] != want || !strings.HasPrefix(strings.TrimSpace(lines[2]), "feed") {
-		t.Errorf("the dry run's report does not open with the shared value:\n%s", out)
+	if len(lines) < 4 || lines[1] != want || !strings.HasPrefix(strings.TrimSpace(lines[2]), "feed") {
+		t.Fatalf("the dry run's report does not open with the shared value:\n%s", out)
+	}
+	if !strings.HasSuffix(lines[3], "  shared_identity 1") {
+		t.Errorf("the crm feed's line does not count its shared value among its dropped_rows: %q", lines[3])
 	}
 }

@@ -22,7 +22,7 @@ feeds:
 `)
 	// The cookie's profile merges into the email's on the third row.
 	writeFile(t, filepath.Join(dir, "web.csv"), "cookie,email,ts\nck1,,2026-05-01T10:00:00Z\n,ada@x.com,2026-05-01T10:30:00Z\nck1,ada@x.com,2026-05-01T11:00:00Z\n")
-	if code, out, errOut := mosaic(t, "run", p); code != ExitOK || !strings.Contains(out, "profiles: 2 created, 0 updated, 1 merged") {
+	if code, out, errOut := mosaic(t, "run", p); code != ExitOK || !strings.Contains(out, "profiles: 2 created, 0 updated, 1 merged as aliases; 3 identities added") {
 		t.Fatalf("run: %d\n%s\n%s", code, out, errOut)
 	}
 	const survivor, alias = "7288472099346865731", "8848350173023852121" // seeds of email=ada@x.com and the cookie ck1

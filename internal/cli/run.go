@@ -158,13 +158,18 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 		fmt.Fprintf(w, "shared identity values that link nothing (identity.max_shared): %s; recorded in dropped_rows as shared_identity\n", strings.Join(parts, ", "))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "feed\trows read\tkept\tdropped\t")
+	fmt.Fprintln(tw, "feed\trows read\tkept\tdropped\t  in dropped_rows by reason")
 	for _, feed := range p.Feeds {
 		f := st.Feeds[feed.Name]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", feed.Name, f.Read, f.Kept, f.Dropped)
+		reasons, _ := counts(f.DroppedByReason)
+		if reasons != "" {
+			reasons = "  " + reasons
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", feed.Name, f.Read, f.Kept, f.Dropped, reasons)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged\n", st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged)
+	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged as aliases; %d identities added\n",
+		st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged, st.Profiles.IdentitiesAdded)
 	if l := st.Profiles.Largest; len(l) > 0 && l[0].Identities > 1 {
 		var parts []string
 		for _, p := range l {

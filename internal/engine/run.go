@@ -97,21 +97,25 @@ func (s *Store) RecordFailedRun(ctx context.Context, r Run) error {
 	return tx.Commit(ctx)
 }
 
-// DroppedByReason counts a run's dropped rows (and identities) by reason.
-func (t *Tx) DroppedByReason(ctx context.Context, runID int64) (map[string]int64, error) {
+// DroppedByReason counts what a run recorded in dropped_rows (rows, and
+// identities and values of kept rows) by feed and reason.
+func (t *Tx) DroppedByReason(ctx context.Context, runID int64) (map[string]map[string]int64, error) {
 	rows, err := t.s.conn.QueryContext(ctx, sqlfiles.Get("engine/dropped_by_reason.sql"), runID)
 	if err != nil {
 		return nil, fmt.Errorf("count dropped rows: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[string]map[string]int64{}
 	for rows.Next() {
-		var reason string
+		var feed, reason string
 		var n int64
-		if err := rows.Scan(&reason, &n); err != nil {
+		if err := rows.Scan(&feed, &reason, &n); err != nil {
 			return nil, err
 		}
-		out[reason] = n
+		if out[feed] == nil {
+			out[feed] = map[string]int64{}
+		}
+		out[feed][reason] = n
 	}
 	return out, rows.Err()
 }

@@ -34,6 +34,10 @@ type FeedStats struct {
 	Dropped     int64 `json:"rows_dropped"`
 	Seen        int64 `json:"rows_at_or_below_watermark,omitempty"`
 	Blocklisted int64 `json:"identities_blocklisted,omitempty"`
+	// DroppedByReason counts what the run recorded in dropped_rows for the
+	// feed, by reason: the rows Dropped counts, and the rows, identities
+	// and values of kept rows that later stages dropped.
+	DroppedByReason map[string]int64 `json:"dropped_by_reason,omitempty"`
 	// AlreadyIngested counts batches (format: batch) skipped because a
 	// past run kept their source_request_id: read, neither kept nor
 	// dropped (Read = Kept + Dropped + AlreadyIngested).

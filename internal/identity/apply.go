@@ -128,6 +128,7 @@ func (k *Kernel) addIdentities(p pid, row *Row) {
 		}
 		k.hold(p, hold{id: id.ID, first: row.TS, last: row.TS, feed: int32(row.Feed), rank: r})
 		pp.updated = max(pp.updated, row.TS)
+		k.added++
 	}
 }
 

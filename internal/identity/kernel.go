@@ -173,6 +173,7 @@ type Kernel struct {
 	refusal map[refusalKey]int // index in refused
 	drops   []Drop
 	created int
+	added   int // identities added to profiles (rule 6a)
 }
 
 // New returns an empty kernel for identity ids up to maxIdent, with room

@@ -34,11 +34,13 @@ type Result struct {
 	Drops            []Drop
 	Created          int
 	Updated          int
+	// IdentitiesAdded counts the identities rows added to profiles.
+	IdentitiesAdded int
 }
 
 // Result returns what the applied rows changed. Call it once, last.
 func (k *Kernel) Result() Result {
-	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, RowIDs: k.rowIDs}
+	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, IdentitiesAdded: k.added, RowIDs: k.rowIDs}
 	nProfs, nHolds := 0, 0
 	for i := 1; i < len(k.profs); i++ {
 		if p := &k.profs[i]; p.dirty && p.into == 0 {

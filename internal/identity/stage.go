@@ -24,11 +24,14 @@ type DB interface {
 
 // Stats counts what the stage did in a run.
 type Stats struct {
-	Rows    int64            `json:"rows"`
-	Created int64            `json:"created"`
-	Updated int64            `json:"updated"`
-	Merged  int64            `json:"merged"`
-	Dropped map[string]int64 `json:"dropped,omitempty"`
+	Rows    int64 `json:"rows"`
+	Created int64 `json:"created"`
+	Updated int64 `json:"updated"`
+	Merged  int64 `json:"merged"`
+	// IdentitiesAdded counts the identities rows added to profiles (not
+	// those a merge moved).
+	IdentitiesAdded int64            `json:"identities_added"`
+	Dropped         map[string]int64 `json:"dropped,omitempty"`
 	// Largest are the run's largest profiles (largest.go).
 	Largest []Profile `json:"largest,omitempty"`
 	// SharedValues counts the identity values identity.max_shared kept
@@ -119,6 +122,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 		rr.each(k.Apply)
 		res := k.Result()
 		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
+		st.IdentitiesAdded = int64(res.IdentitiesAdded)
 		st.Largest = largest(res)
 		for _, d := range res.Drops {
 			st.Dropped[d.Reason]++

@@ -100,6 +100,8 @@ type ProfileStats struct {
 	Created int64 `json:"created"`
 	Updated int64 `json:"updated"`
 	Merged  int64 `json:"merged"`
+	// IdentitiesAdded counts the identities rows added to profiles.
+	IdentitiesAdded int64 `json:"identities_added"`
 	// Largest are the created or changed profiles with the most
 	// identities, with the run's rows that landed in each.
 	Largest []identity.Profile `json:"largest,omitempty"`
@@ -251,12 +253,22 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 		return err
 	}
 
-	if res.Stats.DroppedByReason, err = tx.DroppedByReason(ctx, res.Run.ID); err != nil {
+	byFeed, err := tx.DroppedByReason(ctx, res.Run.ID)
+	if err != nil {
 		return err
 	}
-	res.Stats.Dropped = 0
-	for _, n := range res.Stats.DroppedByReason {
-		res.Stats.Dropped += n
+	res.Stats.Dropped, res.Stats.DroppedByReason = 0, nil
+	for feed, reasons := range byFeed {
+		fs := res.Stats.Feeds[feed]
+		fs.DroppedByReason = reasons
+		res.Stats.Feeds[feed] = fs
+		for reason, n := range reasons {
+			if res.Stats.DroppedByReason == nil {
+				res.Stats.DroppedByReason = map[string]int64{}
+			}
+			res.Stats.DroppedByReason[reason] += n
+			res.Stats.Dropped += n
+		}
 	}
 
 	r.progress(Step{Index: total, Total: total, Stage: "commit"})

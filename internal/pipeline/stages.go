@@ -45,7 +45,7 @@ var stages = []stage{
 		if err != nil {
 			return 0, err
 		}
-		s.res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged, Largest: id.Largest,
+		s.res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged, IdentitiesAdded: id.IdentitiesAdded, Largest: id.Largest,
 			SharedValues: id.SharedValues, Shared: id.Shared}
 		s.log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged)
 		return id.Rows, nil

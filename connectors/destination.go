@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
@@ -14,11 +15,14 @@ import (
 // engine calls:
 //
 //  1. Validate, before anything runs (also by `mosaic validate`);
-//  2. Open, once per sync, after the run has committed;
-//  3. on the Writer Open returned: Write any number of times, one batch of
+//  2. for a Destination that is also a Refresher, RefreshAfter, once per
+//     sync (dry runs too), when the sync plans what to send;
+//  3. Open, once per sync that has records to send, after the run has
+//     committed;
+//  4. on the Writer Open returned: Write any number of times, one batch of
 //     at most the output's batch size each, in order; or, for a Writer that
 //     is also a Copier, Copy once with every record of the sync;
-//  4. Writer.Close, once, whatever happened before.
+//  5. Writer.Close, once, whatever happened before.
 //
 // A dry run calls neither Open nor Write; it calls OpenValidate on a
 // Destination that is also a Validator (below).
@@ -45,6 +49,17 @@ type OutputRequest struct {
 	Fields []string
 	// Resolve makes a path in the pipeline file absolute.
 	Resolve func(path string) string
+}
+
+// Refresher is implemented by a Destination whose records lapse unless
+// they are sent again (a segment membership with a TTL). The engine calls
+// RefreshAfter once per sync, after Validate and before Open (a dry run
+// too); a sync then sends again, as an add with its current payload, each
+// record the output holds and should still hold whose last delivery is at
+// least that old, alongside the sync's changes (counted as refreshed).
+// 0 means never; an error fails the output's sync.
+type Refresher interface {
+	RefreshAfter(req OutputRequest) (time.Duration, error)
 }
 
 // BatchSizer is implemented by a Destination whose outputs batch
@@ -146,7 +161,8 @@ type Record struct {
 	Fields json.RawMessage
 	// IdempotencyKey is stable for one output, key, operation and payload:
 	// a receiver can drop a record it has seen with the same key (a resend
-	// after a lost acknowledgement).
+	// after a lost acknowledgement). A refresh (Refresher) carries another
+	// key than the delivery it refreshes.
 	IdempotencyKey string
 	// Forget marks a remove owed to a data-subject deletion (`mosaic
 	// forget`): it is sent whatever the output's mode, and a destination

@@ -18,7 +18,7 @@ import (
 func runSync(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "sync")
 	only := fs.String("output", "", "sync only the output of this name")
-	dryRun := fs.Bool("dry-run", false, "send nothing: print what each output would add, change and remove, with sample records, and the records a destination that can check them (google_customer_match) would refuse")
+	dryRun := fs.Bool("dry-run", false, "send nothing: print what each output would add, change, remove and refresh, with sample records, and the records a destination that can check them (google_customer_match) would refuse")
 	samples := fs.Int("samples", 3, "with --dry-run, how many records (and refused records) to show per output")
 	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
@@ -77,9 +77,9 @@ func printSyncs(w io.Writer, p *config.Pipeline, results []outputs.Result, dryRu
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if dryRun {
-		fmt.Fprintln(tw, "output\tkind\twould add\tchange\tremove\tinvalid\tholds")
+		fmt.Fprintln(tw, "output\tkind\twould add\tchange\tremove\trefresh\tinvalid\tholds")
 	} else {
-		fmt.Fprintln(tw, "output\tkind\tstatus\tadded\tchanged\tremoved\tinvalid\tfailed")
+		fmt.Fprintln(tw, "output\tkind\tstatus\tadded\tchanged\tremoved\trefreshed\tinvalid\tfailed")
 	}
 	for _, r := range results {
 		kind := ""
@@ -89,9 +89,9 @@ func printSyncs(w io.Writer, p *config.Pipeline, results []outputs.Result, dryRu
 			}
 		}
 		if dryRun {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.Output, kind, r.Added, r.Changed, r.Removed, r.Invalid, r.Holds)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Output, kind, r.Added, r.Changed, r.Removed, r.Refreshed, r.Invalid, r.Holds)
 		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.Output, kind, r.Status, r.Added, r.Changed, r.Removed, r.Invalid, r.Failed)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Output, kind, r.Status, r.Added, r.Changed, r.Removed, r.Refreshed, r.Invalid, r.Failed)
 		}
 	}
 	tw.Flush()

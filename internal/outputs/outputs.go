@@ -40,6 +40,10 @@ type Options struct {
 	DryRun bool
 	// Samples is how many pending records a dry run keeps per output.
 	Samples int
+	// Now is the sync's clock: deliveries are recorded at that time, and
+	// refreshes (connectors.Refresher) are due by it. Zero means the wall
+	// clock at each acknowledgement (tests fix it).
+	Now time.Time
 }
 
 // Sync statuses.
@@ -57,6 +61,9 @@ type Result struct {
 	Status         string
 	Added, Changed int64
 	Removed        int64
+	// Refreshed counts the held records sent again, unchanged, because
+	// their last delivery was older than the destination's RefreshAfter.
+	Refreshed int64
 	// Invalid counts the records in the output's set that cannot be sent
 	// (no key identity, a key another profile holds, nothing to match by).
 	Invalid int64
@@ -137,7 +144,7 @@ func (s *Syncer) Sync(ctx context.Context, store *engine.Store, p *config.Pipeli
 		res := s.syncOne(ctx, store, p, &o, runID, opts, log)
 		results = append(results, res)
 		log.Info("output synced", "output", o.Name, "status", res.Status, "added", res.Added, "changed", res.Changed,
-			"removed", res.Removed, "invalid", res.Invalid, "failed", res.Failed, "ms", time.Since(start).Milliseconds())
+			"removed", res.Removed, "refreshed", res.Refreshed, "invalid", res.Invalid, "failed", res.Failed, "ms", time.Since(start).Milliseconds())
 		if c := res.Check; c != nil {
 			log.Info("output checked by its destination", "output", o.Name, "checked", c.Checked, "rejected", c.Rejected, "err", c.Err)
 		}

@@ -38,13 +38,25 @@ type sync struct {
 	// emptyMirror is set when a mirror output's set came out empty while
 	// it holds records (and allow_empty is not set): the sync refuses.
 	emptyMirror bool
+	// refresh is the destination's RefreshAfter (0: never); clock is
+	// Options.Now.
+	refresh time.Duration
+	clock   time.Time
+}
+
+// now is the sync's clock: Options.Now, else the wall clock.
+func (sy *sync) now() time.Time {
+	if !sy.clock.IsZero() {
+		return sy.clock
+	}
+	return time.Now()
 }
 
 // syncOne syncs output o. Its result's Err says why it failed; an error
 // wrapping errStore means the store itself failed.
 func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pipeline, o *config.Output, runID int64, opts Options, log *slog.Logger) Result {
 	res := Result{Output: o.Name, RunID: runID}
-	sy := &sync{conn: store.Conn(), store: store, o: o, res: &res, log: log.With("output", o.Name)}
+	sy := &sync{conn: store.Conn(), store: store, o: o, res: &res, log: log.With("output", o.Name), clock: opts.Now}
 	defer sy.dropTemp(context.WithoutCancel(ctx))
 	if !opts.DryRun {
 		// What a sync that died acknowledged counts as held.
@@ -52,6 +64,11 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 			res.Status, res.Err = StatusFailed, err
 			return res
 		}
+	}
+	var err error
+	if sy.refresh, err = s.refreshAfter(o, p); err != nil {
+		res.Status, res.Err = StatusFailed, err
+		return res
 	}
 	if err := sy.plan(ctx, p); err != nil {
 		res.Status, res.Err = StatusFailed, err
@@ -77,7 +94,6 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 		res.Status, res.Err = StatusFailed, err
 		return res
 	}
-	var err error
 	if total > 0 {
 		err = s.deliver(ctx, sy, p, total)
 	}
@@ -136,7 +152,7 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 	if err := sy.exec(ctx, file, q, args...); err != nil {
 		return err
 	}
-	if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, o.Mode == config.ModeMirror, o.Send == config.SendAudience); err != nil {
+	if err := sy.pendingSQL(ctx, o.Mode == config.ModeMirror); err != nil {
 		return err
 	}
 	if err := sy.count(ctx); err != nil {
@@ -145,7 +161,7 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 	if o.Mode == config.ModeMirror && sy.valid == 0 && sy.sweepable > 0 && !o.AllowEmpty {
 		// Refuse the sweep, but still send what forget requests owe.
 		sy.emptyMirror = true
-		if err := sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, false, o.Send == config.SendAudience); err != nil {
+		if err := sy.pendingSQL(ctx, false); err != nil {
 			return err
 		}
 		return sy.count(ctx)
@@ -153,11 +169,19 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 	return nil
 }
 
+// pendingSQL fills _out_pending (pending.sql); sweep removes what is no
+// longer desired (a mirror's).
+func (sy *sync) pendingSQL(ctx context.Context, sweep bool) error {
+	o := sy.o
+	return sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, sweep,
+		o.Send == config.SendAudience, int64(sy.refresh/time.Second), sy.now())
+}
+
 // count reads the sync's counts (counts.sql).
 func (sy *sync) count(ctx context.Context) error {
 	r := sy.res
 	if err := sy.conn.QueryRowContext(ctx, sqlfiles.Get("outputs/counts.sql"), sy.o.Name).Scan(
-		&r.Added, &r.Changed, &r.Removed, &r.Invalid, &sy.valid, &r.Holds, &sy.pending, &sy.sweepable); err != nil {
+		&r.Added, &r.Changed, &r.Removed, &r.Invalid, &sy.valid, &r.Holds, &sy.pending, &sy.sweepable, &r.Refreshed); err != nil {
 		return storeErr("outputs/counts.sql", err)
 	}
 	return nil
@@ -204,7 +228,7 @@ func (sy *sync) start(ctx context.Context) error {
 	if err := sy.exec(ctx, "outputs/sync_interrupted.sql", sqlfiles.Get("outputs/sync_interrupted.sql"), sy.o.Name); err != nil {
 		return err
 	}
-	return sy.exec(ctx, "outputs/sync_start.sql", sqlfiles.Get("outputs/sync_start.sql"), r.SyncID, sy.o.Name, r.RunID)
+	return sy.exec(ctx, "outputs/sync_start.sql", sqlfiles.Get("outputs/sync_start.sql"), r.SyncID, sy.o.Name, r.RunID, sy.now())
 }
 
 // finish records how the sync ended.
@@ -215,7 +239,7 @@ func (sy *sync) finish(ctx context.Context) error {
 		msg = r.Err.Error()
 	}
 	return sy.exec(ctx, "outputs/sync_finish.sql", sqlfiles.Get("outputs/sync_finish.sql"), r.SyncID, r.Status,
-		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg)
+		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg, sy.now())
 }
 
 // advance moves an events output's position to the sync's run: it has
@@ -256,13 +280,15 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 		ns, changes := b.Column(0).(*array.Int64), b.Column(1).(*array.String)
 		keys, fields := b.Column(2).(*array.String), b.Column(3).(*array.String)
 		payloads, hashes := b.Column(4).(*array.String), b.Column(5).(*array.String)
+		refreshes := b.Column(6).(*array.String)
 		for i := range int(b.NumRows()) {
 			p := pending{n: ns.Value(i), change: changes.Value(i), payload: strings.Clone(payloads.Value(i))}
 			p.rec = connectors.Record{Op: sy.op, Key: strings.Clone(keys.Value(i)), Fields: json.RawMessage(strings.Clone(fields.Value(i)))}
 			if p.change == "removed" || p.change == "replaced" || p.change == "forgotten" {
 				p.rec.Op, p.rec.Forget = connectors.OpRemove, p.change == "forgotten"
 			}
-			p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hashes.Value(i))
+			// A refresh is keyed apart from the delivery it refreshes.
+			p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hashes.Value(i), refreshes.Value(i))
 			recs = append(recs, p.rec)
 			ps = append(ps, p)
 		}
@@ -274,12 +300,16 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 	return recs, ps, nil
 }
 
-// idempotencyKey is stable for one output, key, operation and payload.
-func idempotencyKey(output, key, op, hash string) string {
+// idempotencyKey is stable for one output, key, operation and payload,
+// and for a refresh the time of the delivery it refreshes ("" otherwise).
+func idempotencyKey(output, key, op, hash, refreshes string) string {
 	h := sha256.New()
 	for _, s := range []string{output, key, op, hash} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
+	}
+	if refreshes != "" {
+		h.Write([]byte("refresh " + refreshes))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
@@ -291,7 +321,7 @@ func (sy *sync) ack(ctx context.Context, lo, hi int64, failed []int64) error {
 	if failed == nil {
 		failed = []int64{}
 	}
-	return sy.exec(ctx, "outputs/ack.sql", sqlfiles.Get("outputs/ack.sql"), sy.o.Name, sy.res.SyncID, sy.res.RunID, lo, hi, failed)
+	return sy.exec(ctx, "outputs/ack.sql", sqlfiles.Get("outputs/ack.sql"), sy.o.Name, sy.res.SyncID, sy.res.RunID, lo, hi, failed, sy.now())
 }
 
 // fold moves the output's acknowledgements into what it holds, in one

@@ -1,7 +1,7 @@
 -- Records $1 to $2 of the pending ones, in order; when $3 (nulls: skip),
 -- the added and changed records' null fields are left out (the fields keep
--- their order).
+-- their order). refreshes is '' but for a refresh.
 SELECT n, change, key,
-    CAST(CASE WHEN $3 AND change IN ('added', 'changed') THEN json_merge_patch('{}', payload) ELSE payload END AS VARCHAR) AS fields,
-    CAST(payload AS VARCHAR) AS payload, hash
+    CAST(CASE WHEN $3 AND change IN ('added', 'changed', 'refreshed') THEN json_merge_patch('{}', payload) ELSE payload END AS VARCHAR) AS fields,
+    CAST(payload AS VARCHAR) AS payload, hash, coalesce(refreshes, '') AS refreshes
 FROM _out_pending WHERE n BETWEEN $1 AND $2 ORDER BY n;

@@ -29,7 +29,9 @@ import (
 //
 // A Destination holds no state between calls; it is safe to use for many
 // outputs. What a destination has acknowledged is kept by the engine, not
-// by the destination.
+// by the destination; what else it must remember from one sync to the
+// next (a cache of what an external service answered) it keeps in the
+// OutputState the engine passes to Open.
 type Destination interface {
 	// Validate decodes and checks the output's kind-specific keys (url,
 	// path, secret_env, …). Errors name file:line:col (config.Raw.Decode
@@ -49,6 +51,9 @@ type OutputRequest struct {
 	Fields []string
 	// Resolve makes a path in the pipeline file absolute.
 	Resolve func(path string) string
+	// State is the output's own key/value state, kept in the store
+	// between syncs (set for Open; Validate and RefreshAfter get none).
+	State OutputState
 }
 
 // Refresher is implemented by a Destination whose records lapse unless
@@ -60,6 +65,33 @@ type OutputRequest struct {
 // 0 means never; an error fails the output's sync.
 type Refresher interface {
 	RefreshAfter(req OutputRequest) (time.Duration, error)
+}
+
+// OutputState is one output's key/value state, kept by the engine in its
+// store (private, _mosaic.output_kv) from one sync to the next, for what a
+// destination must remember besides what it acknowledged: a cache of an
+// external service's answers, the time it last asked something. Keys and
+// values are the destination's; an entry may carry a tag (a group its
+// entries are dropped by together). It is not a place for secrets. The
+// engine may drop it whole at any time (`mosaic forget` does, since it
+// cannot tell which entries derive from the forgotten profile): a
+// destination must be able to build it again. Calls are made on the
+// sync's goroutine, between or within Writes; each commits on return.
+type OutputState interface {
+	// Get returns the values of those keys that are set.
+	Get(ctx context.Context, keys []string) (map[string]string, error)
+	// Put sets entries (a later entry of a key wins).
+	Put(ctx context.Context, entries []StateEntry) error
+	// DropTagged deletes the entries tagged with one of tags and returns
+	// how many it deleted.
+	DropTagged(ctx context.Context, tags []string) (int64, error)
+}
+
+// StateEntry is one entry of an OutputState.
+type StateEntry struct {
+	Key, Value string
+	// Tag groups entries for DropTagged ("" for none).
+	Tag string
 }
 
 // BatchSizer is implemented by a Destination whose outputs batch

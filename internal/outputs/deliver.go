@@ -25,7 +25,7 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 		return err
 	}
 	sy.batchSize(d)
-	w, err := d.Open(ctx, connectors.OutputRequest{Output: *sy.o, Fields: sy.fields, Resolve: p.Resolve})
+	w, err := d.Open(ctx, connectors.OutputRequest{Output: *sy.o, Fields: sy.fields, Resolve: p.Resolve, State: &outputState{sy}})
 	if err != nil {
 		sy.res.Failed = total
 		return err

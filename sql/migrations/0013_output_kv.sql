@@ -1,0 +1,15 @@
+-- Schema version 13: output_kv, private. Each output's own key/value state
+-- (connectors.OutputState): what its destination remembers from one sync
+-- to the next besides what it acknowledged, such as the UID2 mappings of
+-- hashed identities, each entry tagged with a group it is dropped by (the
+-- mapping's salt bucket). `mosaic forget` empties it, since the engine
+-- cannot tell which entries derive from the forgotten profile; a
+-- --full-refresh keeps it, as it keeps what outputs delivered.
+CREATE TABLE _mosaic.output_kv (
+    output     VARCHAR NOT NULL,
+    key        VARCHAR NOT NULL,
+    value      VARCHAR NOT NULL,
+    tag        VARCHAR,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (output, key)
+);

@@ -12,9 +12,13 @@
 // "success"}; unmapped reasons are "optout" and "invalid identifier".
 // Other answers are plain JSON {"status", "message"}.
 //
-// What this package does not do: keep mappings between syncs, or re-map
-// the hashes whose salt bucket rotated (POST /v2/identity/buckets). The
-// bucket id of each mapping is returned for a caller that will.
+// Buckets (buckets.go) asks POST {endpoint}/v2/identity/buckets, in the
+// same envelope, which salt buckets rotated since a time ({"since_timestamp":
+// "yyyy-MM-ddTHH:mm:ss"}, UTC; the answer {"body": [{"bucket_id",
+// "last_updated"}], "status": "success"}): a raw UID2 changes when its
+// bucket's salt rotates, so a caller that keeps mappings with their bucket
+// ids maps again the hashes of rotated buckets. Keeping them is the
+// caller's (package tradedesk keeps them in the engine's store).
 package uid2
 
 import (
@@ -60,10 +64,10 @@ type Mapping struct {
 // Client maps identities for one API key and secret. It is not safe for
 // concurrent use (UID2 wants requests one at a time).
 type Client struct {
-	url, apiKey string
-	secret      []byte
-	http        *httpsend.Client
-	now         func() time.Time
+	url, bucketsURL, apiKey string
+	secret                  []byte
+	http                    *httpsend.Client
+	now                     func() time.Time
 }
 
 // NewClient returns a client of endpoint's identity map. opts.Secrets
@@ -71,8 +75,9 @@ type Client struct {
 // them.
 func NewClient(endpoint, apiKey string, secret []byte, opts httpsend.Options) *Client {
 	return &Client{
-		url:    strings.TrimRight(endpoint, "/") + "/v2/identity/map",
-		apiKey: apiKey, secret: secret,
+		url:        strings.TrimRight(endpoint, "/") + "/v2/identity/map",
+		bucketsURL: strings.TrimRight(endpoint, "/") + "/v2/identity/buckets",
+		apiKey:     apiKey, secret: secret,
 		http: httpsend.New(opts),
 		now:  time.Now,
 	}
@@ -135,12 +140,25 @@ func (c *Client) Map(ctx context.Context, kind string, hashes []string) (map[str
 	return out, nil
 }
 
-// do sends one request, encrypted anew (timestamp and nonce) each
-// attempt, and decrypts the answer of the last.
+// do sends one identity map request.
 func (c *Client) do(ctx context.Context, r Request) (*Response, error) {
-	payload, err := json.Marshal(r)
+	var out Response
+	if err := c.post(ctx, c.url, r, &out, "an identity map response"); err != nil {
+		return nil, err
+	}
+	if out.Status != "success" {
+		return nil, fmt.Errorf("POST %s: UID2 answered status %q: %s", c.url, out.Status, out.Message)
+	}
+	return &out, nil
+}
+
+// post sends body to url, encrypted anew (timestamp and nonce) each
+// attempt, and decodes the decrypted answer of the last into out (what
+// names it in errors).
+func (c *Client) post(ctx context.Context, url string, body, out any, what string) error {
+	payload, err := json.Marshal(body)
 	if err != nil {
-		return nil, fmt.Errorf("encode the identity map request: %w", err)
+		return fmt.Errorf("encode the request to %s: %w", url, err)
 	}
 	var nonce Nonce
 	header := http.Header{"Authorization": {"Bearer " + c.apiKey}, "Content-Type": {"text/plain"}, "User-Agent": {"mosaic"}}
@@ -148,27 +166,23 @@ func (c *Client) do(ctx context.Context, r Request) (*Response, error) {
 		if _, err := rand.Read(nonce[:]); err != nil {
 			return nil, fmt.Errorf("draw a nonce: %w", err)
 		}
-		body, err := EncryptRequest(c.secret, c.now(), nonce, payload)
+		env, err := EncryptRequest(c.secret, c.now(), nonce, payload)
 		if err != nil {
 			return nil, err
 		}
-		return httpsend.NewRequest(http.MethodPost, c.url, header, []byte(body))()
+		return httpsend.NewRequest(http.MethodPost, url, header, []byte(env))()
 	})
 	if err != nil {
-		return nil, explain(err)
+		return explain(err)
 	}
 	plain, err := DecryptResponse(c.secret, resp.Body, nonce)
 	if err != nil {
-		return nil, fmt.Errorf("POST %s: %w", c.url, err)
+		return fmt.Errorf("POST %s: %w", url, err)
 	}
-	var out Response
-	if err := json.Unmarshal(plain, &out); err != nil {
-		return nil, fmt.Errorf("POST %s: the decrypted answer is not an identity map response: %w", c.url, err)
+	if err := json.Unmarshal(plain, out); err != nil {
+		return fmt.Errorf("POST %s: the decrypted answer is not %s: %w", url, what, err)
 	}
-	if out.Status != "success" {
-		return nil, fmt.Errorf("POST %s: UID2 answered status %q: %s", c.url, out.Status, out.Message)
-	}
-	return &out, nil
+	return nil
 }
 
 // explain adds what to do to the errors a user can fix.

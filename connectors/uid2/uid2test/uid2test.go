@@ -11,6 +11,14 @@
 // FakeUID2(hash), or lists it unmapped: "optout" for the hashes OptOut
 // names, "invalid identifier" for what is not a hash. It fails the test
 // when two requests overlap (UID2 wants them sequential).
+//
+// Each hash has a salt bucket of its own, BucketOf(hash). Rotate rotates
+// buckets: their hashes then map to other UID2s (UID2Of), and POST
+// /v2/identity/buckets, in the same envelopes, answers {"body":
+// [{"bucket_id", "last_updated"}], "status": "success"} with the buckets
+// rotated at or after the request's {"since_timestamp":
+// "yyyy-MM-ddTHH:mm:ss"} (UTC, as UID2 writes it; last_updated with
+// milliseconds).
 package uid2test
 
 import (
@@ -21,6 +29,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +52,19 @@ func FakeUID2(hash string) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
+// BucketOf is the salt bucket of hash: "b" and 8 characters of its first
+// UID2.
+func BucketOf(hash string) string { return "b" + FakeUID2(hash)[:8] }
+
+// rotated is the UID2 of hash after its bucket's nth rotation.
+func rotated(hash string, n int) string {
+	if n == 0 {
+		return FakeUID2(hash)
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("uid2test:%d:%s", n, hash)))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
 // Server is an identity map endpoint. Set its exported fields before the
 // first request.
 type Server struct {
@@ -54,18 +76,26 @@ type Server struct {
 	// Now is the server's clock (tests move it to make requests stale).
 	Now func() time.Time
 
-	mu       sync.Mutex
-	optOut   map[string]bool
-	failN    int
-	failCode int
-	requests []Request
-	inFlight atomic.Int32
+	mu     sync.Mutex
+	optOut map[string]bool
+	// rotations counts each bucket's rotations; rotatedAt is the last.
+	rotations map[string]int
+	rotatedAt map[string]time.Time
+	failN     int
+	failCode  int
+	requests  []Request
+	inFlight  atomic.Int32
 }
 
 // Request is what the server saw of one request.
 type Request struct {
+	// Path is the request's path: /v2/identity/map or
+	// /v2/identity/buckets.
+	Path       string
 	Kind       string // "email_hash" or "phone_hash"
 	Identities int
+	// Since is a buckets request's since_timestamp.
+	Since string
 	// Status is the answer's HTTP status; Err why it refused.
 	Status int
 	Err    string
@@ -74,7 +104,8 @@ type Request struct {
 // New starts a server taking apiKey and the AES-256 secret. It is closed
 // when t ends.
 func New(t testing.TB, apiKey string, secret []byte) *Server {
-	s := &Server{apiKey: apiKey, secret: secret, t: t, Now: time.Now, optOut: map[string]bool{}}
+	s := &Server{apiKey: apiKey, secret: secret, t: t, Now: time.Now, optOut: map[string]bool{},
+		rotations: map[string]int{}, rotatedAt: map[string]time.Time{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -88,6 +119,24 @@ func (s *Server) OptOut(hashes ...string) {
 	for _, h := range hashes {
 		s.optOut[h] = true
 	}
+}
+
+// Rotate rotates the salt buckets of hashes, now by the server's clock:
+// the hashes map to new UID2s.
+func (s *Server) Rotate(hashes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range hashes {
+		s.rotations[BucketOf(h)]++
+		s.rotatedAt[BucketOf(h)] = s.Now().UTC()
+	}
+}
+
+// UID2Of is the UID2 hash maps to now, its bucket's rotations counted.
+func (s *Server) UID2Of(hash string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return rotated(hash, s.rotations[BucketOf(hash)])
 }
 
 // FailNext makes the next n requests answer status, unencrypted.
@@ -122,7 +171,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	defer s.inFlight.Add(-1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var req Request
+	req := Request{Path: r.URL.Path}
 	defer func() { s.requests = append(s.requests, req) }()
 	if s.failN > 0 {
 		s.failN--
@@ -130,8 +179,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "failing on purpose", s.failCode)
 		return
 	}
-	if r.Method != http.MethodPost || r.URL.Path != "/v2/identity/map" {
-		s.refuse(w, &req, http.StatusNotFound, "no such endpoint: POST /v2/identity/map")
+	if r.Method != http.MethodPost || (r.URL.Path != "/v2/identity/map" && r.URL.Path != "/v2/identity/buckets") {
+		s.refuse(w, &req, http.StatusNotFound, "no such endpoint: POST /v2/identity/map or /v2/identity/buckets")
 		return
 	}
 	if r.Header.Get("Authorization") != "Bearer "+s.apiKey {
@@ -146,6 +195,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	nonce, payload, msg := s.open(body)
 	if msg != "" {
 		s.refuse(w, &req, http.StatusBadRequest, msg)
+		return
+	}
+	if r.URL.Path == "/v2/identity/buckets" {
+		s.buckets(w, &req, nonce, payload)
 		return
 	}
 	var in map[string][]string
@@ -191,9 +244,42 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			case s.optOut[h]:
 				out.Unmapped = append(out.Unmapped, unmapped{h, "optout"})
 			default:
-				uid := FakeUID2(h)
-				out.Mapped = append(out.Mapped, mapped{h, uid, "b" + uid[:8]})
+				out.Mapped = append(out.Mapped, mapped{h, rotated(h, s.rotations[BucketOf(h)]), BucketOf(h)})
 			}
+		}
+	}
+	js, _ := json.Marshal(map[string]any{"body": out, "status": "success"})
+	req.Status = http.StatusOK
+	_, _ = io.WriteString(w, s.seal(nonce, js))
+}
+
+// buckets answers a buckets request: the buckets rotated at or after its
+// since_timestamp.
+func (s *Server) buckets(w http.ResponseWriter, req *Request, nonce, payload []byte) {
+	var in map[string]any
+	if err := json.Unmarshal(payload, &in); err != nil {
+		s.refuse(w, req, http.StatusBadRequest, "payload is not a JSON object: "+err.Error())
+		return
+	}
+	since, ok := in["since_timestamp"].(string)
+	if !ok || len(in) != 1 {
+		s.refuse(w, req, http.StatusBadRequest, "the body takes since_timestamp alone, as a string")
+		return
+	}
+	req.Since = since
+	t, err := time.Parse("2006-01-02T15:04:05", since)
+	if err != nil {
+		s.refuse(w, req, http.StatusBadRequest, "since_timestamp is not yyyy-MM-ddTHH:mm:ss: "+since)
+		return
+	}
+	type bucket struct {
+		ID          string `json:"bucket_id"`
+		LastUpdated string `json:"last_updated"`
+	}
+	out := []bucket{}
+	for id, at := range s.rotatedAt {
+		if !at.Before(t) {
+			out = append(out, bucket{id, at.Format("2006-01-02T15:04:05.000")})
 		}
 	}
 	js, _ := json.Marshal(map[string]any{"body": out, "status": "success"})

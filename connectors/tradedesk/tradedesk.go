@@ -21,7 +21,16 @@
 // one after the other). A hash UID2 does not map (opted out, invalid) is
 // left out; an add none of whose identities maps is refused alone (a
 // RecordError naming the reasons); a remove with none has nothing to
-// remove. Mappings are cached for the writer's sync.
+// remove.
+//
+// Mappings are kept between syncs in the output's state (the engine's
+// connectors.OutputState; mappings.go): a hash's raw UID2, tagged with its
+// salt bucket, so a sync maps only the hashes it has not mapped (those UID2
+// did not map are asked again). At its first write a writer asks UID2
+// which buckets rotated since its last check (POST /v2/identity/buckets)
+// and drops their mappings: records sent afterwards (changes, and the
+// refreshes below) carry the new UID2s. Without a state (a writer opened
+// outside the engine) mappings last the writer's life.
 //
 // The UID2s go to POST {ttd_endpoint}/data/advertiser as
 //
@@ -36,13 +45,11 @@
 // httpsend's backoff (Retry-After honoured); 400 and 413 are halved to
 // isolate the records refused; 401 and 403 fail the output.
 //
-// What is left, because it needs the engine: mappings are not kept in the
-// store between syncs (each sync maps its records again); memberships are
-// not refreshed before their TTL lapses (a profile that stays in the
-// audience and never changes drops out of the segment after ttl); and
-// UID2s whose salt bucket rotates are not re-mapped (POST
-// /v2/identity/buckets), so a rotated member keeps its old UID2 until its
-// record is sent again.
+// The destination is a connectors.Refresher: a member held unchanged for
+// ttl/2 is sent again, with its TTL anew, so that it stays in the segment
+// for as long as it stays in the audience, and a UID2 whose bucket
+// rotated is replaced within ttl/2 (the old UID2's membership lapses with
+// its TTL).
 package tradedesk
 
 import (
@@ -253,7 +260,19 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		uid2:       uid2.NewClient(s.UID2Endpoint, uid2Key, uid2Secret, opts),
 		client:     httpsend.New(opts),
 		cache:      map[string]uid2.Mapping{},
+		state:      req.State,
 	}, nil
+}
+
+// RefreshAfter is half the output's ttl: a member that stays in the
+// audience is sent again, with its TTL anew, before TTD lets its
+// membership lapse.
+func (d *Destination) RefreshAfter(req connectors.OutputRequest) (time.Duration, error) {
+	s, err := settings(req)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(s.TTL) / 2, nil
 }
 
 // noRedirect refuses redirects: neither API redirects, and following one

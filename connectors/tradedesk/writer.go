@@ -64,8 +64,14 @@ type writer struct {
 	kinds                          map[string]string // identity type → UID2 kind
 	uid2                           *uid2.Client
 	client                         *httpsend.Client
-	// cache holds this sync's mappings, by kind + ":" + hash.
+	// cache holds the mappings this writer read or made, by kind + ":" +
+	// hash.
 	cache map[string]uid2.Mapping
+	// state keeps mappings between syncs (mappings.go); nil when the
+	// writer was opened without one. checked is set once the writer has
+	// asked UID2 which buckets rotated.
+	state   connectors.OutputState
+	checked bool
 }
 
 // ident is one identity of a record, hashed for UID2.
@@ -167,34 +173,6 @@ func (w *writer) identities(r connectors.Record) ([]ident, []string, error) {
 	}
 	slices.Sort(bad)
 	return nil, nil, &connectors.RecordError{Msg: "no identity UID2 can map: " + strings.Join(bad, "; ")}
-}
-
-// mapAll maps the hashes not yet in the cache, one kind at a time.
-func (w *writer) mapAll(ctx context.Context, ids [][]ident) error {
-	todo := map[string][]string{}
-	queued := map[string]bool{}
-	for _, rec := range ids {
-		for _, id := range rec {
-			k := id.kind + ":" + id.hash
-			if _, ok := w.cache[k]; !ok && !queued[k] {
-				queued[k] = true
-				todo[id.kind] = append(todo[id.kind], id.hash)
-			}
-		}
-	}
-	for _, kind := range []string{uid2.KindEmail, uid2.KindPhone} {
-		if len(todo[kind]) == 0 {
-			continue
-		}
-		got, err := w.uid2.Map(ctx, kind, todo[kind])
-		if err != nil {
-			return err
-		}
-		for h, m := range got {
-			w.cache[kind+":"+h] = m
-		}
-	}
-	return nil
 }
 
 // uid2s returns a record's UID2s. An add none of whose identities maps is

@@ -3,8 +3,10 @@
 // verifies the TtdSignature header (base64 HMAC-SHA1 of the body under the
 // advertiser's secret key, computed here independently of the client),
 // the advertiser id and the body's shape, and holds each segment's
-// members: a UID2 with its TTL in minutes; TTLInMinutes 0 removes it. It
-// can answer FailedLines for chosen UID2s, 429 with Retry-After, or fail.
+// members: a UID2 with its TTL in minutes, from the time the request came
+// (by its clock, Now, which tests may fix); TTLInMinutes 0 removes it.
+// Live tells which memberships have not lapsed at a time. It can answer
+// FailedLines for chosen UID2s, 429 with Retry-After, or fail.
 package tradedesktest
 
 import (
@@ -21,6 +23,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // MaxTTLInMinutes is the longest TTL the server takes (180 days).
@@ -35,13 +38,17 @@ type Request struct {
 
 // Server is a TTD data server for one advertiser.
 type Server struct {
-	URL               string
+	URL string
+	// Now is the server's clock: a membership's TTL runs from the request
+	// that set it.
+	Now               func() time.Time
 	advertiser        string
 	secret            []byte
 	srv               *httptest.Server
 	mu                sync.Mutex
 	segments          map[string]map[string]int // segment → UID2 → TTL minutes
-	failUID2          map[string]string         // UID2 → error code
+	setAt             map[string]map[string]time.Time
+	failUID2          map[string]string // UID2 → error code
 	failN, failStatus int
 	throttleN         int
 	requests          []Request
@@ -50,7 +57,8 @@ type Server struct {
 // New starts a server for advertiser with secret key secret. It is closed
 // when t ends.
 func New(t testing.TB, advertiser, secret string) *Server {
-	s := &Server{advertiser: advertiser, secret: []byte(secret), segments: map[string]map[string]int{}, failUID2: map[string]string{}}
+	s := &Server{advertiser: advertiser, secret: []byte(secret), segments: map[string]map[string]int{}, failUID2: map[string]string{},
+		setAt: map[string]map[string]time.Time{}, Now: time.Now}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -69,6 +77,21 @@ func (s *Server) TTL(segment, uid string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.segments[segment][uid]
+}
+
+// Live returns segment's UID2s whose membership has not lapsed at at
+// (set less than its TTL before), sorted.
+func (s *Server) Live(segment string, at time.Time) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for uid, ttl := range s.segments[segment] {
+		if at.Before(s.setAt[segment][uid].Add(time.Duration(ttl) * time.Minute)) {
+			out = append(out, uid)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // FailUID2 makes items of uid answer a FailedLine with code (until
@@ -191,12 +214,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			case *d.TTLInMinutes == 0:
 				req.Removes++
 				delete(s.segments[d.Name], it.UID2)
+				delete(s.setAt[d.Name], it.UID2)
 			default:
 				req.Adds++
 				if s.segments[d.Name] == nil {
-					s.segments[d.Name] = map[string]int{}
+					s.segments[d.Name], s.setAt[d.Name] = map[string]int{}, map[string]time.Time{}
 				}
 				s.segments[d.Name][it.UID2] = *d.TTLInMinutes
+				s.setAt[d.Name][it.UID2] = s.Now()
 			}
 		}
 	}

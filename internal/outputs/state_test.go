@@ -22,8 +22,7 @@ import (
 // by sync, and drops the entries of the first sync on the third.
 type remembering struct {
 	connectors.Destination
-	seen    []string // "opens=N entries=M dropped=D" per Open
-	dropErr error
+	seen []string // "opens=N entries=M dropped=D" per Open
 }
 
 func (r *remembering) Open(ctx context.Context, req connectors.OutputRequest) (connectors.Writer, error) {

@@ -2,6 +2,7 @@ package outputs_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"slices"
@@ -145,5 +146,18 @@ outputs:
 	}
 	if got := sent(); !slices.Equal(got, []string{"add c@x.com"}) {
 		t.Errorf("sync at +38h sent %v, want c's add again", got)
+	}
+	// output_runs records each sync's refreshes.
+	db, err := sql.Open("duckdb", filepath.Join(dir, "store.duckdb")+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var counts string
+	if err := db.QueryRow("SELECT CAST(list(refreshed ORDER BY sync_id) AS VARCHAR) FROM output_runs").Scan(&counts); err != nil {
+		t.Fatal(err)
+	}
+	if counts != "[0, 0, 2, 0, 1]" {
+		t.Errorf("output_runs.refreshed by sync: %s, want [0, 0, 2, 0, 1]", counts)
 	}
 }

@@ -239,7 +239,7 @@ func (sy *sync) finish(ctx context.Context) error {
 		msg = r.Err.Error()
 	}
 	return sy.exec(ctx, "outputs/sync_finish.sql", sqlfiles.Get("outputs/sync_finish.sql"), r.SyncID, r.Status,
-		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg, sy.now())
+		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg, sy.now(), r.Refreshed)
 }
 
 // advance moves an events output's position to the sync's run: it has

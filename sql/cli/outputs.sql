@@ -14,7 +14,7 @@ SELECT n.output,
        coalesce(l.status, 'never synced') AS last_sync,
        l.finished_at,
        l.run_id,
-       l.added, l.changed, l.removed, l.invalid, l.failed,
+       l.added, l.changed, l.removed, l.refreshed, l.invalid, l.failed,
        coalesce(h.records, 0) AS records,
        l.error
 FROM names n

@@ -5,6 +5,8 @@
 -- mapping's salt bucket). `mosaic forget` empties it, since the engine
 -- cannot tell which entries derive from the forgotten profile; a
 -- --full-refresh keeps it, as it keeps what outputs delivered.
+-- Also each sync's count of records sent again to refresh them
+-- (connectors.Refresher), in output_syncs and the public output_runs.
 CREATE TABLE _mosaic.output_kv (
     output     VARCHAR NOT NULL,
     key        VARCHAR NOT NULL,
@@ -13,3 +15,7 @@ CREATE TABLE _mosaic.output_kv (
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (output, key)
 );
+ALTER TABLE _mosaic.output_syncs ADD COLUMN refreshed BIGINT DEFAULT 0;
+CREATE OR REPLACE VIEW main.output_runs AS
+    SELECT sync_id, output, run_id, started_at, finished_at, status, added, changed, removed, refreshed, invalid, failed, error
+    FROM _mosaic.output_syncs;

@@ -2,7 +2,6 @@ package outputs
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -36,40 +35,27 @@ func (s *Syncer) check(ctx context.Context, sy *sync, p *config.Pipeline, total 
 			sy.log.Warn("closing the destination failed", "err", cerr)
 		}
 	}()
-	size := int64(sy.o.BatchSize)
-	for lo := int64(1); lo <= total; lo += size * pageBatches {
-		recs, _, err := sy.page(ctx, lo, min(lo+size*pageBatches-1, total))
-		if err != nil {
-			return err
+	return sy.eachBatch(ctx, w, total, func(recs []connectors.Record, _ []pending, errs []error, werr error) (bool, error) {
+		if werr != nil {
+			c.Err = werr
+			return false, nil
 		}
-		for b := 0; b < len(recs); b += int(size) {
-			e := min(b+int(size), len(recs))
-			errs, werr := w.Write(ctx, connectors.Batch{Output: sy.o.Name, RunID: sy.res.RunID, Records: recs[b:e]})
-			if werr == nil && len(errs) != e-b {
-				werr = fmt.Errorf("destination %s answered %d results for %d records", sy.o.Kind, len(errs), e-b)
-			}
-			if werr != nil {
-				c.Err = werr
-				return nil
-			}
-			for i, rerr := range errs {
-				switch {
-				case rerr == nil:
-				case !connectors.IsRecordError(rerr):
-					// Not an answer about the record: the check stops.
-					c.Checked += int64(i)
-					c.Err = rerr
-					return nil
-				default:
-					c.Rejected++
-					if len(c.Rejections) < samples {
-						r := recs[b+i]
-						c.Rejections = append(c.Rejections, Rejection{Op: r.Op, Key: r.Key, Reason: rerr.Error()})
-					}
+		for i, rerr := range errs {
+			switch {
+			case rerr == nil:
+			case !connectors.IsRecordError(rerr):
+				// Not an answer about the record: the check stops.
+				c.Checked += int64(i)
+				c.Err = rerr
+				return false, nil
+			default:
+				c.Rejected++
+				if len(c.Rejections) < samples {
+					c.Rejections = append(c.Rejections, Rejection{Op: recs[i].Op, Key: recs[i].Key, Reason: rerr.Error()})
 				}
 			}
-			c.Checked += int64(e - b)
 		}
-	}
-	return nil
+		c.Checked += int64(len(recs))
+		return true, nil
+	})
 }

@@ -38,6 +38,56 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 	if c, ok := w.(connectors.Copier); ok {
 		return sy.copy(ctx, c, total)
 	}
+	return sy.eachBatch(ctx, w, total, func(recs []connectors.Record, ps []pending, errs []error, werr error) (bool, error) {
+		if werr != nil {
+			// Nothing of this batch was delivered, and the destination is
+			// down (or the sync was stopped, which refused nothing): leave
+			// the rest for the next sync.
+			if ctx.Err() != nil {
+				sy.res.Failed += total - ps[0].n + 1
+				return false, werr
+			}
+			batchErrs := make([]error, len(ps))
+			for i := range batchErrs {
+				batchErrs[i] = werr
+			}
+			if err := sy.fail(context.WithoutCancel(ctx), ps, batchErrs); err != nil {
+				return false, err
+			}
+			sy.res.Failed += total - ps[len(ps)-1].n
+			return false, werr
+		}
+		var failed []int64
+		var failedPs []pending
+		var failedErrs []error
+		for i, rerr := range errs {
+			if rerr != nil {
+				failed = append(failed, ps[i].n)
+				failedPs, failedErrs = append(failedPs, ps[i]), append(failedErrs, rerr)
+			}
+		}
+		if err := sy.fail(context.WithoutCancel(ctx), failedPs, failedErrs); err != nil {
+			return false, err
+		}
+		// Each batch's acknowledgement commits before the next batch goes:
+		// a kill resends at most the batch in flight.
+		if err := sy.ack(context.WithoutCancel(ctx), ps[0].n, ps[len(ps)-1].n, failed); err != nil {
+			return false, err
+		}
+		if err := ctx.Err(); err != nil {
+			sy.res.Failed += total - ps[len(ps)-1].n
+			return false, err
+		}
+		return true, nil
+	})
+}
+
+// eachBatch writes the pending records 1..total to w, paged from the
+// store, in batches of the output's size, in order, and hands fn each
+// batch's records, their positions and what Write answered (one result a
+// record, else werr); fn returns false, or an error, to stop.
+func (sy *sync) eachBatch(ctx context.Context, w connectors.Writer, total int64,
+	fn func(recs []connectors.Record, ps []pending, errs []error, werr error) (bool, error)) error {
 	size := int64(sy.o.BatchSize)
 	for lo := int64(1); lo <= total; lo += size * pageBatches {
 		recs, ps, err := sy.page(ctx, lo, min(lo+size*pageBatches-1, total))
@@ -50,43 +100,7 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 			if werr == nil && len(errs) != e-b {
 				werr = fmt.Errorf("destination %s answered %d results for %d records", sy.o.Kind, len(errs), e-b)
 			}
-			if werr != nil {
-				// Nothing of this batch was delivered, and the destination
-				// is down (or the sync was stopped, which refused nothing):
-				// leave the rest for the next sync.
-				if ctx.Err() != nil {
-					sy.res.Failed += total - ps[b].n + 1
-					return werr
-				}
-				batchErrs := make([]error, e-b)
-				for i := range batchErrs {
-					batchErrs[i] = werr
-				}
-				if err := sy.fail(context.WithoutCancel(ctx), ps[b:e], batchErrs); err != nil {
-					return err
-				}
-				sy.res.Failed += total - ps[e-1].n
-				return werr
-			}
-			var failed []int64
-			var failedPs []pending
-			var failedErrs []error
-			for i, rerr := range errs {
-				if rerr != nil {
-					failed = append(failed, ps[b+i].n)
-					failedPs, failedErrs = append(failedPs, ps[b+i]), append(failedErrs, rerr)
-				}
-			}
-			if err := sy.fail(context.WithoutCancel(ctx), failedPs, failedErrs); err != nil {
-				return err
-			}
-			// Each batch's acknowledgement commits before the next batch
-			// goes: a kill resends at most the batch in flight.
-			if err := sy.ack(context.WithoutCancel(ctx), ps[b].n, ps[e-1].n, failed); err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				sy.res.Failed += total - ps[e-1].n
+			if more, err := fn(recs[b:e], ps[b:e], errs, werr); err != nil || !more {
 				return err
 			}
 		}

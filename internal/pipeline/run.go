@@ -29,6 +29,9 @@ type Runner struct {
 	// MemoryLimit is DuckDB's memory limit for the store ("8GB"); empty
 	// means engine.DefaultMemoryLimit.
 	MemoryLimit string
+	// Committed, when set, is called as soon as a run has committed,
+	// before its outputs sync (a server drops what it cached).
+	Committed func(runID int64)
 }
 
 // Step is one step of a run, for progress display.
@@ -290,6 +293,9 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return err
+	}
+	if r.Committed != nil {
+		r.Committed(res.Run.ID)
 	}
 	log.Info("run committed", "run", res.Run.ID, "ms", time.Since(res.Run.Started).Milliseconds())
 	return nil

@@ -6,7 +6,9 @@
 //
 // A profile is one row of the documents that runs keep (package
 // profiledocs), read by its key through the store's reading connections:
-// they see the last committed run while a run writes.
+// they see the last committed run while a run writes. The documents last
+// read are kept in memory (CacheSize of them) until the next run commits
+// (Handler.Invalidate).
 package profileapi
 
 import (
@@ -38,6 +40,7 @@ type Handler struct {
 	doc          *sql.Stmt // by MPID
 	alias        *sql.Stmt // an alias's survivor
 	key          *sql.Stmt // the MPID a TYPE:VALUE resolves to
+	cache        *docCache
 }
 
 // New prepares the handler's statements on db (the store's reading
@@ -47,7 +50,7 @@ func New(ctx context.Context, db *sql.DB, tokens *Tokens, identity config.Identi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{tokens: tokens, identity: identity, resolveTypes: resolve, log: log}
+	h := &Handler{tokens: tokens, identity: identity, resolveTypes: resolve, log: log, cache: newDocCache(CacheSize)}
 	for _, s := range []struct {
 		dst  **sql.Stmt
 		file string
@@ -103,10 +106,20 @@ func (h *Handler) byMPID(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, doc, fields, err, fmt.Sprintf("no profile has mpid %d", mpid))
 }
 
+// Invalidate drops the documents kept in memory. Call it as each run
+// commits (pipeline.Runner.Committed): answers then come from that run.
+func (h *Handler) Invalidate() { h.cache.invalidate() }
+
 func (h *Handler) document(ctx context.Context, mpid int64) ([]byte, error) {
-	var doc []byte
-	err := h.doc.QueryRowContext(ctx, mpid).Scan(&doc)
-	return doc, err
+	doc, gen, ok := h.cache.get(mpid)
+	if ok {
+		return doc, nil
+	}
+	if err := h.doc.QueryRowContext(ctx, mpid).Scan(&doc); err != nil {
+		return nil, err
+	}
+	h.cache.put(mpid, doc, gen)
+	return doc, nil
 }
 
 // resolveRequest is the body of a resolve request.
@@ -174,7 +187,8 @@ func (h *Handler) answer(w http.ResponseWriter, doc []byte, fields map[string]bo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if len(fields) == len(Fields) {
-		w.Write(append(doc, '\n'))
+		w.Write(doc) // kept in the cache: never appended to
+		w.Write([]byte{'\n'})
 		return
 	}
 	var p profile

@@ -14,8 +14,9 @@ func resolveBody(typ, value string) string {
 
 // TestProfileAPI: tokens, a profile by customer ID and by MPID with its
 // identities, attributes (calculated ones among them) and audiences, an
-// alias MPID answering with its survivor, ?fields=, and each refusal; and
-// a read during a run sees the last commit, never the run's writes.
+// alias MPID answering with its survivor, ?fields=, and each refusal; a
+// read during a run sees the last commit, never the run's writes, and a
+// read after it the run's.
 func TestProfileAPI(t *testing.T) {
 	s := start(t)
 	write(t, filepath.Join(s.dir, "crm.csv"), "customer_id,tier\nc-10,gold\n")
@@ -110,6 +111,11 @@ func TestProfileAPI(t *testing.T) {
 	code, b, text := s.profile("GET", fmt.Sprintf("/userprofile/v1/1/2/3/%d", bMPID), "", tok)
 	if code != http.StatusOK || b.MPID != a.MPID || b.UserAttributes["plan"] != "pro" || b.UserAttributes["city"] != "Oslo" {
 		t.Fatalf("alias %d after the merge: %d %s; want survivor %d with plan pro and city Oslo", bMPID, code, text, a.MPID)
+	}
+	// c-10's document, read (and kept in memory) before and during the
+	// run, is the committed run's once it commits.
+	if _, after, text := s.profile("GET", fmt.Sprintf("/userprofile/v1/1/2/3/%d", a.MPID), "", tok); after.UserAttributes["plan"] != "pro" {
+		t.Errorf("after the run, c-10 reads as %s: want plan pro", text)
 	}
 }
 

@@ -67,11 +67,13 @@ type Server struct {
 	log      *slog.Logger
 	feeds    []feedCreds
 	profile  *config.ProfileAPI // nil: the Profile API is off
-	clientID string
-	secret   string
-	metrics  *metrics
-	runNow   chan time.Time
-	ready    atomic.Bool
+	// profileAPI serves it, once registered; runs drop its cache.
+	profileAPI *profileapi.Handler
+	clientID   string
+	secret     string
+	metrics    *metrics
+	runNow     chan time.Time
+	ready      atomic.Bool
 }
 
 type feedCreds struct{ name, key, secret string }
@@ -253,6 +255,7 @@ func (s *Server) routes(ctx context.Context, mux *http.ServeMux, store *engine.S
 			return err
 		}
 		h.Register(mux)
+		s.profileAPI = h
 		// The User Activity web view: its login takes the same client.
 		(&webui.Handler{DB: store.Readers(readers), Pipeline: s.p, Sessions: tokens, Log: s.log}).Register(mux)
 		mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
@@ -303,6 +306,9 @@ func (s *Server) run(ctx context.Context, store *engine.Store, logs map[string]*
 		}
 	}
 	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress}
+	if s.profileAPI != nil {
+		r.Committed = func(int64) { s.profileAPI.Invalidate() }
+	}
 	res, err := r.RunStore(ctx, store, s.p, pipeline.Options{})
 	out := schedule.Outcome{}
 	status := "failed"

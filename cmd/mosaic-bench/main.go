@@ -103,7 +103,7 @@ func printServe(w io.Writer, r *bench.ServeReport) {
 	for _, p := range []struct {
 		name string
 		l    bench.Latency
-	}{{"floor: GET /healthz", r.Healthz}, {"Profile API, first pass (cold)", r.Cold}, {"Profile API", r.Profile}, {"Profile API during a run", r.ProfileDuringRun}} {
+	}{{"floor: GET /healthz", r.Healthz}, {"Profile API, first pass (cold)", r.Cold}, {"Profile API", r.Profile}, {"Profile API during a run", r.ProfileDuringRun}, {"floor during the run: GET /healthz at a tenth", r.HealthzDuringRun}} {
 		fmt.Fprintf(w, "%-34s %9.0f %9s %9s %9s %7d\n", p.name, p.l.Rate, p.l.P50.Round(10*time.Microsecond), p.l.P99.Round(10*time.Microsecond), p.l.Max.Round(10*time.Microsecond), p.l.Errors)
 	}
 	fmt.Fprintf(w, "\nEvents API: %.0f batches/s accepted durably (%d requests, %d errors)\n", r.Events.Batches, r.Events.Requests, r.Events.Errors)

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,9 @@ type ServeReport struct {
 	// Healthz is the floor: GET /healthz at the same rate (HTTP on
 	// loopback and the load generator, no store).
 	Healthz, Profile, ProfileDuringRun Latency
+	// HealthzDuringRun is the floor during that run: GET /healthz at a
+	// tenth of the rate, beside the Profile API's requests.
+	HealthzDuringRun Latency
 	// Cold is the first pass over the sampled profiles, at the same rate.
 	Cold Latency
 	// Events is the Events API flat out; EventsDuringRun the same while
@@ -121,7 +125,12 @@ func MeasureServe(ctx context.Context, opts ServeOptions) (*ServeReport, error) 
 	if err != nil {
 		return nil, err
 	}
+	var floor sync.WaitGroup
+	floor.Go(func() {
+		rep.HealthzDuringRun = atRate(ctx, opts.Rate/10, 30*time.Minute, 8, done, func(int) error { return get("/healthz", false) })
+	})
 	rep.ProfileDuringRun = atRate(ctx, opts.Rate, 30*time.Minute, 64, done, profile)
+	floor.Wait()
 	for !done() {
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -63,6 +63,9 @@ type ReadRequest struct {
 	// State is what the last committed Read returned; nil on the first run
 	// and on --full-refresh.
 	State json.RawMessage
+	// Cores is how many cores the source may keep busy decoding; 0 means
+	// all of them (GOMAXPROCS).
+	Cores int
 }
 
 // Sink receives a feed's rows inside the run's transaction. Rows keep the

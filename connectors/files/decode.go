@@ -43,9 +43,13 @@ type decoding struct {
 	dropped *array.RecordBuilder
 }
 
-func newDecoding(ctx context.Context, f file, br *bufio.Reader) *decoding {
+// newDecoding starts decoding f on cores goroutines (0: GOMAXPROCS).
+func newDecoding(ctx context.Context, f file, br *bufio.Reader, cores int) *decoding {
 	ctx, cancel := context.WithCancel(ctx)
-	workers := runtime.GOMAXPROCS(0)
+	workers := cores
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	d := &decoding{f: f, ctx: ctx, cancel: cancel, ordered: make(chan *chunk, 2*workers),
 		dropped: array.NewRecordBuilder(memory.NewGoAllocator(), droppedSchema)}
 	work := make(chan *chunk, 2*workers)

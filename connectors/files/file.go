@@ -30,6 +30,8 @@ type file struct {
 	lineBase, from, to int64
 	// maxLine, if not 0, is the last line an NDJSON read reads.
 	maxLine int64
+	// cores bounds the batch decoder's goroutines (0: GOMAXPROCS).
+	cores int
 }
 
 var scanSeq atomic.Int64

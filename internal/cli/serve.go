@@ -17,6 +17,7 @@ func runServe(ctx context.Context, e env, args []string) int {
 	runNow := fs.Bool("run-now", false, "run the pipeline once at start, then on its schedule")
 	grace := fs.Duration("grace", 60*time.Second, "on SIGINT or SIGTERM, how long a running run may take to finish before it is cancelled (a cancelled run rolls back)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	runCores := fs.Int("run-cores", 0, "how many cores a run may keep busy (DuckDB's threads and the batch decoders), leaving the rest to requests; 0: all but one")
 	memoryLimit := memoryLimitFlag(fs)
 	pos, code, ok := parse(fs, args)
 	if !ok {
@@ -30,6 +31,10 @@ func runServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "mosaic serve: bad --grace %s: give a duration of 0s or more, like 60s\n", *grace)
 		return ExitUsage
 	}
+	if *runCores < 0 {
+		fmt.Fprintf(e.stderr, "mosaic serve: bad --run-cores %d: give a number of cores, or 0 for all but one\n", *runCores)
+		return ExitUsage
+	}
 	log, err := logger(e, *logLevel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "mosaic serve:", err)
@@ -39,7 +44,7 @@ func runServe(ctx context.Context, e env, args []string) int {
 	if p == nil {
 		return code
 	}
-	s, err := server.New(p, builtin.Registry(), server.Options{Addr: *addr, Grace: *grace, RunNow: *runNow, MemoryLimit: *memoryLimit, Log: log})
+	s, err := server.New(p, builtin.Registry(), server.Options{Addr: *addr, Grace: *grace, RunNow: *runNow, MemoryLimit: *memoryLimit, Log: log, RunCores: *runCores})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "mosaic serve:", err)
 		return ExitUsage

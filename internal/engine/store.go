@@ -220,3 +220,20 @@ func (s *Store) Close() error {
 	errs = append(errs, unlockFile(s.lock))
 	return errors.Join(errs...)
 }
+
+// LimitThreads bounds DuckDB's threads to n, for the whole database, until
+// the returned function restores the default.
+func (s *Store) LimitThreads(ctx context.Context, n int) (restore func(), err error) {
+	stmts, err := sqlfiles.File("engine/threads.sql.tmpl", n)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.conn.ExecContext(ctx, stmts[0].SQL); err != nil {
+		return nil, stmts[0].Wrap(err)
+	}
+	return func() {
+		if _, err := s.conn.ExecContext(context.WithoutCancel(ctx), sqlfiles.Get("engine/threads_reset.sql")); err != nil {
+			s.log.Warn("could not give DuckDB back its threads", "err", err)
+		}
+	}, nil
+}

@@ -32,6 +32,10 @@ type Runner struct {
 	// Committed, when set, is called as soon as a run has committed,
 	// before its outputs sync (a server drops what it cached).
 	Committed func(runID int64)
+	// Cores, when set, bounds the cores a run keeps busy: DuckDB's threads
+	// (for the run's span, readers included) and the batch decoders. A
+	// server leaves the rest to its readers.
+	Cores int
 }
 
 // Step is one step of a run, for progress display.
@@ -217,6 +221,13 @@ func (r *Runner) run(ctx context.Context, store *engine.Store, p *config.Pipelin
 }
 
 func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipeline, now time.Time, opts Options, noData map[string]*config.Error, res *Result, log *slog.Logger) error {
+	if r.Cores > 0 {
+		restore, err := store.LimitThreads(ctx, r.Cores)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	}
 	tx, err := store.Begin(ctx)
 	if err != nil {
 		return err
@@ -318,6 +329,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 		Cursor:          f.Cursor,
 		Watermark:       watermark,
 		State:           state,
+		Cores:           r.Cores,
 	}
 	newState, err := src.Read(ctx, req, stage)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,9 @@ type Options struct {
 	// Progress, when set, is told each step of a run as it starts
 	// (pipeline.Runner.Progress).
 	Progress func(pipeline.Step)
+	// RunCores bounds the cores a run keeps busy (pipeline.Runner.Cores),
+	// so that requests find one free; 0 means all but one (at least one).
+	RunCores int
 }
 
 // Server is one `mosaic serve`.
@@ -305,7 +309,10 @@ func (s *Server) run(ctx context.Context, store *engine.Store, logs map[string]*
 			sealed[name] = segs[len(segs)-1]
 		}
 	}
-	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress}
+	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress, Cores: s.opts.RunCores}
+	if r.Cores == 0 {
+		r.Cores = max(1, runtime.NumCPU()-1)
+	}
 	if s.profileAPI != nil {
 		r.Committed = func(int64) { s.profileAPI.Invalidate() }
 	}

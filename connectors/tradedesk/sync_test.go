@@ -12,6 +12,7 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/adnorm"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
 	"github.com/mosaic-cdp/mosaic/connectors/uid2/uid2test"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
@@ -38,19 +39,10 @@ func newSyncHarness(t *testing.T) *syncHarness {
 	h.reg.RegisterSource("files", files.New())
 	h.reg.RegisterDestination(Kind, New())
 	keys := strings.Replace(h.s.keys(), "ttl: 7d", "ttl: 2d", 1)
-	yaml := `version: 1
-name: ttd
-state: ./store.duckdb
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-audiences:
-  - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }
-outputs:
-  - name: gold
-` + keys + `    send: audience
+	yaml := connectortest.GoldPipeline("ttd", "  - name: gold\n"+keys+`    send: audience
     audience: gold
     identities: [email]
-`
+`)
 	if err := os.WriteFile(filepath.Join(h.dir, "pipeline.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +66,7 @@ func (h *syncHarness) step(at time.Duration, emails ...string) outputs.Result {
 		h.n++
 		var lines []string
 		for _, e := range emails {
-			lines = append(lines, `{"environment": "production", "user_identities": {"email": "`+e+`"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780228800000}`)
+			lines = append(lines, connectortest.GoldUser(e, "gold"))
 		}
 		if err := os.WriteFile(filepath.Join(h.dir, "data", strings.Repeat("r", h.n)+".ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			h.t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/outputs"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
@@ -69,20 +70,12 @@ func (d never) Open(context.Context, connectors.OutputRequest) (connectors.Write
 // destination that cannot check is not called.
 func TestDryRunChecksWithAValidator(t *testing.T) {
 	dir := t.TempDir()
-	yaml := `version: 1
-name: check
-state: ./store.duckdb
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-audiences:
-  - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }
-outputs:
-  - { name: checked, kind: checking, send: audience, audience: gold, identities: [email], batch_size: 2 }
+	yaml := connectortest.GoldPipeline("check", `  - { name: checked, kind: checking, send: audience, audience: gold, identities: [email], batch_size: 2 }
   - { name: plain, kind: never, send: audience, audience: gold, identities: [email] }
-`
+`)
 	var data strings.Builder
 	for _, e := range []string{"a@x.com", "bad1@x.com", "c@x.com", "bad2@x.com", "e@x.com"} {
-		data.WriteString(`{"environment": "production", "user_identities": {"email": "` + e + `"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780228800000}` + "\n")
+		data.WriteString(connectortest.GoldUser(e, "gold") + "\n")
 	}
 	for name, text := range map[string]string{"pipeline.yaml": yaml, "data/1.ndjson": data.String()} {
 		os.MkdirAll(filepath.Join(dir, "data"), 0o755)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
@@ -18,19 +19,11 @@ import (
 func TestEmptyMirrorRefuses(t *testing.T) {
 	for _, allow := range []bool{false, true} {
 		dir := t.TempDir()
-		yaml := `version: 1
-name: empty
-state: ./store.duckdb
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-audiences:
-  - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }
-outputs:
-  - { name: gold, kind: files, path: out, send: audience, audience: gold, identities: [email], allow_empty: ` + map[bool]string{false: "false", true: "true"}[allow] + ` }
-`
+		yaml := connectortest.GoldPipeline("empty", `  - { name: gold, kind: files, path: out, send: audience, audience: gold, identities: [email], allow_empty: `+map[bool]string{false: "false", true: "true"}[allow]+` }
+`)
 		write := func(name, tier string) {
 			os.MkdirAll(filepath.Join(dir, "data"), 0o755)
-			line := `{"environment": "production", "user_identities": {"email": "a@x.com"}, "user_attributes": {"tier": "` + tier + `"}, "timestamp_unixtime_ms": 1780228800000}` + "\n"
+			line := connectortest.GoldUser("a@x.com", tier) + "\n"
 			if err := os.WriteFile(filepath.Join(dir, "data", name), []byte(line), 0o644); err != nil {
 				t.Fatal(err)
 			}

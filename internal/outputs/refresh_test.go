@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/files"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
@@ -39,16 +40,7 @@ func TestRefresh(t *testing.T) {
 	reg := connectors.NewRegistry()
 	reg.RegisterSource("files", files.New())
 	reg.RegisterDestination("webhook", refreshing{webhook.New()})
-	yaml := `version: 1
-name: refresh
-state: ./store.duckdb
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-audiences:
-  - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }
-outputs:
-  - { name: gold, kind: webhook, url_env: MOSAIC_TEST_HOOK_GOLD, secret_env: MOSAIC_TEST_HOOK_SECRET, send: audience, audience: gold, identities: [email] }
-`
+	yaml := connectortest.GoldPipeline("refresh", "  - { name: gold, kind: webhook, url_env: MOSAIC_TEST_HOOK_GOLD, secret_env: MOSAIC_TEST_HOOK_SECRET, send: audience, audience: gold, identities: [email] }\n")
 	if err := os.WriteFile(filepath.Join(dir, "pipeline.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +54,7 @@ outputs:
 		t.Helper()
 		var lines []string
 		for _, e := range emails {
-			lines = append(lines, `{"environment": "production", "user_identities": {"email": "`+e+`"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780228800000}`)
+			lines = append(lines, connectortest.GoldUser(e, "gold"))
 		}
 		if err := os.WriteFile(filepath.Join(dir, "data", time.Duration(n).String()+".ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)

@@ -66,6 +66,9 @@ type ReadRequest struct {
 	// Cores is how many cores the source may keep busy decoding; 0 means
 	// all of them (GOMAXPROCS).
 	Cores int
+	// Background asks the source to decode on threads of lowered priority
+	// (package background): a server's run, whose requests come first.
+	Background bool
 }
 
 // Sink receives a feed's rows inside the run's transaction. Rows keep the

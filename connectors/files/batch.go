@@ -79,7 +79,7 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 		}
 		r = gz
 	}
-	d := newDecoding(ctx, f, bufio.NewReaderSize(r, 1<<20), f.cores)
+	d := newDecoding(ctx, f, bufio.NewReaderSize(r, 1<<20), f.cores, f.background)
 	defer d.stop()
 	if err := sink.Arrow(ctx, d); err != nil {
 		return err

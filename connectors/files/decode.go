@@ -12,6 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/mosaic-cdp/mosaic/internal/background"
 )
 
 // chunkLines is how many lines a decoder takes at a time: one Arrow record
@@ -43,8 +45,9 @@ type decoding struct {
 	dropped *array.RecordBuilder
 }
 
-// newDecoding starts decoding f on cores goroutines (0: GOMAXPROCS).
-func newDecoding(ctx context.Context, f file, br *bufio.Reader, cores int) *decoding {
+// newDecoding starts decoding f on cores goroutines (0: GOMAXPROCS), at
+// lowered priority when low is set.
+func newDecoding(ctx context.Context, f file, br *bufio.Reader, cores int, low bool) *decoding {
 	ctx, cancel := context.WithCancel(ctx)
 	workers := cores
 	if workers <= 0 {
@@ -63,6 +66,9 @@ func newDecoding(ctx context.Context, f file, br *bufio.Reader, cores int) *deco
 	for range workers {
 		go func() {
 			defer d.wg.Done()
+			if low {
+				background.Lower() // the thread ends with the goroutine; a failure leaves it as it was
+			}
 			for c := range work {
 				d.decode(c)
 			}

@@ -30,8 +30,10 @@ type file struct {
 	lineBase, from, to int64
 	// maxLine, if not 0, is the last line an NDJSON read reads.
 	maxLine int64
-	// cores bounds the batch decoder's goroutines (0: GOMAXPROCS).
-	cores int
+	// cores bounds the batch decoder's goroutines (0: GOMAXPROCS), which
+	// run at lowered priority when background is set.
+	cores      int
+	background bool
 }
 
 var scanSeq atomic.Int64

@@ -139,7 +139,7 @@ func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []s
 		return nil, err
 	}
 	for _, p := range todo {
-		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter, cores: req.Cores}
+		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter, cores: req.Cores, background: req.Background}
 		now := p.now
 		if appendable(c.Format, p.path) {
 			now, err = f.readSpan(ctx, c.Format, p.prev, p.now, sink)

@@ -36,6 +36,9 @@ type Runner struct {
 	// (for the run's span, readers included) and the batch decoders. A
 	// server leaves the rest to its readers.
 	Cores int
+	// Background has sources decode at lowered priority (a server runs
+	// the run itself so: package background).
+	Background bool
 }
 
 // Step is one step of a run, for progress display.
@@ -330,6 +333,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 		Watermark:       watermark,
 		State:           state,
 		Cores:           r.Cores,
+		Background:      r.Background,
 	}
 	newState, err := src.Read(ctx, req, stage)
 	if err != nil {

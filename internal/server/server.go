@@ -27,6 +27,7 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/connectors/eventsapi"
+	"github.com/mosaic-cdp/mosaic/internal/background"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/ingest"
@@ -316,7 +317,13 @@ func (s *Server) run(ctx context.Context, store *engine.Store, logs map[string]*
 	if s.profileAPI != nil {
 		r.Committed = func(int64) { s.profileAPI.Invalidate() }
 	}
-	res, err := r.RunStore(ctx, store, s.p, pipeline.Options{})
+	// The run's own thread and its decoders yield to requests.
+	r.Background = true
+	var res *pipeline.Result
+	var err error
+	if lerr := background.Go(func() { res, err = r.RunStore(ctx, store, s.p, pipeline.Options{}) }); lerr != nil {
+		s.log.Warn("could not lower the run's priority", "err", lerr)
+	}
 	out := schedule.Outcome{}
 	status := "failed"
 	var oerr *pipeline.OutputsError

@@ -13,11 +13,11 @@ type outputsPage struct {
 }
 
 type outputRow struct {
-	Name, Status, Error                            string
-	Finished                                       time.Time
-	Run                                            int64
-	HasRun                                         bool
-	Added, Changed, Removed, Invalid, Failed, Held int64
+	Name, Status, Error                                       string
+	Finished                                                  time.Time
+	Run                                                       int64
+	HasRun                                                    bool
+	Added, Changed, Removed, Refreshed, Invalid, Failed, Held int64
 }
 
 type failureRow struct {
@@ -38,7 +38,7 @@ func (h *Handler) outputs(w http.ResponseWriter, r *http.Request) {
 		var o outputRow
 		var finished sql.NullTime
 		var run sql.NullInt64
-		err := rows.Scan(&o.Name, &o.Status, &finished, &run, &o.Added, &o.Changed, &o.Removed, &o.Invalid, &o.Failed, &o.Held, &o.Error)
+		err := rows.Scan(&o.Name, &o.Status, &finished, &run, &o.Added, &o.Changed, &o.Removed, &o.Refreshed, &o.Invalid, &o.Failed, &o.Held, &o.Error)
 		o.Finished, o.Run, o.HasRun = finished.Time, run.Int64, run.Valid
 		p.Outputs = append(p.Outputs, o)
 		return err

@@ -17,7 +17,7 @@ WITH names AS (
     SELECT output, count(*) AS records FROM main.output_records GROUP BY output
 )
 SELECT n.output, coalesce(l.status, 'never synced'), l.finished_at, l.run_id,
-       coalesce(l.added, 0), coalesce(l.changed, 0), coalesce(l.removed, 0),
+       coalesce(l.added, 0), coalesce(l.changed, 0), coalesce(l.removed, 0), coalesce(l.refreshed, 0),
        coalesce(l.invalid, 0), coalesce(l.failed, 0),
        coalesce(h.records, 0), coalesce(l.error, '')
 FROM names n

@@ -287,3 +287,14 @@ func TestReadCommandsAskTheServer(t *testing.T) {
 		t.Errorf("a bad query through the server: %d %s; want exit 1 naming the table", code, errOut)
 	}
 }
+
+// TestServeRefusesBadFlags: a negative --run-cores or --grace is a usage
+// error that names the flag, before anything starts.
+func TestServeRefusesBadFlags(t *testing.T) {
+	for _, c := range [][]string{{"--run-cores", "-1"}, {"--grace", "-1s"}} {
+		code, _, errOut := mosaic(t, append([]string{"serve", "pipeline.yaml"}, c...)...)
+		if code != ExitUsage || !strings.Contains(errOut, c[0]) {
+			t.Errorf("serve %v: %d %q, want a usage error naming %s", c, code, errOut, c[0])
+		}
+	}
+}

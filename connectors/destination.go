@@ -73,9 +73,9 @@ type Refresher interface {
 // external service's answers, the time it last asked something. Keys and
 // values are the destination's; an entry may carry a tag (a group its
 // entries are dropped by together). It is not a place for secrets. The
-// engine may drop it whole at any time (`mosaic forget` does, since it
-// cannot tell which entries derive from the forgotten profile): a
-// destination must be able to build it again. Calls are made on the
+// engine may drop it whole at any time (`mosaic forget` does, unless the
+// destination is a StateForgetter): a destination must be able to build
+// it again. Calls are made on the
 // sync's goroutine, between or within Writes; each commits on return.
 type OutputState interface {
 	// Get returns the values of those keys that are set.
@@ -85,6 +85,17 @@ type OutputState interface {
 	// DropTagged deletes the entries tagged with one of tags and returns
 	// how many it deleted.
 	DropTagged(ctx context.Context, tags []string) (int64, error)
+}
+
+// StateForgetter is implemented by a Destination whose OutputState holds
+// entries derived from identities (UID2 mappings of hashed e-mails).
+// `mosaic forget` calls StateKeys, in its transaction, with the identities
+// (type to values, types as stored) of the profile it erases, and deletes
+// the keys it returns from the output's state. The state of an output
+// whose destination is not one is emptied, as forget cannot tell which of
+// its entries derive from the profile.
+type StateForgetter interface {
+	StateKeys(o config.Output, identities map[string][]string) ([]string, error)
 }
 
 // StateEntry is one entry of an OutputState.

@@ -155,8 +155,8 @@ func TestSyncsKeepMembersLive(t *testing.T) {
 
 // TestMappingsKept: a sync maps only the hashes it has not mapped before;
 // after UID2 rotates a bucket, the writer drops that mapping, maps the
-// hash again and the new UID2 reaches TTD; `mosaic forget` leaves no
-// mapping in the store.
+// hash again and the new UID2 reaches TTD; `mosaic forget` deletes the
+// forgotten profile's mapping alone (all of them without StateKeys).
 func TestMappingsKept(t *testing.T) {
 	h := newSyncHarness(t)
 	h.step(0, "a@example.com", "b@example.com")
@@ -195,17 +195,17 @@ func TestMappingsKept(t *testing.T) {
 	if n := h.kept(); n != 3 {
 		t.Errorf("%d mappings kept, want 3", n)
 	}
-	store, err := engine.Open(context.Background(), filepath.Join(h.dir, "store.duckdb"), engine.Options{})
+	p, err := pipeline.Load(filepath.Join(h.dir, "pipeline.yaml"), h.reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = forget.Forget(context.Background(), store, forget.Request{IdentityType: "email", Identity: "b@example.com", Reason: "test"})
-	store.Close()
-	if err != nil {
-		t.Fatal(err)
+	h.forget(forget.Request{IdentityType: "email", Identity: "b@example.com", Reason: "test", StateKeys: forget.OutputStateKeys(p, h.reg)})
+	if n := h.kept(); n != 2 || h.keeps("b@example.com") {
+		t.Errorf("after forgetting b, %d mappings are kept (b's: %v); want a's and c's alone", n, h.keeps("b@example.com"))
 	}
+	h.forget(forget.Request{IdentityType: "email", Identity: "c@example.com", Reason: "test"})
 	if n := h.kept(); n != 0 {
-		t.Errorf("after forget, %d mappings are kept; want none (b's hash among them)", n)
+		t.Errorf("after forgetting c without StateKeys, %d mappings are kept; want none", n)
 	}
 	h.step(32 * time.Hour)
 	if members := h.s.ttd.Members(segment); slices.Contains(members, uid2test.FakeUID2(hashOf(t, "b@example.com"))) {
@@ -214,6 +214,34 @@ func TestMappingsKept(t *testing.T) {
 }
 
 // kept counts the mappings the output's state holds.
+// forget runs `mosaic forget` as req asks, on the closed store.
+func (h *syncHarness) forget(req forget.Request) {
+	h.t.Helper()
+	store, err := engine.Open(context.Background(), filepath.Join(h.dir, "store.duckdb"), engine.Options{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := forget.Forget(context.Background(), store, req); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// keeps tells whether the output keeps the mapping of an e-mail's hash.
+func (h *syncHarness) keeps(email string) bool {
+	h.t.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(h.dir, "store.duckdb")+"?access_mode=read_only")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM _mosaic.output_kv WHERE key = ?", "map:email:"+hashOf(h.t, email)).Scan(&n); err != nil {
+		h.t.Fatal(err)
+	}
+	return n > 0
+}
+
 func (h *syncHarness) kept() int {
 	h.t.Helper()
 	db, err := sql.Open("duckdb", filepath.Join(h.dir, "store.duckdb")+"?access_mode=read_only")

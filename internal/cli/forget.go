@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/forget"
 )
@@ -40,6 +41,7 @@ func runForget(ctx context.Context, e env, args []string) int {
 			return code
 		}
 		path = p.State
+		req.StateKeys = forget.OutputStateKeys(p, builtin.Registry())
 	}
 	store, err := engine.Open(ctx, path, engine.Options{Command: "mosaic forget"})
 	if err != nil {

@@ -23,6 +23,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
@@ -36,6 +41,12 @@ type Request struct {
 	Identity     string // normalised as staging does
 	Reason       string
 	Block        bool
+	// StateKeys, when set, names what to delete of the outputs' own state
+	// (connectors.OutputState) for the erased profiles' identities (type
+	// to values): per output, the keys (connectors.StateForgetter). An
+	// output it leaves out has its state emptied; without StateKeys every
+	// output's is.
+	StateKeys func(identities map[string][]string) (map[string][]string, error)
 }
 
 // Result is a done request.
@@ -113,6 +124,9 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 			return res, err
 		}
 	}
+	if err := forgetState(ctx, tx, req.StateKeys); err != nil {
+		return res, err
+	}
 	if err := tx.ExecFile(ctx, "forget/erase.sql", nil); err != nil {
 		return res, err
 	}
@@ -132,6 +146,62 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 		return res, fmt.Errorf("forget/owed.sql: %w", err)
 	}
 	return res, tx.Commit(ctx)
+}
+
+// OutputStateKeys is Request.StateKeys for pipeline p's outputs: the keys
+// each output whose destination is a connectors.StateForgetter names.
+func OutputStateKeys(p *config.Pipeline, reg *connectors.Registry) func(map[string][]string) (map[string][]string, error) {
+	return func(identities map[string][]string) (map[string][]string, error) {
+		out := map[string][]string{}
+		for _, o := range p.Outputs {
+			d, err := reg.Destination(o.Kind)
+			if err != nil {
+				return nil, err
+			}
+			if sf, ok := d.(connectors.StateForgetter); ok {
+				keys, err := sf.StateKeys(o, identities)
+				if err != nil {
+					return nil, fmt.Errorf("output %s: %w", o.Name, err)
+				}
+				out[o.Name] = keys
+			}
+		}
+		return out, nil
+	}
+}
+
+// forgetState deletes from the outputs' own state what derives from the
+// profiles scope.sql gathered (sql/forget/state.sql).
+func forgetState(ctx context.Context, tx *engine.Tx, stateKeys func(map[string][]string) (map[string][]string, error)) error {
+	precise, outs, keys := []string{}, []string{}, []string{}
+	if stateKeys != nil {
+		identities := map[string][]string{}
+		err := tx.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+			typ, value := rec.Column(0).(*array.String), rec.Column(1).(*array.String)
+			for i := range typ.Len() {
+				t := strings.Clone(typ.Value(i))
+				identities[t] = append(identities[t], strings.Clone(value.Value(i)))
+			}
+			return nil
+		}, sqlfiles.Get("forget/identities.sql"))
+		if err != nil {
+			return fmt.Errorf("forget/identities.sql: %w", err)
+		}
+		byOutput, err := stateKeys(identities)
+		if err != nil {
+			return err
+		}
+		for o, ks := range byOutput {
+			precise = append(precise, o)
+			for _, k := range ks {
+				outs, keys = append(outs, o), append(keys, k)
+			}
+		}
+	}
+	if _, err := tx.Exec(ctx, sqlfiles.Get("forget/state.sql"), precise, outs, keys); err != nil {
+		return fmt.Errorf("forget/state.sql: %w", err)
+	}
+	return nil
 }
 
 // DB is what DropBlocked needs of a run's transaction (engine.Tx).

@@ -3,9 +3,6 @@
 -- documents, the staged rows that resolved to them (with their batches),
 -- the dictionary entries no other profile holds, and dropped rows that
 -- name one of their identity values. What outputs delivered is handled before (keys.sql).
--- The outputs' own state (output_kv: caches such as UID2 mappings of
--- hashed identities) is emptied for every output: the engine cannot tell
--- which entries derive from the profile, and destinations build it again.
 -- name: values
 CREATE OR REPLACE TEMP TABLE _forget_ids AS
 SELECT i.identity_id, d.identity_type, d.identity_value
@@ -71,5 +68,3 @@ DELETE FROM _mosaic.profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 DELETE FROM _mosaic.profile_docs WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: profile_keys
 DELETE FROM _mosaic.profile_keys WHERE mpid IN (SELECT mpid FROM _forget_mpids);
--- name: output_kv
-DELETE FROM _mosaic.output_kv;

@@ -2,9 +2,9 @@
 -- (connectors.OutputState): what its destination remembers from one sync
 -- to the next besides what it acknowledged, such as the UID2 mappings of
 -- hashed identities, each entry tagged with a group it is dropped by (the
--- mapping's salt bucket). `mosaic forget` empties it, since the engine
--- cannot tell which entries derive from the forgotten profile; a
--- --full-refresh keeps it, as it keeps what outputs delivered.
+-- mapping's salt bucket). `mosaic forget` deletes what derives from the
+-- forgotten profile (sql/forget/state.sql); a --full-refresh keeps it, as
+-- it keeps what outputs delivered.
 -- Also each sync's count of records sent again to refresh them
 -- (connectors.Refresher), in output_syncs and the public output_runs.
 CREATE TABLE _mosaic.output_kv (

@@ -6,10 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"mime"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Tokens issues and checks the Profile API's OAuth access tokens (the
@@ -22,9 +26,20 @@ type Tokens struct {
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 
-	mu     sync.Mutex
-	issued map[string]time.Time // token -> expiry
+	mu       sync.Mutex
+	issued   map[string]time.Time     // token -> expiry
+	failures map[string]*rate.Limiter // host -> its wrong credentials
 }
+
+// Wrong credentials are limited per host: FailureBurst, then one each
+// FailureEvery. A host that has none left is refused without a check.
+const (
+	FailureBurst = 10
+	FailureEvery = 6 * time.Second
+	// maxHosts bounds the hosts whose failures are remembered; past it
+	// they are all forgotten.
+	maxHosts = 10_000
+)
 
 func (t *Tokens) now() time.Time {
 	if t.Now != nil {
@@ -67,7 +82,13 @@ func (t *Tokens) ServeToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", `grant_type must be "client_credentials"`)
 		return
 	}
-	if !t.Check(req.ClientID, req.ClientSecret) {
+	ok, wait := t.CheckFrom(r.RemoteAddr, req.ClientID, req.ClientSecret)
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		oauthError(w, http.StatusTooManyRequests, "slow_down", "too many wrong credentials from this address: try again later")
+		return
+	}
+	if !ok {
 		w.Header().Set("WWW-Authenticate", `Basic realm="mosaic profile api"`)
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client id or wrong secret")
 		return
@@ -83,6 +104,39 @@ func (t *Tokens) Check(id, secret string) bool {
 	idOK := subtle.ConstantTimeCompare([]byte(id), []byte(t.ClientID))
 	secretOK := subtle.ConstantTimeCompare([]byte(secret), []byte(t.ClientSecret))
 	return idOK&secretOK == 1
+}
+
+// CheckFrom is Check for a request from addr (host:port, as
+// http.Request.RemoteAddr), with wrong credentials limited per host (see
+// FailureBurst). A host with no failure left gets wait > 0, how long until
+// it has one, and no check.
+func (t *Tokens) CheckFrom(addr, id, secret string) (ok bool, wait time.Duration) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lim := t.failures[host]
+	if lim != nil && lim.TokensAt(now) < 1 {
+		r := lim.ReserveN(now, 1)
+		wait = r.DelayFrom(now)
+		r.CancelAt(now)
+		return false, max(wait, time.Nanosecond)
+	}
+	if t.Check(id, secret) {
+		return true, 0
+	}
+	if lim == nil {
+		if t.failures == nil || len(t.failures) >= maxHosts {
+			t.failures = map[string]*rate.Limiter{}
+		}
+		lim = rate.NewLimiter(rate.Every(FailureEvery), FailureBurst)
+		t.failures[host] = lim
+	}
+	lim.AllowN(now, 1)
+	return false, 0
 }
 
 // Issue returns a new token, valid for TTL.

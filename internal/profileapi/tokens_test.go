@@ -42,3 +42,41 @@ func TestTokensExpire(t *testing.T) {
 		t.Fatalf("the expired token is still kept: %d tokens", len(tk.issued))
 	}
 }
+
+// TestWrongCredentialsAreLimited: after FailureBurst wrong secrets from one
+// host, the token endpoint answers 429 with Retry-After, even to the right
+// secret, until the host has a failure left again; another host is not
+// limited, and right secrets never count.
+func TestWrongCredentialsAreLimited(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	tk := &Tokens{ClientID: "id", ClientSecret: "secret", TTL: time.Hour, Now: func() time.Time { return now }}
+	ask := func(remote, secret string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/oauth/token", strings.NewReader("grant_type=client_credentials&client_id=id&client_secret="+secret))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = remote
+		tk.ServeToken(rec, req)
+		return rec
+	}
+	for range 2 * FailureBurst {
+		if rec := ask("10.0.0.1:1000", "secret"); rec.Code != http.StatusOK {
+			t.Fatalf("a right secret: %d %s", rec.Code, rec.Body)
+		}
+	}
+	for i := range FailureBurst {
+		if rec := ask("10.0.0.1:1001", "wrong"); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong secret %d: %d, want 401", i+1, rec.Code)
+		}
+	}
+	rec := ask("10.0.0.1:1002", "secret")
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "slow_down") {
+		t.Fatalf("after %d wrong secrets, the right one: %d %q %s; want 429 with Retry-After", FailureBurst, rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if rec := ask("10.0.0.2:1000", "secret"); rec.Code != http.StatusOK {
+		t.Errorf("another host: %d, want 200", rec.Code)
+	}
+	now = now.Add(FailureEvery)
+	if rec := ask("10.0.0.1:1003", "secret"); rec.Code != http.StatusOK {
+		t.Errorf("after %s: %d, want 200", FailureEvery, rec.Code)
+	}
+}

@@ -53,6 +53,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -61,7 +62,10 @@ import (
 // Sessions checks the login's credentials and issues and checks session
 // tokens (*profileapi.Tokens).
 type Sessions interface {
-	Check(id, secret string) bool // constant-time
+	// CheckFrom checks credentials (in constant time) from a request's
+	// remote address; wait > 0 refuses them unchecked, for that long:
+	// the address sent too many wrong ones.
+	CheckFrom(addr, id, secret string) (ok bool, wait time.Duration)
 	Issue() string
 	Live(token string) bool
 }
@@ -165,7 +169,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if !h.Sessions.Check(id, secret) {
+	ok, wait := h.Sessions.CheckFrom(r.RemoteAddr, id, secret)
+	if wait > 0 {
+		h.log().Warn("web view: login refused, too many wrong ones", "remote", r.RemoteAddr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		h.page(w, r, http.StatusTooManyRequests, "login", "Log in", loginPage{Message: "Too many wrong logins from this address: try again in a minute.", ID: id})
+		return
+	}
+	if !ok {
 		h.log().Warn("web view: login refused", "remote", r.RemoteAddr)
 		h.page(w, r, http.StatusUnauthorized, "login", "Log in", loginPage{Message: "Unknown client id or wrong secret.", ID: id})
 		return

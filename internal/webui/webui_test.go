@@ -3,12 +3,16 @@ package webui
 import (
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/internal/profileapi"
 )
 
 func TestPagesNeedALiveSession(t *testing.T) {
@@ -236,5 +240,29 @@ func TestOutputsLinkFollowsSyncs(t *testing.T) {
 	h.DB = empty
 	if h.showOutputs(req) {
 		t.Errorf("a pipeline without outputs or syncs links the outputs page")
+	}
+}
+
+// TestWrongLoginsAreLimited: after profileapi.FailureBurst wrong secrets
+// from one address, the login form answers 429, the right secret too. A
+// server of its own: the shared one's logins come from the same address.
+func TestWrongLoginsAreLimited(t *testing.T) {
+	tokens := &profileapi.Tokens{ClientID: testClientID, ClientSecret: testClientSecret, TTL: time.Hour}
+	h := &Handler{DB: shared.h.DB, Pipeline: shared.h.Pipeline, Sessions: tokens, Log: slog.New(slog.DiscardHandler)}
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := &client{t: t, fx: &fixture{h: h, srv: srv, tokens: tokens}, c: &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	for i := range profileapi.FailureBurst {
+		if resp, _ := c.post("/ui/login", url.Values{"client_id": {testClientID}, "client_secret": {"wrong"}}, srv.URL); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong secret %d: %d, want 401", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := c.post("/ui/login", url.Values{"client_id": {testClientID}, "client_secret": {testClientSecret}}, srv.URL)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Too many wrong logins") || len(resp.Cookies()) != 0 {
+		t.Errorf("the right secret after %d wrong ones: %d %q, want 429 with Retry-After and no cookie", profileapi.FailureBurst, resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }

@@ -230,19 +230,17 @@ func (h *syncHarness) forget(req forget.Request) {
 // keeps tells whether the output keeps the mapping of an e-mail's hash.
 func (h *syncHarness) keeps(email string) bool {
 	h.t.Helper()
-	db, err := sql.Open("duckdb", filepath.Join(h.dir, "store.duckdb")+"?access_mode=read_only")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM _mosaic.output_kv WHERE key = ?", "map:email:"+hashOf(h.t, email)).Scan(&n); err != nil {
-		h.t.Fatal(err)
-	}
-	return n > 0
+	return h.countKV("key = ?", "map:email:"+hashOf(h.t, email)) > 0
 }
 
+// kept counts the mappings the output keeps.
 func (h *syncHarness) kept() int {
+	h.t.Helper()
+	return h.countKV("key LIKE 'map:%'")
+}
+
+// countKV counts the output state's entries that where selects.
+func (h *syncHarness) countKV(where string, args ...any) int {
 	h.t.Helper()
 	db, err := sql.Open("duckdb", filepath.Join(h.dir, "store.duckdb")+"?access_mode=read_only")
 	if err != nil {
@@ -250,7 +248,7 @@ func (h *syncHarness) kept() int {
 	}
 	defer db.Close()
 	var n int
-	if err := db.QueryRow("SELECT count(*) FROM _mosaic.output_kv WHERE key LIKE 'map:%'").Scan(&n); err != nil {
+	if err := db.QueryRow("SELECT count(*) FROM _mosaic.output_kv WHERE "+where, args...).Scan(&n); err != nil {
 		h.t.Fatal(err)
 	}
 	return n

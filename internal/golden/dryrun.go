@@ -23,20 +23,21 @@ func RunAllWithDryRuns(t *testing.T, dir string, dumps Dumps) {
 	runAllOpts(t, dir, dumps, nil, nil, true)
 }
 
-// runStats runs p (as a dry run or not) and returns its stats as JSON,
-// stage times left out.
+// runStats runs p (as a dry run or not) and returns its stats (statsJSON).
 func runStats(t *testing.T, p *config.Pipeline, now time.Time, dry bool) string {
 	t.Helper()
 	res, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: now, DryRun: dry, NoSync: true})
 	if err != nil {
 		t.Fatalf("dry run %v: %v", dry, err)
 	}
-	res.Stats.Stages = nil
-	return mustJSON(t, res.Stats)
+	return statsJSON(t, res.Stats)
 }
 
-func mustJSON(t *testing.T, stats pipeline.Stats) string {
+// statsJSON is a run's stats as JSON, its stage times (which differ from
+// run to run) left out.
+func statsJSON(t *testing.T, stats pipeline.Stats) string {
 	t.Helper()
+	stats.Stages = nil
 	b, err := json.MarshalIndent(stats, "", "  ")
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,9 @@ feeds:
 		return n
 	}
 	all := threads()
+	if all < 2 {
+		t.Skip("DuckDB has one thread here: a bound of one would not show")
+	}
 	var during []int
 	r := &Runner{Registry: builtin.Registry(), Cores: 1, Progress: func(Step) { during = append(during, threads()) }}
 	if _, err := r.RunStore(ctx, store, p, Options{NoSync: true}); err != nil {

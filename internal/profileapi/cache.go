@@ -33,7 +33,7 @@ func (c *docCache) get(mpid int64) ([]byte, uint64, bool) {
 func (c *docCache) put(mpid int64, doc []byte, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen || c.max <= 0 {
+	if gen != c.gen {
 		return
 	}
 	if _, ok := c.docs[mpid]; !ok && len(c.docs) >= c.max {

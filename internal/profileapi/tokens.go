@@ -19,7 +19,8 @@ import (
 // Tokens issues and checks the Profile API's OAuth access tokens (the
 // client-credentials grant, as mParticle's token endpoint). Tokens live in
 // memory: a restarted server asks its clients for new ones (a 401), which
-// OAuth clients handle by fetching a token again.
+// OAuth clients handle by fetching a token again. A token ends when its TTL
+// has passed or when it is revoked (Revoke: the web view's logout).
 type Tokens struct {
 	ClientID, ClientSecret string
 	TTL                    time.Duration
@@ -150,13 +151,18 @@ func (t *Tokens) Issue() string {
 	if t.issued == nil {
 		t.issued = map[string]time.Time{}
 	}
-	for k, exp := range t.issued { // expired tokens go as new ones come
+	t.forgetExpired(now) // expired tokens go as new ones come
+	t.issued[token] = now.Add(t.TTL)
+	return token
+}
+
+// forgetExpired deletes the tokens expired at now; t.mu is held.
+func (t *Tokens) forgetExpired(now time.Time) {
+	for k, exp := range t.issued {
 		if !now.Before(exp) {
 			delete(t.issued, k)
 		}
 	}
-	t.issued[token] = now.Add(t.TTL)
-	return token
 }
 
 // Valid reports whether r carries a live bearer token.
@@ -165,7 +171,8 @@ func (t *Tokens) Valid(r *http.Request) bool {
 	return t.Live(token)
 }
 
-// Live reports whether token was issued and has not expired.
+// Live reports whether token was issued, has not expired and has not been
+// revoked.
 func (t *Tokens) Live(token string) bool {
 	if token == "" {
 		return false
@@ -174,6 +181,21 @@ func (t *Tokens) Live(token string) bool {
 	exp, found := t.issued[token]
 	t.mu.Unlock()
 	return found && t.now().Before(exp)
+}
+
+// Revoke ends token before its expiry: from now on it is not Live, for the
+// Profile API as for the web view. Tokens are kept only while live, so a
+// revoked token is simply forgotten (and expired ones with it); revoking
+// an unknown, expired or empty token does nothing.
+func (t *Tokens) Revoke(token string) {
+	if token == "" {
+		return
+	}
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.issued, token)
+	t.forgetExpired(now)
 }
 
 func oauthError(w http.ResponseWriter, status int, code, msg string) {

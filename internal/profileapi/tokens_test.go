@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -78,5 +79,65 @@ func TestWrongCredentialsAreLimited(t *testing.T) {
 	now = now.Add(FailureEvery)
 	if rec := ask("10.0.0.1:1003", "secret"); rec.Code != http.StatusOK {
 		t.Errorf("after %s: %d, want 200", FailureEvery, rec.Code)
+	}
+}
+
+// TestRevoke: a revoked token is refused at once, others stay live, and
+// the store keeps neither it nor the expired ones; revoking concurrently
+// with issuing and checking is safe (go test -race).
+func TestRevoke(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	tk := &Tokens{ClientID: "id", ClientSecret: "secret", TTL: time.Hour, Now: func() time.Time {
+		clock.Lock()
+		defer clock.Unlock()
+		return now
+	}}
+	old := tk.Issue()
+	clock.Lock()
+	now = now.Add(30 * time.Minute)
+	clock.Unlock()
+	a, b := tk.Issue(), tk.Issue()
+	tk.Revoke(a)
+	if tk.Live(a) {
+		t.Fatal("a revoked token is live")
+	}
+	if !tk.Live(b) || !tk.Live(old) {
+		t.Fatal("revoking a token ended another")
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Authorization", "Bearer "+a)
+	if tk.Valid(req) {
+		t.Fatal("the Profile API takes a revoked token")
+	}
+	tk.Revoke(a)
+	tk.Revoke("")
+	tk.Revoke("never-issued")
+	clock.Lock()
+	now = now.Add(30 * time.Minute) // old expires
+	clock.Unlock()
+	tk.Revoke(b)
+	if len(tk.issued) != 0 {
+		t.Fatalf("%d tokens kept after revoking the last live one, want 0", len(tk.issued))
+	}
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				token := tk.Issue()
+				if !tk.Live(token) {
+					t.Error("a fresh token is not live")
+				}
+				tk.Revoke(token)
+				if tk.Live(token) {
+					t.Error("a revoked token is live")
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(tk.issued) != 0 {
+		t.Fatalf("%d tokens kept after each was revoked, want 0", len(tk.issued))
 	}
 }

@@ -132,7 +132,9 @@ func mpidOf(t *testing.T, s *served, tok, email string) int64 {
 
 // TestWebViewIsServed: the server's root leads to the web view, whose
 // login form is there and whose pages want a session (the pages
-// themselves are internal/webui's tests, in a real browser among them).
+// themselves are internal/webui's tests, in a real browser among them);
+// a session's token works for the Profile API, and the logout ends it
+// for both (a kept copy of the cookie is refused).
 func TestWebViewIsServed(t *testing.T) {
 	s := start(t)
 	code, text := s.do("GET", "/", "", nil) // the client follows redirects
@@ -148,5 +150,51 @@ func TestWebViewIsServed(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/ui/login") {
 		t.Fatalf("GET /ui/runs without a session: %d to %q, want a redirect to the login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// A session token is a Profile API token; the web view's logout ends
+	// it for both.
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": s.url}
+	req, _ := http.NewRequest("POST", s.url+"/ui/login", strings.NewReader("client_id=cid&client_secret=csecret"))
+	for k, v := range form {
+		req.Header.Set(k, v)
+	}
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "mosaic_session" {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatalf("login: %d and no session cookie", resp.StatusCode)
+	}
+	if code, _, text := s.profile("GET", "/userprofile/v1/1/2/3/1", "", session.Value); code == http.StatusUnauthorized {
+		t.Fatalf("the Profile API refuses a live session's token: %s", text)
+	}
+	req, _ = http.NewRequest("POST", s.url+"/ui/logout", nil)
+	for k, v := range form {
+		req.Header.Set(k, v)
+	}
+	req.AddCookie(session)
+	if resp, err = noRedirect.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code, _, text := s.profile("GET", "/userprofile/v1/1/2/3/1", "", session.Value); code != http.StatusUnauthorized {
+		t.Errorf("the Profile API after the web view's logout: %d %s, want 401", code, text)
+	}
+	req, _ = http.NewRequest("GET", s.url+"/ui/runs", nil)
+	req.AddCookie(session)
+	if resp, err = noRedirect.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/login" {
+		t.Errorf("GET /ui/runs with the logged-out cookie: %d to %q, want 303 to /ui/login", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

@@ -21,12 +21,14 @@
 // # Sessions and CSRF
 //
 // A user logs in at /ui/login with the Profile API's OAuth client id and
-// secret (Sessions.Check); the page then sets the cookie mosaic_session
+// secret (Sessions.CheckFrom); the page then sets the cookie mosaic_session
 // (HttpOnly, SameSite=Strict, Path /ui/, Secure under TLS) to a token from
 // Sessions.Issue. Every other page answers a request without a live token
 // with a redirect to /ui/login. A session token is an ordinary Profile API
-// token and lives as long. POST /ui/logout clears the cookie (the token
-// itself lives on until it expires: Sessions cannot revoke one).
+// token and lives as long, unless the user logs out: POST /ui/logout
+// revokes the cookie's token (Sessions.Revoke), for the web view and the
+// Profile API alike, and clears the cookie, so a copy of the cookie taken
+// before the logout is refused as well.
 //
 // Forms that change something or run SQL are POSTs (login, logout, the SQL
 // console). They are protected against cross-site request forgery twice:
@@ -68,6 +70,8 @@ type Sessions interface {
 	CheckFrom(addr, id, secret string) (ok bool, wait time.Duration)
 	Issue() string
 	Live(token string) bool
+	// Revoke ends a token before its expiry: Live is false from then on.
+	Revoke(token string)
 }
 
 // Handler serves the web view. Set every field before Register.
@@ -189,6 +193,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(cookieName); err == nil {
+		h.Sessions.Revoke(c.Value)
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieName, Value: "", Path: "/ui/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,

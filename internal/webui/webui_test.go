@@ -75,6 +75,52 @@ func TestLogin(t *testing.T) {
 	}
 }
 
+// TestLogoutRevokesTheSession: a copy of the session cookie taken before
+// the logout is refused after it, by every page and the console, as a
+// forged token is: the logout ends the token, not only the cookie.
+func TestLogoutRevokesTheSession(t *testing.T) {
+	c := loggedIn(t)
+	u, _ := url.Parse(c.fx.srv.URL + "/ui/")
+	var stolen *http.Cookie
+	for _, ck := range c.c.Jar.Cookies(u) {
+		if ck.Name == cookieName {
+			stolen = ck
+		}
+	}
+	if stolen == nil {
+		t.Fatal("no session cookie after the login")
+	}
+	thief := newClient(t)
+	thief.c.Jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: stolen.Value, Path: "/ui/"}})
+	if resp, _ := thief.get("/ui/runs"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /ui/runs with the copied cookie before the logout: %d, want 200", resp.StatusCode)
+	}
+	if resp, _ := c.post("/ui/logout", nil, c.fx.srv.URL); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/login" {
+		t.Fatalf("logout: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, path := range []string{"/ui/", "/ui/runs", "/ui/sql"} {
+		if resp, _ := thief.get(path); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/login" {
+			t.Errorf("GET %s with the copied cookie after the logout: %d to %q, want 303 to /ui/login", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if resp, body := thief.post("/ui/sql", url.Values{"q": {"SELECT 1"}}, c.fx.srv.URL); resp.StatusCode != http.StatusSeeOther || strings.Contains(body, "<table") {
+		t.Errorf("POST /ui/sql with the copied cookie after the logout: %d, want 303", resp.StatusCode)
+	}
+	if resp, _ := thief.get("/ui/login"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /ui/login with the copied cookie after the logout: %d, want the form", resp.StatusCode)
+	}
+	if c.fx.tokens.Live(stolen.Value) {
+		t.Errorf("the session's token is still live after the logout")
+	}
+	// Logging out again, with the dead cookie or none, is harmless.
+	if resp, _ := thief.post("/ui/logout", nil, c.fx.srv.URL); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a second logout: %d, want 303", resp.StatusCode)
+	}
+	if resp, _ := newClient(t).post("/ui/logout", nil, c.fx.srv.URL); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a logout without a cookie: %d, want 303", resp.StatusCode)
+	}
+}
+
 func TestCrossSiteFormsAreRefused(t *testing.T) {
 	creds := url.Values{"client_id": {testClientID}, "client_secret": {testClientSecret}}
 	c := newClient(t)

@@ -16,8 +16,10 @@
 //     together and share one fsync (group commit).
 //  3. Before each pipeline run, [Log.Rotate] seals the active segment so
 //     that the run sees every batch accepted so far; once the run has
-//     committed, [Log.Release] the segments it read (deleting them is the
-//     reader's job, not the log's).
+//     committed, [Log.Release] the segments it read. The log never deletes
+//     a segment, and `mosaic serve` keeps those its runs read: they are
+//     the feed's only copy of its batches, which a full refresh stages
+//     again. Deleting old ones is the operator's call.
 //  4. [Log.Close] completes what is queued, seals, and releases the LOCK.
 //
 // A one-off reader with no server (a CLI run) calls [Recover] first, which
@@ -30,9 +32,10 @@
 // once the cause is fixed; recovery keeps every complete line.
 //
 // Numbering: a log numbers its segments on from the highest one left in
-// the directory when it was opened. A reader that deletes every sealed segment it
-// read may see numbering start again at 1 after a restart, so it should
-// glob what is there rather than remember the last name across deletions.
+// the directory when it was opened. Once every sealed segment has been
+// deleted, numbering may start again at 1 after a restart, so a reader
+// should glob what is there rather than remember the last name across
+// deletions.
 //
 // Duplicates: a call that returned an error (its context cancelled, a failed
 // write) may still have been written and become durable, and Open's recovery

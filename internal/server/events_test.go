@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/ingest"
 	"github.com/mosaic-cdp/mosaic/internal/landing"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
 // TestEventsAPIRefusesWhatItCannotTake: every refusal has its status and
@@ -127,5 +130,60 @@ func TestAcceptedBatchesBecomeProfiles(t *testing.T) {
 	}
 	if got := s.metric(`mosaic_landing_unread_bytes{feed="app"}`); got != "0" {
 		t.Errorf("unread landing bytes after the run: %q, want 0", got)
+	}
+}
+
+// TestFullRefreshReadsTheLandingLogAgain: the server keeps the segments a
+// run read, because they are an events_api feed's only copy of its
+// batches: a later `mosaic run --full-refresh` forgets the store's staged
+// rows and read state and stages the feed from the segments again, while
+// a plain run reads none of them twice, and a copy of one keeps nothing
+// twice.
+func TestFullRefreshReadsTheLandingLogAgain(t *testing.T) {
+	s := start(t)
+	for _, b := range []string{batchJSON("r-1", "c-1", "", `{"plan": "free"}`), batchJSON("r-2", "c-2", "", `{"plan": "pro"}`)} {
+		if code, text := s.events("/v2/events", b); code != http.StatusAccepted {
+			t.Fatalf("%d %s", code, text)
+		}
+	}
+	s.runOnce()
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(landing.Dir(s.state, "app"), "*.ndjson"))
+	if len(segs) == 0 {
+		t.Fatal("the server deleted the segments its run read: --full-refresh could not stage them again")
+	}
+	p, err := pipeline.Load(filepath.Join(s.dir, "pipeline.yaml"), builtin.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &pipeline.Runner{Registry: builtin.Registry()}
+	for _, c := range []struct {
+		full bool
+		read int64
+	}{{false, 0}, {true, 2}, {false, 0}} {
+		res, err := r.Run(context.Background(), p, pipeline.Options{FullRefresh: c.full, NoSync: true})
+		if err != nil {
+			t.Fatalf("run (full refresh %v): %v", c.full, err)
+		}
+		if got := res.Stats.Feeds["app"]; got.Read != c.read || got.Kept != c.read {
+			t.Errorf("run (full refresh %v): app read %d and kept %d rows, want %d", c.full, got.Read, got.Kept, c.read)
+		}
+	}
+	// A segment that reaches a run again under another name (copied back
+	// by hand, say) is read, but its batches are not kept twice: a past
+	// run kept their source_request_id.
+	data, err := os.ReadFile(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(landing.Dir(s.state, "app"), "000000009999.ndjson"), string(data))
+	res, err := r.Run(context.Background(), p, pipeline.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Stats.Feeds["app"]; got.Read != 2 || got.Kept != 0 || got.AlreadyIngested != 2 {
+		t.Errorf("a segment read again: app read %d, kept %d, already ingested %d; want 2, 0, 2", got.Read, got.Kept, got.AlreadyIngested)
 	}
 }

@@ -157,7 +157,7 @@ func TestScheduleSIGTERMCancelsARunPastGrace(t *testing.T) {
 	if code, _, errOut := mosaic(t, "run", p); code != ExitOK {
 		t.Fatalf("first run: %s", errOut)
 	}
-	before := snapshot(t, filepath.Join(dir, "store.duckdb"))
+	before := snapshot(t, filepath.Join(dir, "store.duckdb"), publicViews, privateTables)
 	bigCSV(t, filepath.Join(dir, "in/big.csv"), 500_000)
 
 	exe, err := os.Executable()
@@ -210,7 +210,7 @@ func TestScheduleSIGTERMCancelsARunPastGrace(t *testing.T) {
 			t.Errorf("the log lacks %q:\n%s", want, log.String())
 		}
 	}
-	after := snapshot(t, filepath.Join(dir, "store.duckdb"))
+	after := snapshot(t, filepath.Join(dir, "store.duckdb"), publicViews, privateTables)
 	runsAfter := after["runs"]
 	delete(before, "runs")
 	delete(after, "runs")

@@ -108,7 +108,7 @@ func TestStageArrowMaterialisesOnce(t *testing.T) {
 		t.Errorf("kept rows (-want +got):\n%s", diff)
 	}
 	var reason string
-	if err := s.Conn().QueryRowContext(ctx, "SELECT reason FROM dropped_rows").Scan(&reason); err != nil || reason != "no_identity" {
+	if err := s.Conn().QueryRowContext(ctx, "SELECT reason FROM _mosaic.dropped_rows").Scan(&reason); err != nil || reason != "no_identity" {
 		t.Errorf("dropped reason = %q, %v; want no_identity", reason, err)
 	}
 }

@@ -41,7 +41,7 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 			return st, fmt.Errorf("feed %s: %s: %w", f.feed.Name, name, err)
 		}
 	}
-	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql"), f.feed.Name); err != nil {
+	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql"), f.feed.Name, f.tx.past); err != nil {
 		return st, fmt.Errorf("feed %s: check batches: %w", f.feed.Name, err)
 	}
 	var read, kept, dropped, already, blocked int64

@@ -36,10 +36,11 @@ func (t *Tx) NextRunID(ctx context.Context) (int64, error) {
 	return id, err
 }
 
-// FullRefresh forgets every feed's source state and everything built from
-// staged rows, so the run re-reads all feeds.
-func (t *Tx) FullRefresh(ctx context.Context) error {
-	if err := t.ExecFile(ctx, "engine/full_refresh.sql", nil); err != nil {
+// FullRefresh forgets every feed's source state, the feed rows staged
+// before the run's (below row id firstRow) and everything built from staged
+// rows, so that the run rebuilds from the feeds it re-read.
+func (t *Tx) FullRefresh(ctx context.Context, firstRow int64) error {
+	if err := t.ExecFile(ctx, "engine/full_refresh.sql.tmpl", firstRow); err != nil {
 		return fmt.Errorf("full refresh: %w", err)
 	}
 	return nil

@@ -105,6 +105,9 @@ func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) err
 		if err := s.dropArrowLeftovers(ctx); err != nil {
 			return err
 		}
+		if err := s.dropLeftoverStaging(ctx); err != nil {
+			return err
+		}
 	}
 	set, err := sqlfiles.Render("engine/memory_limit.sql.tmpl", memoryLimit)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"syscall"
 	"time"
@@ -15,11 +16,18 @@ import (
 // Tx is a transaction on the store's single connection: a run's state,
 // watermarks and run record commit in one Tx or not at all. Call order:
 // Store.Begin, then any number of Exec, QueryRow and staging calls, then
-// exactly one of Commit or Rollback.
+// exactly one of Commit or Rollback. A run's staging Tx
+// (Store.BeginStaging) has the same calls, but each statement commits on
+// its own.
 type Tx struct {
 	s      *Store
 	done   bool
 	tables map[string]bool // temp tables staged into so far
+	// auto: no transaction is open; each statement commits on its own.
+	auto bool
+	// past: feed rows below this row id are past runs' (batch/rows.sql's
+	// already_ingested check); 0 when a full refresh forgets them.
+	past int64
 }
 
 // Begin starts a transaction.
@@ -27,7 +35,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{s: s, tables: map[string]bool{}}, nil
+	return &Tx{s: s, tables: map[string]bool{}, past: math.MaxInt64}, nil
 }
 
 // Exec runs one statement and returns the rows it changed. Each statement
@@ -141,6 +149,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 		return errors.New("commit: transaction already ended")
 	}
 	t.done = true
+	if t.auto {
+		return nil
+	}
 	if _, err := t.s.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		t.s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return fmt.Errorf("commit: %w", err)
@@ -163,6 +174,9 @@ func (t *Tx) Rollback(ctx context.Context) error {
 		return nil
 	}
 	t.done = true
+	if t.auto {
+		return nil
+	}
 	if _, err := t.s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
 		return fmt.Errorf("rollback: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -116,7 +117,7 @@ func reset(ctx context.Context, s *engine.Store) error {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if err := tx.FullRefresh(ctx); err != nil {
+	if err := tx.FullRefresh(ctx, math.MaxInt64); err != nil { // every row
 		return err
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM _mosaic.dropped_rows"); err != nil {
@@ -241,7 +242,7 @@ func storeState(ctx context.Context, store *engine.Store, runID int64) state {
 	}
 	s.Rows = lines(ctx, store, `SELECT r.row_id || '->' || coalesce(a.mpid, r.mpid) FROM _mosaic.row_profiles r
 		JOIN _mosaic.feed_rows f USING (row_id) LEFT JOIN _mosaic.aliases a ON a.alias_mpid = r.mpid WHERE f.run_id = `+fmt.Sprint(runID))
-	for _, d := range lines(ctx, store, `SELECT CAST("row" AS VARCHAR) || chr(9) || feed || chr(9) || reason FROM dropped_rows WHERE run_id = `+fmt.Sprint(runID)) {
+	for _, d := range lines(ctx, store, `SELECT CAST("row" AS VARCHAR) || chr(9) || feed || chr(9) || reason FROM _mosaic.dropped_rows WHERE run_id = `+fmt.Sprint(runID)) {
 		parts := strings.Split(d, "\t")
 		var row struct {
 			RowPos int    `json:"row_pos"`

@@ -231,23 +231,26 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 		}
 		defer restore()
 	}
-	tx, err := store.Begin(ctx)
+	// Staging commits statement by statement (see engine.BeginStaging);
+	// unless the run's transaction commits, what it staged is deleted.
+	stx, staged, err := store.BeginStaging(ctx, opts.FullRefresh)
 	if err != nil {
 		return err
 	}
-	defer tx.RollbackLogged(ctx)
-	if res.Run.ID, err = tx.NextRunID(ctx); err != nil {
-		return err
-	}
-	log.Info("run started", "pipeline", p.Name, "run", res.Run.ID, "store", p.State, "full_refresh", opts.FullRefresh)
-	if opts.FullRefresh {
-		if err := tx.FullRefresh(ctx); err != nil {
-			return err
+	res.Run.ID = staged.Run
+	published := false
+	defer func() {
+		if !published {
+			if err := store.DropStaged(ctx, staged); err != nil {
+				log.Warn("could not delete what the run staged; the next run will", "run", staged.Run, "err", err)
+			}
 		}
-	}
+	}()
+	log.Info("run started", "pipeline", p.Name, "run", res.Run.ID, "store", p.State, "full_refresh", opts.FullRefresh)
 	// Steps: one per feed staged, one per stage, then the commit.
 	total := len(p.Feeds) + len(stages) + 1
 	staging, stagingCPU := time.Now(), cpuTime()
+	var states []feedState
 	for i := range p.Feeds {
 		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
 		if w, ok := noData[p.Feeds[i].Name]; ok {
@@ -256,14 +259,31 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 			log.Warn("feed has no data yet: read 0 rows", "feed", p.Feeds[i].Name, "problem", w.Error())
 			continue
 		}
-		st, err := r.stageFeed(ctx, tx, p, i, res.Run.ID, now)
+		st, state, err := r.stageFeed(ctx, stx, p, i, res.Run.ID, now, opts.FullRefresh)
 		if err != nil {
 			return err
 		}
 		res.Stats.Feeds[p.Feeds[i].Name] = st
+		states = append(states, feedState{feed: p.Feeds[i].Name, state: state, watermark: st.Watermark})
 		log.Info("feed staged", "feed", p.Feeds[i].Name, "read", st.Read, "kept", st.Kept, "dropped", st.Dropped)
 	}
 	res.Stats.Stages["staging"] = StageStats{Millis: time.Since(staging).Milliseconds(), Rows: sumKept(res.Stats.Feeds), CPUMillis: (cpuTime() - stagingCPU).Milliseconds()}
+
+	tx, err := store.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.RollbackLogged(ctx)
+	if opts.FullRefresh {
+		if err := tx.FullRefresh(ctx, staged.FirstRow); err != nil {
+			return err
+		}
+	}
+	for _, f := range states {
+		if err := tx.PutSourceState(ctx, f.feed, f.state, f.watermark, res.Run.ID); err != nil {
+			return err
+		}
+	}
 
 	s := &runState{tx: tx, p: p, runID: res.Run.ID, now: now, res: res, log: log}
 	if err := r.runStages(ctx, s, len(p.Feeds)+1, total); err != nil {
@@ -305,9 +325,13 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	if err := tx.RecordRun(ctx, res.Run); err != nil {
 		return err
 	}
+	if err := tx.ClearStaged(ctx); err != nil {
+		return err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
+	published = true
 	if r.Committed != nil {
 		r.Committed(res.Run.ID)
 	}
@@ -315,15 +339,26 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	return nil
 }
 
-func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipeline, i int, runID int64, now time.Time) (engine.FeedStats, error) {
+// feedState is a feed's read state after staging, saved by the run's
+// transaction.
+type feedState struct {
+	feed, watermark string
+	state           json.RawMessage
+}
+
+// stageFeed stages feed i; a full refresh reads it from the start.
+func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipeline, i int, runID int64, now time.Time, fullRefresh bool) (engine.FeedStats, json.RawMessage, error) {
 	f := &p.Feeds[i]
 	src, err := r.Registry.Source(f.Source.Kind)
 	if err != nil {
-		return engine.FeedStats{}, err
+		return engine.FeedStats{}, nil, err
 	}
-	state, watermark, err := tx.SourceState(ctx, f.Name)
-	if err != nil {
-		return engine.FeedStats{}, err
+	var state json.RawMessage
+	var watermark string
+	if !fullRefresh {
+		if state, watermark, err = tx.SourceState(ctx, f.Name); err != nil {
+			return engine.FeedStats{}, nil, err
+		}
 	}
 	stage := tx.StageFeed(p, i, runID, now)
 	req := connectors.ReadRequest{
@@ -337,14 +372,14 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 	}
 	newState, err := src.Read(ctx, req, stage)
 	if err != nil {
-		return engine.FeedStats{}, fmt.Errorf("feed %s: %w", f.Name, err)
+		return engine.FeedStats{}, nil, fmt.Errorf("feed %s: %w", f.Name, err)
 	}
 	st, err := stage.Finish(ctx, watermark)
 	if err != nil {
-		return st, err
+		return st, nil, err
 	}
 	st.ReadPath = readPath(newState)
-	return st, tx.PutSourceState(ctx, f.Name, newState, st.Watermark, runID)
+	return st, newState, nil
 }
 
 // readPath is the "path" a source's state names (the read path that ran,

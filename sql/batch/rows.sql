@@ -1,12 +1,13 @@
--- Each batch with the reason it is not kept, if any: already_ingested (its
--- source_request_id was kept by a past run of feed $1: a file read again,
--- not a reject; counted, never stored in dropped_rows), duplicate_batch
+-- Each batch with the reason it is not kept, if any: already_ingested (a
+-- past run of feed $1 kept its source_request_id: a file read again, not a
+-- reject; counted, never stored in dropped_rows; past runs' rows are those
+-- below row id $2, none under a full refresh), duplicate_batch
 -- (repeated earlier in this read), or no_identity (no usable identity and
 -- no mpid). Narrow on purpose: the wide columns stay in the stage, read
 -- through _bmapped.
 CREATE OR REPLACE TEMP TABLE _brows AS
 WITH firsts AS (SELECT request_id, min(row_pos) AS first FROM _bmapped WHERE request_id IS NOT NULL GROUP BY request_id),
-seen AS (SELECT DISTINCT request_id FROM _mosaic.feed_rows WHERE feed = $1 AND request_id IS NOT NULL),
+seen AS (SELECT DISTINCT request_id FROM _mosaic.feed_rows WHERE feed = $1 AND row_id < $2 AND request_id IS NOT NULL),
 ids AS (SELECT row_pos, count(*) FILTER (WHERE NOT blocked AND NOT long) AS usable, count(*) FILTER (WHERE blocked) AS blocked
         FROM _bids GROUP BY row_pos)
 SELECT m.row_pos, coalesce(u.blocked, 0) AS n_blocked,

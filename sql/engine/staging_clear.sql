@@ -1,0 +1,1 @@
+DELETE FROM _mosaic.meta WHERE key = 'staging';

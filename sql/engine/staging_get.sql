@@ -1,0 +1,1 @@
+SELECT value FROM _mosaic.meta WHERE key = 'staging';

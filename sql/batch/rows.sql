@@ -7,7 +7,10 @@
 -- through _bmapped.
 CREATE OR REPLACE TEMP TABLE _brows AS
 WITH firsts AS (SELECT request_id, min(row_pos) AS first FROM _bmapped WHERE request_id IS NOT NULL GROUP BY request_id),
-seen AS (SELECT DISTINCT request_id FROM _mosaic.feed_rows WHERE feed = $1 AND row_id < $2 AND request_id IS NOT NULL),
+-- Only the run's own request ids are looked up: a DISTINCT over every past
+-- batch of the feed cost 1.0 s of a 1M-user store's incremental run.
+seen AS (SELECT DISTINCT request_id FROM _mosaic.feed_rows
+         WHERE feed = $1 AND row_id < $2 AND request_id IN (SELECT request_id FROM _bmapped WHERE request_id IS NOT NULL)),
 ids AS (SELECT row_pos, count(*) FILTER (WHERE NOT blocked AND NOT long) AS usable, count(*) FILTER (WHERE blocked) AS blocked
         FROM _bids GROUP BY row_pos)
 SELECT m.row_pos, coalesce(u.blocked, 0) AS n_blocked,

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
@@ -44,7 +43,7 @@ func (s *Store) BeginStaging(ctx context.Context, fullRefresh bool) (*Tx, Staged
 	if err := s.dropLeftoverStaging(ctx); err != nil {
 		return nil, Staged{}, err
 	}
-	t := &Tx{s: s, tables: map[string]bool{}, auto: true, past: math.MaxInt64}
+	t := &Tx{s: s, tables: map[string]bool{}, auto: true}
 	var st Staged
 	var err error
 	if st.Run, err = t.NextRunID(ctx); err != nil {
@@ -54,8 +53,8 @@ func (s *Store) BeginStaging(ctx context.Context, fullRefresh bool) (*Tx, Staged
 		return nil, st, fmt.Errorf("engine/max_row_id.sql: %w", err)
 	}
 	st.FirstRow++
-	if fullRefresh {
-		t.past = 0
+	if !fullRefresh {
+		t.past = st.FirstRow
 	}
 	mark, err := json.Marshal(st)
 	if err != nil {

@@ -166,13 +166,18 @@ func runMosaic(ctx context.Context, mosaic, pipelineFile, state string, flags ..
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
-	r := Run{Wall: time.Since(start)}
+	if err := cmd.Start(); err != nil {
+		return Run{}, fmt.Errorf("bench: mosaic run: %w", err)
+	}
+	done, peak := make(chan struct{}), make(chan int64, 1)
+	go func() { peak <- peakRSS(cmd.Process.Pid, done) }()
+	err := cmd.Wait()
+	close(done)
+	r := Run{Wall: time.Since(start), PeakRSS: <-peak}
 	if err != nil {
 		return r, fmt.Errorf("bench: mosaic run: %w\n%s", err, out.String())
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024
 		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	store, err := engine.Open(ctx, state, engine.Options{ReadOnly: true})

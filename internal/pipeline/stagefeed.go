@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+	"github.com/mosaic-cdp/mosaic/internal/engine"
+)
+
+// feedState is a feed's read state after staging, saved by the run's
+// transaction.
+type feedState struct {
+	feed, watermark string
+	state           json.RawMessage
+}
+
+// stageFeed stages feed i; a full refresh reads it from the start.
+func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipeline, i int, runID int64, now time.Time, fullRefresh bool) (engine.FeedStats, json.RawMessage, error) {
+	f := &p.Feeds[i]
+	src, err := r.Registry.Source(f.Source.Kind)
+	if err != nil {
+		return engine.FeedStats{}, nil, err
+	}
+	var state json.RawMessage
+	var watermark string
+	if !fullRefresh {
+		if state, watermark, err = tx.SourceState(ctx, f.Name); err != nil {
+			return engine.FeedStats{}, nil, err
+		}
+	}
+	stage := tx.StageFeed(p, i, runID, now)
+	req := connectors.ReadRequest{
+		ValidateRequest: validateRequest(p, i),
+		Columns:         stage.Columns(),
+		Cursor:          f.Cursor,
+		Watermark:       watermark,
+		State:           state,
+		Cores:           r.Cores,
+		Background:      r.Background,
+	}
+	newState, err := src.Read(ctx, req, stage)
+	if err != nil {
+		return engine.FeedStats{}, nil, fmt.Errorf("feed %s: %w", f.Name, err)
+	}
+	st, err := stage.Finish(ctx, watermark)
+	if err != nil {
+		return st, nil, err
+	}
+	st.ReadPath = readPath(newState)
+	return st, newState, nil
+}
+
+// readPath is the "path" a source's state names (the read path that ran,
+// for sources with several: see connectors.Source), or "".
+func readPath(state json.RawMessage) string {
+	var s struct {
+		Path string `json:"path"`
+	}
+	if json.Unmarshal(state, &s) != nil {
+		return ""
+	}
+	return s.Path
+}

@@ -43,7 +43,7 @@ func (s *Store) BeginStaging(ctx context.Context, fullRefresh bool) (*Tx, Staged
 	if err := s.dropLeftoverStaging(ctx); err != nil {
 		return nil, Staged{}, err
 	}
-	t := &Tx{s: s, tables: map[string]bool{}, auto: true}
+	t := s.autocommit()
 	var st Staged
 	var err error
 	if st.Run, err = t.NextRunID(ctx); err != nil {
@@ -70,11 +70,15 @@ func (s *Store) BeginStaging(ctx context.Context, fullRefresh bool) (*Tx, Staged
 // marker last, so that a crash midway leaves it to the next try. It runs
 // even when ctx is cancelled.
 func (s *Store) DropStaged(ctx context.Context, st Staged) error {
-	t := &Tx{s: s, tables: map[string]bool{}, auto: true}
-	if err := t.ExecFile(context.WithoutCancel(ctx), "engine/staging_drop.sql.tmpl", st); err != nil {
+	if err := s.autocommit().ExecFile(context.WithoutCancel(ctx), "engine/staging_drop.sql.tmpl", st); err != nil {
 		return fmt.Errorf("delete what run %d staged: %w", st.Run, err)
 	}
 	return nil
+}
+
+// autocommit is a Tx whose statements commit one by one.
+func (s *Store) autocommit() *Tx {
+	return &Tx{s: s, tables: map[string]bool{}, auto: true}
 }
 
 // ClearStaged clears the staging marker in the run's transaction: its

@@ -69,6 +69,26 @@ type ReadRequest struct {
 	// Background asks the source to decode on threads of lowered priority
 	// (package background): a server's run, whose requests come first.
 	Background bool
+	// RawBatches says which batches a `format: batch` source hands over
+	// with their raw text.
+	RawBatches RawBatches
+}
+
+// RawBatches says which batches a `format: batch` source hands over with
+// their raw text (column batch, null for the others). The engine stores
+// the text of the batches it keeps only for an events output, and that of
+// each batch it drops whole, which a source cannot always tell ahead: a
+// repeated source_request_id (duplicate_batch), or no identity left after
+// staging's trimming and blocklist, and no mpid (no_identity). A source
+// hands over at least these, and may hand over more.
+type RawBatches struct {
+	// All asks for every batch's text (the pipeline has an events output).
+	All bool
+	// Usable tells whether staging surely keeps an identity of a batch,
+	// given its type and its value as sent (nil: none is sure). A batch
+	// without mpid and without such an identity may be dropped as
+	// no_identity.
+	Usable func(identityType, value string) bool
 }
 
 // Sink receives a feed's rows inside the run's transaction. Rows keep the

@@ -26,7 +26,8 @@ import (
 // batchSchema holds the columns a `format: batch` feed stages, one row per
 // valid batch, typed so that the engine unnests them without parsing JSON:
 // identities as (t, v) pairs, attributes as (k, v) with v the value's JSON
-// text, events with their own times and attributes (JSON text).
+// text, events with their own times and attributes (JSON text), and the
+// batch's raw text where the engine may need it (batchtext.go), else null.
 var (
 	pairType    = func(a, b string) arrow.DataType { return arrow.StructOf(field(a, str), field(b, str)) }
 	str         = arrow.BinaryTypes.String
@@ -41,9 +42,12 @@ var (
 		field("attributes", arrow.ListOf(pairType("k", "v"))),
 		field("deleted", arrow.ListOf(str)),
 		field("events", arrow.ListOf(eventType)),
-		field("batch", str),
+		nullable("batch", str),
 	}, nil)
 )
+
+// batchColumn is the raw text's column in batchSchema.
+const batchColumn = 8
 
 func field(name string, t arrow.DataType) arrow.Field { return arrow.Field{Name: name, Type: t} }
 func nullable(name string, t arrow.DataType) arrow.Field {
@@ -90,21 +94,24 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	return flush(ctx, d.dropped, sink.DroppedRecords)
 }
 
-// decodeLine decodes one batch into kept, or says why it is dropped.
-func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line []byte, lineNo int) {
+// decodeLine decodes one batch into kept and returns its request id's
+// hash (see batchText), or says why it is dropped.
+func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line []byte, lineNo int) (hash uint64, ok bool) {
 	origin := f.origin + ":" + strconv.Itoa(lineNo)
 	b, derr := batch.Decode(line, origin)
 	if derr == nil {
-		appendBatch(kept, origin, b, line)
-		return
+		appendBatch(kept, origin, b, line, f.text.needs(b))
+		return f.text.hash(b.SourceRequestID), true
 	}
 	var be *batch.Error
 	errors.As(derr, &be)
 	row, _ := json.Marshal(map[string]any{"file": f.origin, "line": lineNo, "error": be.Msg, "text": truncate(string(line), 2048)})
 	*dropped = append(*dropped, [2]string{be.Reason, string(row)})
+	return 0, false
 }
 
-func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []byte) {
+// appendBatch appends b, with its raw text when withText.
+func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []byte, withText bool) {
 	rb.Field(0).(*array.StringBuilder).Append(origin)
 	appendTime(rb.Field(1).(*array.TimestampBuilder), b.Time)
 	if b.MPID == 0 {
@@ -151,7 +158,11 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []
 			ev.FieldBuilder(4).AppendNull()
 		}
 	}
-	rb.Field(8).(*array.StringBuilder).Append(string(bytes.TrimSpace(line)))
+	if withText {
+		rb.Field(batchColumn).(*array.StringBuilder).Append(string(bytes.TrimSpace(line)))
+	} else {
+		rb.Field(batchColumn).AppendNull()
+	}
 }
 
 func appendPair(sb *array.StructBuilder, a, b string) {

@@ -21,13 +21,16 @@ import (
 const chunkLines = 4096
 
 // chunk is a run of a file's lines and, once done is closed, what their
-// decoding gave.
+// decoding gave: a record of the kept batches, with each one's line (an
+// index into lines) and request id's hash (see batchText).
 type chunk struct {
-	first   int // the line number of lines[0]
-	lines   [][]byte
-	kept    arrow.RecordBatch
-	dropped [][2]string // reason, row (JSON text)
-	done    chan struct{}
+	first     int // the line number of lines[0]
+	lines     [][]byte
+	kept      arrow.RecordBatch
+	keptLines []int32
+	hashes    []uint64
+	dropped   [][2]string // reason, row (JSON text)
+	done      chan struct{}
 }
 
 // decoding splits a file into chunks, decodes them on every core and hands
@@ -128,18 +131,22 @@ func (d *decoding) decode(c *chunk) {
 	kept := array.NewRecordBuilder(memory.NewGoAllocator(), batchSchema)
 	defer kept.Release()
 	for i, line := range c.lines {
-		if len(bytes.TrimSpace(line)) > 0 {
-			d.f.decodeLine(kept, &c.dropped, line, c.first+i)
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if h, ok := d.f.decodeLine(kept, &c.dropped, line, c.first+i); ok {
+			c.keptLines = append(c.keptLines, int32(i))
+			c.hashes = append(c.hashes, h)
 		}
 	}
-	c.lines = nil
 	c.kept = kept.NewRecordBatch()
 }
 
 // Next, RecordBatch, Err, Schema, Retain and Release make the decoding
 // the array.RecordReader the sink scans (DuckDB calls Next on its own
 // threads, one call at a time); Next gathers the dropped rows of each
-// chunk it passes.
+// chunk it passes and gives the text to its repeated batches (in read
+// order: batchText.pass).
 func (d *decoding) Next() bool {
 	if d.cur != nil {
 		d.cur.Release()
@@ -155,6 +162,8 @@ func (d *decoding) Next() bool {
 			d.dropped.Field(0).(*array.StringBuilder).Append(r[0])
 			d.dropped.Field(1).(*array.StringBuilder).Append(r[1])
 		}
+		d.f.text.pass(c)
+		c.lines = nil
 		if c.kept.NumRows() > 0 {
 			d.cur = c.kept
 			return true

@@ -34,6 +34,9 @@ type file struct {
 	// run at lowered priority when background is set.
 	cores      int
 	background bool
+	// text keeps track of which batches are staged with their raw text,
+	// over one read of a `format: batch` feed.
+	text *batchText
 }
 
 var scanSeq atomic.Int64

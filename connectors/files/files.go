@@ -138,8 +138,9 @@ func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []s
 	if err != nil {
 		return nil, err
 	}
+	text := newBatchText(req.RawBatches)
 	for _, p := range todo {
-		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter, cores: req.Cores, background: req.Background}
+		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter, cores: req.Cores, background: req.Background, text: text}
 		now := p.now
 		if appendable(c.Format, p.path) {
 			now, err = f.readSpan(ctx, c.Format, p.prev, p.now, sink)

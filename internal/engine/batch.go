@@ -58,7 +58,7 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if err := f.tx.ExecFileUnordered(ctx, "batch/keep_details.sql.tmpl", data, base); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
-	if forwardsEvents(f.p) {
+	if ForwardsEvents(f.p) {
 		if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/keep_raw.sql"), base); err != nil {
 			return st, fmt.Errorf("feed %s: keep raw batches: %w", f.feed.Name, err)
 		}
@@ -76,9 +76,9 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	return st, nil
 }
 
-// forwardsEvents tells whether p has an events output, the one reader of
+// ForwardsEvents tells whether p has an events output, the one reader of
 // the raw batches (feed_batches).
-func forwardsEvents(p *config.Pipeline) bool {
+func ForwardsEvents(p *config.Pipeline) bool {
 	return slices.ContainsFunc(p.Outputs, func(o config.Output) bool { return o.Send == config.SendEvents })
 }
 

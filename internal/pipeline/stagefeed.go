@@ -41,6 +41,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 		State:           state,
 		Cores:           r.Cores,
 		Background:      r.Background,
+		RawBatches:      connectors.RawBatches{All: engine.ForwardsEvents(p), Usable: engine.UsableIdentity(p)},
 	}
 	newState, err := src.Read(ctx, req, stage)
 	if err != nil {

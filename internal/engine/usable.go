@@ -15,10 +15,10 @@ import (
 // sql/batch/identities.sql.tmpl does, in Go. A source uses it to tell
 // which batches may be dropped as no_identity (connectors.RawBatches).
 // It judges ASCII values only, which it normalises exactly as staging
-// does (trimmed of ASCII white space, \v included; e-mail lower-cased
-// unless case sensitive), and applies the blocklist with Go's regexp, the
-// RE2 syntax the pipeline's patterns were checked with; any other value is
-// unsure.
+// does (trimmed of the ASCII white space RE2's \s takes, \v not among
+// it; e-mail lower-cased unless case sensitive), and applies the blocklist
+// with Go's regexp, the RE2 syntax the pipeline's patterns were checked
+// with; any other value is unsure.
 func UsableIdentity(p *config.Pipeline) func(identityType, value string) bool {
 	bl := p.Identity.Blocklist
 	lowerEmail := !slices.Contains(p.Identity.CaseSensitive, "email")
@@ -43,7 +43,7 @@ func UsableIdentity(p *config.Pipeline) func(identityType, value string) bool {
 		if !isASCII(v) {
 			return false
 		}
-		v = strings.Trim(v, " \t\n\v\f\r")
+		v = strings.Trim(v, " \t\n\f\r")
 		if v == "" || len(v) > batch.MaxIdentityLength {
 			return false
 		}

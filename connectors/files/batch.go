@@ -26,8 +26,10 @@ import (
 // batchSchema holds the columns a `format: batch` feed stages, one row per
 // valid batch, typed so that the engine unnests them without parsing JSON:
 // identities as (t, v) pairs, attributes as (k, v) with v the value's JSON
-// text, events with their own times and attributes (JSON text), and the
-// batch's raw text where the engine may need it (batchtext.go), else null.
+// text, events with their own times and attributes (JSON text), the
+// batch's raw text where the engine may need it (batchtext.go), else null,
+// and whether its source_request_id came earlier in the read (repeat: true
+// for every repeat, and rarely for another batch, on a hash collision).
 var (
 	pairType    = func(a, b string) arrow.DataType { return arrow.StructOf(field(a, str), field(b, str)) }
 	str         = arrow.BinaryTypes.String
@@ -43,11 +45,14 @@ var (
 		field("deleted", arrow.ListOf(str)),
 		field("events", arrow.ListOf(eventType)),
 		nullable("batch", str),
+		field("repeat", arrow.FixedWidthTypes.Boolean),
 	}, nil)
 )
 
-// batchColumn is the raw text's column in batchSchema.
-const batchColumn = 8
+// batchColumn and repeatColumn are the raw text's column in batchSchema
+// and the column that marks a batch whose request id the read saw before
+// (batchText.pass).
+const batchColumn, repeatColumn = 8, 9
 
 func field(name string, t arrow.DataType) arrow.Field { return arrow.Field{Name: name, Type: t} }
 func nullable(name string, t arrow.DataType) arrow.Field {
@@ -158,6 +163,7 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []
 			ev.FieldBuilder(4).AppendNull()
 		}
 	}
+	rb.Field(repeatColumn).(*array.BooleanBuilder).Append(false) // batchText.pass marks repeats
 	if withText {
 		rb.Field(batchColumn).(*array.StringBuilder).Append(string(bytes.TrimSpace(line)))
 	} else {

@@ -18,8 +18,8 @@ import (
 // events output forwards them or when they are dropped whole. It lives
 // for one read of a feed (all its files, in order): it remembers the
 // source_request_ids the read has passed, as hashes, so that a repeated
-// one (the engine drops it as duplicate_batch) keeps its text. A hash
-// collision only keeps one text more.
+// one (the engine drops it as duplicate_batch) is marked and keeps its
+// text. A hash collision only marks one batch more.
 type batchText struct {
 	connectors.RawBatches
 	seed maphash.Seed
@@ -59,13 +59,11 @@ func (t *batchText) hash(requestID string) uint64 {
 }
 
 // pass runs over a decoded chunk in read order: it records the chunk's
-// request ids and gives the text to each batch whose id the read passed
-// before (in this chunk or an earlier one), rebuilding the record's batch
-// column when one lacked it.
+// request ids and marks each batch whose id the read passed before (in
+// this chunk or an earlier one) as a repeat (column repeat: staging looks
+// for duplicates among the marked ids only), with its text. It rebuilds
+// those columns of the record when the chunk holds a repeat.
 func (t *batchText) pass(c *chunk) {
-	if t.All {
-		return
-	}
 	var repeated []int
 	for i, h := range c.hashes {
 		if h == 0 {
@@ -77,34 +75,38 @@ func (t *batchText) pass(c *chunk) {
 			t.seen[h] = struct{}{}
 		}
 	}
-	col := c.kept.Column(batchColumn).(*array.String)
-	missing := repeated[:0:0]
-	for _, i := range repeated {
-		if col.IsNull(i) {
-			missing = append(missing, i)
-		}
-	}
-	if len(missing) == 0 {
+	if len(repeated) == 0 {
 		return
 	}
-	sb := array.NewStringBuilder(memory.NewGoAllocator())
-	defer sb.Release()
-	for i := range col.Len() {
-		switch {
-		case col.IsValid(i):
-			sb.Append(col.Value(i))
-		case len(missing) > 0 && missing[0] == i:
-			sb.Append(string(bytes.TrimSpace(c.lines[c.keptLines[i]])))
-			missing = missing[1:]
-		default:
-			sb.AppendNull()
-		}
-	}
-	text := sb.NewArray()
-	defer text.Release()
+	mem := memory.NewGoAllocator()
 	cols := make([]arrow.Array, c.kept.NumCols())
 	copy(cols, c.kept.Columns())
-	cols[batchColumn] = text
+	marks := make([]bool, c.kept.NumRows())
+	for _, i := range repeated {
+		marks[i] = true
+	}
+	bb := array.NewBooleanBuilder(mem)
+	defer bb.Release()
+	bb.AppendValues(marks, nil)
+	cols[repeatColumn] = bb.NewArray()
+	defer cols[repeatColumn].Release()
+	if !t.All {
+		old := c.kept.Column(batchColumn).(*array.String)
+		sb := array.NewStringBuilder(mem)
+		defer sb.Release()
+		for i := range old.Len() {
+			switch {
+			case old.IsValid(i):
+				sb.Append(old.Value(i))
+			case marks[i]:
+				sb.Append(string(bytes.TrimSpace(c.lines[c.keptLines[i]])))
+			default:
+				sb.AppendNull()
+			}
+		}
+		cols[batchColumn] = sb.NewArray()
+		defer cols[batchColumn].Release()
+	}
 	rec := array.NewRecordBatch(batchSchema, cols, c.kept.NumRows())
 	c.kept.Release()
 	c.kept = rec

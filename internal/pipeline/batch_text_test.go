@@ -12,8 +12,20 @@ import (
 // where it may need it, and every batch dropped whole still lands in
 // dropped_rows with its text: a source_request_id repeated in a later
 // chunk of the file or in a later file, a batch whose only identity is
-// blank (no_identity), and one whose only identity the blocklist takes.
+// blank (no_identity), and one whose only identity the blocklist takes;
+// with an events output too (every batch's text, feed_batches).
 func TestDroppedBatchesKeepTheirText(t *testing.T) {
+	t.Setenv("TEXT_TEST_KEY", "k")
+	t.Setenv("TEXT_TEST_SECRET", "s")
+	for _, tc := range []struct{ name, outputs string }{
+		{"no outputs", ""},
+		{"events output", "outputs:\n  - { name: fwd, kind: mparticle, send: events, url: 'http://127.0.0.1:9', key_env: TEXT_TEST_KEY, secret_env: TEXT_TEST_SECRET }\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { droppedBatchesKeepTheirText(t, tc.outputs) })
+	}
+}
+
+func droppedBatchesKeepTheirText(t *testing.T, outputs string) {
 	dir := t.TempDir()
 	b := func(req, ids string) string {
 		return fmt.Sprintf(`{"environment":"production","source_request_id":%q,"user_identities":{%s},"timestamp_unixtime_ms":1777593600000}`+"\n", req, ids)
@@ -32,8 +44,8 @@ name: text
 identity: { blocklist: { email: ["^noreply@"] } }
 feeds:
   - { name: b, source: { kind: files, path: b/*.ndjson, format: batch }, source_type: sdk }
-`)
-	if got := run(t, p, Options{}).Stats.Feeds["b"]; got.Kept != 9001 || got.Dropped != 4 {
+`+outputs)
+	if got := run(t, p, Options{NoSync: true}).Stats.Feeds["b"]; got.Kept != 9001 || got.Dropped != 4 {
 		t.Fatalf("run: %+v, want 9001 kept, 4 dropped", got)
 	}
 	got := query(t, p, `SELECT reason || ' ' || ("row"->>'origin') || ' ' || coalesce(("row"->'batch'->>'source_request_id'), 'WITHOUT ITS TEXT')
@@ -46,5 +58,9 @@ feeds:
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("dropped batches (-want +got):\n%s", diff)
+	}
+	texts := query(t, p, "SELECT count(*) FROM _mosaic.feed_batches")
+	if want := map[bool]string{false: "0", true: "9001"}[outputs != ""]; texts[0] != want {
+		t.Errorf("%s kept batches' texts, want %s", texts[0], want)
 	}
 }

@@ -6,7 +6,11 @@
 -- no mpid). Narrow on purpose: the wide columns stay in the stage, read
 -- through _bmapped.
 CREATE OR REPLACE TEMP TABLE _brows AS
-WITH firsts AS (SELECT request_id, min(row_pos) AS first FROM _bmapped WHERE request_id IS NOT NULL GROUP BY request_id),
+-- The source marked each batch whose request id it saw before in the read
+-- (repeat), and a few others: only their ids are grouped, not every batch's
+-- (1.2 + 0.8 s of a 1M-user first run's web feed).
+WITH firsts AS (SELECT request_id, min(row_pos) AS first FROM _bmapped
+                WHERE request_id IN (SELECT request_id FROM _bmapped WHERE repeat) GROUP BY request_id),
 -- Only the run's own request ids are looked up: a DISTINCT over every past
 -- batch of the feed cost 1.0 s of a 1M-user store's incremental run.
 seen AS (SELECT DISTINCT request_id FROM _mosaic.feed_rows

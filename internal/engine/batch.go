@@ -101,16 +101,15 @@ func calculatedNames(p *config.Pipeline) string {
 // blockedByType renders the blocklist as one SQL boolean over columns t
 // (type) and v (value): each type's patterns with those for every type.
 func blockedByType(bl map[string][]string) string {
-	if len(bl) == 0 {
-		return "false"
-	}
 	var b strings.Builder
-	b.WriteString("CASE t")
 	for _, t := range sortedKeys(bl) {
 		if t != "*" {
 			fmt.Fprintf(&b, " WHEN %s THEN %s", sqlfiles.Literal(t), blocklistSQL("v", t, bl))
 		}
 	}
-	fmt.Fprintf(&b, " ELSE %s END", blocklistSQL("v", "*", map[string][]string{"*": bl["*"]}))
-	return b.String()
+	every := blocklistSQL("v", "*", bl)
+	if b.Len() == 0 {
+		return every // no type of its own: CASE without WHEN is no SQL
+	}
+	return "CASE t" + b.String() + " ELSE " + every + " END"
 }

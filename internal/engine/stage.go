@@ -282,13 +282,22 @@ func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
 // DuckDB and Go both speak RE2.
 func blocklistSQL(col, t string, bl map[string][]string) string {
 	var alts []string
-	for _, re := range append(slices.Clone(bl[t]), bl["*"]...) {
+	for _, re := range patterns(bl, t) {
 		alts = append(alts, "(?:"+re+")")
 	}
 	if len(alts) == 0 {
 		return "false"
 	}
 	return "regexp_matches(" + col + ", " + sqlfiles.Literal(strings.Join(alts, "|")) + ")"
+}
+
+// patterns lists the blocklist's patterns for identity type t: its own
+// and those for every type ("*"), each once.
+func patterns(bl map[string][]string, t string) []string {
+	if t == "*" {
+		return bl["*"]
+	}
+	return append(slices.Clone(bl[t]), bl["*"]...)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -18,27 +18,34 @@ import (
 // does (trimmed of the ASCII white space RE2's \s takes, \v not among
 // it; e-mail lower-cased unless case sensitive), and applies the blocklist
 // with Go's regexp, the RE2 syntax the pipeline's patterns were checked
-// with; any other value is unsure.
+// with; any other value is unsure. It is nil (nothing is sure) when a
+// pattern does not compile, which the config refuses.
 func UsableIdentity(p *config.Pipeline) func(identityType, value string) bool {
 	bl := p.Identity.Blocklist
 	lowerEmail := !slices.Contains(p.Identity.CaseSensitive, "email")
 	// One regexp per pattern, not their alternation: anchored patterns
 	// such as ^0+$ match in one pass alone, and backtrack when joined
 	// (3× the time of decoding the batch, in a profile).
-	compile := func(t string) []*regexp.Regexp {
+	compile := func(t string) ([]*regexp.Regexp, error) {
 		var res []*regexp.Regexp
-		for _, re := range append(slices.Clone(bl[t]), bl["*"]...) {
-			res = append(res, regexp.MustCompile(re)) // valid: the config checked each
+		for _, pat := range patterns(bl, t) {
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, err
+			}
+			res = append(res, re)
 		}
-		return res
+		return res, nil
 	}
 	byType := map[string][]*regexp.Regexp{}
 	for t := range bl {
-		if t != "*" {
-			byType[t] = compile(t)
+		res, err := compile(t)
+		if err != nil {
+			return nil
 		}
+		byType[t] = res
 	}
-	every := compile("*")
+	every := byType["*"]
 	return func(t, v string) bool {
 		if !isASCII(v) {
 			return false

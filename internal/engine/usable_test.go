@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,7 +18,8 @@ import (
 // source which batches staging may drop as no_identity, to what
 // sql/batch/identities.sql.tmpl does: an ASCII value is usable exactly
 // when staging keeps it, neither blocklisted nor too long; no other value
-// is called usable.
+// is called usable. Blocklists with and without patterns for every type
+// ("*") and for types of their own.
 func TestUsableIdentityAgreesWithStaging(t *testing.T) {
 	values := []string{
 		"c1", "  c2 \t", "\r\n", "\f c3\f", "\f", " \f0\f ", "\v", "\vc5\v", "0000", "00a0", "null", "NULL",
@@ -25,10 +27,13 @@ func TestUsableIdentityAgreesWithStaging(t *testing.T) {
 		strings.Repeat("a", 1024), strings.Repeat("a", 1025), " " + strings.Repeat("a", 1024) + " ",
 		"\u00a0c4\u00a0", "josé", "\u00a0", "ÉMILE@x.com", "\ufeffc6",
 	}
-	for _, caseSensitive := range [][]string{nil, {"email"}} {
-		p := &config.Pipeline{Identity: config.Identity{CaseSensitive: caseSensitive, Blocklist: map[string][]string{
-			"email": {"^test@"}, "*": {"^0+$", "^null$", "^anonymous$"},
-		}}}
+	for _, id := range []config.Identity{
+		{Blocklist: map[string][]string{"email": {"^test@"}, "*": {"^0+$", "^null$", "^anonymous$"}}},
+		{Blocklist: map[string][]string{"email": {"^test@"}, "*": {"^0+$", "^null$", "^anonymous$"}}, CaseSensitive: []string{"email"}},
+		{Blocklist: map[string][]string{"*": {"^0+$", "^null$"}}},
+		{Blocklist: map[string][]string{"email": {"^test@"}}},
+	} {
+		p := &config.Pipeline{Identity: id}
 		usable := UsableIdentity(p)
 		kept := stagedUsable(t, p, values)
 		for i, v := range values {
@@ -36,7 +41,7 @@ func TestUsableIdentityAgreesWithStaging(t *testing.T) {
 				got, want := usable(typ, v), kept[fmt.Sprint(typ, i)]
 				ascii := !strings.ContainsFunc(v, func(r rune) bool { return r > 127 })
 				if got && !want || ascii && got != want {
-					t.Errorf("%s %q (case sensitive %v): usable %v, kept by staging %v", typ, v, caseSensitive, got, want)
+					t.Errorf("%s %q (%+v): usable %v, kept by staging %v", typ, v, id, got, want)
 				}
 			}
 		}
@@ -60,7 +65,7 @@ func stagedUsable(t *testing.T, p *config.Pipeline, values []string) map[string]
 	}
 	q, err := sqlfiles.Render("batch/identities.sql.tmpl", map[string]any{
 		"Blocked":    blockedByType(p.Identity.Blocklist),
-		"LowerEmail": fmt.Sprint(len(p.Identity.CaseSensitive) == 0),
+		"LowerEmail": fmt.Sprint(!slices.Contains(p.Identity.CaseSensitive, "email")),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -79,7 +79,8 @@ type ReadRequest struct {
 // the text of the batches it keeps only for an events output, and that of
 // each batch it drops whole, which a source cannot always tell ahead: a
 // repeated source_request_id (duplicate_batch), or no identity left after
-// staging's trimming and blocklist, and no mpid (no_identity). A source
+// staging's trimming, blocklist and length limit, and no mpid
+// (no_identity). A source
 // hands over at least these, and may hand over more.
 type RawBatches struct {
 	// All asks for every batch's text (the pipeline has an events output).

@@ -140,6 +140,9 @@ func (d *decoding) decode(c *chunk) {
 		}
 	}
 	c.kept = kept.NewRecordBatch()
+	if d.f.text.All {
+		c.lines = nil // every batch has its text: batchText.pass needs no line
+	}
 }
 
 // Next, RecordBatch, Err, Schema, Retain and Release make the decoding

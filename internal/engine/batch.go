@@ -55,7 +55,7 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/keep_rows.sql"), base, f.runID, f.feed.Name, f.pos); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
-	if err := f.tx.ExecFileUnordered(ctx, "batch/keep_details.sql.tmpl", data, base); err != nil {
+	if err := f.tx.ExecFileUnordered(ctx, "batch/keep_details.sql.tmpl", data, base, f.pos); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
 	}
 	if ForwardsEvents(f.p) {

@@ -12,7 +12,7 @@ func TestBatchGolden(t *testing.T) {
 		"profiles.txt": `SELECT p.mpid || ' ' || (SELECT string_agg(identity_type || '=' || identity_value, ' ' ORDER BY identity_type) FROM profile_identities i WHERE i.mpid = p.mpid)
 			|| coalesce(' | ' || (SELECT string_agg(key || '=' || CAST(value AS VARCHAR) || ' (' || json_type(value) || ')', ' ' ORDER BY key) FROM profile_attributes a WHERE a.mpid = p.mpid), '')
 			FROM profiles p ORDER BY 1`,
-		"events.txt": `SELECT event_id || ' ' || coalesce(CAST(mpid AS VARCHAR), 'NULL') || ' ' || event_type || ' ' || event_name || ' ' || strftime(occurred_at, '%m-%d %H:%M') FROM events ORDER BY 1`,
+		"events.txt": `SELECT event_id || ' ' || coalesce(CAST(mpid AS VARCHAR), 'NULL') || ' ' || event_type || ' ' || event_name || ' ' || strftime(occurred_at, '%m-%d %H:%M') || ' ' || feed || ' ' || coalesce(batch_id, '-') FROM events ORDER BY 1`,
 		// A batch dropped whole keeps its text (staged only where it may
 		// be needed: connectors.RawBatches).
 		"dropped.txt": `SELECT 'run ' || run_id || ' ' || feed || ' ' || reason || ' ' || coalesce("row"->>'line', "row"->>'origin', '')

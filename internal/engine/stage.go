@@ -250,7 +250,7 @@ func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
 		}
 		data[r.key] = c
 	}
-	data["Feed"] = f.feed.Name
+	data["Feed"], data["Pos"] = f.feed.Name, f.pos
 	var ids []mapIdentity
 	for _, name := range sortedKeys(f.feed.Identities) {
 		c, err := get(name, "identity")

@@ -19,13 +19,14 @@ type DB interface {
 
 // Run stores run runID's events and returns how many.
 func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (int64, error) {
-	onlyRead := []int32{}
+	onlyRead, names := []int32{}, make([]string, len(p.Feeds))
 	for i, f := range p.Feeds {
+		names[i] = f.Name
 		if f.Protection == config.OnlyRead {
 			onlyRead = append(onlyRead, int32(i))
 		}
 	}
-	n, err := db.Exec(ctx, sqlfiles.Get("events/store.sql"), runID, onlyRead)
+	n, err := db.Exec(ctx, sqlfiles.Get("events/store.sql"), runID, onlyRead, names)
 	if err != nil {
 		return 0, fmt.Errorf("events: store: %w", err)
 	}

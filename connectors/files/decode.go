@@ -148,8 +148,8 @@ func (d *decoding) decode(c *chunk) {
 // Next, RecordBatch, Err, Schema, Retain and Release make the decoding
 // the array.RecordReader the sink scans (DuckDB calls Next on its own
 // threads, one call at a time); Next gathers the dropped rows of each
-// chunk it passes and gives the text to its repeated batches (in read
-// order: batchText.pass).
+// chunk it passes and marks its repeated batches, with their text (in
+// read order: batchText.pass).
 func (d *decoding) Next() bool {
 	if d.cur != nil {
 		d.cur.Release()

@@ -80,8 +80,8 @@ type ReadRequest struct {
 // each batch it drops whole, which a source cannot always tell ahead: a
 // repeated source_request_id (duplicate_batch), or no identity left after
 // staging's trimming, blocklist and length limit, and no mpid
-// (no_identity). A source
-// hands over at least these, and may hand over more.
+// (no_identity). A source hands over at least these, and may hand over
+// more.
 type RawBatches struct {
 	// All asks for every batch's text (the pipeline has an events output).
 	All bool

@@ -64,27 +64,26 @@ func (t *batchText) hash(requestID string) uint64 {
 // for duplicates among the marked ids only), with its text. It rebuilds
 // those columns of the record when the chunk holds a repeat.
 func (t *batchText) pass(c *chunk) {
-	var repeated []int
+	var marks []bool // made at the chunk's first repeat
 	for i, h := range c.hashes {
 		if h == 0 {
 			continue
 		}
-		if _, ok := t.seen[h]; ok {
-			repeated = append(repeated, i)
-		} else {
+		if _, ok := t.seen[h]; !ok {
 			t.seen[h] = struct{}{}
+			continue
 		}
+		if marks == nil {
+			marks = make([]bool, c.kept.NumRows())
+		}
+		marks[i] = true
 	}
-	if len(repeated) == 0 {
+	if marks == nil {
 		return
 	}
 	mem := memory.NewGoAllocator()
 	cols := make([]arrow.Array, c.kept.NumCols())
 	copy(cols, c.kept.Columns())
-	marks := make([]bool, c.kept.NumRows())
-	for _, i := range repeated {
-		marks[i] = true
-	}
 	bb := array.NewBooleanBuilder(mem)
 	defer bb.Release()
 	bb.AppendValues(marks, nil)

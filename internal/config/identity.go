@@ -88,12 +88,16 @@ func (p *Pipeline) SourceOrder() []string {
 	return order
 }
 
+// LowersEmail tells whether e-mail identities are matched lower-cased
+// (unless identity.case_sensitive lists email).
+func (id Identity) LowersEmail() bool { return !slices.Contains(id.CaseSensitive, "email") }
+
 // Normalize returns an identity value as staging stores it: surrounding
 // whitespace (no-break spaces and byte-order marks too) removed, e-mail
 // lower-cased unless the pipeline keeps e-mail case-sensitive.
 func (id Identity) Normalize(typ, value string) string {
 	value = strings.TrimFunc(value, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\ufeff' })
-	if typ == "email" && !slices.Contains(id.CaseSensitive, "email") {
+	if typ == "email" && id.LowersEmail() {
 		value = strings.ToLower(value)
 	}
 	return value

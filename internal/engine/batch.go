@@ -26,7 +26,7 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 		"Base":       stageBase,
 		"RunTime":    f.runTime.UTC().Format(time.RFC3339Nano),
 		"Blocked":    blockedByType(f.p.Identity.Blocklist),
-		"LowerEmail": fmt.Sprint(!slices.Contains(f.p.Identity.CaseSensitive, "email")),
+		"LowerEmail": fmt.Sprint(f.p.Identity.LowersEmail()),
 		"Reserved":   calculatedNames(f.p),
 	}
 	defer f.tx.dropTemp(ctx, "_brows")

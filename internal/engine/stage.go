@@ -260,7 +260,7 @@ func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
 		t := f.feed.Identities[name]
 		ids = append(ids, mapIdentity{
 			Col: *c, Type: t,
-			Lower:   t == "email" && !slices.Contains(f.p.Identity.CaseSensitive, "email"),
+			Lower:   t == "email" && f.p.Identity.LowersEmail(),
 			Blocked: blocklistSQL(fmt.Sprintf("id_%d", len(ids)), t, f.p.Identity.Blocklist),
 		})
 	}

@@ -22,7 +22,7 @@ import (
 // pattern does not compile, which the config refuses.
 func UsableIdentity(p *config.Pipeline) func(identityType, value string) bool {
 	bl := p.Identity.Blocklist
-	lowerEmail := !slices.Contains(p.Identity.CaseSensitive, "email")
+	lowerEmail := p.Identity.LowersEmail()
 	// One regexp per pattern, not their alternation: anchored patterns
 	// such as ^0+$ match in one pass alone, and backtrack when joined
 	// (3× the time of decoding the batch, in a profile).

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -65,7 +64,7 @@ func stagedUsable(t *testing.T, p *config.Pipeline, values []string) map[string]
 	}
 	q, err := sqlfiles.Render("batch/identities.sql.tmpl", map[string]any{
 		"Blocked":    blockedByType(p.Identity.Blocklist),
-		"LowerEmail": fmt.Sprint(!slices.Contains(p.Identity.CaseSensitive, "email")),
+		"LowerEmail": fmt.Sprint(p.Identity.LowersEmail()),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
@@ -43,6 +45,9 @@ func runServe(ctx context.Context, e env, args []string) int {
 	p, code := loadPipeline(e, pos[0])
 	if p == nil {
 		return code
+	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(server.Procs(*runCores))
 	}
 	s, err := server.New(p, builtin.Registry(), server.Options{Addr: *addr, Grace: *grace, RunNow: *runNow, MemoryLimit: *memoryLimit, Log: log, RunCores: *runCores})
 	if err != nil {

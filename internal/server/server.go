@@ -64,6 +64,25 @@ type Options struct {
 	RunCores int
 }
 
+// RunCores is the number of cores a run keeps busy under Options.RunCores
+// n: n, or for 0 all but one (at least one).
+func RunCores(n int) int {
+	if n > 0 {
+		return n
+	}
+	return max(1, runtime.NumCPU()-1)
+}
+
+// Procs is the number of Go processors (GOMAXPROCS) a server wants when
+// runs keep runCores cores busy (Options.RunCores): one per core, plus one
+// for each goroutine a run locks to a lowered thread (its own and its
+// batch decoders'). Such a thread keeps its processor while the system
+// makes it wait for a core, so with one processor per core a request can
+// find none free until the Go scheduler preempts the run, about 10 ms
+// later; with these extra ones it always finds one, and its thread, at
+// normal priority, gets a core ahead of the run's.
+func Procs(runCores int) int { return runtime.NumCPU() + 1 + RunCores(runCores) }
+
 // Server is one `mosaic serve`.
 type Server struct {
 	p        *config.Pipeline
@@ -310,10 +329,7 @@ func (s *Server) run(ctx context.Context, store *engine.Store, logs map[string]*
 			sealed[name] = segs[len(segs)-1]
 		}
 	}
-	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress, Cores: s.opts.RunCores}
-	if r.Cores == 0 {
-		r.Cores = max(1, runtime.NumCPU()-1)
-	}
+	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress, Cores: RunCores(s.opts.RunCores)}
 	if s.profileAPI != nil {
 		r.Committed = func(int64) { s.profileAPI.Invalidate() }
 	}

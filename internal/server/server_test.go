@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -230,4 +231,22 @@ func batchJSON(requestID, customerID, email string, attrs string) string {
 	return fmt.Sprintf(`{%s"environment": "production", "user_identities": %s, "user_attributes": %s,
 		"events": [{"event_type": "custom_event", "data": {"event_name": "Signed Up", "custom_event_type": "other", "timestamp_unixtime_ms": 1780000000000}}]}`,
 		rid, b, attrs)
+}
+
+// TestProcs: the server keeps a Go processor for each lowered goroutine
+// of a run beyond one per core, so that a request always finds one.
+func TestProcs(t *testing.T) {
+	n := runtime.NumCPU()
+	for _, c := range []struct{ runCores, cores, procs int }{
+		{0, max(1, n-1), n + 1 + max(1, n-1)},
+		{1, 1, n + 2},
+		{3, 3, n + 4},
+	} {
+		if got := RunCores(c.runCores); got != c.cores {
+			t.Errorf("RunCores(%d) = %d, want %d", c.runCores, got, c.cores)
+		}
+		if got := Procs(c.runCores); got != c.procs {
+			t.Errorf("Procs(%d) = %d, want %d", c.runCores, got, c.procs)
+		}
+	}
 }

@@ -167,6 +167,19 @@ func TestStaleWALIsNamed(t *testing.T) {
 
 // TestMemoryLimitOption: Options.MemoryLimit sets DuckDB's memory limit,
 // and the environment does not (the CLI reads MOSAIC_MEMORY_LIMIT).
+// TestNewStoreStorageVersion: a new store is written in StorageVersion,
+// not in DuckDB's oldest format (see StorageVersion).
+func TestNewStoreStorageVersion(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	var got string
+	if err := s.Conn().QueryRowContext(context.Background(), sqlfiles.Get("engine/storage_version.sql")).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != StorageVersion+"+" {
+		t.Errorf("storage version = %q, want %q", got, StorageVersion+"+")
+	}
+}
+
 func TestMemoryLimitOption(t *testing.T) {
 	t.Setenv("MOSAIC_MEMORY_LIMIT", "3GB")
 	for _, c := range []struct{ opt, want string }{{"", "7.4 GiB"}, {"1GB", "953.6 MiB"}} {

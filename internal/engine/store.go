@@ -78,10 +78,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// StorageVersion is the DuckDB storage format a new store is written in.
+// DuckDB's default (v1.0.0, readable by DuckDB 0.10 on) makes every
+// checkpoint convert each changed primary key index to that format's
+// layout in full: at 1M users the first checkpoint after a change to
+// profiles took 0.27 s against 0.10 s with this one, which DuckDB 1.2 and
+// later read. A store keeps the format it was created in.
+const StorageVersion = "v1.2.0"
+
 func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) error {
-	dsn := s.path
+	dsn := s.path + "?storage_compatibility_version=" + StorageVersion
 	if readOnly {
-		dsn += "?access_mode=READ_ONLY"
+		dsn = s.path + "?access_mode=READ_ONLY"
 	}
 	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
 		_, err := execer.ExecContext(ctx, "SET TimeZone = 'UTC'", nil)

@@ -10,11 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mosaic-cdp/mosaic/internal/server"
 )
 
 const servePipeline = `version: 1
@@ -29,15 +32,16 @@ feeds:
 `
 
 // startServe starts `mosaic serve` in a child process (this test binary,
-// see TestMain) on a free port and returns it with its base URL.
-func startServe(t *testing.T, pipeline string) (*exec.Cmd, string, *syncLog) {
+// see TestMain) on a free port, with env added to its environment, and
+// returns it with its base URL.
+func startServe(t *testing.T, pipeline string, env ...string) (*exec.Cmd, string, *syncLog) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe, "serve", pipeline, "--addr", "127.0.0.1:0", "--grace", "5s")
-	cmd.Env = append(os.Environ(), "MOSAIC_CLI_SUBPROCESS=1", "SERVE_TEST_KEY=k", "SERVE_TEST_SECRET=s")
+	cmd.Env = append(append(os.Environ(), "MOSAIC_CLI_SUBPROCESS=1", "SERVE_TEST_KEY=k", "SERVE_TEST_SECRET=s"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -220,6 +224,31 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	}
 	if code, out, errOut := mosaic(t, "run", p); code != ExitOK || len(landedRequests(t, filepath.Join(dir, "store.duckdb"))) != 1 {
 		t.Fatalf("run after the stop: %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestServeRaisesProcs: serve runs with a Go processor beyond the cores for
+// each goroutine a run lowers (server.Procs), unless GOMAXPROCS is set.
+func TestServeRaisesProcs(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Skip("GOMAXPROCS is set: this process's default is not the child's")
+	}
+	p := filepath.Join(t.TempDir(), "pipeline.yaml")
+	if err := os.WriteFile(p, []byte(servePipeline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	procs := regexp.MustCompile(`msg=serving .* procs=(\d+)`)
+	for _, c := range []struct {
+		env  string
+		want int
+	}{{"GOMAXPROCS=", server.Procs(0)}, {"GOMAXPROCS=3", 3}} {
+		child, _, log := startServe(t, p, c.env)
+		m := procs.FindStringSubmatch(log.String())
+		if m == nil || m[1] != strconv.Itoa(c.want) {
+			t.Errorf("%s: the server logged %v, want procs=%d:\n%s", c.env, m, c.want, log.String())
+		}
+		child.Process.Signal(syscall.SIGTERM)
+		child.Wait()
 	}
 }
 

@@ -165,8 +165,6 @@ func TestStaleWALIsNamed(t *testing.T) {
 	}
 }
 
-// TestMemoryLimitOption: Options.MemoryLimit sets DuckDB's memory limit,
-// and the environment does not (the CLI reads MOSAIC_MEMORY_LIMIT).
 // TestNewStoreStorageVersion: a new store is written in StorageVersion,
 // not in DuckDB's oldest format (see StorageVersion).
 func TestNewStoreStorageVersion(t *testing.T) {
@@ -180,6 +178,8 @@ func TestNewStoreStorageVersion(t *testing.T) {
 	}
 }
 
+// TestMemoryLimitOption: Options.MemoryLimit sets DuckDB's memory limit,
+// and the environment does not (the CLI reads MOSAIC_MEMORY_LIMIT).
 func TestMemoryLimitOption(t *testing.T) {
 	t.Setenv("MOSAIC_MEMORY_LIMIT", "3GB")
 	for _, c := range []struct{ opt, want string }{{"", "7.4 GiB"}, {"1GB", "953.6 MiB"}} {

@@ -89,7 +89,7 @@ const StorageVersion = "v1.2.0"
 func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) error {
 	dsn := s.path + "?storage_compatibility_version=" + StorageVersion
 	if readOnly {
-		dsn = s.path + "?access_mode=READ_ONLY"
+		dsn = s.path + "?access_mode=READ_ONLY" // creates no file, so needs no format
 	}
 	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
 		_, err := execer.ExecContext(ctx, "SET TimeZone = 'UTC'", nil)

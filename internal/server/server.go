@@ -64,13 +64,18 @@ type Options struct {
 	RunCores int
 }
 
+// cores is the number of Go processors the process started with: one
+// per core, or per CPU of a container's limit, or GOMAXPROCS when set
+// (read before Procs raises it).
+var cores = runtime.GOMAXPROCS(0)
+
 // RunCores is the number of cores a run keeps busy under Options.RunCores
 // n: n, or for 0 all but one (at least one).
 func RunCores(n int) int {
 	if n > 0 {
 		return n
 	}
-	return max(1, runtime.NumCPU()-1)
+	return max(1, cores-1)
 }
 
 // Procs is the number of Go processors (GOMAXPROCS) a server wants when
@@ -81,7 +86,7 @@ func RunCores(n int) int {
 // find none free until the Go scheduler preempts the run, about 10 ms
 // later; with these extra ones it always finds one, and its thread, at
 // normal priority, gets a core ahead of the run's.
-func Procs(runCores int) int { return runtime.NumCPU() + 1 + RunCores(runCores) }
+func Procs(runCores int) int { return cores + 1 + RunCores(runCores) }
 
 // Server is one `mosaic serve`.
 type Server struct {
@@ -198,7 +203,7 @@ func (s *Server) Run(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	s.ready.Store(true)
-	s.log.Info("serving", "addr", ln.Addr().String(), "pipeline", s.p.Name, "store", s.p.State, "events_api_feeds", len(s.feeds), "profile_api", s.profile != nil)
+	s.log.Info("serving", "addr", ln.Addr().String(), "pipeline", s.p.Name, "store", s.p.State, "events_api_feeds", len(s.feeds), "profile_api", s.profile != nil, "procs", runtime.GOMAXPROCS(0))
 	if s.opts.Ready != nil {
 		s.opts.Ready(ln.Addr().String())
 	}

@@ -236,7 +236,7 @@ func batchJSON(requestID, customerID, email string, attrs string) string {
 // TestProcs: the server keeps a Go processor for each lowered goroutine
 // of a run beyond one per core, so that a request always finds one.
 func TestProcs(t *testing.T) {
-	n := runtime.NumCPU()
+	n := runtime.GOMAXPROCS(0)
 	for _, c := range []struct{ runCores, cores, procs int }{
 		{0, max(1, n-1), n + 1 + max(1, n-1)},
 		{1, 1, n + 2},

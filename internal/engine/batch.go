@@ -21,14 +21,10 @@ import (
 // named like a calculated attribute is not kept (calculated_name): those
 // names are reserved.
 func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64) (FeedStats, error) {
-	data := map[string]any{
-		"Stage":      f.table,
-		"Base":       stageBase,
-		"RunTime":    f.runTime.UTC().Format(time.RFC3339Nano),
-		"Blocked":    blockedByType(f.p.Identity.Blocklist),
-		"LowerEmail": fmt.Sprint(f.p.Identity.LowersEmail()),
-		"Reserved":   calculatedNames(f.p),
-	}
+	data := identityRules(f.p.Identity)
+	data["Stage"], data["Base"] = f.table, stageBase
+	data["RunTime"] = f.runTime.UTC().Format(time.RFC3339Nano)
+	data["Reserved"] = calculatedNames(f.p)
 	defer f.tx.dropTemp(ctx, "_brows")
 	defer f.tx.dropTemp(ctx, "_bids")
 	defer f.tx.dropView(ctx, "_bmapped")
@@ -96,6 +92,13 @@ func calculatedNames(p *config.Pipeline) string {
 	}
 	b.WriteString("]::VARCHAR[]")
 	return b.String()
+}
+
+// identityRules is what sql/batch/identities.sql.tmpl needs of the
+// pipeline's identity rules: the blocklist (blockedByType) and whether
+// e-mail is lower-cased, both as SQL.
+func identityRules(id config.Identity) map[string]any {
+	return map[string]any{"Blocked": blockedByType(id.Blocklist), "LowerEmail": fmt.Sprint(id.LowersEmail())}
 }
 
 // blockedByType renders the blocklist as one SQL boolean over columns t

@@ -62,10 +62,7 @@ func stagedUsable(t *testing.T, p *config.Pipeline, values []string) map[string]
 	for i, v := range values {
 		rows = append(rows, fmt.Sprintf("(%d, [{'t': 'customerid', 'v': %s}, {'t': 'email', 'v': %[2]s}])", i, sqlfiles.Literal(v)))
 	}
-	q, err := sqlfiles.Render("batch/identities.sql.tmpl", map[string]any{
-		"Blocked":    blockedByType(p.Identity.Blocklist),
-		"LowerEmail": fmt.Sprint(p.Identity.LowersEmail()),
-	})
+	q, err := sqlfiles.Render("batch/identities.sql.tmpl", identityRules(p.Identity))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -64,7 +63,7 @@ var droppedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "row", Type: arrow.BinaryTypes.String},
 }, nil)
 
-var utf8BOM = []byte("\xef\xbb\xbf")
+const utf8BOM = "\xef\xbb\xbf"
 
 // readBatch decodes an NDJSON file of mParticle batches (gzip or not) with
 // the batch package and stages the valid ones in one stream (decode.go
@@ -101,22 +100,22 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 
 // decodeLine decodes one batch into kept and returns its request id's
 // hash (see batchText), or says why it is dropped.
-func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line []byte, lineNo int) (hash uint64, ok bool) {
+func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line string, lineNo int) (hash uint64, ok bool) {
 	origin := f.origin + ":" + strconv.Itoa(lineNo)
-	b, derr := batch.Decode(line, origin)
+	b, derr := batch.DecodeString(line, origin)
 	if derr == nil {
 		appendBatch(kept, origin, b, line, f.text.needs(b))
 		return f.text.hash(b.SourceRequestID), true
 	}
 	var be *batch.Error
 	errors.As(derr, &be)
-	row, _ := json.Marshal(map[string]any{"file": f.origin, "line": lineNo, "error": be.Msg, "text": truncate(string(line), 2048)})
+	row, _ := json.Marshal(map[string]any{"file": f.origin, "line": lineNo, "error": be.Msg, "text": truncate(line, 2048)})
 	*dropped = append(*dropped, [2]string{be.Reason, string(row)})
 	return 0, false
 }
 
 // appendBatch appends b, with its raw text when withText.
-func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []byte, withText bool) {
+func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line string, withText bool) {
 	rb.Field(0).(*array.StringBuilder).Append(origin)
 	appendTime(rb.Field(1).(*array.TimestampBuilder), b.Time)
 	if b.MPID == 0 {
@@ -133,15 +132,23 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []
 	ids := rb.Field(4).(*array.ListBuilder)
 	ids.Append(true)
 	pairs := ids.ValueBuilder().(*array.StructBuilder)
-	for t, v := range b.Identities {
-		appendPair(pairs, t, v)
+	for _, id := range b.Identities {
+		appendPair(pairs, id.Type, id.Value)
 	}
 
 	attrs := rb.Field(5).(*array.ListBuilder)
 	attrs.Append(true)
 	pairs = attrs.ValueBuilder().(*array.StructBuilder)
-	for _, k := range slices.Sorted(maps.Keys(b.Attributes)) {
-		appendPair(pairs, k, string(b.Attributes[k]))
+	var buf [16]string // most batches' keys, sorted without an allocation
+	keys := buf[:0]
+	for k := range b.Attributes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		pairs.Append(true)
+		pairs.FieldBuilder(0).(*array.StringBuilder).Append(k)
+		pairs.FieldBuilder(1).(*array.StringBuilder).BinaryBuilder.Append(b.Attributes[k])
 	}
 
 	del := rb.Field(6).(*array.ListBuilder)
@@ -158,14 +165,14 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line []
 		ev.FieldBuilder(2).(*array.StringBuilder).Append(e.Name)
 		appendTime(ev.FieldBuilder(3).(*array.TimestampBuilder), e.Time)
 		if isObject(e.Attributes) {
-			ev.FieldBuilder(4).(*array.StringBuilder).Append(string(e.Attributes))
+			ev.FieldBuilder(4).(*array.StringBuilder).BinaryBuilder.Append(e.Attributes)
 		} else {
 			ev.FieldBuilder(4).AppendNull()
 		}
 	}
 	rb.Field(repeatColumn).(*array.BooleanBuilder).Append(false) // batchText.pass marks repeats
 	if withText {
-		rb.Field(batchColumn).(*array.StringBuilder).Append(string(bytes.TrimSpace(line)))
+		rb.Field(batchColumn).(*array.StringBuilder).Append(strings.TrimSpace(line))
 	} else {
 		rb.Field(batchColumn).AppendNull()
 	}

@@ -1,8 +1,8 @@
 package files
 
 import (
-	"bytes"
 	"hash/maphash"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -41,8 +41,8 @@ func (t *batchText) needs(b *batch.Batch) bool {
 		return false
 	}
 	if t.Usable != nil {
-		for typ, v := range b.Identities {
-			if t.Usable(typ, v) {
+		for _, id := range b.Identities {
+			if t.Usable(id.Type, id.Value) {
 				return false
 			}
 		}
@@ -98,7 +98,7 @@ func (t *batchText) pass(c *chunk) {
 			case old.IsValid(i):
 				sb.Append(old.Value(i))
 			case marks[i]:
-				sb.Append(string(bytes.TrimSpace(c.lines[c.keptLines[i]])))
+				sb.Append(strings.TrimSpace(c.lines[c.keptLines[i]]))
 			default:
 				sb.AppendNull()
 			}

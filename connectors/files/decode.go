@@ -2,11 +2,11 @@ package files
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,10 +22,12 @@ const chunkLines = 4096
 
 // chunk is a run of a file's lines and, once done is closed, what their
 // decoding gave: a record of the kept batches, with each one's line (an
-// index into lines) and request id's hash (see batchText).
+// index into lines) and request id's hash (see batchText). The lines are
+// parts of one string, which the decoded batches share (no line is
+// copied on its way to Arrow).
 type chunk struct {
 	first     int // the line number of lines[0]
-	lines     [][]byte
+	lines     []string
 	kept      arrow.RecordBatch
 	keptLines []int32
 	hashes    []uint64
@@ -81,9 +83,11 @@ func newDecoding(ctx context.Context, f file, br *bufio.Reader, cores int, low b
 }
 
 // split reads lines into chunks and gives each to a decoder and to the
-// ordered queue.
+// ordered queue. A chunk's lines are read into one buffer, sized like the
+// previous chunk's, and taken as parts of the string it holds.
 func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
 	c := &chunk{done: make(chan struct{})}
+	var text strings.Builder
 	send := func() error {
 		for _, ch := range []chan<- *chunk{work, d.ordered} {
 			select {
@@ -93,13 +97,28 @@ func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
 			}
 		}
 		c = &chunk{done: make(chan struct{})}
+		size := text.Len()
+		text = strings.Builder{}
+		text.Grow(size + size/8)
 		return nil
 	}
 	for lineNo := 1 + int(d.f.lineBase); ; lineNo++ {
-		line, err := br.ReadBytes('\n')
+		start := text.Len()
+		var err error
+		for {
+			var part []byte
+			part, err = br.ReadSlice('\n')
+			text.Write(part)
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		// The string's bytes up to here are never written again, even
+		// when the builder's buffer moves as it grows.
+		line := text.String()[start:]
 		if lineNo == 1 {
 			// A UTF-8 byte-order mark, as Windows tools write, is not JSON.
-			line = bytes.TrimPrefix(line, utf8BOM)
+			line = strings.TrimPrefix(line, utf8BOM)
 		}
 		if len(line) > 0 {
 			if len(c.lines) == 0 {
@@ -131,7 +150,7 @@ func (d *decoding) decode(c *chunk) {
 	kept := array.NewRecordBuilder(memory.NewGoAllocator(), batchSchema)
 	defer kept.Release()
 	for i, line := range c.lines {
-		if len(bytes.TrimSpace(line)) == 0 {
+		if len(strings.TrimSpace(line)) == 0 {
 			continue
 		}
 		if h, ok := d.f.decodeLine(kept, &c.dropped, line, c.first+i); ok {

@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -54,14 +56,22 @@ type Batch struct {
 	MPID            int64 // 0: none
 	SourceRequestID string
 	BatchID         string
-	// Identities maps identity type to value (as sent; staging normalises).
-	Identities map[string]string
+	// Identities are the batch's identities, one per type, in type order
+	// (values as sent; staging normalises).
+	Identities []Identity
 	// Attributes are user_attributes as sent (values keep their JSON type;
 	// null is a value).
 	Attributes map[string]json.RawMessage
 	Deleted    []string
 	Events     []Event
 }
+
+// Identity is one identity of a batch.
+type Identity struct{ Type, Value string }
+
+// null is the attributes of an event that has none (shared: never
+// written to).
+var null = json.RawMessage("null")[:4:4]
 
 // Event is one event of a batch.
 type Event struct {
@@ -117,11 +127,16 @@ type wireEvent struct {
 // refuses is decoded again by decodeReference, the definition, whose
 // encoding/json errors say what and where. FuzzDecodeMatchesReference
 // holds the two to the same answers.
-func Decode(line []byte, id string) (*Batch, error) {
+func Decode(line []byte, id string) (*Batch, error) { return DecodeString(string(line), id) }
+
+// DecodeString is Decode of a line held as a string, which the batch's
+// strings may share instead of copying (a reader that keeps many lines in
+// one string saves a copy of each).
+func DecodeString(line, id string) (*Batch, error) {
 	if b, ok := decodeFast(line, id); ok {
 		return b, nil
 	}
-	return decodeReference(line, id)
+	return decodeReference([]byte(line), id)
 }
 
 // decodeReference is Decode with encoding/json, events in a second pass.
@@ -149,7 +164,7 @@ func decodeReference(line []byte, id string) (*Batch, error) {
 // fromHead checks and converts what both decoders read alike, all but the
 // events; it returns the id their event ids derive from.
 func fromHead(w head, id string) (*Batch, string, error) {
-	b := &Batch{Identities: make(map[string]string, len(w.UserIdentities)+1), Attributes: w.UserAttributes}
+	b := &Batch{Attributes: w.UserAttributes}
 	if err := checkEnvironment(w.Environment); err != nil {
 		return nil, "", err
 	}
@@ -167,16 +182,16 @@ func fromHead(w head, id string) (*Batch, string, error) {
 		b.Deleted = append(b.Deleted, key)
 	}
 	var err error
-	if b.MPID, err = parseInt("mpid", w.MPID); err != nil {
+	if b.MPID, err = parseInt(top("mpid"), w.MPID); err != nil {
 		return nil, "", err
 	}
-	if b.SourceRequestID, err = parseString("source_request_id", w.RequestID); err != nil {
+	if b.SourceRequestID, err = parseString(top("source_request_id"), w.RequestID); err != nil {
 		return nil, "", err
 	}
-	if b.BatchID, err = parseString("batch_id", w.BatchID); err != nil {
+	if b.BatchID, err = parseString(top("batch_id"), w.BatchID); err != nil {
 		return nil, "", err
 	}
-	ms, err := parseInt("timestamp_unixtime_ms", w.Timestamp)
+	ms, err := parseInt(top("timestamp_unixtime_ms"), w.Timestamp)
 	if err != nil {
 		return nil, "", err
 	}
@@ -250,33 +265,53 @@ func (b *Batch) identities(w head) error {
 		if !ok {
 			return fail("unknown_identity_type", "user_identities.%s is not an identity type of the Events API", key)
 		}
-		if err := b.addIdentity("user_identities."+key, typ, raw); err != nil {
+		if err := b.addIdentity("user_identities", key, typ, raw); err != nil {
 			return err
 		}
 	}
 	for key, raw := range w.DeviceInfo {
 		if typ, ok := deviceIdentityTypes[key]; ok {
-			if err := b.addIdentity("device_info."+key, typ, raw); err != nil {
+			if err := b.addIdentity("device_info", key, typ, raw); err != nil {
 				return err
 			}
 		}
 	}
+	if len(b.Identities) > 1 {
+		slices.SortFunc(b.Identities, func(x, y Identity) int { return strings.Compare(x.Type, y.Type) })
+	}
 	return nil
 }
 
-func (b *Batch) addIdentity(where, typ string, raw json.RawMessage) error {
+// addIdentity adds the identity the batch's object obj gives at key.
+func (b *Batch) addIdentity(obj, key, typ string, raw json.RawMessage) error {
 	if string(raw) == "null" {
 		return nil
 	}
 	var v string
 	if unquote(raw, &v) != nil {
-		return fail("invalid_identity_value", "%s must be a string", where)
+		return fail("invalid_identity_value", "%s.%s must be a string", obj, key)
 	}
-	if prev, dup := b.Identities[typ]; dup && prev != v {
-		return fail("conflicting_identities", "%s gives a second %s (%q and %q)", where, typ, prev, v)
+	for _, id := range b.Identities {
+		if id.Type != typ {
+			continue
+		}
+		if id.Value != v {
+			return fail("conflicting_identities", "%s.%s gives a second %s (%q and %q)", obj, key, typ, id.Value, v)
+		}
+		return nil
 	}
-	b.Identities[typ] = v
+	b.Identities = append(b.Identities, Identity{Type: typ, Value: v})
 	return nil
+}
+
+// Identity is the batch's value of an identity type ("" if none).
+func (b *Batch) Identity(typ string) string {
+	for _, id := range b.Identities {
+		if id.Type == typ {
+			return id.Value
+		}
+	}
+	return ""
 }
 
 func checkAttributes(attrs map[string]json.RawMessage) error {
@@ -325,24 +360,27 @@ func (b *Batch) events(raw *json.RawMessage, batchID string) error {
 // addEvents checks and keeps decoded events; batchID prefixes the ids of
 // those without a source_message_id.
 func (b *Batch) addEvents(events []wireEvent, batchID string) error {
+	b.Events = slices.Grow(b.Events, len(events))
 	for i, we := range events {
 		if we.EventType == nil || *we.EventType == "" {
 			return fail("invalid_events", "events[%d] has no event_type", i)
 		}
-		e := Event{Type: *we.EventType, ID: batchID + ":" + strconv.Itoa(i), Attributes: json.RawMessage("null")}
-		if name, err := parseString("events["+strconv.Itoa(i)+"].data.event_name", we.Data["event_name"]); err != nil {
+		e := Event{Type: *we.EventType, Attributes: null}
+		if name, err := parseString(eventData(i, "event_name"), we.Data["event_name"]); err != nil {
 			return err
 		} else if name != "" {
 			e.Name = name
 		} else {
 			e.Name = e.Type
 		}
-		if id, err := parseString("events["+strconv.Itoa(i)+"].data.source_message_id", we.Data["source_message_id"]); err != nil {
+		if id, err := parseString(eventData(i, "source_message_id"), we.Data["source_message_id"]); err != nil {
 			return err
 		} else if id != "" {
 			e.ID = id
+		} else {
+			e.ID = batchID + ":" + strconv.Itoa(i)
 		}
-		ms, err := parseInt("events["+strconv.Itoa(i)+"].data.timestamp_unixtime_ms", we.Data["timestamp_unixtime_ms"])
+		ms, err := parseInt(eventData(i, "timestamp_unixtime_ms"), we.Data["timestamp_unixtime_ms"])
 		if err != nil {
 			return err
 		}

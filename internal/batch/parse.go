@@ -7,21 +7,42 @@ import (
 	"strings"
 )
 
+// field names a field in an error: a batch's own (event < 0), or one of
+// the data of its events[event]. Errors build the name only when they
+// happen (a valid batch costs no allocation for it).
+type field struct {
+	event int
+	name  string
+}
+
+func top(name string) field              { return field{event: -1, name: name} }
+func eventData(i int, name string) field { return field{event: i, name: name} }
+
+func (f field) String() string {
+	if f.event < 0 {
+		return f.name
+	}
+	return "events[" + strconv.Itoa(f.event) + "].data." + f.name
+}
+
 // parseInt reads an integer sent as a JSON number or a string of digits
 // (the Events API accepts both for mpid); null or absent is 0.
-func parseInt(field string, raw json.RawMessage) (int64, error) {
+func parseInt(f field, raw json.RawMessage) (int64, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return 0, nil
 	}
-	s := strings.Trim(string(raw), `"`)
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || (field != "mpid" && n < 0) {
-		return 0, fail("invalid_"+strings.TrimSuffix(lastPart(field), "_unixtime_ms"), "%s must be an integer, got %s", field, raw)
+	digits := raw
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		digits = raw[1 : n-1]
+	}
+	n, err := strconv.ParseInt(string(digits), 10, 64)
+	if err != nil || (f.name != "mpid" && n < 0) {
+		return 0, fail("invalid_"+strings.TrimSuffix(f.name, "_unixtime_ms"), "%s must be an integer, got %s", f, raw)
 	}
 	return n, nil
 }
 
-func parseString(field string, raw json.RawMessage) (string, error) {
+func parseString(f field, raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
@@ -32,7 +53,7 @@ func parseString(field string, raw json.RawMessage) (string, error) {
 	if _, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
 		return string(raw), nil // batch_id is a number in the API
 	}
-	return "", fail("invalid_field", "%s must be a string, got %s", field, raw)
+	return "", fail("invalid_field", "%s must be a string, got %s", f, raw)
 }
 
 // unquote is json.Unmarshal into a string, without its cost for a string
@@ -44,11 +65,4 @@ func unquote(raw json.RawMessage, s *string) error {
 		return nil
 	}
 	return json.Unmarshal(raw, s)
-}
-
-func lastPart(field string) string {
-	if i := strings.LastIndexByte(field, '.'); i >= 0 {
-		return field[i+1:]
-	}
-	return field
 }

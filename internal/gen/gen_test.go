@@ -288,10 +288,11 @@ func TestWebBatchesDecode(t *testing.T) {
 			t.Fatalf("line %d: request %q, event %q of type %s/%s at %v, batch at %v; want one custom navigation event "+
 				"with the request's id and time, inside the window\n%s", lines, b.SourceRequestID, e.ID, e.Type, data.Type, e.Time, b.Time, sc.Bytes())
 		}
-		if b.Identities["device_application_stamp"] == "" {
+		if b.Identity("device_application_stamp") == "" {
 			t.Fatalf("line %d: no cookie\n%s", lines, sc.Bytes())
 		}
-		for typ, v := range b.Identities {
+		for _, id := range b.Identities {
+			typ, v := id.Type, id.Value
 			switch typ {
 			case "customerid", "email", "device_application_stamp":
 			default:

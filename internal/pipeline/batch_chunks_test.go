@@ -11,15 +11,20 @@ import (
 // TestBatchFileAcrossChunks: a batch file longer than a decoder's chunk
 // (4,096 lines) is staged in file order, each batch with its own line,
 // and its malformed lines (on both sides of chunk boundaries, the first
-// and the last) are dropped with theirs; a blank line is skipped.
+// and the last) are dropped with theirs; a blank line is skipped; a line
+// longer than the reader's buffer (1 MiB) is one line, dropped as too
+// large.
 func TestBatchFileAcrossChunks(t *testing.T) {
 	const n = 9000
 	bad := map[int]bool{1: true, 4096: true, 4097: true, 8193: true, n: true}
+	const long = 4098
 	var b strings.Builder
 	for line := 1; line <= n; line++ {
 		switch {
 		case bad[line]:
 			b.WriteString(`{"environment":"production",` + "\n")
+		case line == long:
+			b.WriteString(`{"environment":"production","user_attributes":{"a":"` + strings.Repeat("x", 3<<19) + `"}}` + "\n")
 		case line == 5000:
 			b.WriteString("  \n")
 		default:
@@ -31,11 +36,11 @@ func TestBatchFileAcrossChunks(t *testing.T) {
 	p := loadPipeline(t, dir, "version: 1\nname: p\nstate: ./s.duckdb\nidentity: { priority: [customerid] }\nfeeds:\n"+
 		"  - { name: a, source: { kind: files, path: in/a.ndjson, format: batch }, source_type: sdk }\n")
 	res := run(t, p, Options{})
-	if st := res.Stats.Feeds["a"]; st.Read != n-1 || st.Kept != n-1-5 || st.Dropped != 5 {
-		t.Errorf("stats %+v, want %d read, %d kept, 5 dropped", st, n-1, n-6)
+	if st := res.Stats.Feeds["a"]; st.Read != n-1 || st.Kept != n-1-6 || st.Dropped != 6 {
+		t.Errorf("stats %+v, want %d read, %d kept, 6 dropped", st, n-1, n-7)
 	}
 	got := query(t, p, `SELECT string_agg(CAST("row"->>'$.line' AS VARCHAR), ' ' ORDER BY CAST("row"->>'$.line' AS INT)) FROM dropped_rows`)
-	if want := "1 4096 4097 8193 9000"; got[0] != want {
+	if want := "1 4096 4097 4098 8193 9000"; got[0] != want {
 		t.Errorf("dropped lines %s, want %s", got[0], want)
 	}
 	// Kept batches in file order: each row's origin names the line its
@@ -44,7 +49,7 @@ func TestBatchFileAcrossChunks(t *testing.T) {
 		FROM (SELECT r.origin, i.identity_value, row_number() OVER (ORDER BY r.row_pos) AS by_pos,
 		             row_number() OVER (ORDER BY CAST(split_part(r.origin, ':', 2) AS INT)) AS by_line
 		      FROM _mosaic.feed_rows r JOIN _mosaic.feed_identities i USING (row_id))`)
-	if diff := cmp.Diff([]string{fmt.Sprintf("0 %d", n-6)}, got); diff != "" {
+	if diff := cmp.Diff([]string{fmt.Sprintf("0 %d", n-7)}, got); diff != "" {
 		t.Errorf("rows out of place, of all (-want +got):\n%s", diff)
 	}
 }

@@ -4,7 +4,9 @@
 -- the feeds' names by position: a staged event carries its row's feed
 -- position and batch id (migrations/0015_feed_event_source.sql), so no
 -- feed_rows are joined. Inserted in day order, so that each day's events
--- share row groups (see migrations/0002_event_days.sql). The run's rows are
+-- share row groups (see migrations/0002_event_days.sql); the order within
+-- a day does not matter, and sorting on the day alone cost 0.8-0.9x the
+-- day and time at 1M users. The run's rows are
 -- the newest, so staged events and row profiles are read from its first
 -- row id on.
 INSERT INTO _mosaic.events (event_id, mpid, feed, event_type, event_name, occurred_at, attributes, batch_id, occurred_day, run_id)
@@ -14,4 +16,4 @@ FROM (SELECT * FROM _mosaic.feed_events WHERE row_id >= (SELECT min(row_id) FROM
 LEFT JOIN (SELECT * FROM _mosaic.row_profiles WHERE row_id >= (SELECT min(row_id) FROM _mosaic.feed_rows WHERE run_id = $1)) rp USING (row_id)
 LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
 WHERE rp.mpid IS NOT NULL OR list_contains($2::INTEGER[], e.feed_pos)
-ORDER BY occurred_day, e.occurred_at;
+ORDER BY occurred_day;

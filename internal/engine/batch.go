@@ -26,6 +26,7 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	data["RunTime"] = f.runTime.UTC().Format(time.RFC3339Nano)
 	data["Reserved"] = calculatedNames(f.p)
 	defer f.tx.dropTemp(ctx, "_brows")
+	defer f.tx.dropTemp(ctx, "_bnotkept")
 	defer f.tx.dropTemp(ctx, "_bids")
 	defer f.tx.dropView(ctx, "_bmapped")
 	for _, name := range []string{"batch/map.sql.tmpl", "batch/identities.sql.tmpl"} {
@@ -38,6 +39,9 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 		}
 	}
 	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql"), f.feed.Name, f.tx.past); err != nil {
+		return st, fmt.Errorf("feed %s: check batches: %w", f.feed.Name, err)
+	}
+	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/not_kept.sql")); err != nil {
 		return st, fmt.Errorf("feed %s: check batches: %w", f.feed.Name, err)
 	}
 	var read, kept, dropped, already, blocked int64

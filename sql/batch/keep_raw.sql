@@ -4,4 +4,4 @@
 -- reads what a run without one would keep; the source hands over every
 -- batch's text only then (connectors.RawBatches.All). $1 first row_id - 1.
 INSERT INTO _mosaic.feed_batches (row_id, batch)
-SELECT $1 + m.row_pos, m.batch FROM _bmapped m JOIN _brows r USING (row_pos) WHERE r.reason IS NULL;
+SELECT $1 + m.row_pos, m.batch FROM _bmapped m ANTI JOIN _bnotkept USING (row_pos);

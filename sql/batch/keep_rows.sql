@@ -1,4 +1,4 @@
 -- $1 first row_id - 1, $2 run, $3 feed, $4 feed position.
 INSERT INTO _mosaic.feed_rows (row_id, run_id, feed, feed_pos, row_pos, ts, mpid, origin, request_id)
 SELECT $1 + m.row_pos, $2, $3, $4, m.row_pos, m.ts, m.mpid, m.origin, m.request_id
-FROM _bmapped m JOIN _brows r USING (row_pos) WHERE r.reason IS NULL;
+FROM _bmapped m ANTI JOIN _bnotkept USING (row_pos);

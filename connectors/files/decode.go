@@ -20,11 +20,14 @@ import (
 // of kept batches (about 2 MB of generated batches).
 const chunkLines = 4096
 
+// maxPresize bounds the buffer a chunk's lines are read into before its
+// first line (a chunk after one of huge lines grows as it needs instead).
+const maxPresize = 64 << 20
+
 // chunk is a run of a file's lines and, once done is closed, what their
 // decoding gave: a record of the kept batches, with each one's line (an
 // index into lines) and request id's hash (see batchText). The lines are
-// parts of one string, which the decoded batches share (no line is
-// copied on its way to Arrow).
+// parts of one string, so that the decoder needs no copy of its own.
 type chunk struct {
 	first     int // the line number of lines[0]
 	lines     []string
@@ -84,11 +87,19 @@ func newDecoding(ctx context.Context, f file, br *bufio.Reader, cores int, low b
 
 // split reads lines into chunks and gives each to a decoder and to the
 // ordered queue. A chunk's lines are read into one buffer, sized like the
-// previous chunk's, and taken as parts of the string it holds.
+// previous chunk's (up to maxPresize), and taken as parts of the string
+// it holds once the chunk is complete (so the buffers it outgrew are
+// freed, not held by lines taken earlier).
 func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
 	c := &chunk{done: make(chan struct{})}
 	var text strings.Builder
+	var bounds [][2]int // each line's bytes in text
 	send := func() error {
+		all := text.String()
+		c.lines = make([]string, len(bounds))
+		for i, b := range bounds {
+			c.lines[i] = all[b[0]:b[1]]
+		}
 		for _, ch := range []chan<- *chunk{work, d.ordered} {
 			select {
 			case ch <- c:
@@ -96,10 +107,10 @@ func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
 				return d.ctx.Err()
 			}
 		}
-		c = &chunk{done: make(chan struct{})}
+		c, bounds = &chunk{done: make(chan struct{})}, bounds[:0]
 		size := text.Len()
 		text = strings.Builder{}
-		text.Grow(size + size/8)
+		text.Grow(min(size+size/8, maxPresize))
 		return nil
 	}
 	for lineNo := 1 + int(d.f.lineBase); ; lineNo++ {
@@ -113,18 +124,15 @@ func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
 				break
 			}
 		}
-		// The string's bytes up to here are never written again, even
-		// when the builder's buffer moves as it grows.
-		line := text.String()[start:]
-		if lineNo == 1 {
+		if lineNo == 1 && strings.HasPrefix(text.String()[start:], utf8BOM) {
 			// A UTF-8 byte-order mark, as Windows tools write, is not JSON.
-			line = strings.TrimPrefix(line, utf8BOM)
+			start += len(utf8BOM)
 		}
-		if len(line) > 0 {
-			if len(c.lines) == 0 {
+		if text.Len() > start {
+			if len(bounds) == 0 {
 				c.first = lineNo
 			}
-			c.lines = append(c.lines, line)
+			bounds = append(bounds, [2]int{start, text.Len()})
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -132,13 +140,13 @@ func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
 		if err != nil {
 			return err
 		}
-		if len(c.lines) == chunkLines {
+		if len(bounds) == chunkLines {
 			if err := send(); err != nil {
 				return err
 			}
 		}
 	}
-	if len(c.lines) == 0 {
+	if len(bounds) == 0 {
 		return nil
 	}
 	return send()

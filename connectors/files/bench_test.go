@@ -35,7 +35,7 @@ func BenchmarkDecodeBatches(b *testing.B) {
 		size += int64(len(data))
 		lines = append(lines, strings.Split(strings.TrimSpace(string(data)), "\n")...)
 	}
-	f := file{origin: "web.ndjson", text: newBatchText(connectors.RawBatches{})}
+	f := file{origin: "generated.ndjson", text: newBatchText(connectors.RawBatches{})}
 	b.SetBytes(size)
 	b.ReportAllocs()
 	var before, after runtime.MemStats

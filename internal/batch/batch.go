@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -66,9 +65,6 @@ type Batch struct {
 	Events     []Event
 }
 
-// Identity is one identity of a batch.
-type Identity struct{ Type, Value string }
-
 // null is the attributes of an event that has none (shared: never
 // written to).
 var null = json.RawMessage("null")[:4:4]
@@ -96,7 +92,10 @@ func fail(reason, format string, args ...any) *Error {
 }
 
 // wire is the batch as sent, its events left for a second pass; unknown
-// fields are ignored here and kept in the raw line by the caller.
+// fields are ignored here and kept in the raw line by the caller. The
+// fast decoder hands its fields' UnmarshalJSON methods (json.RawMessage's)
+// the line's own bytes, which other batches' strings share: such a method
+// copies, never writes.
 type wire struct {
 	head
 	Events *json.RawMessage `json:"events"`
@@ -127,22 +126,36 @@ type wireEvent struct {
 // refuses is decoded again by decodeReference, the definition, whose
 // encoding/json errors say what and where. FuzzDecodeMatchesReference
 // holds the two to the same answers.
-func Decode(line []byte, id string) (*Batch, error) { return DecodeString(string(line), id) }
+func Decode(line []byte, id string) (*Batch, error) {
+	if len(line) <= MaxBatchBytes {
+		if b, ok := decodeFast(string(line), id); ok {
+			return b, nil
+		}
+	}
+	return decodeReference(line, id)
+}
 
-// DecodeString is Decode of a line held as a string, which the batch's
-// strings may share instead of copying (a reader that keeps many lines in
-// one string saves a copy of each).
+// DecodeString is Decode of a line held as a string, which some of the
+// batch's strings share instead of copying (a reader that keeps many
+// lines in one string saves a copy of each line).
 func DecodeString(line, id string) (*Batch, error) {
+	if len(line) > MaxBatchBytes {
+		return nil, tooLarge(len(line))
+	}
 	if b, ok := decodeFast(line, id); ok {
 		return b, nil
 	}
 	return decodeReference([]byte(line), id)
 }
 
+func tooLarge(n int) error {
+	return fail("batch_too_large", "the batch is %d bytes; the limit is %d", n, MaxBatchBytes)
+}
+
 // decodeReference is Decode with encoding/json, events in a second pass.
 func decodeReference(line []byte, id string) (*Batch, error) {
 	if len(line) > MaxBatchBytes {
-		return nil, fail("batch_too_large", "the batch is %d bytes; the limit is %d", len(line), MaxBatchBytes)
+		return nil, tooLarge(len(line))
 	}
 	if !utf8.Valid(line) {
 		return nil, fail("invalid_utf8", "the batch is not valid UTF-8")
@@ -257,61 +270,6 @@ func checkEnvironment(env *string) error {
 		return fail("invalid_environment", `environment is %q; it must be "production" or "development"`, *env)
 	}
 	return nil
-}
-
-func (b *Batch) identities(w head) error {
-	for key, raw := range w.UserIdentities {
-		typ, ok := userIdentityTypes[key]
-		if !ok {
-			return fail("unknown_identity_type", "user_identities.%s is not an identity type of the Events API", key)
-		}
-		if err := b.addIdentity("user_identities", key, typ, raw); err != nil {
-			return err
-		}
-	}
-	for key, raw := range w.DeviceInfo {
-		if typ, ok := deviceIdentityTypes[key]; ok {
-			if err := b.addIdentity("device_info", key, typ, raw); err != nil {
-				return err
-			}
-		}
-	}
-	if len(b.Identities) > 1 {
-		slices.SortFunc(b.Identities, func(x, y Identity) int { return strings.Compare(x.Type, y.Type) })
-	}
-	return nil
-}
-
-// addIdentity adds the identity the batch's object obj gives at key.
-func (b *Batch) addIdentity(obj, key, typ string, raw json.RawMessage) error {
-	if string(raw) == "null" {
-		return nil
-	}
-	var v string
-	if unquote(raw, &v) != nil {
-		return fail("invalid_identity_value", "%s.%s must be a string", obj, key)
-	}
-	for _, id := range b.Identities {
-		if id.Type != typ {
-			continue
-		}
-		if id.Value != v {
-			return fail("conflicting_identities", "%s.%s gives a second %s (%q and %q)", obj, key, typ, id.Value, v)
-		}
-		return nil
-	}
-	b.Identities = append(b.Identities, Identity{Type: typ, Value: v})
-	return nil
-}
-
-// Identity is the batch's value of an identity type ("" if none).
-func (b *Batch) Identity(typ string) string {
-	for _, id := range b.Identities {
-		if id.Type == typ {
-			return id.Value
-		}
-	}
-	return ""
 }
 
 func checkAttributes(attrs map[string]json.RawMessage) error {

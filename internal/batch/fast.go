@@ -13,8 +13,9 @@ type fastWire struct {
 }
 
 // decoder is sonic configured as encoding/json decodes: strings checked
-// (control characters refused). They are not copied: a decoded batch's
-// strings share the line's (a string, never written to).
+// (control characters refused). Those it decodes as strings (map keys,
+// environment, event_type) are not copied but share the line, a string,
+// never written to; json.RawMessage values are copies.
 var decoder = sonic.Config{ValidateString: true}.Froze()
 
 // decodeFast is decodeReference in one pass with sonic (about 3× faster

@@ -292,14 +292,13 @@ func TestWebBatchesDecode(t *testing.T) {
 			t.Fatalf("line %d: no cookie\n%s", lines, sc.Bytes())
 		}
 		for _, id := range b.Identities {
-			typ, v := id.Type, id.Value
-			switch typ {
+			switch id.Type {
 			case "customerid", "email", "device_application_stamp":
 			default:
-				t.Fatalf("line %d: identity type %s\n%s", lines, typ, sc.Bytes())
+				t.Fatalf("line %d: identity type %s\n%s", lines, id.Type, sc.Bytes())
 			}
-			if v == "anonymous" || v == "null" || v == "0000000" || v == "test@example.com" {
-				bait[typ+" "+v]++
+			if v := id.Value; v == "anonymous" || v == "null" || v == "0000000" || v == "test@example.com" {
+				bait[id.Type+" "+v]++
 			}
 		}
 	}

@@ -1,4 +1,4 @@
--- The batches rows.sql does not keep, whatever the reason: few, so that
+-- The batches rows.sql gives a reason not to keep: few, so that
 -- each statement keeping the others excludes them with an anti join on a
 -- small table, not a join on one row per batch (at 1M users the web
 -- feed's 6.5M: a hash table of them built for every statement).

@@ -5,10 +5,9 @@
 -- position and batch id (migrations/0015_feed_event_source.sql), so no
 -- feed_rows are joined. Inserted in day order, so that each day's events
 -- share row groups (see migrations/0002_event_days.sql); the order within
--- a day does not matter, and sorting on the day alone cost 0.8-0.9x the
--- day and time at 1M users. The run's rows are
--- the newest, so staged events and row profiles are read from its first
--- row id on.
+-- a day does not matter, and sorting on the day alone cost 0.6-0.9x the
+-- day and time at 1M users. The run's rows are the newest, so staged
+-- events and row profiles are read from its first row id on.
 INSERT INTO _mosaic.events (event_id, mpid, feed, event_type, event_name, occurred_at, attributes, batch_id, occurred_day, run_id)
 SELECT e.event_id, coalesce(al.mpid, rp.mpid), list_extract($3::VARCHAR[], e.feed_pos + 1), e.event_type, e.event_name,
     e.occurred_at, e.attributes, e.batch_id, CAST(timezone('UTC', e.occurred_at) AS DATE) AS occurred_day, $1

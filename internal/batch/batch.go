@@ -94,8 +94,8 @@ func fail(reason, format string, args ...any) *Error {
 // wire is the batch as sent, its events left for a second pass; unknown
 // fields are ignored here and kept in the raw line by the caller. The
 // fast decoder hands its fields' UnmarshalJSON methods (json.RawMessage's)
-// the line's own bytes, which other batches' strings share: such a method
-// copies, never writes.
+// the line's own bytes, which strings of this batch and of others share:
+// such a method copies them, never writes to them.
 type wire struct {
 	head
 	Events *json.RawMessage `json:"events"`

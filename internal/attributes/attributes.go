@@ -61,20 +61,27 @@ type Stats struct {
 
 // Run recomputes the attributes that run runID touches.
 func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, error) {
-	defer db.DropTemp(ctx, "_attr_touched")
-	defer db.DropTemp(ctx, "_attr_result")
+	for _, t := range []string{"_attr_writes", "_attr_touched", "_attr_result"} {
+		defer db.DropTemp(ctx, t)
+	}
 	var feedTypes []string
 	for _, f := range p.Feeds {
 		feedTypes = append(feedTypes, f.SourceType)
 	}
 	order := p.SourceOrder()
-	if _, err := db.Exec(ctx, sqlfiles.Get("attributes/touched.sql"), runID); err != nil {
-		return Stats{}, fmt.Errorf("attributes: touched keys: %w", err)
+	touched, err := sqlfiles.File("attributes/touched.sql", nil)
+	if err != nil {
+		return Stats{}, err
+	}
+	for _, s := range touched {
+		if _, err := db.ExecStatement(ctx, s, runID); err != nil {
+			return Stats{}, fmt.Errorf("attributes: touched keys: %w", err)
+		}
 	}
 	out := newResult()
 	var st Stats
 	var g group
-	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 		c := columnsOf(rec)
 		for i := range c.mpid.Len() {
 			if g.mpid != c.mpid.Value(i) || g.key != c.key.Value(i) {

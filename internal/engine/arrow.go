@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -66,8 +67,11 @@ func (t *Tx) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, qu
 	return t.s.ScanArrow(ctx, fn, query, args...)
 }
 
-// ScanArrow is Tx.ScanArrow outside a transaction.
+// ScanArrow is Tx.ScanArrow outside a transaction. Like Tx.Exec, it logs
+// the query at debug level with the rows read and the time taken, fn's
+// included.
 func (s *Store) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error {
+	start, cpu := time.Now(), cpuTime()
 	var rdr array.RecordReader
 	err := s.conn.Raw(func(dc any) error {
 		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
@@ -81,11 +85,15 @@ func (s *Store) ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error,
 		return err
 	}
 	defer rdr.Release()
+	var n int64
 	for rdr.Next() {
-		if err := fn(rdr.RecordBatch()); err != nil {
+		rec := rdr.RecordBatch()
+		n += rec.NumRows()
+		if err := fn(rec); err != nil {
 			return err
 		}
 	}
+	s.log.Debug("sql", "rows", n, "ms", time.Since(start).Milliseconds(), "cpu_ms", (cpuTime() - cpu).Milliseconds(), "stmt", firstLine(query))
 	return rdr.Err()
 }
 

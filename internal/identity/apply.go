@@ -94,9 +94,13 @@ func (k *Kernel) mostRecent(id int64, hs []pid) pid {
 }
 
 func (k *Kernel) create(row *Row) pid {
-	mpid := row.Idents[0].Seed
+	seed := row.Idents[0].Seed
+	mpid := seed
 	for k.isTaken(mpid) {
 		mpid++
+	}
+	if b := mpid / 64; b != seed/64 && b != seed/64+1 { // truncated, as DuckDB's // is
+		k.far++
 	}
 	p := k.newProfile(mpid)
 	pp := &k.profs[p]

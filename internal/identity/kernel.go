@@ -174,6 +174,7 @@ type Kernel struct {
 	drops   []Drop
 	created int
 	added   int // identities added to profiles (rule 6a)
+	far     int // profiles created outside their seed's buckets (Result.Far)
 }
 
 // New returns an empty kernel for identity ids up to maxIdent, with room

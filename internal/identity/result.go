@@ -36,11 +36,15 @@ type Result struct {
 	Updated          int
 	// IdentitiesAdded counts the identities rows added to profiles.
 	IdentitiesAdded int
+	// Far counts the profiles created on an MPID outside its seed's
+	// 64-wide bucket and the next: the only MPIDs of which the kernel may
+	// not know that the store uses them (taken.sql loads those buckets).
+	Far int
 }
 
 // Result returns what the applied rows changed. Call it once, last.
 func (k *Kernel) Result() Result {
-	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, IdentitiesAdded: k.added, RowIDs: k.rowIDs}
+	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, IdentitiesAdded: k.added, Far: k.far, RowIDs: k.rowIDs}
 	nProfs, nHolds := 0, 0
 	for i := 1; i < len(k.profs); i++ {
 		if p := &k.profs[i]; p.dirty && p.into == 0 {

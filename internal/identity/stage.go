@@ -107,7 +107,8 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 // resolve runs the kernel over the run's rows and stages its result. The
 // kernel knows only the store's MPIDs near the run's seeds; when a new
 // profile lands on another one (collisions.sql), it runs again with those
-// marked taken, until none does.
+// marked taken, until none does. The check is needed only when a new
+// profile's MPID lies outside the buckets taken.sql loaded (Result.Far).
 func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID, maxIdent int64) (Stats, error) {
 	var taken []int64
 	for {
@@ -129,6 +130,9 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 		}
 		if err := write(ctx, db, res, order); err != nil {
 			return st, err
+		}
+		if res.Far == 0 {
+			return st, nil // every new MPID lies in buckets taken.sql loaded in full
 		}
 		n := len(taken)
 		err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"log/slog"
-	"runtime/debug"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/attributes"
@@ -49,11 +48,6 @@ var stages = []stage{
 		s.res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged, IdentitiesAdded: id.IdentitiesAdded, Largest: id.Largest,
 			SharedValues: id.SharedValues, Shared: id.Shared}
 		s.log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged)
-		// The kernel's heap (about 2 GiB at 1M users) is garbage now;
-		// returned to the system at once, it is not counted twice while
-		// DuckDB fills its buffers in the stages after (at 1M users the
-		// RSS there peaked at 6.8 GB instead of 7.9 GB).
-		debug.FreeOSMemory()
 		return id.Rows, nil
 	}},
 	{"attributes", func(ctx context.Context, s *runState) (int64, error) {

@@ -97,7 +97,6 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	// (about 2 GiB at 1M users): returned to the system before apply.sql
 	// makes DuckDB's buffers grow, they are not counted twice at the run's
 	// peak.
-	rr = nil
 	debug.FreeOSMemory()
 	if err := db.ExecFile(ctx, "identity/apply.sql", nil, runID); err != nil {
 		return st, fmt.Errorf("identity: %w", err)

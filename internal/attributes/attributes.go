@@ -74,7 +74,11 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		return Stats{}, err
 	}
 	for _, s := range touched {
-		if _, err := db.ExecStatement(ctx, s, runID); err != nil {
+		var args []any
+		if s.Name == "writes" {
+			args = []any{runID}
+		}
+		if _, err := db.ExecStatement(ctx, s, args...); err != nil {
 			return Stats{}, fmt.Errorf("attributes: touched keys: %w", err)
 		}
 	}

@@ -9,6 +9,7 @@
 CREATE OR REPLACE TEMP TABLE _attr_writes AS
 -- the run's rows are the newest: their row ids start at its first
 WITH run AS (SELECT min(row_id) AS first FROM _mosaic.feed_rows WHERE run_id = $1),
+merged AS (SELECT DISTINCT mpid FROM _mosaic.aliases WHERE run_id = $1),
 profs AS (
     SELECT coalesce(al.mpid, rp.mpid) AS mpid
     FROM _mosaic.row_profiles rp LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
@@ -16,7 +17,7 @@ profs AS (
                         UNION ALL
                         SELECT row_id FROM _mosaic.feed_deletions WHERE row_id >= (SELECT first FROM run))
     UNION
-    SELECT mpid FROM _mosaic.aliases WHERE run_id = $1
+    SELECT mpid FROM merged
 ),
 -- their rows, by each MPID a row of theirs may carry: theirs and their
 -- aliases'
@@ -28,16 +29,18 @@ prows AS (
           SELECT alias_mpid, mpid FROM _mosaic.aliases WHERE mpid IN (SELECT mpid FROM profs)) c
       ON c.carried = rp.mpid
 )
-SELECT w.row_id, p.mpid, w.key, w.value, w.is_delete, w.row_id >= (SELECT first FROM run) AS in_run
+-- touches: the write is the run's, or its profile absorbed another in the
+-- run (then every key it ever had is touched)
+SELECT w.row_id, p.mpid, w.key, w.value, w.is_delete,
+    w.row_id >= (SELECT first FROM run) OR p.mpid IN (SELECT mpid FROM merged) AS touches
 FROM prows p
 JOIN (SELECT row_id, key, value, false AS is_delete FROM _mosaic.feed_attributes
       UNION ALL
       SELECT row_id, key, NULL, true FROM _mosaic.feed_deletions) w USING (row_id);
 
 -- name: touched
--- The (profile, key) pairs run $1 touches: the keys its rows set or
+-- The (profile, key) pairs the run touches: the keys its rows set or
 -- delete, and every key ever written on a profile that absorbed another
 -- in the run.
 CREATE OR REPLACE TEMP TABLE _attr_touched AS
-SELECT DISTINCT mpid, key FROM _attr_writes
-WHERE in_run OR mpid IN (SELECT mpid FROM _mosaic.aliases WHERE run_id = $1);
+SELECT DISTINCT mpid, key FROM _attr_writes WHERE touches;

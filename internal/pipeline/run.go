@@ -29,8 +29,9 @@ type Runner struct {
 	// means engine.DefaultMemoryLimit.
 	MemoryLimit string
 	// Committed, when set, is called as soon as a run has committed,
-	// before its outputs sync (a server drops what it cached).
-	Committed func(runID int64)
+	// before its outputs sync, with the run's result (a server drops what
+	// it cached of the profiles the run changed).
+	Committed func(*Result)
 	// Cores, when set, bounds the cores a run keeps busy: DuckDB's threads
 	// (for the run's span, readers included) and the batch decoders. A
 	// server leaves the rest to its readers.
@@ -332,7 +333,7 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	}
 	published = true
 	if r.Committed != nil {
-		r.Committed(res.Run.ID)
+		r.Committed(res)
 	}
 	log.Info("run committed", "run", res.Run.ID, "ms", time.Since(res.Run.Started).Milliseconds())
 	return nil

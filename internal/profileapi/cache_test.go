@@ -2,8 +2,9 @@ package profileapi
 
 import "testing"
 
-// TestDocCache: a document is kept until a run commits; one read before
-// the commit is not kept after it; a full cache stays at its size.
+// TestDocCache: a document is kept until a run that changes it commits
+// (every one, when the run does not say which); one read before a commit
+// is not kept after it; a full cache stays at its size.
 func TestDocCache(t *testing.T) {
 	c := newDocCache(2)
 	_, gen, ok := c.get(1)
@@ -14,8 +15,17 @@ func TestDocCache(t *testing.T) {
 	if doc, _, ok := c.get(1); !ok || string(doc) != "one" {
 		t.Fatalf("mpid 1: %q %v", doc, ok)
 	}
+	_, gen, _ = c.get(2)
+	c.put(2, []byte("two"), gen)
+	c.invalidate([]int64{2, 99}) // a run changed 2 (and 99, not kept)
+	if _, _, ok := c.get(2); ok {
+		t.Error("mpid 2 is kept after a run that changed it")
+	}
+	if doc, _, ok := c.get(1); !ok || string(doc) != "one" {
+		t.Errorf("mpid 1, which the run did not change: %q %v", doc, ok)
+	}
 	_, before, _ := c.get(2) // a read starts, then a run commits
-	c.invalidate()
+	c.invalidate(nil)
 	c.put(2, []byte("two, as before the commit"), before)
 	if _, _, ok := c.get(2); ok {
 		t.Error("a document read before the commit is kept after it")

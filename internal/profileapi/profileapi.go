@@ -106,9 +106,20 @@ func (h *Handler) byMPID(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, doc, fields, err, fmt.Sprintf("no profile has mpid %d", mpid))
 }
 
-// Invalidate drops the documents kept in memory. Call it as each run
-// commits (pipeline.Runner.Committed): answers then come from that run.
-func (h *Handler) Invalidate() { h.cache.invalidate() }
+// Invalidate drops the documents kept in memory. Call it, or Forget, as
+// each run commits (pipeline.Runner.Committed): answers then come from
+// that run.
+func (h *Handler) Invalidate() { h.cache.invalidate(nil) }
+
+// Forget drops the documents kept of the given MPIDs, those a run wrote
+// or deleted as it committed; the others are still the store's.
+func (h *Handler) Forget(mpids []int64) { h.cache.invalidate(mpids) }
+
+// CacheReads counts the reads of a document answered from memory (hits)
+// and from the store (misses).
+func (h *Handler) CacheReads() (hits, misses uint64) {
+	return h.cache.hits.Load(), h.cache.misses.Load()
+}
 
 func (h *Handler) document(ctx context.Context, mpid int64) ([]byte, error) {
 	doc, gen, ok := h.cache.get(mpid)

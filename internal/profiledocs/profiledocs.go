@@ -23,6 +23,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
@@ -33,6 +35,7 @@ type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error)
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
 	DropTemp(ctx context.Context, table string)
 }
 
@@ -42,6 +45,9 @@ type Stats struct {
 	// profile's was.
 	Written int64 `json:"written"`
 	All     bool  `json:"all,omitempty"`
+	// Changed lists, when not All, the MPIDs whose document the run
+	// wrote or deleted: a server keeps its copies of the others'.
+	Changed []int64 `json:"-"`
 }
 
 // Enabled reports whether p keeps the documents: it serves the Profile API.
@@ -99,6 +105,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.T
 // of all), and records them as current as of run.
 func write(ctx context.Context, db DB, p *config.Pipeline, run int64, all bool, now time.Time) (Stats, error) {
 	defer db.DropTemp(ctx, "_docs_dirty")
+	defer db.DropTemp(ctx, "_docs_gone")
 	defer db.DropTemp(ctx, "_docs_keys")
 	st := Stats{All: all}
 	var err error
@@ -128,6 +135,16 @@ func write(ctx context.Context, db DB, p *config.Pipeline, run int64, all bool, 
 		}
 		if s.Name == "write" {
 			st.Written = n
+		}
+	}
+	if !all {
+		st.Changed = []int64{}
+		err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+			st.Changed = append(st.Changed, rec.Column(0).(*array.Int64).Int64Values()...)
+			return nil
+		}, sqlfiles.Get("profiledocs/changed.sql"))
+		if err != nil {
+			return st, fmt.Errorf("profile documents: the changed profiles: %w", err)
 		}
 	}
 	b, _ := json.Marshal(state{Run: run, Definitions: definitions(p)})

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
@@ -16,8 +18,9 @@ import (
 
 // TestDocumentsFollowTheirPipeline: runs of a pipeline that does not serve
 // the Profile API keep no documents; Ensure then writes them all (once);
-// the next run of the serving pipeline writes only what it changed, and a
-// run after a new audience writes them all again. Verify holds throughout.
+// the next run of the serving pipeline writes only what it changed and
+// names those it wrote or deleted (a merge), and a run after a new
+// audience writes them all again. Verify holds throughout.
 func TestDocumentsFollowTheirPipeline(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -30,7 +33,7 @@ func TestDocumentsFollowTheirPipeline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base := "version: 1\nname: docs\nstate: ./store.duckdb\nfeeds:\n  - { name: crm, source: { kind: files, path: crm/*.csv }, source_type: warehouse, timestamp: ts, identities: { id: customerid }, attributes: { tier: tier } }\n"
+	base := "version: 1\nname: docs\nstate: ./store.duckdb\nfeeds:\n  - { name: crm, source: { kind: files, path: crm/*.csv }, source_type: warehouse, timestamp: ts, identities: { id: customerid, email: email }, attributes: { tier: tier } }\n"
 	serving := "serve: { profile_api: { client_id_env: DOCS_ID, client_secret_env: DOCS_SECRET } }\n"
 	load := func(text string) *config.Pipeline {
 		t.Helper()
@@ -66,7 +69,26 @@ func TestDocumentsFollowTheirPipeline(t *testing.T) {
 		return n
 	}
 
-	write("crm/1.csv", "id,tier,ts\nC1,gold,2026-05-01T00:00:00Z\nC2,silver,2026-05-01T00:00:00Z\nC3,gold,2026-05-01T00:00:00Z\n")
+	mpids := func(s *engine.Store, query string) map[int64]bool {
+		t.Helper()
+		rows, err := s.Conn().QueryContext(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[int64]bool{}
+		for rows.Next() {
+			var m int64
+			if err := rows.Scan(&m); err != nil {
+				t.Fatal(err)
+			}
+			out[m] = true
+		}
+		return out
+	}
+	const allDocs = "SELECT mpid FROM _mosaic.profile_docs"
+
+	write("crm/1.csv", "id,tier,ts,email\nC1,gold,2026-05-01T00:00:00Z,\nC2,silver,2026-05-01T00:00:00Z,\nC3,gold,2026-05-01T00:00:00Z,\n,bronze,2026-05-01T00:00:00Z,d@example.com\n")
 	if res := run(load(base)); res.Stats.ProfileDocs != nil {
 		t.Fatalf("a pipeline that does not serve the Profile API wrote documents: %+v", res.Stats.ProfileDocs)
 	}
@@ -81,17 +103,40 @@ func TestDocumentsFollowTheirPipeline(t *testing.T) {
 		if wrote, err := profiledocs.Ensure(ctx, s, p); err != nil || wrote {
 			t.Fatalf("Ensure again: wrote %v, %v; want nothing to do", wrote, err)
 		}
-		if n := docs(s); n != 3 {
-			t.Fatalf("%d documents, want 3", n)
+		if n := docs(s); n != 4 {
+			t.Fatalf("%d documents, want 4", n)
 		}
 	})
 
-	write("crm/2.csv", "id,tier,ts\nC2,gold,2026-05-02T00:00:00Z\n")
-	if st := run(p).Stats.ProfileDocs; st == nil || st.All || st.Written != 1 {
+	var before map[int64]bool
+	withStore(func(s *engine.Store) { before = mpids(s, allDocs) })
+	// C2 changes tier and absorbs the e-mail-only profile.
+	write("crm/2.csv", "id,tier,ts,email\nC2,gold,2026-05-02T00:00:00Z,d@example.com\n")
+	st := run(p).Stats.ProfileDocs
+	if st == nil || st.All || st.Written != 1 {
 		t.Fatalf("a run that changes one profile wrote %+v, want that one only", st)
 	}
+	withStore(func(s *engine.Store) {
+		want := mpids(s, "SELECT i.mpid FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id WHERE d.identity_value = 'C2'")
+		after := mpids(s, allDocs)
+		for m := range before {
+			if !after[m] {
+				want[m] = true // merged away
+			}
+		}
+		if len(want) != 2 || len(after) != 3 {
+			t.Fatalf("C2's profile and the one merged away: %v, and %d documents after; want 2 and 3", want, len(after))
+		}
+		got := map[int64]bool{}
+		for _, m := range st.Changed {
+			got[m] = true
+		}
+		if diff := cmp.Diff(want, got); diff != "" || len(st.Changed) != len(got) {
+			t.Errorf("the MPIDs the run changed, %v (-want +got):\n%s", st.Changed, diff)
+		}
+	})
 	p = load(base + serving + "audiences:\n  - { name: gold, criteria: { attribute: { key: tier, op: eq, value: gold } } }\n")
-	if st := run(p).Stats.ProfileDocs; st == nil || !st.All || st.Written != 3 {
+	if st := run(p).Stats.ProfileDocs; st == nil || !st.All || st.Written != 3 || st.Changed != nil {
 		t.Fatalf("a run after a new audience wrote %+v, want all 3", st)
 	}
 	withStore(func(s *engine.Store) {

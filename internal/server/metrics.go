@@ -11,6 +11,7 @@ import (
 
 	"github.com/mosaic-cdp/mosaic/internal/landing"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+	"github.com/mosaic-cdp/mosaic/internal/profileapi"
 )
 
 // metrics are what GET /metrics shows, in a registry of the server's own.
@@ -97,6 +98,23 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// profileCache adds counters of the Profile API's reads of a document:
+// from memory or from the store.
+func (m *metrics) profileCache(h *profileapi.Handler) {
+	for _, result := range []string{"hit", "miss"} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "mosaic_profile_api_cache_reads_total", Help: "Profile API document reads answered from memory (hit) or from the store (miss).",
+			ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 {
+			hits, misses := h.CacheReads()
+			if result == "hit" {
+				return float64(hits)
+			}
+			return float64(misses)
+		}))
+	}
+}
 
 // landing adds gauges of each landing log: bytes accepted and not yet
 // read by a committed run, and its sealed segments.

@@ -23,6 +23,7 @@ func TestProfileAPI(t *testing.T) {
 	for _, b := range []string{
 		batchJSON("r-1", "c-10", "a@example.com", `{"plan": "free"}`),
 		batchJSON("r-2", "", "B@Example.com", `{"city": "Oslo"}`),
+		batchJSON("r-0", "c-20", "z@example.com", `{"plan": "team"}`),
 	} {
 		if code, text := s.events("/v2/events", b); code != http.StatusAccepted {
 			t.Fatalf("%d %s", code, text)
@@ -88,7 +89,7 @@ func TestProfileAPI(t *testing.T) {
 
 	// Run 2 merges the e-mail-only profile into c-10's and changes its plan.
 	// Held at its commit, the run is invisible to readers.
-	bMPID := mpidOf(t, s, tok, "b@example.com")
+	bMPID, c20MPID := mpidOf(t, s, tok, "b@example.com"), mpidOf(t, s, tok, "z@example.com")
 	if bMPID == a.MPID {
 		t.Fatal("the e-mail-only profile is c-10's before the merge")
 	}
@@ -117,7 +118,18 @@ func TestProfileAPI(t *testing.T) {
 	if _, after, text := s.profile("GET", fmt.Sprintf("/userprofile/v1/1/2/3/%d", a.MPID), "", tok); after.UserAttributes["plan"] != "pro" {
 		t.Errorf("after the run, c-10 reads as %s: want plan pro", text)
 	}
+	// c-20's, read before the run, which did not change it, is still
+	// answered from memory.
+	hits, misses := s.metric(cacheReads+`{result="hit"}`), s.metric(cacheReads+`{result="miss"}`)
+	if code, c20, text := s.profile("GET", fmt.Sprintf("/userprofile/v1/1/2/3/%d", c20MPID), "", tok); code != http.StatusOK || c20.UserAttributes["plan"] != "team" {
+		t.Fatalf("c-20 after the run: %d %s", code, text)
+	}
+	if h, m := s.metric(cacheReads+`{result="hit"}`), s.metric(cacheReads+`{result="miss"}`); m != misses || h == hits {
+		t.Errorf("c-20, unchanged by the run, was read from the store after it (hits %s → %s, misses %s → %s); want it kept in memory", hits, h, misses, m)
+	}
 }
+
+const cacheReads = "mosaic_profile_api_cache_reads_total"
 
 // mpidOf resolves the profile holding an e-mail (the test pipeline lets
 // e-mail resolve).

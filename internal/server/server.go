@@ -285,6 +285,7 @@ func (s *Server) routes(ctx context.Context, mux *http.ServeMux, store *engine.S
 		}
 		h.Register(mux)
 		s.profileAPI = h
+		s.metrics.profileCache(h)
 		// The User Activity web view: its login takes the same client.
 		(&webui.Handler{DB: store.Readers(readers), Pipeline: s.p, Sessions: tokens, Log: s.log}).Register(mux)
 		mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
@@ -336,7 +337,13 @@ func (s *Server) run(ctx context.Context, store *engine.Store, logs map[string]*
 	}
 	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress, Cores: RunCores(s.opts.RunCores)}
 	if s.profileAPI != nil {
-		r.Committed = func(int64) { s.profileAPI.Invalidate() }
+		r.Committed = func(res *pipeline.Result) {
+			if st := res.Stats.ProfileDocs; st != nil && !st.All {
+				s.profileAPI.Forget(st.Changed)
+			} else {
+				s.profileAPI.Invalidate()
+			}
+		}
 	}
 	// The run's own thread and its decoders yield to requests.
 	r.Background = true

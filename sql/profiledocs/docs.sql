@@ -1,7 +1,11 @@
+-- name: gone
+-- The documents of profiles that are gone (merged away, deleted by
+-- retention); they go, and a server forgets its copies of them.
+CREATE OR REPLACE TEMP TABLE _docs_gone AS
+SELECT mpid FROM _mosaic.profile_docs WHERE mpid NOT IN (SELECT mpid FROM _mosaic.profiles);
+
 -- name: prune
--- Documents and keys of profiles that are gone (merged away, deleted by
--- retention) go.
-DELETE FROM _mosaic.profile_docs WHERE mpid NOT IN (SELECT mpid FROM _mosaic.profiles);
+DELETE FROM _mosaic.profile_docs WHERE mpid IN (SELECT mpid FROM _docs_gone);
 
 -- name: write
 -- The documents of _docs_dirty, in the Profile API's shape: $1 lists the

@@ -73,6 +73,9 @@ type Statement struct {
 
 // Wrap says which statement err comes from: "file, statement name: err".
 func (s Statement) Wrap(err error) error {
+	if err == nil {
+		return nil
+	}
 	return fmt.Errorf("%s, statement %s: %w", s.File, s.Name, err)
 }
 

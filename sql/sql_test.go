@@ -61,7 +61,8 @@ func TestEveryFileEmbeddedAndUsed(t *testing.T) {
 }
 
 // TestSplitNamesStatements: a `-- name:` line names its statement, others
-// are named by position, and Wrap says which statement failed.
+// are named by position, and Wrap says which statement failed (and leaves
+// no error as none).
 func TestSplitNamesStatements(t *testing.T) {
 	stmts := Split("x/y.sql", "-- the file's comment\n-- name: first\nSELECT 1;\nSELECT 2;\n-- name: third\nSELECT $1;\n")
 	var got []string
@@ -73,6 +74,9 @@ func TestSplitNamesStatements(t *testing.T) {
 	}
 	if err := stmts[2].Wrap(errors.New("boom")); err.Error() != "x/y.sql, statement third: boom" {
 		t.Errorf("Wrap: %v", err)
+	}
+	if err := stmts[0].Wrap(nil); err != nil {
+		t.Errorf("Wrap(nil) = %v, want nil", err)
 	}
 	// Files whose statements are picked by name keep those names.
 	for file, names := range map[string][]string{

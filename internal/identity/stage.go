@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -93,11 +94,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		return st, err
 	}
 	st.SharedValues, st.Shared = nShared, shared
-	// The run's rows, the kernel and its result are staged and garbage now
-	// (about 2 GiB at 1M users): returned to the system before apply.sql
-	// makes DuckDB's buffers grow, they are not counted twice at the run's
-	// peak.
-	debug.FreeOSMemory()
+	freeHeap()
 	if err := db.ExecFile(ctx, "identity/apply.sql", nil, runID); err != nil {
 		return st, fmt.Errorf("identity: %w", err)
 	}
@@ -194,4 +191,21 @@ func protections(p *config.Pipeline) []Protection {
 		}
 	}
 	return out
+}
+
+// bigHeap is the Go heap above which freeHeap collects.
+const bigHeap = 256 << 20
+
+// freeHeap returns the Go heap to the system when it is big. The run's
+// rows, the kernel and its result are staged and garbage by then (about
+// 2 GiB at 1M users): returned before apply.sql makes DuckDB's buffers
+// grow, they are not counted twice at the run's peak. A small run's heap
+// is not worth the full collection, which would also pause a server's
+// requests.
+func freeHeap() {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() >= bigHeap {
+		debug.FreeOSMemory()
+	}
 }

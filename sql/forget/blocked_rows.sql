@@ -3,7 +3,7 @@
 -- name: rows
 CREATE OR REPLACE TEMP TABLE _blocked_rows AS
 SELECT DISTINCT fi.row_id FROM _mosaic.feed_identities fi
-WHERE fi.row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id = $1)
+WHERE fi.row_id >= (SELECT coalesce(min(row_id), 9223372036854775807) FROM _mosaic.feed_rows WHERE run_id = $1)
   AND sha256((SELECT value FROM _mosaic.meta WHERE key = 'identity_salt') || fi.identity_type || ':' || fi.identity_value)
       IN (SELECT hash FROM _mosaic.blocked_identities);
 -- name: dropped

@@ -55,9 +55,9 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		}
 	}()
 	order := p.IdentityOrder()
-	maxIdent, err := queryMaxIdent(ctx, db)
-	if err != nil {
-		return Stats{}, err
+	maxIdent, runRows, err := queryStart(ctx, db, runID)
+	if err != nil || runRows == 0 {
+		return Stats{}, err // no rows: a run with nothing new
 	}
 	groups, err := sqlfiles.File("identity/groups.sql.tmpl", map[string]int64{"Start": maxIdent + 1})
 	if err != nil {
@@ -155,16 +155,16 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 }
 
 // queryMaxIdent returns the largest interned identity id.
-func queryMaxIdent(ctx context.Context, db DB) (int64, error) {
-	var n int64
-	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
-		n = ints(rec, 0)[0]
+// queryStart reads the largest interned identity id and the run's rows.
+func queryStart(ctx context.Context, db DB, runID int64) (maxIdent, runRows int64, err error) {
+	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		maxIdent, runRows = ints(rec, 0)[0], ints(rec, 1)[0]
 		return nil
-	}, sqlfiles.Get("identity/max_ident.sql"))
+	}, sqlfiles.Get("identity/max_ident.sql"), runID)
 	if err != nil {
-		return 0, fmt.Errorf("identity: %w", err)
+		return 0, 0, fmt.Errorf("identity: %w", err)
 	}
-	return n, nil
+	return maxIdent, runRows, nil
 }
 
 func rules(p *config.Pipeline, order []string) Rules {

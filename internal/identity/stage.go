@@ -154,7 +154,6 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 	}
 }
 
-// queryMaxIdent returns the largest interned identity id.
 // queryStart reads the largest interned identity id and the run's rows.
 func queryStart(ctx context.Context, db DB, runID int64) (maxIdent, runRows int64, err error) {
 	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {

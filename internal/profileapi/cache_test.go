@@ -24,6 +24,12 @@ func TestDocCache(t *testing.T) {
 	if doc, _, ok := c.get(1); !ok || string(doc) != "one" {
 		t.Errorf("mpid 1, which the run did not change: %q %v", doc, ok)
 	}
+	c.invalidate([]int64{7, 1, 9}) // more MPIDs than the cache holds
+	if _, _, ok := c.get(1); ok {
+		t.Error("mpid 1 is kept after a run that changed it among more profiles than the cache holds")
+	}
+	_, gen, _ = c.get(1)
+	c.put(1, []byte("one"), gen)
 	_, before, _ := c.get(2) // a read starts, then a run commits
 	c.invalidate(nil)
 	c.put(2, []byte("two, as before the commit"), before)

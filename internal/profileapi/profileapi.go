@@ -7,8 +7,8 @@
 // A profile is one row of the documents that runs keep (package
 // profiledocs), read by its key through the store's reading connections:
 // they see the last committed run while a run writes. The documents last
-// read are kept in memory (CacheSize of them) until the next run commits
-// (Handler.Invalidate).
+// read are kept in memory (CacheSize of them) until a run that changes
+// them commits (Handler.Forget, or Handler.Invalidate for all).
 package profileapi
 
 import (

@@ -159,7 +159,7 @@ func queryStart(ctx context.Context, db DB, runID int64) (maxIdent, runRows int6
 	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 		maxIdent, runRows = ints(rec, 0)[0], ints(rec, 1)[0]
 		return nil
-	}, sqlfiles.Get("identity/max_ident.sql"), runID)
+	}, sqlfiles.Get("identity/start.sql"), runID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("identity: %w", err)
 	}

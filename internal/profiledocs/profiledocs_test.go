@@ -61,14 +61,6 @@ func TestDocumentsFollowTheirPipeline(t *testing.T) {
 		defer s.Close()
 		fn(s)
 	}
-	docs := func(s *engine.Store) (n int) {
-		t.Helper()
-		if err := s.Conn().QueryRowContext(ctx, "SELECT count(*) FROM _mosaic.profile_docs").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-
 	mpids := func(s *engine.Store, query string) map[int64]bool {
 		t.Helper()
 		rows, err := s.Conn().QueryContext(ctx, query)
@@ -87,6 +79,7 @@ func TestDocumentsFollowTheirPipeline(t *testing.T) {
 		return out
 	}
 	const allDocs = "SELECT mpid FROM _mosaic.profile_docs"
+	docs := func(s *engine.Store) int { return len(mpids(s, allDocs)) }
 
 	write("crm/1.csv", "id,tier,ts,email\nC1,gold,2026-05-01T00:00:00Z,\nC2,silver,2026-05-01T00:00:00Z,\nC3,gold,2026-05-01T00:00:00Z,\n,bronze,2026-05-01T00:00:00Z,d@example.com\n")
 	if res := run(load(base)); res.Stats.ProfileDocs != nil {

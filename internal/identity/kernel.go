@@ -210,6 +210,10 @@ func (k *Kernel) newProfile(mpid int64) pid {
 	return id
 }
 
+// fresh tells whether the kernel holds nothing loaded from the store
+// (taken MPIDs aside).
+func (k *Kernel) fresh() bool { return len(k.profs) == 1 && len(k.aliases) == 0 }
+
 // LoadProfile adds an existing profile.
 func (k *Kernel) LoadProfile(mpid, created, updated, lastSeen int64) {
 	p := &k.profs[k.newProfile(mpid)]

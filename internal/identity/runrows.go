@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -14,23 +15,28 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// runRows is one run's rows in application order, each with its
-// identities, read once and replayed into as many kernels as resolve needs.
+// runRows is one run's rows, each with its identities, read once and
+// replayed into as many kernels as resolve needs.
 //
 // The identities come from the run's identity groups (each distinct
 // identity with the rows carrying it), turned around in Go into compressed
-// sparse rows: the identities of the row with id r are
-// members[start[r-base]:start[r-base+1]], indexes into idents, in the
-// order the kernel walks them. Everything is integers; nothing is
-// sorted in SQL but the rows themselves.
+// sparse rows: the identities of row i are members[start[i]:start[i+1]],
+// indexes into idents, in the order the kernel walks them. Rows are kept
+// in the order arrange gives them; at lists them in application order.
+// Everything is integers; nothing is sorted in SQL but the rows
+// themselves.
 type runRows struct {
 	id, ts, mpid []int64
 	feed         []int32
-	base         int64
+	base         int64 // the smallest row id (readRun's row slots)
 	start        []int32
 	members      []int32
 	idents       []Ident // one array: each lookup is one cache miss
 	prot         []Protection
+	// at[p] is the index of the row applied p-th, pos[i] the application
+	// position of row i; cuts bound the parts (rows cuts[w] to cuts[w+1]).
+	at, pos []int32
+	cuts    []int
 }
 
 // readRun reads run runID's rows (rows.sql) and identity groups
@@ -108,6 +114,8 @@ func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runR
 			fill[s]++
 		}
 	}
+	rr.arrange(runtime.GOMAXPROCS(0))
+	freeHeap() // the row lists arrange replaced, before the kernels grow
 	ties := rr.order()
 	if len(ties) > 0 {
 		if err := rr.breakTies(ctx, db, ties); err != nil {
@@ -118,7 +126,7 @@ func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runR
 }
 
 // order sorts each row's identities by rank, then id, dropping repeats (a
-// row listing one identity twice), and returns the rows (as slots) with
+// row listing one identity twice), and returns the rows (indexes) with
 // several identities of one rank: their order needs the values (breakTies).
 func (rr *runRows) order() (ties []int32) {
 	w := int32(0)
@@ -126,14 +134,16 @@ func (rr *runRows) order() (ties []int32) {
 	for s := range len(rr.start) - 1 {
 		seg := rr.members[from:rr.start[s+1]]
 		from = rr.start[s+1]
-		slices.SortFunc(seg, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(rr.idents[a].Rank, rr.idents[b].Rank), cmp.Compare(rr.idents[a].ID, rr.idents[b].ID))
-		})
-		seg = slices.CompactFunc(seg, func(a, b int32) bool { return rr.idents[a].ID == rr.idents[b].ID })
-		for i := 1; i < len(seg); i++ {
-			if rr.idents[seg[i]].Rank == rr.idents[seg[i-1]].Rank {
-				ties = append(ties, int32(s))
-				break
+		if len(seg) > 1 {
+			slices.SortFunc(seg, func(a, b int32) int {
+				return cmp.Or(cmp.Compare(rr.idents[a].Rank, rr.idents[b].Rank), cmp.Compare(rr.idents[a].ID, rr.idents[b].ID))
+			})
+			seg = slices.CompactFunc(seg, func(a, b int32) bool { return rr.idents[a].ID == rr.idents[b].ID })
+			for i := 1; i < len(seg); i++ {
+				if rr.idents[seg[i]].Rank == rr.idents[seg[i-1]].Rank {
+					ties = append(ties, int32(s))
+					break
+				}
 			}
 		}
 		rr.start[s] = w
@@ -179,15 +189,29 @@ func (rr *runRows) breakTies(ctx context.Context, db DB, ties []int32) error {
 	return nil
 }
 
-// each passes the rows to fn in application order. The Row is reused.
+// each passes the rows to fn in application order, with their ids and
+// interned identity ids. The Row is reused.
 func (rr *runRows) each(fn func(*Row)) {
 	var row Row
-	for i, id := range rr.id {
-		s := id - rr.base
-		row = Row{ID: id, TS: rr.ts[i], Feed: int(rr.feed[i]), Protection: rr.prot[rr.feed[i]], MPID: rr.mpid[i], Idents: row.Idents[:0]}
-		for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
-			row.Idents = append(row.Idents, rr.idents[g])
-		}
+	for _, i := range rr.at {
+		rr.fill(&row, int(i), false)
 		fn(&row)
+	}
+}
+
+// fill sets row to row i. With local set, for a part's kernel, the row's
+// ID is i + 1 and each identity's ID its index in idents + 1: dense
+// numbers, in the order the part's rows carry them.
+func (rr *runRows) fill(row *Row, i int, local bool) {
+	*row = Row{ID: rr.id[i], TS: rr.ts[i], Feed: int(rr.feed[i]), Protection: rr.prot[rr.feed[i]], MPID: rr.mpid[i], Idents: row.Idents[:0]}
+	if local {
+		row.ID = int64(i) + 1
+	}
+	for _, l := range rr.members[rr.start[i]:rr.start[i+1]] {
+		id := rr.idents[l]
+		if local {
+			id.ID = int64(l) + 1
+		}
+		row.Idents = append(row.Idents, id)
 	}
 }

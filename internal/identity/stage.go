@@ -115,7 +115,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID, maxIdent int64) (Stats, error) {
 	var taken []int64
 	for {
-		k := New(rules(p, order), maxIdent, len(rr.idents)*3/5, len(rr.id)) // a profile holds a few identities
+		k := New(rules(p, order), maxIdent, 0, 0)
 		for _, m := range taken {
 			k.Taken(m)
 		}
@@ -123,8 +123,15 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 			return Stats{}, err
 		}
 		st := Stats{Rows: int64(len(rr.id)), Dropped: map[string]int64{}}
-		rr.each(k.Apply)
-		res := k.Result()
+		res, ok := Result{}, false
+		if k.fresh() { // a first run: nothing links its parts but rule 9
+			res, ok = rr.applyParts(k.rules, k.taken)
+		}
+		if !ok {
+			rr.each(k.Apply)
+			res = k.Result()
+		}
+		freeHeap() // the kernels' state, before write builds its tables
 		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
 		st.IdentitiesAdded = int64(res.IdentitiesAdded)
 		st.Largest = largest(res)

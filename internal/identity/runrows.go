@@ -40,7 +40,8 @@ type runRows struct {
 }
 
 // readRun reads run runID's rows (rows.sql) and identity groups
-// (idents.sql, after groups.sql.tmpl made _id_groups).
+// (idents.sql, after groups.sql.tmpl made _id_groups), listing each row's
+// identities by row slot (row id - base) until prepare.
 func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runRows, error) {
 	rr := &runRows{prot: protections(p)}
 	var nRows, nIdents, nPairs int64
@@ -114,15 +115,23 @@ func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runR
 			fill[s]++
 		}
 	}
+	return rr, nil
+}
+
+// prepare arranges the rows (arrange) and orders each row's identities
+// (order, breakTies). interned is the dictionary insert Run runs on the
+// side meanwhile; it is waited for before prepare uses db again.
+func (rr *runRows) prepare(ctx context.Context, db DB, interned <-chan error) error {
 	rr.arrange(runtime.GOMAXPROCS(0))
 	freeHeap() // the row lists arrange replaced, before the kernels grow
 	ties := rr.order()
-	if len(ties) > 0 {
-		if err := rr.breakTies(ctx, db, ties); err != nil {
-			return nil, err
-		}
+	if err := <-interned; err != nil {
+		return fmt.Errorf("identity: %w", err)
 	}
-	return rr, nil
+	if len(ties) > 0 {
+		return rr.breakTies(ctx, db, ties)
+	}
+	return nil
 }
 
 // order sorts each row's identities by rank, then id, dropping repeats (a

@@ -102,6 +102,9 @@ func (k *Kernel) create(row *Row) pid {
 	if b := mpid / 64; b != seed/64 && b != seed/64+1 { // truncated, as DuckDB's // is
 		k.far++
 	}
+	if k.track {
+		k.creates = append(k.creates, created{row: row.ID, seed: seed, mpid: mpid})
+	}
 	p := k.newProfile(mpid)
 	pp := &k.profs[p]
 	pp.created, pp.updated, pp.lastSeen = row.TS, row.TS, row.TS

@@ -175,6 +175,10 @@ type Kernel struct {
 	created int
 	added   int // identities added to profiles (rule 6a)
 	far     int // profiles created outside their seed's buckets (Result.Far)
+	// track makes the kernel list the profiles it creates in creates
+	// (applyParts checks their MPIDs).
+	track   bool
+	creates []created
 }
 
 // New returns an empty kernel for identity ids up to maxIdent, with room

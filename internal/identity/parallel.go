@@ -1,68 +1,97 @@
 package identity
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 )
 
 // applyParts applies each part of the rows (arrange) to a kernel of its
 // own, concurrently, and combines their results. The caller makes sure
-// the run loads nothing from the store: then only rule 9 links the parts,
-// as a new profile's MPID must skip every MPID taken before it in the run,
-// and a row may name a new profile's MPID (rule 2). applyParts checks that
-// neither happened across parts (sameMPIDs); false means it did, and the
-// caller applies the rows in order instead.
+// the run loads nothing from the store: then only rule 9 links the
+// components, as a new profile's MPID must skip every MPID taken before
+// it in the run, and a row may name a new profile's MPID (rule 2).
+// applyParts checks that neither made a difference (sameMPIDs); false
+// means it may have, and the caller applies the rows in order instead.
 func (rr *runRows) applyParts(rules Rules, taken map[int64]struct{}) (Result, bool) {
-	parts := max(len(rr.cuts)-1, 0) // none before arrange: a run without rows
-	results := make([]Result, parts)
+	parts := len(rr.cuts) - 1
+	results, creates := make([]Result, parts), make([][]created, parts)
 	var wg sync.WaitGroup
 	for w := range parts {
 		wg.Go(func() {
 			lo, hi := rr.cuts[w], rr.cuts[w+1]
 			k := New(rules, int64(len(rr.idents)), len(rr.idents)*3/5*(hi-lo)/max(len(rr.id), 1), hi-lo)
-			k.taken = taken
+			k.taken, k.track = taken, true
 			var row Row
 			for i := lo; i < hi; i++ {
 				rr.fill(&row, i, true)
 				k.Apply(&row)
 			}
-			results[w] = k.Result()
+			results[w], creates[w] = k.Result(), k.creates
 		})
 	}
 	wg.Wait()
-	res := rr.combine(results)
-	return res, rr.sameMPIDs(res)
+	if !rr.sameMPIDs(slices.Concat(creates...), taken) {
+		return Result{}, false
+	}
+	return rr.combine(results), true
 }
 
-// sameMPIDs tells whether the parts' new profiles (every profile of res,
-// and every one merged away, as nothing was loaded) got the MPIDs one
-// kernel applying the rows in order would have given them, and whether
-// no row names one of them (it would reach it from another part).
+// created is a profile a kernel created: the row that created it, the
+// seed of its first identity and the MPID it got (doc.go rule 9).
+type created struct{ row, seed, mpid int64 }
+
+// sameMPIDs tells whether every new profile got the MPID one kernel
+// applying the rows in application order would have given it, and
+// whether no row names one of them (rule 2; the row may lie in another
+// component). If so, every component saw what it would have seen in one
+// kernel, and the parts' result is one kernel's.
 //
-// Each part's kernel gave a new profile the first MPID from its seed up
-// that neither the store (taken) nor the part's earlier new profiles
-// hold. If no two parts chose the same MPID, one kernel would have
-// chosen the same: by induction over the run's order, every MPID the
-// part skipped is skipped by one kernel too, and the chosen one is not
-// another part's.
-func (rr *runRows) sameMPIDs(res Result) bool {
-	mpids := make([]int64, 0, len(res.Profiles)+len(res.Gone))
-	for _, p := range res.Profiles {
-		mpids = append(mpids, p.MPID)
+// A part's kernel walks its components one after another, so a new
+// profile took the first MPID from its seed up that neither the store
+// (taken) nor a profile the part created before it holds: before it in
+// the part's walk, not in the run. Usually every profile gets its seed,
+// and then one kernel gives each its seed too unless two share one. Else
+// the profiles' MPIDs are chosen again in application order.
+func (rr *runRows) sameMPIDs(creates []created, taken map[int64]struct{}) bool {
+	mpids := make([]int64, len(creates))
+	moved := false
+	for i, c := range creates {
+		mpids[i] = c.mpid
+		moved = moved || c.mpid != c.seed
 	}
-	mpids = append(mpids, res.Gone...)
 	slices.Sort(mpids)
-	for i := 1; i < len(mpids); i++ {
-		if mpids[i] == mpids[i-1] {
-			return false
-		}
-	}
 	for _, m := range rr.mpid {
 		if _, found := slices.BinarySearch(mpids, m); found && m != 0 {
 			return false
 		}
 	}
+	if !moved {
+		for i := 1; i < len(mpids); i++ {
+			if mpids[i] == mpids[i-1] {
+				return false
+			}
+		}
+		return true
+	}
+	slices.SortFunc(creates, func(a, b created) int { return cmp.Compare(rr.pos[a.row-1], rr.pos[b.row-1]) })
+	used := make(map[int64]struct{}, len(creates))
+	for _, c := range creates {
+		m := c.seed
+		for isIn(taken, m) || isIn(used, m) {
+			m++
+		}
+		if m != c.mpid {
+			return false
+		}
+		used[m] = struct{}{}
+	}
 	return true
+}
+
+func isIn(set map[int64]struct{}, m int64) bool {
+	_, ok := set[m]
+	return ok
 }
 
 // combine merges the parts' results into the result one kernel applying

@@ -103,14 +103,14 @@ func (rr *runRows) combine(parts []Result) Result {
 	var drops [][]Drop
 	var aliases [][]Alias
 	var refusals [][]Refusal
-	nHold := 0
+	nHold, nRows := 0, 0
 	for _, r := range parts {
 		res.Created += r.Created
 		res.Updated += r.Updated
 		res.IdentitiesAdded += r.IdentitiesAdded
 		res.Far += r.Far
 		res.Profiles = mergeProfiles(res.Profiles, r.Profiles)
-		nHold += len(r.Holdings)
+		nHold, nRows = nHold+len(r.Holdings), nRows+len(r.RowIDs)
 		drops, aliases, refusals = append(drops, r.Drops), append(aliases, r.Aliases), append(refusals, r.Refusals)
 	}
 	var wg sync.WaitGroup
@@ -141,10 +141,6 @@ func (rr *runRows) combine(parts []Result) Result {
 			p := rr.pos[row-1]
 			mpid[p], applied[p] = r.RowMPIDs[j], true
 		}
-	}
-	nRows := 0
-	for _, r := range parts {
-		nRows += len(r.RowIDs)
 	}
 	res.RowIDs, res.RowMPIDs = make([]int64, 0, nRows), make([]int64, 0, nRows)
 	for p, i := range rr.at {

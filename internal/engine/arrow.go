@@ -112,13 +112,27 @@ func (f *FeedStage) DroppedRecords(ctx context.Context, r array.RecordReader) er
 	return f.Dropped(ctx, q)
 }
 
+// stageBatchRows is the most rows StageBuilder hands DuckDB in one Arrow
+// batch: DuckDB's row group. Its threads take the stream's batches in
+// turn, so one batch of every row would be converted on one thread.
+const stageBatchRows = 122_880
+
 // StageBuilder stages what an Arrow record builder holds into the temp table
 // (as StageArrow) and releases the builder.
 func (t *Tx) StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error {
 	defer b.Release()
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	batches := []arrow.RecordBatch{rec}
+	if n := rec.NumRows(); n > stageBatchRows {
+		batches = batches[:0]
+		for i := int64(0); i < n; i += stageBatchRows {
+			s := rec.NewSlice(i, min(i+stageBatchRows, n))
+			defer s.Release()
+			batches = append(batches, s)
+		}
+	}
+	rdr, err := array.NewRecordReader(rec.Schema(), batches)
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,10 @@ type ReadRequest struct {
 	// RawBatches says which batches a `format: batch` source hands over
 	// with their raw text.
 	RawBatches RawBatches
+	// Judge tells what staging makes of a `format: batch` row's identity
+	// (nil: nothing is sure). A source hands over each identity it is sure
+	// of as judged, and the others as sent (see Judgement).
+	Judge Judge
 }
 
 // RawBatches says which batches a `format: batch` source hands over with
@@ -80,17 +84,30 @@ type ReadRequest struct {
 // each batch it drops whole, which a source cannot always tell ahead: a
 // repeated source_request_id (duplicate_batch), or no identity left after
 // staging's trimming, blocklist and length limit, and no mpid
-// (no_identity). A source hands over at least these, and may hand over
-// more.
+// (no_identity). A source hands over at least these (a batch without
+// mpid and without an identity that the Judge surely calls usable), and
+// may hand over more.
 type RawBatches struct {
 	// All asks for every batch's text (the pipeline has an events output).
 	All bool
-	// Usable tells whether staging surely keeps an identity of a batch,
-	// given its type and its value as sent (nil: none is sure). A batch
-	// without mpid and without such an identity may be dropped as
-	// no_identity.
-	Usable func(identityType, value string) bool
 }
+
+// Judgement is staging's verdict on one identity of a batch: the value as
+// matched and whether the blocklist or the length limit keeps it out.
+type Judgement struct {
+	// Value is trimmed of surrounding white space, e-mail lower-cased
+	// unless case-sensitive; "" when nothing is left (no identity).
+	Value   string
+	Blocked bool // matches a blocklist pattern of its type or of every type
+	Long    bool // longer than the identity length limit
+}
+
+// Usable tells whether staging keeps the identity.
+func (j Judgement) Usable() bool { return j.Value != "" && !j.Blocked && !j.Long }
+
+// Judge judges an identity given its type and its value as sent; false
+// when it is not sure (the engine then judges the value itself).
+type Judge func(identityType, value string) (Judgement, bool)
 
 // Sink receives a feed's rows inside the run's transaction. Rows keep the
 // order in which they are handed over: that order is the feed's row order.

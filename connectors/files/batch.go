@@ -27,31 +27,36 @@ import (
 // identities as (t, v) pairs, attributes as (k, v) with v the value's JSON
 // text, events with their own times and attributes (JSON text), the
 // batch's raw text where the engine may need it (batchtext.go), else null,
-// and whether its source_request_id came earlier in the read (repeat: true
-// for every repeat, and rarely for another batch, on a hash collision).
+// whether its source_request_id came earlier in the read (repeat: true
+// for every repeat, and rarely for another batch, on a hash collision),
+// and whether one of its identities is surely usable (usable: the engine
+// then need not count them to tell whether the batch has one).
 var (
 	pairType    = func(a, b string) arrow.DataType { return arrow.StructOf(field(a, str), field(b, str)) }
 	str         = arrow.BinaryTypes.String
 	micros      = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	identType   = arrow.StructOf(field("t", str), field("v", str), nullable("j", arrow.PrimitiveTypes.Int8))
 	eventType   = arrow.StructOf(field("id", str), field("type", str), field("name", str), nullable("ts", micros), nullable("attributes", str))
 	batchSchema = arrow.NewSchema([]arrow.Field{
 		field("_origin", str),
 		nullable("ts", micros),
 		nullable("mpid", arrow.PrimitiveTypes.Int64),
 		nullable("request_id", str),
-		field("identities", arrow.ListOf(pairType("t", "v"))),
+		field("identities", arrow.ListOf(identType)),
 		field("attributes", arrow.ListOf(pairType("k", "v"))),
 		field("deleted", arrow.ListOf(str)),
 		field("events", arrow.ListOf(eventType)),
 		nullable("batch", str),
 		field("repeat", arrow.FixedWidthTypes.Boolean),
+		field("usable", arrow.FixedWidthTypes.Boolean),
 	}, nil)
 )
 
 // batchColumn and repeatColumn are the raw text's column in batchSchema
 // and the column that marks a batch whose request id the read saw before
-// (batchText.pass).
-const batchColumn, repeatColumn = 8, 9
+// (batchText.pass); usableColumn the one that marks a batch with an
+// identity surely usable.
+const batchColumn, repeatColumn, usableColumn = 8, 9, 10
 
 func field(name string, t arrow.DataType) arrow.Field { return arrow.Field{Name: name, Type: t} }
 func nullable(name string, t arrow.DataType) arrow.Field {
@@ -104,7 +109,7 @@ func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line s
 	origin := f.origin + ":" + strconv.Itoa(lineNo)
 	b, derr := batch.DecodeString(line, origin)
 	if derr == nil {
-		appendBatch(kept, origin, b, line, f.text.needs(b))
+		appendBatch(kept, origin, b, line, f.text, f.judge)
 		return f.text.hash(b.SourceRequestID), true
 	}
 	var be *batch.Error
@@ -114,8 +119,9 @@ func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line s
 	return 0, false
 }
 
-// appendBatch appends b, with its raw text when withText.
-func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line string, withText bool) {
+// appendBatch appends b, its identities judged by judge when it is sure
+// (nil: never), with its raw text when text needs it.
+func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line string, text *batchText, judge connectors.Judge) {
 	rb.Field(0).(*array.StringBuilder).Append(origin)
 	appendTime(rb.Field(1).(*array.TimestampBuilder), b.Time)
 	if b.MPID == 0 {
@@ -129,16 +135,11 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line st
 		rb.Field(3).(*array.StringBuilder).Append(b.SourceRequestID)
 	}
 
-	ids := rb.Field(4).(*array.ListBuilder)
-	ids.Append(true)
-	pairs := ids.ValueBuilder().(*array.StructBuilder)
-	for _, id := range b.Identities {
-		appendPair(pairs, id.Type, id.Value)
-	}
+	usable := appendIdentities(rb.Field(4).(*array.ListBuilder), b.Identities, judge)
 
 	attrs := rb.Field(5).(*array.ListBuilder)
 	attrs.Append(true)
-	pairs = attrs.ValueBuilder().(*array.StructBuilder)
+	pairs := attrs.ValueBuilder().(*array.StructBuilder)
 	var buf [16]string // most batches' keys, sorted without an allocation
 	keys := buf[:0]
 	for k := range b.Attributes {
@@ -171,17 +172,55 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line st
 		}
 	}
 	rb.Field(repeatColumn).(*array.BooleanBuilder).Append(false) // batchText.pass marks repeats
-	if withText {
+	rb.Field(usableColumn).(*array.BooleanBuilder).Append(usable)
+	if text.needs(b, usable) {
 		rb.Field(batchColumn).(*array.StringBuilder).Append(strings.TrimSpace(line))
 	} else {
 		rb.Field(batchColumn).AppendNull()
 	}
 }
 
-func appendPair(sb *array.StructBuilder, a, b string) {
-	sb.Append(true)
-	sb.FieldBuilder(0).(*array.StringBuilder).Append(a)
-	sb.FieldBuilder(1).(*array.StringBuilder).Append(b)
+// Column j of an identity: how the source judged it (null: not judged,
+// its value as sent).
+const (
+	judgedBlocked int8 = 1 << iota
+	judgedLong
+)
+
+// appendIdentities appends a batch's identities, judged where judge is
+// sure (an identity of which nothing is left is not appended), and tells
+// whether one of them is surely usable.
+func appendIdentities(lb *array.ListBuilder, ids []batch.Identity, judge connectors.Judge) (usable bool) {
+	lb.Append(true)
+	sb := lb.ValueBuilder().(*array.StructBuilder)
+	t, v, j := sb.FieldBuilder(0).(*array.StringBuilder), sb.FieldBuilder(1).(*array.StringBuilder), sb.FieldBuilder(2).(*array.Int8Builder)
+	for _, id := range ids {
+		value, bits := id.Value, int8(-1)
+		if judge != nil {
+			if jd, sure := judge(id.Type, id.Value); sure {
+				if jd.Value == "" {
+					continue
+				}
+				value, bits = jd.Value, 0
+				if jd.Blocked {
+					bits |= judgedBlocked
+				}
+				if jd.Long {
+					bits |= judgedLong
+				}
+				usable = usable || jd.Usable()
+			}
+		}
+		sb.Append(true)
+		t.Append(id.Type)
+		v.Append(value)
+		if bits < 0 {
+			j.AppendNull()
+		} else {
+			j.Append(bits)
+		}
+	}
+	return usable
 }
 
 func appendTime(tb *array.TimestampBuilder, t time.Time) {

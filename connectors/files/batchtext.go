@@ -32,22 +32,9 @@ func newBatchText(r connectors.RawBatches) *batchText {
 
 // needs tells whether b's text is kept whatever its request id: every
 // batch's when All, else that of a batch with no mpid and no identity
-// surely Usable (the engine may drop it as no_identity).
-func (t *batchText) needs(b *batch.Batch) bool {
-	if t.All {
-		return true
-	}
-	if b.MPID != 0 {
-		return false
-	}
-	if t.Usable != nil {
-		for _, id := range b.Identities {
-			if t.Usable(id.Type, id.Value) {
-				return false
-			}
-		}
-	}
-	return true
+// surely usable (the engine may drop it as no_identity).
+func (t *batchText) needs(b *batch.Batch, usable bool) bool {
+	return t.All || b.MPID == 0 && !usable
 }
 
 // hash is a request id's key in seen (0: none).

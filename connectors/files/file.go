@@ -37,6 +37,8 @@ type file struct {
 	// text keeps track of which batches are staged with their raw text,
 	// over one read of a `format: batch` feed.
 	text *batchText
+	// judge judges a batch's identities as staging would (nil: never sure).
+	judge connectors.Judge
 }
 
 var scanSeq atomic.Int64

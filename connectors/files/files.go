@@ -140,7 +140,7 @@ func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []s
 	}
 	text := newBatchText(req.RawBatches)
 	for _, p := range todo {
-		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter, cores: req.Cores, background: req.Background, text: text}
+		f := file{path: p.path, origin: p.key, columns: req.Columns, delimiter: c.Delimiter, cores: req.Cores, background: req.Background, text: text, judge: req.Judge}
 		now := p.now
 		if appendable(c.Format, p.path) {
 			now, err = f.readSpan(ctx, c.Format, p.prev, p.now, sink)

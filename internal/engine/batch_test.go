@@ -18,5 +18,11 @@ func TestBatchGolden(t *testing.T) {
 		"dropped.txt": `SELECT 'run ' || run_id || ' ' || feed || ' ' || reason || ' ' || coalesce("row"->>'line', "row"->>'origin', '')
 			|| CASE WHEN reason IN ('duplicate_batch', 'no_identity') AND ("row"->>'batch') IS NULL THEN ' WITHOUT ITS TEXT' ELSE '' END
 			FROM dropped_rows ORDER BY ALL`,
+		// What each run counted of each feed: the blocklisted identities
+		// of kept batches, judged by the source or, unsure, by staging.
+		"feeds.txt": `SELECT 'run ' || r.run_id || ' ' || f.key || ': read ' || (f.value->>'rows_read') || ', kept ' || (f.value->>'rows_kept')
+			|| ', dropped ' || (f.value->>'rows_dropped') || ', blocklisted ' || coalesce(f.value->>'identities_blocklisted', '0')
+			|| ', already ingested ' || coalesce(f.value->>'already_ingested', '0')
+			FROM runs r, json_each(r.stats->'feeds') f ORDER BY ALL`,
 	})
 }

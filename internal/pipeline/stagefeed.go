@@ -41,7 +41,8 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 		State:           state,
 		Cores:           r.Cores,
 		Background:      r.Background,
-		RawBatches:      connectors.RawBatches{All: engine.ForwardsEvents(p), Usable: engine.UsableIdentity(p)},
+		RawBatches:      connectors.RawBatches{All: engine.ForwardsEvents(p)},
+		Judge:           engine.JudgeIdentity(p),
 	}
 	newState, err := src.Read(ctx, req, stage)
 	if err != nil {

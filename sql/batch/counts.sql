@@ -1,4 +1,4 @@
 SELECT count(*), count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL AND reason <> 'already_ingested'),
     count(*) FILTER (WHERE reason = 'already_ingested'),
-    coalesce(sum(n_blocked) FILTER (WHERE reason IS NULL), 0)
+    (SELECT count(*) FROM _bids ANTI JOIN _bnotkept USING (row_pos) WHERE blocked)
 FROM _brows;

@@ -15,13 +15,17 @@ WITH firsts AS (SELECT request_id, min(row_pos) AS first FROM _bmapped
 -- batch of the feed cost 1.0 s of a 1M-user store's incremental run.
 seen AS (SELECT DISTINCT request_id FROM _mosaic.feed_rows
          WHERE feed = $1 AND row_id < $2 AND request_id IN (SELECT request_id FROM _bmapped WHERE request_id IS NOT NULL)),
-ids AS (SELECT row_pos, count(*) FILTER (WHERE NOT blocked AND NOT long) AS usable, count(*) FILTER (WHERE blocked) AS blocked
-        FROM _bids GROUP BY row_pos)
-SELECT m.row_pos, coalesce(u.blocked, 0) AS n_blocked,
+-- Only the batches the source could not vouch for (no identity surely
+-- usable, few) have their identities counted: a batch with no usable one
+-- and no mpid is not kept.
+ids AS (SELECT row_pos, count(*) AS usable FROM _bids
+        WHERE NOT blocked AND NOT long AND row_pos IN (SELECT row_pos FROM _bmapped WHERE NOT usable)
+        GROUP BY row_pos)
+SELECT m.row_pos,
     CASE WHEN s.request_id IS NOT NULL THEN 'already_ingested'
          WHEN m.request_id IS NOT NULL AND f.first <> m.row_pos THEN 'duplicate_batch'
-         WHEN coalesce(u.usable, 0) = 0 AND m.mpid IS NULL THEN 'no_identity' END AS reason
-FROM (SELECT row_pos, request_id, mpid FROM _bmapped) m
+         WHEN NOT m.usable AND coalesce(u.usable, 0) = 0 AND m.mpid IS NULL THEN 'no_identity' END AS reason
+FROM (SELECT row_pos, request_id, mpid, usable FROM _bmapped) m
 LEFT JOIN firsts f ON f.request_id = m.request_id
 LEFT JOIN seen s ON s.request_id = m.request_id
 LEFT JOIN ids u ON u.row_pos = m.row_pos;

@@ -158,39 +158,48 @@ func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []s
 // readSpan reads what of a line file is new since prev (see planSpan) and
 // returns the file's new state.
 func (f file) readSpan(ctx context.Context, format string, prev *fileState, now fileState, sink connectors.Sink) (fileState, error) {
-	g, st, done, err := f.spanned(format, prev, now, false)
-	if err != nil || done == nil {
-		return st, err
+	g, state, done, err := f.spanned(format, prev, now, false)
+	if err != nil {
+		return now, err
+	}
+	if done == nil {
+		return state()
 	}
 	defer done()
-	return st, g.read(ctx, format, sink)
+	if err := g.read(ctx, format, sink); err != nil {
+		state() // the pass beside the read ends with it
+		return now, err
+	}
+	return state()
 }
 
 // spanned returns f set to read what of a line file is new since prev,
-// with the file's state once read; done is nil when there is nothing to
+// with the file's state once read (state: a batch file's is final once
+// it has been read); done is nil when there is nothing to
 // read, else the caller calls it after the read. The bytes are handed to
 // DuckDB as the file itself when they are all of it, else copied to a
 // temporary file (after the header line, for CSV) that done removes; a
 // batch file is read through a section of itself, unless copyBatch (for
 // Check, which reads it with DuckDB). Line numbers stay the file's.
-func (f file) spanned(format string, prev *fileState, now fileState, copyBatch bool) (file, fileState, func(), error) {
-	sp, err := planSpan(f.path, prev, now, format != "csv")
+func (f file) spanned(format string, prev *fileState, now fileState, copyBatch bool) (file, func() (fileState, error), func(), error) {
+	direct := format == "batch" && !copyBatch
+	sp, err := planSpan(f.path, prev, now, format != "csv", direct)
 	if err != nil {
-		return f, now, nil, err
+		return f, nil, nil, err
 	}
 	if sp.from >= sp.to {
-		return f, sp.state, nil, nil // nothing new, or only an unfinished line
+		return f, sp.wait, nil, nil // nothing new, or only an unfinished line
 	}
-	if format == "batch" && !copyBatch {
+	if direct {
 		f.from, f.to, f.lineBase = sp.from, sp.to, sp.lineBase
-		return f, sp.state, func() {}, nil
+		return f, sp.wait, func() {}, nil
 	}
 	if sp.from == 0 && sp.to == now.Size {
 		// DuckDB reads the file itself, to its end at the time: an NDJSON
 		// read stops at the last line planned, should a writer append
 		// meanwhile (those lines are the next read's).
 		f.maxLine = sp.lastLine
-		return f, sp.state, func() {}, nil
+		return f, sp.wait, func() {}, nil
 	}
 	header := format == "csv" && sp.from > 0
 	ext := ".ndjson"
@@ -199,13 +208,13 @@ func (f file) spanned(format string, prev *fileState, now fileState, copyBatch b
 	}
 	tmp, err := copySpan(f.path, sp.from, sp.to, header, ext)
 	if err != nil {
-		return f, now, nil, err
+		return f, nil, nil, err
 	}
 	f.path, f.lineBase = tmp, sp.lineBase
 	if header {
 		f.lineBase-- // the copy's line 1 is the header
 	}
-	return f, sp.state, func() { os.Remove(tmp) }, nil
+	return f, sp.wait, func() { os.Remove(tmp) }, nil
 }
 
 // pendingFile is a matched file that the next read reads.

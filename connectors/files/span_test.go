@@ -49,9 +49,13 @@ func TestWholeReadStopsAtPlannedEnd(t *testing.T) {
 	info, _ := os.Stat(path)
 	now := fileState{Size: info.Size(), ModTime: info.ModTime()}
 	f := file{path: path, origin: "a.ndjson", columns: []string{"id"}}
-	g, st, done, err := f.spanned("ndjson", nil, now, false)
+	g, state, done, err := f.spanned("ndjson", nil, now, false)
 	if err != nil || done == nil {
 		t.Fatalf("spanned: %v", err)
+	}
+	st, err := state()
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer done()
 	fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)

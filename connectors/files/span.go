@@ -32,20 +32,18 @@ type span struct {
 	lastLine int64 // the number of the last line in [from, to)
 	// counted is nil when state and lastLine are final, else it yields
 	// the error of the pass that is hashing and counting the lines of
-	// what the read reads, beside the read (see wait).
+	// what the read reads, beside the read (see wait); err is that error.
 	counted chan error
+	err     error
 }
 
 // wait returns the file's state once read, when the pass beside the read
 // is done.
 func (sp *span) wait() (fileState, error) {
 	if sp.counted != nil {
-		if err := <-sp.counted; err != nil {
-			return sp.state, err
-		}
-		sp.counted = nil
+		sp.err, sp.counted = <-sp.counted, nil
 	}
-	return sp.state, nil
+	return sp.state, sp.err
 }
 
 // planSpan decides what of a line file to read.
@@ -120,13 +118,17 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines, beside boo
 		}
 	}
 	unterminated := sp.to == end && len(pend) > 0
+	shrank := fmt.Errorf("%s shrank while it was read (truncated, or rewritten in place?): the run changed nothing; run it again", path)
+	if sp.to < counted {
+		return nil, shrank
+	}
 	count := func() error {
 		read, newLines, err := hashLines(h, io.NewSectionReader(fh, counted, sp.to-counted))
 		if err != nil {
 			return fmt.Errorf("hash %s: %w", path, err)
 		}
 		if read < sp.to-counted {
-			return fmt.Errorf("%s shrank while it was read: read it again", path)
+			return shrank
 		}
 		lines += newLines
 		sp.state.Read, sp.state.Lines = sp.to, lines
@@ -153,13 +155,13 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines, beside boo
 // and the bytes after its last newline at or past from (all of them from
 // from on, when there is none).
 func tail(fh *os.File, from, size int64) (int64, []byte, error) {
-	var pend []byte
-	buf := make([]byte, 1<<20)
+	var chunks [][]byte // read backwards: the last chunk first
 	end := size
 	for at := size; at > from; {
-		n := min(int64(len(buf)), at-from)
+		n := min(1<<20, at-from)
 		at -= n
-		got, err := fh.ReadAt(buf[:n], at)
+		buf := make([]byte, n)
+		got, err := fh.ReadAt(buf, at)
 		if err != nil && err != io.EOF {
 			return 0, nil, err
 		}
@@ -168,11 +170,13 @@ func tail(fh *os.File, from, size int64) (int64, []byte, error) {
 		}
 		chunk := buf[:got]
 		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
-			return end, append(slices.Clone(chunk[i+1:]), pend...), nil
+			chunks = append(chunks, chunk[i+1:])
+			break
 		}
-		pend = append(slices.Clone(chunk), pend...)
+		chunks = append(chunks, chunk)
 	}
-	return end, pend, nil
+	slices.Reverse(chunks)
+	return end, bytes.Join(chunks, nil), nil
 }
 
 // nextLine returns the offset just past the first newline in [from, to),

@@ -2,10 +2,13 @@ package files
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -74,5 +77,36 @@ func TestWholeReadStopsAtPlannedEnd(t *testing.T) {
 	}
 	if sink.rows != 2 || sink.dropped != 0 || st.Read != now.Size || st.Lines != 2 {
 		t.Errorf("read %d rows, dropped %d, state %+v; want 2 rows, none dropped, read up to %d", sink.rows, sink.dropped, st, now.Size)
+	}
+}
+
+// TestPlanSpanAcrossChunks: the read's end, line count and hash come out
+// the same whatever the file's size against the 1 MiB chunks the end is
+// looked for in, a last line longer than several chunks included.
+func TestPlanSpanAcrossChunks(t *testing.T) {
+	line := strings.Repeat("x", 1000) + "\n"
+	for _, c := range []struct {
+		lines, tail int
+	}{{0, 0}, {0, 10}, {1, 0}, {1049, 0}, {1049, 576}, {1048, 1}, {3000, 3 << 20}, {0, 5 << 20}} {
+		content := strings.Repeat(line, c.lines) + strings.Repeat("y", c.tail)
+		path := filepath.Join(t.TempDir(), "a.ndjson")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, beside := range []bool{false, true} {
+			sp, err := planSpan(path, nil, fileState{Size: int64(len(content))}, true, beside)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := sp.wait()
+			if err != nil {
+				t.Fatal(err)
+			}
+			read := int64(c.lines * len(line))
+			sum := sha256.Sum256([]byte(content[:read]))
+			if sp.from != 0 || sp.to != read || st.Read != read || st.Lines != int64(c.lines) || st.Hash != hex.EncodeToString(sum[:]) {
+				t.Errorf("%d lines and %d bytes after them (beside %v): span [%d, %d), state %+v; want [0, %d), %d lines", c.lines, c.tail, beside, sp.from, sp.to, st, read, c.lines)
+			}
+		}
 	}
 }

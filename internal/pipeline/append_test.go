@@ -201,3 +201,41 @@ feeds:
 		t.Errorf("dropped rows (-want +got):\n%s", diff)
 	}
 }
+
+// TestUnterminatedBatchLine: a `format: batch` file, whose read state is
+// hashed beside its read, continues like the other line files: a cut last
+// batch waits for its rest, a whole one without its newline is read, and
+// the line after it is numbered on.
+func TestUnterminatedBatchLine(t *testing.T) {
+	dir := t.TempDir()
+	batch := func(id string) string {
+		return `{"environment":"production","user_identities":{"customerid":"` + id + `"}}`
+	}
+	writeFile(t, dir, "b.ndjson", batch("B1")+"\n"+batch("B2")[:40])
+	p := loadPipeline(t, dir, `version: 1
+name: app
+feeds:
+  - { name: b, source: { kind: files, path: b.ndjson, format: batch }, source_type: events_api }
+`)
+	reads := []int64{}
+	step := func(appended string) {
+		if appended != "" {
+			appendFile(t, dir, "b.ndjson", appended)
+		}
+		reads = append(reads, run(t, p, Options{}).Stats.Feeds["b"].Read)
+	}
+	step("")
+	step(batch("B2")[40:] + "\n" + batch("B3"))
+	step("")
+	step("\n" + batch("B4") + "\n")
+	if diff := cmp.Diff([]int64{1, 2, 0, 1}, reads); diff != "" {
+		t.Errorf("batches read per run (-want +got):\n%s", diff)
+	}
+	if d := dropped(t, p); len(d) != 0 {
+		t.Errorf("dropped rows: %v, want none", d)
+	}
+	origins := query(t, p, "SELECT origin || ' ' || identity_value FROM _mosaic.feed_rows JOIN _mosaic.feed_identities USING (row_id) ORDER BY origin")
+	if diff := cmp.Diff([]string{"b.ndjson:1 B1", "b.ndjson:2 B2", "b.ndjson:3 B3", "b.ndjson:4 B4"}, origins); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+}

@@ -105,6 +105,20 @@ type Judgement struct {
 // Usable tells whether staging keeps the identity.
 func (j Judgement) Usable() bool { return j.Value != "" && !j.Blocked && !j.Long }
 
+// Bits is the verdict as a batch source stages it beside the value
+// (column j of an identity, which sql/batch/identities.sql.tmpl reads):
+// 1 blocklisted, 2 too long.
+func (j Judgement) Bits() int8 {
+	var bits int8
+	if j.Blocked {
+		bits |= 1
+	}
+	if j.Long {
+		bits |= 2
+	}
+	return bits
+}
+
 // Judge judges an identity given its type and its value as sent; false
 // when it is not sure (the engine then judges the value itself).
 type Judge func(identityType, value string) (Judgement, bool)

@@ -24,7 +24,8 @@ import (
 
 // batchSchema holds the columns a `format: batch` feed stages, one row per
 // valid batch, typed so that the engine unnests them without parsing JSON:
-// identities as (t, v) pairs, attributes as (k, v) with v the value's JSON
+// identities as (t, v, j) with j the source's verdict (Judgement.Bits;
+// null when it was not sure, v then as sent), attributes as (k, v) with v the value's JSON
 // text, events with their own times and attributes (JSON text), the
 // batch's raw text where the engine may need it (batchtext.go), else null,
 // whether its source_request_id came earlier in the read (repeat: true
@@ -180,13 +181,6 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line st
 	}
 }
 
-// Column j of an identity: how the source judged it (null: not judged,
-// its value as sent).
-const (
-	judgedBlocked int8 = 1 << iota
-	judgedLong
-)
-
 // appendIdentities appends a batch's identities, judged where judge is
 // sure (an identity of which nothing is left is not appended), and tells
 // whether one of them is surely usable.
@@ -201,13 +195,7 @@ func appendIdentities(lb *array.ListBuilder, ids []batch.Identity, judge connect
 				if jd.Value == "" {
 					continue
 				}
-				value, bits = jd.Value, 0
-				if jd.Blocked {
-					bits |= judgedBlocked
-				}
-				if jd.Long {
-					bits |= judgedLong
-				}
+				value, bits = jd.Value, jd.Bits()
 				usable = usable || jd.Usable()
 			}
 		}

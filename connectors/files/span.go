@@ -97,7 +97,6 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines, beside boo
 		sp.to = end
 	}
 	counted := sp.from // what is hashed and counted: [counted, sp.to)
-	sp.lineBase = 0
 	if sp.from > 0 {
 		sp.lineBase = prev.Lines
 		var b [1]byte

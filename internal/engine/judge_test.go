@@ -46,7 +46,7 @@ func TestJudgeIdentityAgreesWithStaging(t *testing.T) {
 			for _, typ := range types {
 				sent = append(sent, stagedIdent{row: i, t: typ, v: v, j: -1})
 				if j, sure := judge(typ, v); sure && j.Value != "" {
-					judged = append(judged, stagedIdent{row: i, t: typ, v: j.Value, j: judgeBits(j)})
+					judged = append(judged, stagedIdent{row: i, t: typ, v: j.Value, j: int(j.Bits())})
 				}
 			}
 		}
@@ -76,17 +76,6 @@ type stagedIdent struct {
 	row  int
 	t, v string
 	j    int
-}
-
-func judgeBits(j connectors.Judgement) int {
-	bits := 0
-	if j.Blocked {
-		bits |= 1
-	}
-	if j.Long {
-		bits |= 2
-	}
-	return bits
 }
 
 // stageIdentities runs sql/batch/identities.sql.tmpl over ids and returns

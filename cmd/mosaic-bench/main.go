@@ -132,7 +132,8 @@ func print(w io.Writer, r *bench.Report) {
 	if !r.LabelPropConverged {
 		conv = " (stopped before converging)"
 	}
-	fmt.Fprintf(w, "floor: decode the batch files     %8.2f s  %d lines, sonic on every core\n", r.DecodeFloor.Seconds(), r.DecodedLines)
+	fmt.Fprintf(w, "floor: decode the batch files     %8.2f s  %d lines on every core: sonic %.2f s, mosaic's decoder %.2f s\n",
+		r.DecodeFloor.Seconds(), r.DecodedLines, r.DecodeSonic.Seconds(), r.DecodeScan.Seconds())
 	fmt.Fprintf(w, "floor: distinct identities        %8.2f s\n", r.Floor.Seconds())
 	fmt.Fprintf(w, "label propagation                 %8.2f s  %d rounds, %d components%s\n", r.LabelPropagation.Seconds(), r.LabelRounds, r.LabelComponents, conv)
 	id := r.Full.Stages["identity"]

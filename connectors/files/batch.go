@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,11 +103,11 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	return flush(ctx, d.dropped, sink.DroppedRecords)
 }
 
-// decodeLine decodes one batch into kept and returns its request id's
-// hash (see batchText), or says why it is dropped.
-func (f file) decodeLine(kept *array.RecordBuilder, dropped *[][2]string, line string, lineNo int) (hash uint64, ok bool) {
+// decodeLine decodes one batch with dec into kept and returns its request
+// id's hash (see batchText), or says why it is dropped.
+func (f file) decodeLine(dec *batch.Decoder, kept *array.RecordBuilder, dropped *[][2]string, line string, lineNo int) (hash uint64, ok bool) {
 	origin := f.origin + ":" + strconv.Itoa(lineNo)
-	b, derr := batch.DecodeString(line, origin)
+	b, derr := dec.DecodeString(line, origin)
 	if derr == nil {
 		appendBatch(kept, origin, b, line, f.text, f.judge)
 		return f.text.hash(b.SourceRequestID), true
@@ -141,16 +140,10 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line st
 	attrs := rb.Field(5).(*array.ListBuilder)
 	attrs.Append(true)
 	pairs := attrs.ValueBuilder().(*array.StructBuilder)
-	var buf [16]string // most batches' keys, sorted without an allocation
-	keys := buf[:0]
-	for k := range b.Attributes {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, a := range b.Attributes {
 		pairs.Append(true)
-		pairs.FieldBuilder(0).(*array.StringBuilder).Append(k)
-		pairs.FieldBuilder(1).(*array.StringBuilder).BinaryBuilder.Append(b.Attributes[k])
+		pairs.FieldBuilder(0).(*array.StringBuilder).Append(a.Key)
+		pairs.FieldBuilder(1).(*array.StringBuilder).Append(a.Value)
 	}
 
 	del := rb.Field(6).(*array.ListBuilder)
@@ -166,8 +159,8 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line st
 		ev.FieldBuilder(1).(*array.StringBuilder).Append(e.Type)
 		ev.FieldBuilder(2).(*array.StringBuilder).Append(e.Name)
 		appendTime(ev.FieldBuilder(3).(*array.TimestampBuilder), e.Time)
-		if isObject(e.Attributes) {
-			ev.FieldBuilder(4).(*array.StringBuilder).BinaryBuilder.Append(e.Attributes)
+		if strings.HasPrefix(e.Attributes, "{") { // else "null": none
+			ev.FieldBuilder(4).(*array.StringBuilder).Append(e.Attributes)
 		} else {
 			ev.FieldBuilder(4).AppendNull()
 		}
@@ -221,7 +214,7 @@ func appendTime(tb *array.TimestampBuilder, t time.Time) {
 
 // isObject tells whether raw JSON is an object (event attributes that are
 // not an object are not kept).
-func isObject(raw json.RawMessage) bool {
+func isObject(raw []byte) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) > 0 && t[0] == '{'
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 	"github.com/mosaic-cdp/mosaic/internal/gen"
 )
 
@@ -43,8 +44,9 @@ func BenchmarkDecodeBatches(b *testing.B) {
 	for b.Loop() {
 		kept := array.NewRecordBuilder(memory.NewGoAllocator(), batchSchema)
 		var dropped [][2]string
+		var dec batch.Decoder
 		for i, line := range lines {
-			if _, ok := f.decodeLine(kept, &dropped, line, i+1); !ok {
+			if _, ok := f.decodeLine(&dec, kept, &dropped, line, i+1); !ok {
 				b.Fatalf("line %d dropped: %v", i+1, dropped)
 			}
 			if (i+1)%chunkLines == 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/mosaic-cdp/mosaic/internal/background"
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 )
 
 // chunkLines is how many lines a decoder takes at a time: one Arrow record
@@ -157,11 +158,12 @@ func (d *decoding) decode(c *chunk) {
 	defer close(c.done)
 	kept := array.NewRecordBuilder(memory.NewGoAllocator(), batchSchema)
 	defer kept.Release()
+	var dec batch.Decoder
 	for i, line := range c.lines {
 		if len(strings.TrimSpace(line)) == 0 {
 			continue
 		}
-		if h, ok := d.f.decodeLine(kept, &c.dropped, line, c.first+i); ok {
+		if h, ok := d.f.decodeLine(&dec, kept, &c.dropped, line, c.first+i); ok {
 			c.keptLines = append(c.keptLines, int32(i))
 			c.hashes = append(c.hashes, h)
 		}

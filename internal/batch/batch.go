@@ -10,8 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -47,7 +45,8 @@ var deviceIdentityTypes = map[string]string{
 	"microsoft_advertising_id": "microsoft_aid", "microsoft_publisher_id": "microsoft_publisher_id",
 }
 
-// Batch is a decoded, valid batch, ready to stage.
+// Batch is a decoded, valid batch, ready to stage. Its strings may share
+// the line's memory (DecodeString, Decoder).
 type Batch struct {
 	// Time is timestamp_unixtime_ms, else the latest event's time, else
 	// zero (the reader then uses the time it read the batch).
@@ -58,16 +57,16 @@ type Batch struct {
 	// Identities are the batch's identities, one per type, in type order
 	// (values as sent; staging normalises).
 	Identities []Identity
-	// Attributes are user_attributes as sent (values keep their JSON type;
-	// null is a value).
-	Attributes map[string]json.RawMessage
+	// Attributes are user_attributes as sent, in key order (values keep
+	// their JSON type; null is a value).
+	Attributes []Attribute
 	Deleted    []string
 	Events     []Event
 }
 
-// null is the attributes of an event that has none (shared: never
-// written to).
-var null = json.RawMessage("null")[:4:4]
+// Attribute is one user attribute of a batch: its key and its value's
+// JSON text.
+type Attribute struct{ Key, Value string }
 
 // Event is one event of a batch.
 type Event struct {
@@ -75,7 +74,7 @@ type Event struct {
 	Type       string // event_type
 	Name       string // data.event_name (or the type for events without one)
 	Time       time.Time
-	Attributes json.RawMessage // data.custom_attributes (null when none)
+	Attributes string // data.custom_attributes' JSON text ("null" when none)
 }
 
 // Error is a batch that fails validation: Reason is the dropped_rows reason
@@ -91,18 +90,10 @@ func fail(reason, format string, args ...any) *Error {
 	return &Error{Reason: reason, Msg: fmt.Sprintf(format, args...)}
 }
 
-// wire is the batch as sent, its events left for a second pass; unknown
-// fields are ignored here and kept in the raw line by the caller. The
-// fast decoder hands its fields' UnmarshalJSON methods (json.RawMessage's)
-// the line's own bytes, which strings of this batch and of others share:
-// such a method copies them, never writes to them.
+// wire is the batch as encoding/json reads it, its events left for a
+// second pass; unknown fields are ignored here and kept in the raw line by
+// the caller.
 type wire struct {
-	head
-	Events *json.RawMessage `json:"events"`
-}
-
-// head is what a batch holds besides its events.
-type head struct {
 	UserIdentities map[string]json.RawMessage `json:"user_identities"`
 	UserAttributes map[string]json.RawMessage `json:"user_attributes"`
 	Deleted        []json.RawMessage          `json:"deleted_user_attributes"`
@@ -112,9 +103,10 @@ type head struct {
 	RequestID      json.RawMessage            `json:"source_request_id"`
 	Timestamp      json.RawMessage            `json:"timestamp_unixtime_ms"`
 	BatchID        json.RawMessage            `json:"batch_id"`
+	Events         *json.RawMessage           `json:"events"`
 }
 
-type wireEvent struct {
+type jsonEvent struct {
 	EventType *string                    `json:"event_type"`
 	Data      map[string]json.RawMessage `json:"data"`
 }
@@ -122,30 +114,21 @@ type wireEvent struct {
 // Decode validates one batch. id names it for event ids when it carries no
 // batch_id or source_request_id (e.g. "web/part-1.ndjson:12").
 //
-// It decodes in one pass with a fast decoder (fast.go); a batch that pass
-// refuses is decoded again by decodeReference, the definition, whose
+// It decodes in one pass (scan.go, fast.go); a batch that pass does not
+// take is decoded again by decodeReference, the definition, whose
 // encoding/json errors say what and where. FuzzDecodeMatchesReference
 // holds the two to the same answers.
 func Decode(line []byte, id string) (*Batch, error) {
-	if len(line) <= MaxBatchBytes {
-		if b, ok := decodeFast(string(line), id); ok {
-			return b, nil
-		}
-	}
-	return decodeReference(line, id)
+	var d Decoder
+	return d.DecodeString(string(line), id)
 }
 
-// DecodeString is Decode of a line held as a string, which some of the
-// batch's strings share instead of copying (a reader that keeps many
-// lines in one string saves a copy of each line).
+// DecodeString is Decode of a line held as a string, which the batch's
+// strings share instead of copying (a reader that keeps many lines in one
+// string saves a copy of each line).
 func DecodeString(line, id string) (*Batch, error) {
-	if len(line) > MaxBatchBytes {
-		return nil, tooLarge(len(line))
-	}
-	if b, ok := decodeFast(line, id); ok {
-		return b, nil
-	}
-	return decodeReference([]byte(line), id)
+	var d Decoder
+	return d.DecodeString(line, id)
 }
 
 func tooLarge(n int) error {
@@ -164,60 +147,33 @@ func decodeReference(line []byte, id string) (*Batch, error) {
 	if err := strictUnmarshal(line, &w); err != nil {
 		return nil, err
 	}
-	b, eventID, err := fromHead(w.head, id)
-	if err != nil {
-		return nil, err
+	h := head{identities: members(w.UserIdentities), attributes: members(w.UserAttributes), device: members(w.DeviceInfo),
+		mpid: string(w.MPID), requestID: string(w.RequestID), timestamp: string(w.Timestamp), batchID: string(w.BatchID)}
+	if w.Environment != nil {
+		h.environment, h.hasEnvironment = *w.Environment, true
 	}
-	if err := b.events(w.Events, eventID); err != nil {
+	for _, d := range w.Deleted {
+		h.deleted = append(h.deleted, string(d))
+	}
+	if w.Events != nil && string(*w.Events) != "null" {
+		var events []jsonEvent
+		if err := json.Unmarshal(*w.Events, &events); err != nil {
+			return nil, fail("invalid_events", "events must be a list of event objects: %v", err)
+		}
+		for _, e := range events {
+			we := wireEvent{name: string(e.Data["event_name"]), id: string(e.Data["source_message_id"]),
+				ts: string(e.Data["timestamp_unixtime_ms"]), attributes: string(e.Data["custom_attributes"])}
+			if e.EventType != nil {
+				we.typ, we.hasType = *e.EventType, true
+			}
+			h.events = append(h.events, we)
+		}
+	}
+	b := new(Batch)
+	if err := h.batch(b, id); err != nil {
 		return nil, err
 	}
 	return b, nil
-}
-
-// fromHead checks and converts what both decoders read alike, all but the
-// events; it returns the id their event ids derive from.
-func fromHead(w head, id string) (*Batch, string, error) {
-	b := &Batch{Attributes: w.UserAttributes}
-	if err := checkEnvironment(w.Environment); err != nil {
-		return nil, "", err
-	}
-	if err := b.identities(w); err != nil {
-		return nil, "", err
-	}
-	if err := checkAttributes(w.UserAttributes); err != nil {
-		return nil, "", err
-	}
-	for i, d := range w.Deleted {
-		var key string
-		if unquote(d, &key) != nil || key == "" || len(key) > MaxKeyLength {
-			return nil, "", fail("invalid_deleted_attribute", "deleted_user_attributes[%d] must be a key: a string of 1 to %d characters", i, MaxKeyLength)
-		}
-		b.Deleted = append(b.Deleted, key)
-	}
-	var err error
-	if b.MPID, err = parseInt(top("mpid"), w.MPID); err != nil {
-		return nil, "", err
-	}
-	if b.SourceRequestID, err = parseString(top("source_request_id"), w.RequestID); err != nil {
-		return nil, "", err
-	}
-	if b.BatchID, err = parseString(top("batch_id"), w.BatchID); err != nil {
-		return nil, "", err
-	}
-	ms, err := parseInt(top("timestamp_unixtime_ms"), w.Timestamp)
-	if err != nil {
-		return nil, "", err
-	}
-	if ms != 0 {
-		b.Time = time.UnixMilli(ms).UTC()
-	}
-	eventID := id
-	if b.SourceRequestID != "" {
-		eventID = b.SourceRequestID
-	} else if b.BatchID != "" {
-		eventID = b.BatchID
-	}
-	return b, eventID, nil
 }
 
 // strictUnmarshal decodes into w and explains a syntax error by position.
@@ -260,111 +216,4 @@ func kindOf(k string) string {
 		return "a string"
 	}
 	return "a " + k
-}
-
-func checkEnvironment(env *string) error {
-	switch {
-	case env == nil:
-		return fail("missing_environment", `environment is required: "production" or "development"`)
-	case *env != "production" && *env != "development":
-		return fail("invalid_environment", `environment is %q; it must be "production" or "development"`, *env)
-	}
-	return nil
-}
-
-func checkAttributes(attrs map[string]json.RawMessage) error {
-	for key, raw := range attrs {
-		if key == "" || len(key) > MaxKeyLength {
-			return fail("attribute_key_too_long", "user_attributes key %.40q… is %d characters; keys are 1 to %d", key, len(key), MaxKeyLength)
-		}
-		switch raw[0] {
-		case '{':
-			return fail("invalid_attribute_value", "user_attributes.%s is an object; values are strings, numbers, booleans, null or lists of strings", key)
-		case '[':
-			var list []*string
-			if json.Unmarshal(raw, &list) != nil {
-				return fail("invalid_attribute_value", "user_attributes.%s is a list of something else than strings", key)
-			}
-			if len(list) > MaxListItems {
-				return fail("attribute_list_too_long", "user_attributes.%s has %d items; the limit is %d", key, len(list), MaxListItems)
-			}
-			for _, s := range list {
-				if s != nil && len(*s) > MaxValueLength {
-					return fail("attribute_value_too_long", "an item of user_attributes.%s is %d characters; the limit is %d", key, len(*s), MaxValueLength)
-				}
-			}
-		case '"':
-			var s string
-			json.Unmarshal(raw, &s)
-			if len(s) > MaxValueLength {
-				return fail("attribute_value_too_long", "user_attributes.%s is %d characters; the limit is %d", key, len(s), MaxValueLength)
-			}
-		}
-	}
-	return nil
-}
-
-func (b *Batch) events(raw *json.RawMessage, batchID string) error {
-	if raw == nil || string(*raw) == "null" {
-		return nil
-	}
-	var events []wireEvent
-	if err := json.Unmarshal(*raw, &events); err != nil {
-		return fail("invalid_events", "events must be a list of event objects: %v", err)
-	}
-	return b.addEvents(events, batchID)
-}
-
-// addEvents checks and keeps decoded events; batchID prefixes the ids of
-// those without a source_message_id.
-func (b *Batch) addEvents(events []wireEvent, batchID string) error {
-	b.Events = slices.Grow(b.Events, len(events))
-	for i, we := range events {
-		if we.EventType == nil || *we.EventType == "" {
-			return fail("invalid_events", "events[%d] has no event_type", i)
-		}
-		e := Event{Type: *we.EventType, Attributes: null}
-		if name, err := parseString(eventData(i, "event_name"), we.Data["event_name"]); err != nil {
-			return err
-		} else if name != "" {
-			e.Name = name
-		} else {
-			e.Name = e.Type
-		}
-		if id, err := parseString(eventData(i, "source_message_id"), we.Data["source_message_id"]); err != nil {
-			return err
-		} else if id != "" {
-			e.ID = id
-		} else {
-			e.ID = batchID + ":" + strconv.Itoa(i)
-		}
-		ms, err := parseInt(eventData(i, "timestamp_unixtime_ms"), we.Data["timestamp_unixtime_ms"])
-		if err != nil {
-			return err
-		}
-		if ms != 0 {
-			e.Time = time.UnixMilli(ms).UTC()
-		}
-		if attrs := we.Data["custom_attributes"]; len(attrs) > 0 && string(attrs) != "null" {
-			if attrs[0] != '{' {
-				return fail("invalid_events", "events[%d].data.custom_attributes must be an object", i)
-			}
-			e.Attributes = attrs
-		}
-		b.Events = append(b.Events, e)
-	}
-	if b.Time.IsZero() {
-		b.Time = b.eventsLatest() // the batch time falls back to its latest event
-	}
-	return nil
-}
-
-func (b *Batch) eventsLatest() time.Time {
-	var t time.Time
-	for _, e := range b.Events {
-		if e.Time.After(t) {
-			t = e.Time
-		}
-	}
-	return t
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestGuideExamples(t *testing.T) {
 		if diff := cmp.Diff([]Identity{{"customerid", "JohnSmith911"}, {"email", "john.smith@example.com"}}, b.Identities); diff != "" {
 			t.Errorf("%s identities (-want +got):\n%s", name, diff)
 		}
-		if string(b.Attributes["skill_level"]) != "9" || !cmp.Equal(b.Deleted, []string{"color_preference"}) {
+		if !slices.Contains(b.Attributes, Attribute{"skill_level", "9"}) || !cmp.Equal(b.Deleted, []string{"color_preference"}) {
 			t.Errorf("%s: attributes %s, deleted %v", name, b.Attributes, b.Deleted)
 		}
 		wantEvents := 0
@@ -128,13 +129,13 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("accepted identities %q", b.Identities)
 			}
 		}
-		for k, v := range b.Attributes {
-			if k == "" || len(k) > MaxKeyLength || !json.Valid(v) {
-				t.Fatalf("accepted attribute %q=%s", k, v)
+		for i, a := range b.Attributes {
+			if a.Key == "" || len(a.Key) > MaxKeyLength || !json.Valid([]byte(a.Value)) || (i > 0 && b.Attributes[i-1].Key >= a.Key) {
+				t.Fatalf("accepted attributes %q", b.Attributes)
 			}
 		}
 		for _, e := range b.Events {
-			if e.ID == "" || e.Type == "" || !json.Valid(e.Attributes) {
+			if e.ID == "" || e.Type == "" || !json.Valid([]byte(e.Attributes)) {
 				t.Fatalf("accepted event %+v", e)
 			}
 		}
@@ -163,6 +164,23 @@ func FuzzDecodeMatchesReference(f *testing.F) {
 		`{"environment":"production","mpid":1,"device_info":{"push_token":"p","ios_idfv":null},"deleted_user_attributes":["a",null]} x`,
 		`  {"environment":"development","batch_id":12,"user_attributes":{"n": 1.50 , "s":"\u00e9"}}  `,
 		`null`, `[]`, `"x"`, `{}`,
+		// What the one pass reads itself or leaves to the reference (scan.go).
+		`{"environment":"production","mpid":1,"user_identities":{"email":"a","email":"b"},"user_attributes":{"b":1,"a":2,"b":[]}}`,
+		`{"environment":"production","mpid":1,"user_attributes":{"caf\u00e9":1}}`,
+		`{"environment":"production","mpid":1,"user_attributes":{"s":"caf\u00e9\n\"\\\/"}}`,
+		"{\"environment\":\"production\",\"mpid\":1,\"\u212aey\":1,\"mpi\u212a\":2}",
+		"{\"environment\":\"production\",\"\u017fource_request_id\":\"x\",\"mpid\":1}",
+		`{"environment":"production","mpid":1,"environment":"development"}`,
+		`{"environment":"production","mpid":1,"x":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}`,
+		`{"environment":"production","mpid":-0.5e+7,"batch_id":"1","timestamp_unixtime_ms":0}`,
+		`{"environment":"production","mpid":1,"x":[-,1.,1e,01,tru,nul]}`,
+		`{"environment":"production","mpid":1,"x":"\x","y":"\u12G4"}`,
+		"{\"environment\":\"production\",\"mpid\":1,\"x\":\"a\x01b\"}",
+		`{"environment":"production","mpid":1,"events":[{"event_type":"a","data":{"event_name":"b","event_name":"c"}},{"event_type":"d","event_type":"e"}]}`,
+		`{"environment":"production","mpid":1,"events":[{"event_type":null,"data":null}]}`,
+		`{"environment":"production","mpid":1,"events":[{"event_type":"a","data":{"custom_attributes":{"k":1},"timestamp_unixtime_ms":"5"}}],}`,
+		"\t{ \"environment\" : \"production\" ,\r\n \"mpid\" : 1 , \"events\" : [ ] , \"deleted_user_attributes\" : null }\n",
+		`{"environment":"production","mpid":1,"user_identities":null,"device_info":{"android_uuid":"u"},"user_attributes":{}}`,
 	} {
 		f.Add([]byte(line))
 	}

@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -9,8 +8,9 @@ import (
 // Identity is one identity of a batch.
 type Identity struct{ Type, Value string }
 
-func (b *Batch) identities(w head) error {
-	for key, raw := range w.UserIdentities {
+func (b *Batch) identities(h *head) error {
+	for _, m := range h.identities {
+		key, raw := m.key, m.raw
 		typ, ok := userIdentityTypes[key]
 		if !ok {
 			return fail("unknown_identity_type", "user_identities.%s is not an identity type of the Events API", key)
@@ -19,7 +19,8 @@ func (b *Batch) identities(w head) error {
 			return err
 		}
 	}
-	for key, raw := range w.DeviceInfo {
+	for _, m := range h.device {
+		key, raw := m.key, m.raw
 		if typ, ok := deviceIdentityTypes[key]; ok {
 			if err := b.addIdentity("device_info", key, typ, raw); err != nil {
 				return err
@@ -33,12 +34,12 @@ func (b *Batch) identities(w head) error {
 }
 
 // addIdentity adds the identity the batch's object obj gives at key.
-func (b *Batch) addIdentity(obj, key, typ string, raw json.RawMessage) error {
-	if string(raw) == "null" {
+func (b *Batch) addIdentity(obj, key, typ, raw string) error {
+	if raw == "null" {
 		return nil
 	}
-	var v string
-	if unquote(raw, &v) != nil {
+	v, err := unquote(raw)
+	if err != nil {
 		return fail("invalid_identity_value", "%s.%s must be a string", obj, key)
 	}
 	for _, id := range b.Identities {

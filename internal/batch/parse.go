@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -27,42 +26,43 @@ func (f field) String() string {
 
 // parseInt reads an integer sent as a JSON number or a string of digits
 // (the Events API accepts both for mpid); null or absent is 0.
-func parseInt(f field, raw json.RawMessage) (int64, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+func parseInt(f field, raw string) (int64, error) {
+	if raw == "" || raw == "null" {
 		return 0, nil
 	}
 	digits := raw
 	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
 		digits = raw[1 : n-1]
 	}
-	n, err := strconv.ParseInt(string(digits), 10, 64)
+	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil || (f.name != "mpid" && n < 0) {
 		return 0, fail("invalid_"+strings.TrimSuffix(f.name, "_unixtime_ms"), "%s must be an integer, got %s", f, raw)
 	}
 	return n, nil
 }
 
-func parseString(f field, raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+func parseString(f field, raw string) (string, error) {
+	if raw == "" || raw == "null" {
 		return "", nil
 	}
-	var s string
-	if unquote(raw, &s) == nil {
+	if s, err := unquote(raw); err == nil {
 		return s, nil
 	}
-	if _, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return string(raw), nil // batch_id is a number in the API
+	if _, err := strconv.ParseInt(raw, 10, 64); err == nil {
+		return raw, nil // batch_id is a number in the API
 	}
 	return "", fail("invalid_field", "%s must be a string, got %s", f, raw)
 }
 
-// unquote is json.Unmarshal into a string, without its cost for a string
-// with no escape in it (the line is valid UTF-8 and the raw value came
-// from a decoder, so such a string's bytes are its value).
-func unquote(raw json.RawMessage, s *string) error {
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 {
-		*s = string(raw[1 : n-1])
-		return nil
+// unquote is json.Unmarshal of raw JSON into a string, without its cost
+// for a string with no escape in it (the line is valid UTF-8 and the raw
+// value came from a decoder, so such a string's bytes are its value, and
+// a part of the line).
+func unquote(raw string) (string, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && strings.IndexByte(raw[1:n-1], '\\') < 0 {
+		return raw[1 : n-1], nil
 	}
-	return json.Unmarshal(raw, s)
+	var s string
+	err := json.Unmarshal([]byte(raw), &s)
+	return s, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bytedance/sonic"
 
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 	"github.com/mosaic-cdp/mosaic/internal/gen"
 )
 
@@ -33,23 +34,45 @@ type floorBatch struct {
 
 // decodeFloor measures the best decoder's floor for staging the data's
 // batch files: read each (page cache warm after the first run) and decode
-// every line with sonic on every core, in this process. It returns the
-// wall time and the number of lines read (the generator's malformed
-// batches among them, which sonic refuses as staging does).
-func decodeFloor(ctx context.Context, data string) (time.Duration, int64, error) {
-	start := time.Now()
-	var n int64
-	for _, f := range []string{gen.WebFile, gen.AppFile} {
-		m, err := decodeFile(ctx, filepath.Join(data, "parts", "base", f))
-		if err != nil {
-			return 0, 0, err
-		}
-		n += m
+// every line on every core, in this process, with sonic into floorBatch
+// (nothing checked) and with mosaic's own one-pass decoder (batch.Decoder:
+// validated, nothing built). It returns both times and the number of
+// lines read (the generator's malformed batches among them, which cost
+// their decoding, as in staging).
+func decodeFloor(ctx context.Context, data string) (sonicTime, scanTime time.Duration, lines int64, err error) {
+	decoders := []struct {
+		took   *time.Duration
+		decode func() func(line []byte)
+	}{
+		{&sonicTime, func() func([]byte) {
+			return func(line []byte) {
+				var b floorBatch
+				_ = sonic.Unmarshal(line, &b)
+			}
+		}},
+		{&scanTime, func() func([]byte) {
+			var d batch.Decoder
+			return func(line []byte) { _, _ = d.DecodeString(string(line), "floor") }
+		}},
 	}
-	return time.Since(start), n, nil
+	for _, dec := range decoders {
+		start := time.Now()
+		lines = 0
+		for _, f := range []string{gen.WebFile, gen.AppFile} {
+			n, err := decodeFile(ctx, filepath.Join(data, "parts", "base", f), dec.decode)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			lines += n
+		}
+		*dec.took = time.Since(start)
+	}
+	return sonicTime, scanTime, lines, nil
 }
 
-func decodeFile(ctx context.Context, path string) (int64, error) {
+// decodeFile decodes every line of path on every core, each goroutine
+// with a decoder of its own (decoder returns one).
+func decodeFile(ctx context.Context, path string, decoder func() func(line []byte)) (int64, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err
@@ -61,9 +84,9 @@ func decodeFile(ctx context.Context, path string) (int64, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			decode := decoder()
 			for i := w; i < len(lines) && ctx.Err() == nil; i += workers {
-				var b floorBatch
-				_ = sonic.Unmarshal(lines[i], &b) // a malformed line costs its decoding, as in staging
+				decode(lines[i])
 			}
 		}()
 	}

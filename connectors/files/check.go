@@ -61,7 +61,7 @@ func (s *Source) Check(ctx context.Context, req connectors.CheckRequest) (connec
 			// Look at what the next read reads: the appended part; when
 			// there is none (only an unfinished line), the whole file,
 			// for its columns, counting no row.
-			g, _, gdone, err := f.spanned(c.Format, p.prev, p.now, true)
+			g, _, gdone, err := f.spanned(ctx, c.Format, p.prev, p.now, true)
 			if err != nil {
 				ck.problemf("%s: %v", p.key, err)
 				continue

@@ -158,7 +158,9 @@ func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []s
 // readSpan reads what of a line file is new since prev (see planSpan) and
 // returns the file's new state.
 func (f file) readSpan(ctx context.Context, format string, prev *fileState, now fileState, sink connectors.Sink) (fileState, error) {
-	g, state, done, err := f.spanned(format, prev, now, false)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, state, done, err := f.spanned(ctx, format, prev, now, false)
 	if err != nil {
 		return now, err
 	}
@@ -167,7 +169,8 @@ func (f file) readSpan(ctx context.Context, format string, prev *fileState, now 
 	}
 	defer done()
 	if err := g.read(ctx, format, sink); err != nil {
-		state() // the pass beside the read ends with it
+		cancel()
+		state() // the pass beside the read stops with it
 		return now, err
 	}
 	return state()
@@ -181,9 +184,9 @@ func (f file) readSpan(ctx context.Context, format string, prev *fileState, now 
 // temporary file (after the header line, for CSV) that done removes; a
 // batch file is read through a section of itself, unless copyBatch (for
 // Check, which reads it with DuckDB). Line numbers stay the file's.
-func (f file) spanned(format string, prev *fileState, now fileState, copyBatch bool) (file, func() (fileState, error), func(), error) {
+func (f file) spanned(ctx context.Context, format string, prev *fileState, now fileState, copyBatch bool) (file, func() (fileState, error), func(), error) {
 	direct := format == "batch" && !copyBatch
-	sp, err := planSpan(f.path, prev, now, format != "csv", direct)
+	sp, err := planSpan(ctx, f.path, prev, now, format != "csv", direct, f.background)
 	if err != nil {
 		return f, nil, nil, err
 	}

@@ -3,6 +3,7 @@ package files
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/mosaic-cdp/mosaic/internal/background"
 )
 
 // appendable tells whether a file of this format can be read from where
@@ -59,9 +62,11 @@ func (sp *span) wait() (fileState, error) {
 // hash of bytes [0, read) and how many newlines they hold: with beside,
 // a goroutine hashes and counts the new bytes while the caller reads them
 // (a first run's 3 GB batch file took 2.4 s to hash before its read
-// began), and sp.wait gives the state; else they are hashed and counted
-// before planSpan returns.
-func planSpan(path string, prev *fileState, now fileState, jsonLines, beside bool) (*span, error) {
+// began), at lowered priority when low (as the read's decoders), and
+// sp.wait gives the state; else they are hashed and counted before
+// planSpan returns. Either stops when ctx is cancelled (sp.wait then
+// returns its error): the caller cancels it when the read fails.
+func planSpan(ctx context.Context, path string, prev *fileState, now fileState, jsonLines, beside, low bool) (*span, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -122,7 +127,7 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines, beside boo
 		return nil, shrank
 	}
 	count := func() error {
-		read, newLines, err := hashLines(h, io.NewSectionReader(fh, counted, sp.to-counted))
+		read, newLines, err := hashLines(ctx, h, io.NewSectionReader(fh, counted, sp.to-counted))
 		if err != nil {
 			return fmt.Errorf("hash %s: %w", path, err)
 		}
@@ -145,6 +150,9 @@ func planSpan(path string, prev *fileState, now fileState, jsonLines, beside boo
 	sp.counted = make(chan error, 1)
 	go func() {
 		defer fh.Close()
+		if low {
+			background.Lower() // the thread ends with the goroutine; a failure leaves it as it was
+		}
 		sp.counted <- count()
 	}()
 	return sp, nil
@@ -199,10 +207,13 @@ func nextLine(fh *os.File, from, to int64) (int64, bool, error) {
 }
 
 // hashLines writes r to h and returns how many bytes it read and how
-// many newlines they hold.
-func hashLines(h hash.Hash, r io.Reader) (n, lines int64, err error) {
+// many newlines they hold; it stops when ctx is cancelled.
+func hashLines(ctx context.Context, h hash.Hash, r io.Reader) (n, lines int64, err error) {
 	buf := make([]byte, 1<<20)
 	for {
+		if err := ctx.Err(); err != nil {
+			return n, lines, err
+		}
 		k, err := r.Read(buf)
 		h.Write(buf[:k])
 		lines += int64(bytes.Count(buf[:k], []byte{'\n'}))

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func TestWholeReadStopsAtPlannedEnd(t *testing.T) {
 	info, _ := os.Stat(path)
 	now := fileState{Size: info.Size(), ModTime: info.ModTime()}
 	f := file{path: path, origin: "a.ndjson", columns: []string{"id"}}
-	g, state, done, err := f.spanned("ndjson", nil, now, false)
+	g, state, done, err := f.spanned(context.Background(), "ndjson", nil, now, false)
 	if err != nil || done == nil {
 		t.Fatalf("spanned: %v", err)
 	}
@@ -94,7 +95,7 @@ func TestPlanSpanAcrossChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, beside := range []bool{false, true} {
-			sp, err := planSpan(path, nil, fileState{Size: int64(len(content))}, true, beside)
+			sp, err := planSpan(context.Background(), path, nil, fileState{Size: int64(len(content))}, true, beside, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,6 +108,28 @@ func TestPlanSpanAcrossChunks(t *testing.T) {
 			if sp.from != 0 || sp.to != read || st.Read != read || st.Lines != int64(c.lines) || st.Hash != hex.EncodeToString(sum[:]) {
 				t.Errorf("%d lines and %d bytes after them (beside %v): span [%d, %d), state %+v; want [0, %d), %d lines", c.lines, c.tail, beside, sp.from, sp.to, st, read, c.lines)
 			}
+		}
+	}
+}
+
+// TestPlanSpanStopsWhenCancelled: the pass that hashes a file beside its
+// read stops with the read's context (a failed or cancelled read does not
+// wait for the rest of a large file to be hashed), and says so.
+func TestPlanSpanStopsWhenCancelled(t *testing.T) {
+	content := strings.Repeat(strings.Repeat("x", 1023)+"\n", 8<<10) // 8 MiB: 8 of hashLines' chunks
+	path := filepath.Join(t.TempDir(), "a.ndjson")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, beside := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		sp, err := planSpan(ctx, path, nil, fileState{Size: int64(len(content))}, true, beside, beside)
+		if err == nil {
+			_, err = sp.wait()
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("beside %v: the pass ended with %v, want the context's error", beside, err)
 		}
 	}
 }

@@ -15,11 +15,12 @@ type Check struct {
 // Targets checks the report against the identity targets. Loose is CI's
 // guard against the harness or the stage rotting on a small data set,
 // where fixed costs dominate and the full targets cannot hold: each bound
-// is about 3× what 20k users measure on this machine under load (identity
-// 0.6–0.8× label propagation since its kernel runs by component on both
-// cores, 7–15× the floor, incremental 11–18% of the rebuild, staging
-// 6.5–8× the decode floor), so that noise passes but a stage 3× slower or
-// a rotted harness fails. The strict targets are the 1M-user
+// is at most 3× what 20k users measure on this machine under load
+// (identity 0.6–0.8× label propagation since its kernel runs by component
+// on both cores, 7–15× the floor, incremental 11–18% of the rebuild,
+// staging 9.4× the decode floor since the floor takes mosaic's own
+// decoder), so that noise passes but a stage 3× slower or a rotted
+// harness fails. The strict targets are the 1M-user
 // ones of docs/performance.md.
 func (r *Report) Targets(loose bool) []Check {
 	id := r.Full.Stages["identity"]
@@ -31,7 +32,7 @@ func (r *Report) Targets(loose bool) []Check {
 		return []Check{
 			{"staging ≤ 25× the decode floor (loose, CI)", fmt.Sprintf("%.1f×", decode), decode <= 25},
 			{"label propagation converged (loose, CI)", fmt.Sprintf("%d rounds", r.LabelRounds), r.LabelPropConverged},
-			{"identity stage ≤ 2.5× label propagation (loose, CI)", fmt.Sprintf("%.2f×", 1/lp), lp >= 1/2.5},
+			{"identity stage ≤ 2× label propagation (loose, CI)", fmt.Sprintf("%.2f×", 1/lp), lp >= 1/2.0},
 			{"identity stage ≤ 25× the floor query (loose, CI)", fmt.Sprintf("%.1f×", floor), floor <= 25},
 			{"incremental run ≤ 30% of the full rebuild (loose, CI)", fmt.Sprintf("%.1f%%", 100*incremental), incremental <= 0.30},
 		}

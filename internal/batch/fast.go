@@ -77,18 +77,41 @@ func fieldIndex(fields []string, key string) int {
 	return -1
 }
 
+// field reads the key of a member of an object read into a struct and
+// tells which of fields it names (-1: none). It is not ok where the
+// scanner leaves the batch to the reference: a key with an escape, one
+// that may name a field in another case, a field sent twice (seen marks
+// those read).
+func (sc *scanner) field(fields []string, seen *uint32) (int, bool) {
+	key, escaped, ok := sc.key()
+	f := fieldIndex(fields, key)
+	if !ok || escaped || f == -2 || f >= 0 && *seen&(1<<f) != 0 {
+		return 0, false
+	}
+	if f >= 0 {
+		*seen |= 1 << f
+	}
+	return f, true
+}
+
+// optionalText reads a string or null (present false), as encoding/json
+// reads one into a *string.
+func (sc *scanner) optionalText() (v string, present, ok bool) {
+	if sc.null() {
+		return "", false, true
+	}
+	v, ok = sc.text()
+	return v, true, ok
+}
+
 // batch reads a whole batch into h: one object, then only whitespace.
 func (sc *scanner) batch(h *head) bool {
 	var seen uint32
 	more, ok := sc.enter('{', '}')
 	for ok && more {
-		key, escaped, kok := sc.key()
-		f := fieldIndex(batchFields[:], key)
-		if !kok || escaped || f == -2 || f >= 0 && seen&(1<<f) != 0 {
+		f, fok := sc.field(batchFields[:], &seen)
+		if !fok {
 			return false
-		}
-		if f >= 0 {
-			seen |= 1 << f
 		}
 		switch f {
 		case 0:
@@ -102,10 +125,7 @@ func (sc *scanner) batch(h *head) bool {
 		case 4:
 			h.mpid, ok = sc.value()
 		case 5:
-			if !sc.null() {
-				h.environment, ok = sc.text()
-				h.hasEnvironment = true
-			}
+			h.environment, h.hasEnvironment, ok = sc.optionalText()
 		case 6:
 			h.requestID, ok = sc.value()
 		case 7:
@@ -147,20 +167,13 @@ func (sc *scanner) event(e *wireEvent) bool {
 	var seen uint32
 	more, ok := sc.enter('{', '}')
 	for ok && more {
-		key, escaped, kok := sc.key()
-		f := fieldIndex(eventFields[:], key)
-		if !kok || escaped || f == -2 || f >= 0 && seen&(1<<f) != 0 {
+		f, fok := sc.field(eventFields[:], &seen)
+		if !fok {
 			return false
-		}
-		if f >= 0 {
-			seen |= 1 << f
 		}
 		switch f {
 		case 0:
-			if !sc.null() {
-				e.typ, ok = sc.text()
-				e.hasType = true
-			}
+			e.typ, e.hasType, ok = sc.optionalText()
 		case 1:
 			ok = sc.data(e)
 		default:

@@ -212,8 +212,8 @@ func appendTime(tb *array.TimestampBuilder, t time.Time) {
 	}
 }
 
-// isObject tells whether raw JSON is an object (event attributes that are
-// not an object are not kept).
+// isObject tells whether raw JSON text is an object (planSpan takes an
+// unterminated last line that is a whole JSON object).
 func isObject(raw []byte) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) > 0 && t[0] == '{'

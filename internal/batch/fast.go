@@ -6,8 +6,9 @@ import (
 )
 
 // Decoder decodes batches one after another and reuses its memory: the
-// batch DecodeString returns is valid until the next call. Not safe for
-// concurrent use; the zero Decoder is ready.
+// batch DecodeString returns is valid until the next call, and its lists
+// may be empty where a fresh decode's are nil. Not safe for concurrent
+// use; the zero Decoder is ready.
 type Decoder struct {
 	h head
 	b Batch

@@ -9,15 +9,16 @@ import (
 )
 
 // TestBatchFileAcrossChunks: a batch file longer than a decoder's chunk
-// (4,096 lines) is staged in file order, each batch with its own line,
+// (16,384 lines: connectors/files/decode.go) is staged in file order, each batch with its own line,
 // and its malformed lines (on both sides of chunk boundaries, the first
 // and the last) are dropped with theirs; a blank line is skipped; a line
 // longer than the reader's buffer (1 MiB) is one line, dropped as too
 // large.
 func TestBatchFileAcrossChunks(t *testing.T) {
-	const n = 9000
-	bad := map[int]bool{1: true, 4096: true, 4097: true, 8193: true, n: true}
-	const long = 4098
+	const chunk = 16384
+	const n = 2*chunk + 808
+	bad := map[int]bool{1: true, chunk: true, chunk + 1: true, 2*chunk + 1: true, n: true}
+	const long = chunk + 2
 	var b strings.Builder
 	for line := 1; line <= n; line++ {
 		switch {
@@ -40,7 +41,7 @@ func TestBatchFileAcrossChunks(t *testing.T) {
 		t.Errorf("stats %+v, want %d read, %d kept, 6 dropped", st, n-1, n-7)
 	}
 	got := query(t, p, `SELECT string_agg(CAST("row"->>'$.line' AS VARCHAR), ' ' ORDER BY CAST("row"->>'$.line' AS INT)) FROM dropped_rows`)
-	if want := "1 4096 4097 4098 8193 9000"; got[0] != want {
+	if want := fmt.Sprint(1, chunk, chunk+1, long, 2*chunk+1, n); got[0] != want {
 		t.Errorf("dropped lines %s, want %s", got[0], want)
 	}
 	// Kept batches in file order: each row's origin names the line its

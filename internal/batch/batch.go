@@ -123,14 +123,6 @@ func Decode(line []byte, id string) (*Batch, error) {
 	return d.DecodeString(string(line), id)
 }
 
-// DecodeString is Decode of a line held as a string, which the batch's
-// strings share instead of copying (a reader that keeps many lines in one
-// string saves a copy of each line).
-func DecodeString(line, id string) (*Batch, error) {
-	var d Decoder
-	return d.DecodeString(line, id)
-}
-
 func tooLarge(n int) error {
 	return fail("batch_too_large", "the batch is %d bytes; the limit is %d", n, MaxBatchBytes)
 }

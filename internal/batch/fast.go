@@ -14,9 +14,11 @@ type Decoder struct {
 	b Batch
 }
 
-// DecodeString is the package's DecodeString, into the decoder's batch
-// when the one pass reads it (most batches: no allocation but the
-// batch's strings that hold escapes).
+// DecodeString is Decode of a line held as a string, which the batch's
+// strings share instead of copying (a reader that keeps many lines in one
+// string saves a copy of each line), into the decoder's batch when the
+// one pass reads it (most batches: no allocation but for strings that
+// hold escapes).
 func (d *Decoder) DecodeString(line, id string) (*Batch, error) {
 	if len(line) > MaxBatchBytes {
 		return nil, tooLarge(len(line))

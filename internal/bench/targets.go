@@ -16,11 +16,11 @@ type Check struct {
 // guard against the harness or the stage rotting on a small data set,
 // where fixed costs dominate and the full targets cannot hold: each bound
 // is at most 3× what 20k users measure on this machine under load
-// (identity 0.6–0.8× label propagation since its kernel runs by component
-// on both cores, 7–15× the floor, incremental 11–18% of the rebuild,
-// staging 9.4× the decode floor since the floor takes mosaic's own
-// decoder), so that noise passes but a stage 3× slower or a rotted
-// harness fails. The strict targets are the 1M-user
+// (identity 0.67–0.80× label propagation since its kernel runs by
+// component on both cores, 8.0–11.0× the floor, incremental 15–17% of
+// the rebuild, staging 7.2–9.4× the decode floor since the floor takes
+// mosaic's own decoder; seven CI runs of 2026-12-06), so that noise
+// passes but a stage 3× slower or a rotted harness fails. The strict targets are the 1M-user
 // ones of docs/performance.md.
 func (r *Report) Targets(loose bool) []Check {
 	id := r.Full.Stages["identity"]
@@ -30,10 +30,10 @@ func (r *Report) Targets(loose bool) []Check {
 	if loose {
 		decode := ratio(r.Full.Stages["staging"], r.DecodeFloor)
 		return []Check{
-			{"staging ≤ 25× the decode floor (loose, CI)", fmt.Sprintf("%.1f×", decode), decode <= 25},
+			{"staging ≤ 20× the decode floor (loose, CI)", fmt.Sprintf("%.1f×", decode), decode <= 20},
 			{"label propagation converged (loose, CI)", fmt.Sprintf("%d rounds", r.LabelRounds), r.LabelPropConverged},
 			{"identity stage ≤ 2× label propagation (loose, CI)", fmt.Sprintf("%.2f×", 1/lp), lp >= 1/2.0},
-			{"identity stage ≤ 25× the floor query (loose, CI)", fmt.Sprintf("%.1f×", floor), floor <= 25},
+			{"identity stage ≤ 22× the floor query (loose, CI)", fmt.Sprintf("%.1f×", floor), floor <= 22},
 			{"incremental run ≤ 30% of the full rebuild (loose, CI)", fmt.Sprintf("%.1f%%", 100*incremental), incremental <= 0.30},
 		}
 	}

@@ -80,7 +80,6 @@ func TestSplitNamesStatements(t *testing.T) {
 	}
 	// Files whose statements are picked by name keep those names.
 	for file, names := range map[string][]string{
-		"attributes/apply.sql":     {"delete", "insert"},
 		"identity/groups.sql.tmpl": {"sequence", "groups"},
 		"bench/lp_step.sql":        {"changed"},
 		"retention/profiles.sql":   {"gone", "ids"},

@@ -37,7 +37,7 @@ type DB interface {
 	ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error)
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
-	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
+	InsertBuilder(ctx context.Context, name string, b *array.RecordBuilder, args ...any) (int64, error)
 	DropTemp(ctx context.Context, table string)
 }
 
@@ -61,7 +61,7 @@ type Stats struct {
 
 // Run recomputes the attributes that run runID touches.
 func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, error) {
-	for _, t := range []string{"_attr_writes", "_attr_touched", "_attr_result"} {
+	for _, t := range []string{"_attr_writes", "_attr_touched"} {
 		defer db.DropTemp(ctx, t)
 	}
 	var feedTypes []string
@@ -112,25 +112,12 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	}
 	g.emit(out)
 	st.count(&g, order)
-	rows := out.b.Field(0).Len()
-	if err := out.stage(ctx, db); err != nil {
-		return st, err
+	if _, err := db.Exec(ctx, sqlfiles.Get("attributes/delete.sql")); err != nil {
+		out.b.Release()
+		return st, fmt.Errorf("attributes: %w", err)
 	}
-	apply, err := sqlfiles.File("attributes/apply.sql", nil)
-	if err != nil {
-		return st, err
-	}
-	for _, s := range apply {
-		// Skip the insert when there is nothing to insert: an INSERT ...
-		// SELECT of zero rows makes DuckDB 1.5 lose the rows of a later
-		// large INSERT ... SELECT into the same table in the same
-		// transaction (the calculated attributes').
-		if s.Name == "insert" && rows == 0 {
-			continue
-		}
-		if _, err := db.ExecStatement(ctx, s, order); err != nil {
-			return st, fmt.Errorf("attributes: %w", err)
-		}
+	if _, err := db.InsertBuilder(ctx, "attributes/insert.sql.tmpl", out.b, order); err != nil {
+		return st, fmt.Errorf("attributes: %w", err)
 	}
 	return st, nil
 }
@@ -228,7 +215,7 @@ func (g *group) emit(out *result) {
 	}
 }
 
-// result collects live attributes as an Arrow record for apply.sql.
+// result collects live attributes as an Arrow record for insert.sql.tmpl.
 type result struct{ b *array.RecordBuilder }
 
 var resultSchema = arrow.NewSchema([]arrow.Field{
@@ -255,11 +242,4 @@ func (r *result) add(g *group) {
 	ints(6, g.feedPos)
 	ints(7, g.run)
 	ints(8, g.rowPos)
-}
-
-func (r *result) stage(ctx context.Context, db DB) error {
-	if err := db.StageBuilder(ctx, "_attr_result", r.b); err != nil {
-		return fmt.Errorf("attributes: stage result: %w", err)
-	}
-	return nil
 }

@@ -19,11 +19,27 @@ import (
 var viewSeq atomic.Int64
 
 // StageArrow appends a stream of Arrow record batches to the temp table
-// (created by the first call). The stream is registered as a view and
-// materialised at once with a single `SELECT *`: duckdb-go's Arrow views
-// can be scanned only once, and projecting a subset of their columns reads
-// the wrong columns (duckdb-go 2.10506).
+// (created by the first call), materialised at once with a single
+// `SELECT *` of the stream's view (withView).
 func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReader) (int64, error) {
+	var n int64
+	err := t.withView(ctx, rdr, func(view string) error {
+		query, err := sqlfiles.Render("engine/select_all.sql.tmpl", view)
+		if err != nil {
+			return err
+		}
+		n, err = t.stageSelect(ctx, table, query)
+		return err
+	})
+	return n, err
+}
+
+// withView registers the stream as a view for fn's statements. duckdb-go's
+// Arrow views can be scanned only once, and a query must read every
+// column of one and filter none: projecting a subset of the columns reads
+// the wrong ones, and a filter pushed into the view is ignored (duckdb-go
+// 2.10506; TestArrowViewReadsEveryColumn).
+func (t *Tx) withView(ctx context.Context, rdr array.RecordReader, fn func(view string) error) error {
 	view := fmt.Sprintf("_arrow_%d", viewSeq.Add(1))
 	var release func()
 	err := t.s.conn.Raw(func(dc any) error {
@@ -35,7 +51,7 @@ func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReade
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("stage arrow stream: %w", err)
+		return fmt.Errorf("stage arrow stream: %w", err)
 	}
 	// Deferred calls run last first: the view is dropped before the stream
 	// is released. A query interrupted mid-scan (a cancelled read) can leave
@@ -44,11 +60,7 @@ func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReade
 	// stream is still valid instead of on a freed cgo handle (a panic).
 	defer release()
 	defer t.dropTemplate(ctx, "engine/drop_arrow_view.sql.tmpl", view)
-	query, err := sqlfiles.Render("engine/select_all.sql.tmpl", view)
-	if err != nil {
-		return 0, err
-	}
-	return t.stageSelect(ctx, table, query)
+	return fn(view)
 }
 
 // Arrow stages a stream of record batches (the Sink method for sources
@@ -112,14 +124,54 @@ func (f *FeedStage) DroppedRecords(ctx context.Context, r array.RecordReader) er
 	return f.Dropped(ctx, q)
 }
 
-// stageBatchRows is the most rows StageBuilder hands DuckDB in one Arrow
-// batch: DuckDB's row group. Its threads take the stream's batches in
-// turn, so one batch of every row would be converted on one thread.
+// stageBatchRows is the most rows a builder's record hands DuckDB in one
+// Arrow batch: DuckDB's row group. Its threads take the stream's batches
+// in turn, so one batch of every row would be converted on one thread.
 const stageBatchRows = 122_880
 
 // StageBuilder stages what an Arrow record builder holds into the temp table
 // (as StageArrow) and releases the builder.
 func (t *Tx) StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error {
+	return withRecord(b, func(rdr array.RecordReader, _ int64) error {
+		_, err := t.StageArrow(ctx, table, rdr)
+		return err
+	})
+}
+
+// InsertBuilder runs the statement of the SQL template file name, with
+// args, over what an Arrow record builder holds, and releases the
+// builder. The template is given the name of the record's view (as
+// {{ident .}}); its statement must read every column of the view and
+// filter none (withView). Writing a store table straight from the record
+// costs half of staging it as a temp table first and inserting from
+// there: in the run's transaction DuckDB scans such a table on one thread.
+// With no rows it runs nothing: in DuckDB 1.5 an insert from an ordered
+// source that writes no row makes later large inserts into the table in
+// the same transaction lose their rows (see ExecUnordered).
+func (t *Tx) InsertBuilder(ctx context.Context, name string, b *array.RecordBuilder, args ...any) (int64, error) {
+	var n int64
+	err := withRecord(b, func(rdr array.RecordReader, rows int64) error {
+		if rows == 0 {
+			return nil
+		}
+		return t.withView(ctx, rdr, func(view string) error {
+			stmt, err := sqlfiles.Render(name, view)
+			if err != nil {
+				return err
+			}
+			n, err = t.Exec(ctx, stmt, args...)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			return nil
+		})
+	})
+	return n, err
+}
+
+// withRecord hands fn a reader of what b holds, in batches of at most
+// stageBatchRows rows, and their number, and releases b.
+func withRecord(b *array.RecordBuilder, fn func(rdr array.RecordReader, rows int64) error) error {
 	defer b.Release()
 	rec := b.NewRecordBatch()
 	defer rec.Release()
@@ -137,6 +189,5 @@ func (t *Tx) StageBuilder(ctx context.Context, table string, b *array.RecordBuil
 		return err
 	}
 	defer rdr.Release()
-	_, err = t.StageArrow(ctx, table, rdr)
-	return err
+	return fn(rdr, rec.NumRows())
 }

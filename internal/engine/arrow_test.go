@@ -206,3 +206,39 @@ func TestArrowViewsDoNotOutliveTheirStream(t *testing.T) {
 		t.Fatalf("%d leftover arrow views after a writer opened the store", n)
 	}
 }
+
+// TestInsertBuilder writes a record of several Arrow batches straight into
+// a store table, its columns read in another order than the record's, and
+// runs nothing for an empty record.
+func TestInsertBuilder(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "mpid", Type: arrow.PrimitiveTypes.Int64}, {Name: "row_id", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	rows := 2*stageBatchRows + 7
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	for i := range rows {
+		b.Field(0).(*array.Int64Builder).Append(-3 * int64(i+1))
+		b.Field(1).(*array.Int64Builder).Append(int64(i + 1))
+	}
+	n, err := tx.InsertBuilder(ctx, "identity/insert_rows.sql.tmpl", b)
+	if err != nil || n != int64(rows) {
+		t.Fatalf("InsertBuilder = %d, %v; want %d rows", n, err, rows)
+	}
+	var count, wrong int64
+	err = tx.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE mpid <> -3 * row_id) FROM _mosaic.row_profiles").Scan(&count, &wrong)
+	if err != nil || count != int64(rows) || wrong != 0 {
+		t.Errorf("row_profiles: %d rows, %d with the wrong profile, %v; want %d, 0", count, wrong, err, rows)
+	}
+	// Run, the statement would fail: it takes a parameter.
+	empty := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	if n, err := tx.InsertBuilder(ctx, "identity/insert_refusals.sql.tmpl", empty); n != 0 || err != nil {
+		t.Errorf("InsertBuilder of no rows = %d, %v; want 0, nil", n, err)
+	}
+}

@@ -72,10 +72,12 @@ func loadAliases(ctx context.Context, db DB, k *Kernel, runID int64) error {
 }
 
 // table builds one Arrow record of int64 columns (and string columns named
-// in strs) and stages it as a temp table.
+// in strs) to stage as a temp table or to insert (name: the SQL file,
+// run with args).
 type table struct {
 	name string
 	b    *array.RecordBuilder
+	args []any
 }
 
 func newTable(name string, rows int, cols []string, strs ...string) *table {
@@ -103,11 +105,13 @@ func (t *table) stage(ctx context.Context, db DB) error {
 	return nil
 }
 
-// write stages the kernel's result as the temp tables apply.sql reads;
-// order names the identity types by rank. The tables are built
-// concurrently (a first run's 10M rows and 4.8M holdings take a second
-// or two of appends), then staged one by one.
-func write(ctx context.Context, db DB, res Result, order []string) error {
+// write builds the kernel's result into Arrow records, concurrently (a
+// first run's 10M rows and 4.8M holdings take a second or two of
+// appends). It stages the profiles, the merges and the drops as the temp
+// tables apply.sql, collisions.sql and drops.sql read, and returns the
+// rest for insert, which writes them into the store once the result is
+// final; order names the identity types by rank.
+func write(ctx context.Context, db DB, res Result, order []string, runID int64) (inserts, error) {
 	builds := []func() *table{
 		func() *table {
 			t := newTable("_id_profiles", len(res.Profiles), []string{"mpid", "created_us", "updated_us", "last_seen_us", "is_new"})
@@ -117,18 +121,6 @@ func write(ctx context.Context, db DB, res Result, order []string) error {
 				t.int(2).Append(p.Updated)
 				t.int(3).Append(p.LastSeen)
 				t.int(4).Append(int64(b2i(p.New)))
-			}
-			return t
-		},
-		func() *table {
-			t := newTable("_id_holdings", len(res.Holdings), []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
-			feed := t.b.Field(4).(*array.StringBuilder)
-			for _, h := range res.Holdings {
-				t.int(0).Append(h.MPID)
-				t.int(1).Append(h.IdentID)
-				t.int(2).Append(h.First)
-				t.int(3).Append(h.Last)
-				feed.Append(h.Feed)
 			}
 			return t
 		},
@@ -149,12 +141,6 @@ func write(ctx context.Context, db DB, res Result, order []string) error {
 			return t
 		},
 		func() *table {
-			t := newTable("_id_rows", len(res.RowIDs), []string{"row_id", "mpid"})
-			t.int(0).AppendValues(res.RowIDs, nil)
-			t.int(1).AppendValues(res.RowMPIDs, nil)
-			return t
-		},
-		func() *table {
 			t := newTable("_id_drops", len(res.Drops), []string{"row_id", "reason", "ident"}, "reason")
 			reason := t.b.Field(1).(*array.StringBuilder)
 			for _, d := range res.Drops {
@@ -165,7 +151,30 @@ func write(ctx context.Context, db DB, res Result, order []string) error {
 			return t
 		},
 		func() *table {
-			t := newTable("_id_refusals", len(res.Refusals), []string{"row_id", "identity_id", "at_us", "mpid", "other_mpid", "rows", "rule", "rule_type"}, "rule", "rule_type")
+			t := newTable("identity/insert_identities.sql.tmpl", len(res.Holdings), []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
+			feed := t.b.Field(4).(*array.StringBuilder)
+			for _, h := range res.Holdings {
+				t.int(0).Append(h.MPID)
+				t.int(1).Append(h.IdentID)
+				t.int(2).Append(h.First)
+				t.int(3).Append(h.Last)
+				feed.Append(h.Feed)
+			}
+			return t
+		},
+		func() *table {
+			t := newTable("identity/insert_rows.sql.tmpl", len(res.RowIDs), []string{"row_id", "mpid"})
+			for i, m := range res.RowMPIDs {
+				if m != 0 { // the row ended with no profile
+					t.int(0).Append(res.RowIDs[i])
+					t.int(1).Append(m)
+				}
+			}
+			return t
+		},
+		func() *table {
+			t := newTable("identity/insert_refusals.sql.tmpl", len(res.Refusals), []string{"row_id", "identity_id", "at_us", "mpid", "other_mpid", "rows", "rule", "rule_type"}, "rule", "rule_type")
+			t.args = []any{runID}
 			rule, ruleType := t.b.Field(6).(*array.StringBuilder), t.b.Field(7).(*array.StringBuilder)
 			for _, r := range res.Refusals {
 				t.int(0).Append(r.Row)
@@ -180,18 +189,46 @@ func write(ctx context.Context, db DB, res Result, order []string) error {
 			return t
 		},
 	}
+	const staged = 4 // the first builds are temp tables, the others inserts
 	tables := make([]*table, len(builds))
 	var wg sync.WaitGroup
 	for i, build := range builds {
 		wg.Go(func() { tables[i] = build() })
 	}
 	wg.Wait()
-	for _, t := range tables {
+	ins := inserts(tables[staged:])
+	for _, t := range tables[:staged] {
 		if err := t.stage(ctx, db); err != nil {
-			return err
+			ins.release()
+			return nil, err
+		}
+	}
+	return ins, nil
+}
+
+// inserts are the parts of a kernel's result that go straight into the
+// store (table.name: the SQL file), after apply.sql.
+type inserts []*table
+
+// insert writes them and releases them.
+func (ins inserts) insert(ctx context.Context, db DB) error {
+	defer ins.release()
+	for i, t := range ins {
+		ins[i] = nil
+		if _, err := db.InsertBuilder(ctx, t.name, t.b, t.args...); err != nil {
+			return fmt.Errorf("identity: %w", err)
 		}
 	}
 	return nil
+}
+
+// release frees what was not written (a kernel's result run again).
+func (ins inserts) release() {
+	for _, t := range ins {
+		if t != nil {
+			t.b.Release()
+		}
+	}
 }
 
 func b2i(b bool) int {

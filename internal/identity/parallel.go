@@ -62,7 +62,10 @@ func (rr *runRows) sameMPIDs(creates []created, taken map[int64]struct{}) bool {
 	}
 	slices.Sort(mpids)
 	for _, m := range rr.mpid {
-		if _, found := slices.BinarySearch(mpids, m); found && m != 0 {
+		if m == 0 {
+			continue // most rows name no MPID
+		}
+		if _, found := slices.BinarySearch(mpids, m); found {
 			return false
 		}
 	}

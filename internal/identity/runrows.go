@@ -37,11 +37,14 @@ type runRows struct {
 	// position of row i; cuts bound the parts (rows cuts[w] to cuts[w+1]).
 	at, pos []int32
 	cuts    []int
+	// slots lists the rows of identity g at slots[groupAt[g]:groupAt[g+1]],
+	// as readRun reads them, until index.
+	slots, groupAt []int32
 }
 
 // readRun reads run runID's rows (rows.sql) and identity groups
-// (idents.sql, after groups.sql.tmpl made _id_groups), listing each row's
-// identities by row slot (row id - base) until prepare.
+// (idents.sql, after groups.sql.tmpl made _id_groups): each identity's
+// rows, by row slot (row id - base), which prepare turns around (index).
 func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runRows, error) {
 	rr := &runRows{prot: protections(p)}
 	var nRows, nIdents, nPairs int64
@@ -100,28 +103,37 @@ func readRun(ctx context.Context, db DB, p *config.Pipeline, runID int64) (*runR
 	if err != nil {
 		return nil, fmt.Errorf("identity: read identities: %w", err)
 	}
-	rr.start = make([]int32, span+1)
-	for _, s := range slots {
+	rr.start, rr.slots, rr.groupAt = make([]int32, span+1), slots, groupAt
+	return rr, nil
+}
+
+// index turns readRun's row lists by identity into each row's identities
+// (members[start[s]:start[s+1]] for row slot s).
+func (rr *runRows) index() {
+	span := len(rr.start) - 1
+	for _, s := range rr.slots {
 		rr.start[s+1]++
 	}
 	for i := 1; i < len(rr.start); i++ {
 		rr.start[i] += rr.start[i-1]
 	}
-	rr.members = make([]int32, len(slots))
+	rr.members = make([]int32, len(rr.slots))
 	fill := slices.Clone(rr.start[:span])
-	for g := range len(groupAt) - 1 {
-		for _, s := range slots[groupAt[g]:groupAt[g+1]] {
+	for g := range len(rr.groupAt) - 1 {
+		for _, s := range rr.slots[rr.groupAt[g]:rr.groupAt[g+1]] {
 			rr.members[fill[s]] = int32(g)
 			fill[s]++
 		}
 	}
-	return rr, nil
+	rr.slots, rr.groupAt = nil, nil
 }
 
-// prepare arranges the rows (arrange) and orders each row's identities
-// (order, breakTies). interned is the dictionary insert Run runs on the
-// side meanwhile; it is waited for before prepare uses db again.
+// prepare lists each row's identities (index), arranges the rows
+// (arrange) and orders each row's identities (order, breakTies). interned
+// is the dictionary insert Run runs on the side meanwhile; it is waited
+// for before prepare uses db again.
 func (rr *runRows) prepare(ctx context.Context, db DB, interned <-chan error) error {
+	rr.index()
 	rr.arrange(runtime.GOMAXPROCS(0))
 	freeHeap() // the row lists arrange replaced, before the kernels grow
 	ties := rr.order()

@@ -21,6 +21,7 @@ type DB interface {
 	ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error)
 	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
 	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
+	InsertBuilder(ctx context.Context, name string, b *array.RecordBuilder, args ...any) (int64, error)
 	DropTemp(ctx context.Context, table string)
 }
 
@@ -43,7 +44,7 @@ type Stats struct {
 }
 
 var (
-	resultTemps = []string{"_id_profiles", "_id_holdings", "_id_gone", "_id_aliases", "_id_rows", "_id_drops", "_id_refusals"}
+	resultTemps = []string{"_id_profiles", "_id_gone", "_id_aliases", "_id_drops"}
 	temps       = append([]string{"_id_groups", "_id_reach", "_id_shared"}, resultTemps...)
 )
 
@@ -95,14 +96,18 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	for _, id := range rr.idents { // the run's new identities are past the old largest id
 		maxIdent = max(maxIdent, id.ID)
 	}
-	st, err := resolve(ctx, db, p, order, rr, runID, maxIdent)
+	st, ins, err := resolve(ctx, db, p, order, rr, runID, maxIdent)
 	if err != nil {
 		return st, err
 	}
 	st.SharedValues, st.Shared = nShared, shared
 	freeHeap()
 	if err := db.ExecFile(ctx, "identity/apply.sql", nil, runID); err != nil {
+		ins.release()
 		return st, fmt.Errorf("identity: %w", err)
+	}
+	if err := ins.insert(ctx, db); err != nil {
+		return st, err
 	}
 	if len(st.Dropped) == 0 {
 		return st, nil // the statement would still scan the run's rows
@@ -113,12 +118,13 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	return st, nil
 }
 
-// resolve runs the kernel over the run's rows and stages its result. The
+// resolve runs the kernel over the run's rows, stages its result and
+// returns what goes straight into the store (write). The
 // kernel knows only the store's MPIDs near the run's seeds; when a new
 // profile lands on another one (collisions.sql), it runs again with those
 // marked taken, until none does. The check is needed only when a new
 // profile's MPID lies outside the buckets taken.sql loaded (Result.Far).
-func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID, maxIdent int64) (Stats, error) {
+func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID, maxIdent int64) (Stats, inserts, error) {
 	var taken []int64
 	for {
 		k := New(rules(p, order), maxIdent, 0, 0)
@@ -126,7 +132,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 			k.Taken(m)
 		}
 		if err := load(ctx, db, k, order, runID); err != nil {
-			return Stats{}, err
+			return Stats{}, nil, err
 		}
 		st := Stats{Rows: int64(len(rr.id)), Dropped: map[string]int64{}}
 		res, ok := Result{}, false
@@ -144,23 +150,26 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 		for _, d := range res.Drops {
 			st.Dropped[d.Reason]++
 		}
-		if err := write(ctx, db, res, order); err != nil {
-			return st, err
+		ins, err := write(ctx, db, res, order, runID)
+		if err != nil {
+			return st, nil, err
 		}
 		if res.Far == 0 {
-			return st, nil // every new MPID lies in buckets taken.sql loaded in full
+			return st, ins, nil // every new MPID lies in buckets taken.sql loaded in full
 		}
 		n := len(taken)
-		err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 			taken = append(taken, ints(rec, 0)...)
 			return nil
 		}, sqlfiles.Get("identity/collisions.sql"))
 		if err != nil {
-			return st, fmt.Errorf("identity: check new MPIDs: %w", err)
+			ins.release()
+			return st, nil, fmt.Errorf("identity: check new MPIDs: %w", err)
 		}
 		if len(taken) == n {
-			return st, nil
+			return st, ins, nil
 		}
+		ins.release()
 		for _, t := range resultTemps {
 			db.DropTemp(ctx, t)
 		}

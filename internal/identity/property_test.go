@@ -240,8 +240,10 @@ func storeState(ctx context.Context, store *engine.Store, runID int64) state {
 		f := strings.SplitN(l, "\t", 4)
 		s.Attributes = append(s.Attributes, fmt.Sprintf("%s %s=%s %s", f[0], f[1], compactJSON(f[2]), f[3]))
 	}
-	s.Rows = lines(ctx, store, `SELECT r.row_id || '->' || coalesce(a.mpid, r.mpid) FROM _mosaic.row_profiles r
-		JOIN _mosaic.feed_rows f USING (row_id) LEFT JOIN _mosaic.aliases a ON a.alias_mpid = r.mpid WHERE f.run_id = `+fmt.Sprint(runID))
+	// A run's rows name their profile as it is after the run's merges, not
+	// through aliases: the events stage stores their events under it.
+	s.Rows = lines(ctx, store, `SELECT r.row_id || '->' || r.mpid FROM _mosaic.row_profiles r
+		JOIN _mosaic.feed_rows f USING (row_id) WHERE f.run_id = `+fmt.Sprint(runID))
 	for _, d := range lines(ctx, store, `SELECT CAST("row" AS VARCHAR) || chr(9) || feed || chr(9) || reason FROM _mosaic.dropped_rows WHERE run_id = `+fmt.Sprint(runID)) {
 		parts := strings.Split(d, "\t")
 		var row struct {

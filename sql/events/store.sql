@@ -1,5 +1,6 @@
 -- Store run $1's events with their row's profile, as it is after the run's
--- merges; rows of only_read feeds ($2: their positions) keep mpid NULL, and
+-- merges (the identity stage writes a row's final profile: no alias is
+-- followed here); rows of only_read feeds ($2: their positions) keep mpid NULL, and
 -- events of rows dropped by identity resolution are not stored. $3 lists
 -- the feeds' names by position: a staged event carries its row's feed
 -- position and batch id (migrations/0015_feed_event_source.sql), so no
@@ -11,10 +12,9 @@
 -- the largest when it has none: a NULL bound skips no row group, and a run
 -- with no rows spent 2.9 s here at 1M users).
 INSERT INTO _mosaic.events (event_id, mpid, feed, event_type, event_name, occurred_at, attributes, batch_id, occurred_day, run_id)
-SELECT e.event_id, coalesce(al.mpid, rp.mpid), list_extract($3::VARCHAR[], e.feed_pos + 1), e.event_type, e.event_name,
-    e.occurred_at, e.attributes, e.batch_id, CAST(timezone('UTC', e.occurred_at) AS DATE) AS occurred_day, $1
+SELECT e.event_id, rp.mpid, list_extract($3::VARCHAR[], e.feed_pos + 1), e.event_type, e.event_name,
+    e.occurred_at, e.attributes, e.batch_id, utcDay(e.occurred_at) AS occurred_day, $1
 FROM (SELECT * FROM _mosaic.feed_events WHERE row_id >= (SELECT coalesce(min(row_id), 9223372036854775807) FROM _mosaic.feed_rows WHERE run_id = $1)) e
 LEFT JOIN (SELECT * FROM _mosaic.row_profiles WHERE row_id >= (SELECT coalesce(min(row_id), 9223372036854775807) FROM _mosaic.feed_rows WHERE run_id = $1)) rp USING (row_id)
-LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
 WHERE rp.mpid IS NOT NULL OR list_contains($2::INTEGER[], e.feed_pos)
 ORDER BY occurred_day;

@@ -84,7 +84,7 @@ func TestSplitNamesStatements(t *testing.T) {
 		"bench/lp_step.sql":        {"changed"},
 		"retention/profiles.sql":   {"gone", "ids"},
 	} {
-		stmts, err := File(file, map[string]int64{"Start": 1})
+		stmts, err := File(file, map[string]any{"Start": 1, "Empty": false})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -60,7 +60,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 	if err != nil || runRows == 0 {
 		return Stats{}, err // no rows: a run with nothing new
 	}
-	groups, err := sqlfiles.File("identity/groups.sql.tmpl", map[string]int64{"Start": maxIdent + 1})
+	groups, err := sqlfiles.File("identity/groups.sql.tmpl", map[string]any{"Start": maxIdent + 1, "Empty": maxIdent == 0})
 	if err != nil {
 		return Stats{}, err
 	}

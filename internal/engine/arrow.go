@@ -38,7 +38,7 @@ func (t *Tx) StageArrow(ctx context.Context, table string, rdr array.RecordReade
 // Arrow views can be scanned only once, and a query must read every
 // column of one and filter none: projecting a subset of the columns reads
 // the wrong ones, and a filter pushed into the view is ignored (duckdb-go
-// 2.10506; TestArrowViewReadsEveryColumn).
+// 2.10506; see docs/duckdb-notes.md).
 func (t *Tx) withView(ctx context.Context, rdr array.RecordReader, fn func(view string) error) error {
 	view := fmt.Sprintf("_arrow_%d", viewSeq.Add(1))
 	var release func()

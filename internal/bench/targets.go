@@ -32,7 +32,7 @@ func (r *Report) Targets(loose bool) []Check {
 		return []Check{
 			{"staging ≤ 20× the decode floor (loose, CI)", fmt.Sprintf("%.1f×", decode), decode <= 20},
 			{"label propagation converged (loose, CI)", fmt.Sprintf("%d rounds", r.LabelRounds), r.LabelPropConverged},
-			{"identity stage ≤ 2× label propagation (loose, CI)", fmt.Sprintf("%.2f×", 1/lp), lp >= 1/2.0},
+			{"identity stage ≤ 1.6× label propagation (loose, CI)", fmt.Sprintf("%.2f×", 1/lp), lp >= 1/1.6},
 			{"identity stage ≤ 22× the floor query (loose, CI)", fmt.Sprintf("%.1f×", floor), floor <= 22},
 			{"incremental run ≤ 30% of the full rebuild (loose, CI)", fmt.Sprintf("%.1f%%", 100*incremental), incremental <= 0.30},
 		}

@@ -69,13 +69,17 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		feedTypes = append(feedTypes, f.SourceType)
 	}
 	order := p.SourceOrder()
-	touched, err := sqlfiles.File("attributes/touched.sql", nil)
+	var first bool
+	if err := db.QueryRow(ctx, sqlfiles.Get("attributes/first.sql"), runID).Scan(&first); err != nil {
+		return Stats{}, fmt.Errorf("attributes: attributes/first.sql: %w", err)
+	}
+	touched, err := sqlfiles.File("attributes/touched.sql.tmpl", map[string]bool{"First": first})
 	if err != nil {
 		return Stats{}, err
 	}
 	for _, s := range touched {
 		var args []any
-		if s.Name == "writes" {
+		if s.Name == "writes" && !first {
 			args = []any{runID}
 		}
 		if _, err := db.ExecStatement(ctx, s, args...); err != nil {

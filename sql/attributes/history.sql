@@ -1,4 +1,4 @@
--- The writes of the touched pairs (touched.sql), in application order per
+-- The writes of the touched pairs (touched.sql.tmpl), in application order per
 -- pair. $1: each feed's source type by feed position; $2: source types,
 -- highest priority first.
 SELECT w.mpid, w.key, CAST(w.value AS VARCHAR) AS value, w.is_delete,

@@ -60,31 +60,33 @@ func TestGuideOriginalTextIsRejected(t *testing.T) {
 func TestMalformedBatches(t *testing.T) {
 	long := strings.Repeat("x", 5000)
 	list := `["` + strings.Repeat(`a","`, 1000) + `a"]`
-	cases := map[string]string{
-		"batch_too_large":           `{"environment":"production","user_attributes":{"a":"` + strings.Repeat("x", MaxBatchBytes) + `"}}`,
-		"invalid_utf8":              "{\"environment\":\"production\",\"user_attributes\":{\"a\":\"\xff\"}}",
-		"not_an_object":             `[{"environment":"production"}]`,
-		"invalid_json":              `{"environment":"production",}`,
-		"missing_environment":       `{"user_identities":{"email":"a@x.com"}}`,
-		"invalid_environment":       `{"environment":"staging"}`,
-		"unknown_identity_type":     `{"environment":"production","user_identities":{"emial":"a@x.com"}}`,
-		"invalid_identity_value":    `{"environment":"production","user_identities":{"email":42}}`,
-		"conflicting_identities":    `{"environment":"production","user_identities":{"customer_id":"a","customerid":"b"}}`,
-		"attribute_key_too_long":    `{"environment":"production","user_attributes":{"` + strings.Repeat("k", 300) + `":1}}`,
-		"invalid_attribute_value":   `{"environment":"production","user_attributes":{"a":{"b":1}}}`,
-		"attribute_list_too_long":   `{"environment":"production","user_attributes":{"a":` + list + `}}`,
-		"attribute_value_too_long":  `{"environment":"production","user_attributes":{"a":"` + long + `"}}`,
-		"invalid_deleted_attribute": `{"environment":"production","deleted_user_attributes":[7]}`,
-		"invalid_mpid":              `{"environment":"production","mpid":"12ab"}`,
-		"invalid_timestamp":         `{"environment":"production","timestamp_unixtime_ms":-5}`,
-		"invalid_events":            `{"environment":"production","events":[{"data":{}}]}`,
-		"invalid_field":             `{"environment":"production","user_identities":["email"]}`,
+	cases := []struct{ want, line string }{
+		{"batch_too_large", `{"environment":"production","user_attributes":{"a":"` + strings.Repeat("x", MaxBatchBytes) + `"}}`},
+		{"invalid_utf8", "{\"environment\":\"production\",\"user_attributes\":{\"a\":\"\xff\"}}"},
+		{"not_an_object", `[{"environment":"production"}]`},
+		{"invalid_json", `{"environment":"production",}`},
+		{"missing_environment", `{"user_identities":{"email":"a@x.com"}}`},
+		{"invalid_environment", `{"environment":"staging"}`},
+		{"unknown_identity_type", `{"environment":"production","user_identities":{"emial":"a@x.com"}}`},
+		{"invalid_identity_value", `{"environment":"production","user_identities":{"email":42}}`},
+		{"conflicting_identities", `{"environment":"production","user_identities":{"customer_id":"a","customerid":"b"}}`},
+		{"attribute_key_too_long", `{"environment":"production","user_attributes":{"` + strings.Repeat("k", 300) + `":1}}`},
+		{"invalid_attribute_value", `{"environment":"production","user_attributes":{"a":{"b":1}}}`},
+		{"attribute_list_too_long", `{"environment":"production","user_attributes":{"a":` + list + `}}`},
+		{"attribute_value_too_long", `{"environment":"production","user_attributes":{"a":"` + long + `"}}`},
+		{"invalid_deleted_attribute", `{"environment":"production","deleted_user_attributes":[7]}`},
+		{"invalid_mpid", `{"environment":"production","mpid":"12ab"}`},
+		{"invalid_mpid", `{"environment":"production","mpid":"+5"}`}, // a JSON integer in quotes: no plus sign
+		{"invalid_timestamp", `{"environment":"production","timestamp_unixtime_ms":-5}`},
+		{"invalid_timestamp", `{"environment":"production","timestamp_unixtime_ms":"+5"}`},
+		{"invalid_events", `{"environment":"production","events":[{"data":{}}]}`},
+		{"invalid_field", `{"environment":"production","user_identities":["email"]}`},
 	}
-	for want, line := range cases {
-		_, err := Decode([]byte(line), "f:1")
+	for _, c := range cases {
+		_, err := Decode([]byte(c.line), "f:1")
 		var be *Error
-		if !errors.As(err, &be) || be.Reason != want {
-			t.Errorf("%s: err = %v", want, err)
+		if !errors.As(err, &be) || be.Reason != c.want {
+			t.Errorf("%s: err = %v", c.want, err)
 		}
 	}
 }

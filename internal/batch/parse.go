@@ -25,7 +25,9 @@ func (f field) String() string {
 }
 
 // parseInt reads an integer sent as a JSON number or a string of digits
-// (the Events API accepts both for mpid); null or absent is 0.
+// (the Events API accepts both for mpid); null or absent is 0. A string
+// holds what a JSON integer may: an optional minus sign and digits, not
+// the plus sign strconv also takes.
 func parseInt(f field, raw string) (int64, error) {
 	if raw == "" || raw == "null" {
 		return 0, nil
@@ -35,7 +37,7 @@ func parseInt(f field, raw string) (int64, error) {
 		digits = raw[1 : n-1]
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || (f.name != "mpid" && n < 0) {
+	if err != nil || digits[0] == '+' || (f.name != "mpid" && n < 0) {
 		return 0, fail("invalid_"+strings.TrimSuffix(f.name, "_unixtime_ms"), "%s must be an integer, got %s", f, raw)
 	}
 	return n, nil

@@ -151,23 +151,27 @@ func write(ctx context.Context, db DB, res Result, order []string, runID int64) 
 			return t
 		},
 		func() *table {
-			t := newTable("identity/insert_identities.sql.tmpl", len(res.Holdings), []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
+			t := newTable("identity/insert_identities.sql.tmpl", res.holdings(), []string{"mpid", "ident", "first_us", "last_us", "feed"}, "feed")
 			feed := t.b.Field(4).(*array.StringBuilder)
-			for _, h := range res.Holdings {
-				t.int(0).Append(h.MPID)
-				t.int(1).Append(h.IdentID)
-				t.int(2).Append(h.First)
-				t.int(3).Append(h.Last)
-				feed.Append(h.Feed)
+			for _, c := range res.Holdings {
+				for _, h := range c {
+					t.int(0).Append(h.MPID)
+					t.int(1).Append(h.IdentID)
+					t.int(2).Append(h.First)
+					t.int(3).Append(h.Last)
+					feed.Append(h.Feed)
+				}
 			}
 			return t
 		},
 		func() *table {
-			t := newTable("identity/insert_rows.sql.tmpl", len(res.RowIDs), []string{"row_id", "mpid"})
-			for i, m := range res.RowMPIDs {
-				if m != 0 { // the row ended with no profile
-					t.int(0).Append(res.RowIDs[i])
-					t.int(1).Append(m)
+			t := newTable("identity/insert_rows.sql.tmpl", res.rows(), []string{"row_id", "mpid"})
+			for _, c := range res.Rows {
+				for i, m := range c.MPIDs {
+					if m != 0 { // the row ended with no profile
+						t.int(0).Append(c.IDs[i])
+						t.int(1).Append(m)
+					}
 				}
 			}
 			return t

@@ -42,8 +42,8 @@ func TestPartsMatchOneKernel(t *testing.T) {
 				mergedApart++
 			}
 		}
-		sortHoldings(&want)
-		sortHoldings(&got)
+		flatten(&want)
+		flatten(&got)
 		if d := gocmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("case %d (applyParts ok=%v): -one kernel +parts:\n%s", c, ok, d)
 		}
@@ -185,6 +185,22 @@ func runRowsOf(rng *rand.Rand, rows []Row, prot []Protection) *runRows {
 	return rr
 }
 
-func sortHoldings(r *Result) {
-	slices.SortFunc(r.Holdings, func(a, b Holding) int { return cmp.Or(cmp.Compare(a.MPID, b.MPID), cmp.Compare(a.IdentID, b.IdentID)) })
+// flatten puts r's holdings and rows in one chunk each, sorted: one
+// kernel and the parts list them in different orders.
+func flatten(r *Result) {
+	hs, rows := slices.Concat(r.Holdings...), Applied{}
+	slices.SortFunc(hs, func(a, b Holding) int { return cmp.Or(cmp.Compare(a.MPID, b.MPID), cmp.Compare(a.IdentID, b.IdentID)) })
+	for _, c := range r.Rows {
+		rows.IDs, rows.MPIDs = append(rows.IDs, c.IDs...), append(rows.MPIDs, c.MPIDs...)
+	}
+	byID := make([]int, len(rows.IDs))
+	for i := range byID {
+		byID[i] = i
+	}
+	slices.SortFunc(byID, func(a, b int) int { return cmp.Compare(rows.IDs[a], rows.IDs[b]) })
+	sorted := Applied{}
+	for _, i := range byID {
+		sorted.IDs, sorted.MPIDs = append(sorted.IDs, rows.IDs[i]), append(sorted.MPIDs, rows.MPIDs[i])
+	}
+	r.Holdings, r.Rows = [][]Holding{hs}, []Applied{sorted}
 }

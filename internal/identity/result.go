@@ -19,21 +19,23 @@ type ProfileOut struct {
 // Result is what a run changed.
 type Result struct {
 	// Profiles are the profiles created or changed, by MPID, and Holdings
-	// all identities of those profiles.
+	// all identities of those profiles, grouped by profile, in one chunk
+	// per kernel (applyParts runs several).
 	Profiles []ProfileOut
-	Holdings []Holding
+	Holdings [][]Holding
 	// Gone are profiles merged away; Aliases maps each to its final survivor.
 	Gone    []int64
 	Aliases []Alias
 	// Refusals are the joins the rules turned down, their MPIDs resolved
 	// to the survivors.
 	Refusals []Refusal
-	// RowIDs[i] is a row applied to profile RowMPIDs[i]; rows that ended
-	// with no profile are not listed. Drops lists what was dropped.
-	RowIDs, RowMPIDs []int64
-	Drops            []Drop
-	Created          int
-	Updated          int
+	// Rows are the rows applied to a profile, in one chunk per kernel;
+	// rows that ended with no profile are not listed. Drops lists what was
+	// dropped.
+	Rows    []Applied
+	Drops   []Drop
+	Created int
+	Updated int
 	// IdentitiesAdded counts the identities rows added to profiles.
 	IdentitiesAdded int
 	// Far counts the profiles created on an MPID outside its seed's
@@ -42,16 +44,38 @@ type Result struct {
 	Far int
 }
 
+// Applied lists rows and their profiles: row IDs[i] landed in MPIDs[i].
+// A first run's 10M rows take 160 MB so: the kernels' chunks are kept as
+// they are rather than copied into one list.
+type Applied struct{ IDs, MPIDs []int64 }
+
+// holdings counts the holdings of all chunks.
+func (r *Result) holdings() (n int) {
+	for _, c := range r.Holdings {
+		n += len(c)
+	}
+	return n
+}
+
+// rows counts the rows of all chunks.
+func (r *Result) rows() (n int) {
+	for _, c := range r.Rows {
+		n += len(c.IDs)
+	}
+	return n
+}
+
 // Result returns what the applied rows changed. Call it once, last.
 func (k *Kernel) Result() Result {
-	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, IdentitiesAdded: k.added, Far: k.far, RowIDs: k.rowIDs}
+	res := Result{Gone: k.gone, Drops: k.drops, Created: k.created, IdentitiesAdded: k.added, Far: k.far}
 	nProfs, nHolds := 0, 0
 	for i := 1; i < len(k.profs); i++ {
 		if p := &k.profs[i]; p.dirty && p.into == 0 {
 			nProfs, nHolds = nProfs+1, nHolds+len(p.ids)
 		}
 	}
-	res.Profiles, res.Holdings = make([]ProfileOut, 0, nProfs), make([]Holding, 0, nHolds)
+	res.Profiles = make([]ProfileOut, 0, nProfs)
+	holdings := make([]Holding, 0, nHolds)
 	for _, a := range k.merged {
 		a.MPID = k.resolve(a.Alias)
 		res.Aliases = append(res.Aliases, a)
@@ -73,14 +97,15 @@ func (k *Kernel) Result() Result {
 		}
 		res.Profiles = append(res.Profiles, ProfileOut{MPID: p.mpid, Created: p.created, Updated: p.updated, LastSeen: p.lastSeen, New: p.isNew})
 		for _, h := range p.ids {
-			res.Holdings = append(res.Holdings, Holding{MPID: p.mpid, IdentID: h.id, First: h.first, Last: h.last, Feed: k.feedName(h.feed)})
+			holdings = append(holdings, Holding{MPID: p.mpid, IdentID: h.id, First: h.first, Last: h.last, Feed: k.feedName(h.feed)})
 		}
 	}
 	slices.SortFunc(res.Profiles, func(a, b ProfileOut) int { return cmpInt(a.MPID, b.MPID) })
-	res.RowMPIDs = make([]int64, len(k.rowProf))
+	mpids := make([]int64, len(k.rowProf))
 	for i, p := range k.rowProf {
-		res.RowMPIDs[i] = k.profs[k.alive(p)].mpid
+		mpids[i] = k.profs[k.alive(p)].mpid
 	}
+	res.Holdings, res.Rows = [][]Holding{holdings}, []Applied{{IDs: k.rowIDs, MPIDs: mpids}}
 	return res
 }
 

@@ -134,7 +134,7 @@ func (rr *runRows) index() {
 // for before prepare uses db again.
 func (rr *runRows) prepare(ctx context.Context, db DB, interned <-chan error) error {
 	rr.index()
-	rr.arrange(runtime.GOMAXPROCS(0))
+	rr.arrange(partsPerCore * runtime.GOMAXPROCS(0))
 	freeHeap() // the row lists arrange replaced, before the kernels grow
 	ties := rr.order()
 	if err := <-interned; err != nil {

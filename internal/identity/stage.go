@@ -124,6 +124,7 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 // profile lands on another one (collisions.sql), it runs again with those
 // marked taken, until none does. The check is needed only when a new
 // profile's MPID lies outside the buckets taken.sql loaded (Result.Far).
+// The last pass empties rr before write, which needs none of it.
 func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr *runRows, runID, maxIdent int64) (Stats, inserts, error) {
 	var taken []int64
 	for {
@@ -143,7 +144,10 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 			rr.each(k.Apply)
 			res = k.Result()
 		}
-		freeHeap() // the kernels' state, before write builds its tables
+		if res.Far == 0 {
+			*rr = runRows{} // no pass follows this one (below): the rows are done with
+		}
+		freeHeap() // the rows and the kernels' state, before write builds its tables
 		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
 		st.IdentitiesAdded = int64(res.IdentitiesAdded)
 		st.Largest = largest(res)

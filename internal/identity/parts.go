@@ -41,50 +41,67 @@ func (rr *runRows) arrange(parts int) {
 		rr.at[p], rr.pos[first[c]] = first[c], int32(p)
 		first[c]++
 	}
-	id, ts, mpid, feed := make([]int64, n), make([]int64, n), make([]int64, n), make([]int32, n)
-	start := make([]int32, n+1)
+	// Each part numbers its own identities (parts share none) in the order
+	// its rows carry them, and counts its rows' identities; then each
+	// fills its share of the new lists. The new lists are written in place
+	// and the row columns reordered one at a time: at 10M users each copy
+	// held at once costs gigabytes.
 	number := make([]int32, len(rr.idents)) // old index -> index in its part's list + 1
-	type share struct {
-		members []int32
-		idents  []Ident
-	}
-	shares := make([]share, len(rr.cuts)-1)
-	var wg sync.WaitGroup
-	for w := range shares { // parts share no identity: each numbers its own
-		wg.Go(func() {
-			sh := &shares[w]
-			frac := 1.05 * float64(rr.cuts[w+1]-rr.cuts[w]) / float64(max(n, 1)) // presized: growing them cost a second
-			sh.members = make([]int32, 0, int(frac*float64(len(rr.members))))
-			sh.idents = make([]Ident, 0, int(frac*float64(len(rr.idents))))
-			for i := rr.cuts[w]; i < rr.cuts[w+1]; i++ {
-				p := rr.pos[i]
-				id[i], ts[i], mpid[i], feed[i] = rr.id[p], rr.ts[p], rr.mpid[p], rr.feed[p]
-				s := id[i] - rr.base
-				for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
-					if number[g] == 0 {
-						sh.idents = append(sh.idents, rr.idents[g])
-						number[g] = int32(len(sh.idents))
-					}
-					sh.members = append(sh.members, number[g]-1)
+	memberAt, identAt := make([]int32, len(rr.cuts)), make([]int32, len(rr.cuts))
+	rr.eachPart(func(w int) {
+		nMembers, nIdents := int32(0), int32(0)
+		for _, p := range rr.pos[rr.cuts[w]:rr.cuts[w+1]] {
+			s := rr.id[p] - rr.base
+			for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
+				if number[g] == 0 {
+					nIdents++
+					number[g] = nIdents
 				}
-				start[i+1] = int32(len(sh.members))
 			}
-		})
+			nMembers += rr.start[s+1] - rr.start[s]
+		}
+		memberAt[w+1], identAt[w+1] = nMembers, nIdents
+	})
+	for w := 1; w < len(rr.cuts); w++ {
+		memberAt[w] += memberAt[w-1]
+		identAt[w] += identAt[w-1]
+	}
+	start := make([]int32, n+1)
+	members, idents := make([]int32, memberAt[len(rr.cuts)-1]), make([]Ident, identAt[len(rr.cuts)-1])
+	rr.eachPart(func(w int) {
+		j := memberAt[w]
+		for i := rr.cuts[w]; i < rr.cuts[w+1]; i++ {
+			s := rr.id[rr.pos[i]] - rr.base
+			for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
+				l := identAt[w] + number[g] - 1
+				members[j], idents[l] = l, rr.idents[g]
+				j++
+			}
+			start[i+1] = j
+		}
+	})
+	rr.start, rr.members, rr.idents = start, members, idents
+	rr.id, rr.ts, rr.mpid = byIndex(rr.id, rr.pos), byIndex(rr.ts, rr.pos), byIndex(rr.mpid, rr.pos)
+	rr.feed = byIndex(rr.feed, rr.pos)
+}
+
+// eachPart runs fn for each part of the rows, concurrently.
+func (rr *runRows) eachPart(fn func(w int)) {
+	var wg sync.WaitGroup
+	for w := range len(rr.cuts) - 1 {
+		wg.Go(func() { fn(w) })
 	}
 	wg.Wait()
-	members, idents := make([]int32, 0, len(rr.members)), make([]Ident, 0, len(rr.idents))
-	for w, sh := range shares {
-		at, first := int32(len(members)), int32(len(idents))
-		for i := rr.cuts[w]; i < rr.cuts[w+1]; i++ {
-			start[i+1] += at
-		}
-		for _, m := range sh.members {
-			members = append(members, first+m)
-		}
-		idents = append(idents, sh.idents...)
+}
+
+// byIndex reorders a column listed by application position into
+// arrange's order (pos[i] is the application position of row i).
+func byIndex[T any](col []T, pos []int32) []T {
+	out := make([]T, len(pos))
+	for i, p := range pos {
+		out[i] = col[p]
 	}
-	rr.id, rr.ts, rr.mpid, rr.feed = id, ts, mpid, feed
-	rr.start, rr.members, rr.idents = start, members, idents
+	return out
 }
 
 // components returns each row's component (by application position),

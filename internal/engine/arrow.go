@@ -64,12 +64,47 @@ func (t *Tx) withView(ctx context.Context, rdr array.RecordReader, fn func(view 
 }
 
 // Arrow stages a stream of record batches (the Sink method for sources
-// that read outside DuckDB).
+// that read outside DuckDB). A batch feed's batches are staged in chunks
+// of about Options.BatchChunk (whole records, over any number of calls):
+// each full chunk is kept (keepChunk) before the next is staged, so that
+// a read of any size holds one chunk staged at a time. Finish keeps the
+// last.
 func (f *FeedStage) Arrow(ctx context.Context, r array.RecordReader) error {
-	if _, err := f.tx.StageArrow(ctx, f.table, r); err != nil {
+	if !f.feed.Source.IsBatch() {
+		_, err := f.tx.StageArrow(ctx, f.table, r)
 		return err
 	}
-	return nil
+	for {
+		c := &chunkReader{RecordReader: r, left: f.tx.s.chunk - f.staged}
+		_, err := f.tx.StageArrow(ctx, f.table, c)
+		f.staged += c.rows
+		if err != nil || f.staged < f.tx.s.chunk {
+			return err // the stream ended first
+		}
+		if err := f.keepChunk(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// chunkReader ends a stream once it has passed on left rows or more, and
+// counts them. The stream goes on after it: releasing the chunk (as the
+// view it was registered as does) leaves the stream alone.
+type chunkReader struct {
+	array.RecordReader
+	left, rows int64
+}
+
+func (c *chunkReader) Retain()  {}
+func (c *chunkReader) Release() {}
+
+func (c *chunkReader) Next() bool {
+	if c.left <= 0 || !c.RecordReader.Next() {
+		return false
+	}
+	n := c.RecordReader.RecordBatch().NumRows()
+	c.left, c.rows = c.left-n, c.rows+n
+	return true
 }
 
 // ScanArrow runs a query inside the transaction and hands its result to fn

@@ -19,10 +19,12 @@ import (
 // (FeedStats.AlreadyIngested: a file read again is not a reject); one
 // repeated within this read is dropped (duplicate_batch); an attribute
 // named like a calculated attribute is not kept (calculated_name): those
-// names are reserved.
-func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64) (FeedStats, error) {
+// names are reserved. A read staged in chunks (Arrow) comes here once per
+// chunk, more telling whether another follows; a batch repeated from an
+// earlier chunk is a duplicate too (batch/rows.sql.tmpl, _bearlier).
+func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64, more bool) (FeedStats, error) {
 	data := identityRules(f.p.Identity)
-	data["Stage"], data["Base"] = f.table, stageBase
+	data["Stage"], data["Base"], data["Earlier"] = f.table, stageBase, f.chunks > 0
 	data["RunTime"] = f.runTime.UTC().Format(time.RFC3339Nano)
 	data["Reserved"] = calculatedNames(f.p)
 	defer f.tx.dropTemp(ctx, "_brows")
@@ -38,7 +40,15 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 			return st, fmt.Errorf("feed %s: %s: %w", f.feed.Name, name, err)
 		}
 	}
-	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/rows.sql"), f.feed.Name, f.tx.past); err != nil {
+	rows, err := sqlfiles.Render("batch/rows.sql.tmpl", data)
+	if err != nil {
+		return st, err
+	}
+	args := []any{f.feed.Name, f.tx.past}
+	if f.chunks > 0 {
+		args = append(args, f.from)
+	}
+	if _, err := f.tx.Exec(ctx, rows, args...); err != nil {
 		return st, fmt.Errorf("feed %s: check batches: %w", f.feed.Name, err)
 	}
 	if _, err := f.tx.Exec(ctx, sqlfiles.Get("batch/not_kept.sql")); err != nil {
@@ -51,6 +61,9 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	var base int64
 	if err := f.tx.QueryRow(ctx, sqlfiles.Get("engine/max_row_id.sql")).Scan(&base); err != nil {
 		return st, err
+	}
+	if f.chunks == 0 {
+		f.from = base + 1
 	}
 	if _, err := f.tx.ExecUnordered(ctx, sqlfiles.Get("batch/keep_rows.sql"), base, f.runID, f.feed.Name, f.pos); err != nil {
 		return st, fmt.Errorf("feed %s: keep batches: %w", f.feed.Name, err)
@@ -70,8 +83,14 @@ func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int
 	if _, err := f.tx.ExecUnordered(ctx, drops, f.runID, f.feed.Name); err != nil {
 		return st, fmt.Errorf("feed %s: record dropped batches: %w", f.feed.Name, err)
 	}
+	if more {
+		if err := f.tx.ExecFile(ctx, "batch/earlier.sql", nil); err != nil {
+			return st, fmt.Errorf("feed %s: keep a chunk: %w", f.feed.Name, err)
+		}
+		f.chunks++
+	}
 	st.Read += read
-	st.Kept, st.Blocklisted, st.AlreadyIngested = kept, blocked, already
+	st.Kept, st.Blocklisted, st.AlreadyIngested = st.Kept+kept, st.Blocklisted+blocked, st.AlreadyIngested+already
 	st.Dropped += dropped
 	return st, nil
 }

@@ -12,7 +12,7 @@ func OpenMemory(ctx context.Context, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{path: ":memory:", log: log}
+	s := &Store{path: ":memory:", log: log, chunk: DefaultBatchChunk}
 	if err := s.open(ctx, false, DefaultMemoryLimit); err != nil {
 		s.Close()
 		return nil, err

@@ -25,6 +25,13 @@ type FeedStage struct {
 	table   string
 	dropped int64
 	temps   []string
+	// A batch feed's chunks (Arrow): the batches staged since the last
+	// chunk was kept, the chunks kept (keepChunk) from row id from on, and
+	// what they counted.
+	staged int64
+	chunks int
+	from   int64
+	done   FeedStats
 }
 
 // FeedStats counts what happened to one feed's rows in a run.
@@ -146,28 +153,24 @@ type mapAttribute struct {
 // in the store. watermark is the feed's last committed cursor value ("" for
 // none); FeedStats.Watermark is the new one.
 func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, error) {
-	st := FeedStats{Read: f.dropped, Dropped: f.dropped, Watermark: watermark}
+	st := f.done
+	st.Read, st.Dropped, st.Watermark = st.Read+f.dropped, st.Dropped+f.dropped, watermark
 	for _, t := range f.temps {
 		defer f.tx.dropTemp(ctx, t)
+	}
+	if f.chunks > 0 {
+		defer f.tx.dropTemp(ctx, "_bearlier")
 	}
 	if !f.tx.tables[f.table] {
 		return st, nil
 	}
 	defer f.tx.dropTemp(ctx, f.table)
-	baseQ, err := sqlfiles.Render("engine/stage_base.sql.tmpl", f.table)
-	if err != nil {
-		return st, err
+	stageBase, ok, err := f.stageBase(ctx)
+	if err != nil || !ok {
+		return st, err // !ok: the source staged no row (a header-only file, every line dropped)
 	}
-	var first sql.NullInt64
-	if err := f.tx.QueryRow(ctx, baseQ).Scan(&first); err != nil {
-		return st, fmt.Errorf("feed %s: %w", f.feed.Name, err)
-	}
-	if !first.Valid {
-		return st, nil // the source staged no row (a header-only file, every line dropped)
-	}
-	stageBase := first.Int64
 	if f.feed.Source.IsBatch() {
-		return f.finishBatch(ctx, st, stageBase)
+		return f.finishBatch(ctx, st, stageBase, false)
 	}
 	cols, err := f.tx.columns(ctx, f.table)
 	if err != nil {
@@ -213,6 +216,33 @@ func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, er
 	st.Dropped += dropped
 	st.Watermark = newWM.String
 	return st, nil
+}
+
+// stageBase returns the first staged row's position, or false when none
+// was staged.
+func (f *FeedStage) stageBase(ctx context.Context) (int64, bool, error) {
+	q, err := sqlfiles.Render("engine/stage_base.sql.tmpl", f.table)
+	if err != nil {
+		return 0, false, err
+	}
+	var first sql.NullInt64
+	if err := f.tx.QueryRow(ctx, q).Scan(&first); err != nil {
+		return 0, false, fmt.Errorf("feed %s: %w", f.feed.Name, err)
+	}
+	return first.Int64, first.Valid, nil
+}
+
+// keepChunk keeps the chunk of a batch feed staged so far, as Finish
+// would, and drops it from the stage for the next (Arrow).
+func (f *FeedStage) keepChunk(ctx context.Context) error {
+	stageBase, ok, err := f.stageBase(ctx)
+	if err == nil && ok {
+		f.done, err = f.finishBatch(ctx, f.done, stageBase, true)
+	}
+	f.tx.dropTemp(ctx, f.table)
+	delete(f.tx.tables, f.table)
+	f.staged = 0
+	return err
 }
 
 func (f *FeedStage) mapData(cols []column) (map[string]any, error) {

@@ -28,6 +28,8 @@ type Runner struct {
 	// MemoryLimit is DuckDB's memory limit for the store ("8GB"); empty
 	// means engine.DefaultMemoryLimit.
 	MemoryLimit string
+	// BatchChunk is engine.Options.BatchChunk (0: its default).
+	BatchChunk int64
 	// Committed, when set, is called as soon as a run has committed,
 	// before its outputs sync, with the run's result (a server drops what
 	// it cached of the profiles the run changed).
@@ -156,7 +158,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
-	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: r.logger(), MemoryLimit: r.MemoryLimit})
+	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic run " + p.Name, Logger: r.logger(), MemoryLimit: r.MemoryLimit, BatchChunk: r.BatchChunk})
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ type DB interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	ExecFile(ctx context.Context, name string, data any, args ...any) error
 	ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error)
+	ExecUnordered(ctx context.Context, query string, args ...any) (int64, error)
 	ScanArrow(ctx context.Context, fn func(arrow.RecordBatch) error, query string, args ...any) error
 	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
 	InsertBuilder(ctx context.Context, name string, b *array.RecordBuilder, args ...any) (int64, error)
@@ -56,22 +57,13 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		}
 	}()
 	order := p.IdentityOrder()
-	maxIdent, runRows, err := queryStart(ctx, db, runID)
-	if err != nil || runRows == 0 {
+	start, err := queryStart(ctx, db, runID)
+	if err != nil || start.rows == 0 {
 		return Stats{}, err // no rows: a run with nothing new
 	}
-	groups, err := sqlfiles.File("identity/groups.sql.tmpl", map[string]any{"Start": maxIdent + 1, "Empty": maxIdent == 0})
-	if err != nil {
+	maxIdent := start.maxIdent
+	if err := group(ctx, db, runID, order, start); err != nil {
 		return Stats{}, err
-	}
-	for _, s := range groups {
-		var args []any
-		if s.Name == "groups" {
-			args = []any{runID, order}
-		}
-		if _, err := db.ExecStatement(ctx, s, args...); err != nil {
-			return Stats{}, fmt.Errorf("identity: %w", err)
-		}
 	}
 	nShared, shared, err := unlinkShared(ctx, db, p, runID)
 	if err != nil {
@@ -180,16 +172,55 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 	}
 }
 
-// queryStart reads the largest interned identity id and the run's rows.
-func queryStart(ctx context.Context, db DB, runID int64) (maxIdent, runRows int64, err error) {
-	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
-		maxIdent, runRows = ints(rec, 0)[0], ints(rec, 1)[0]
+// start is what start.sql reads before the stage begins: the largest
+// interned identity id, the run's rows, their identity values and
+// DuckDB's memory limit.
+type start struct {
+	maxIdent, rows, values int64
+	memoryLimit            string
+}
+
+func queryStart(ctx context.Context, db DB, runID int64) (start, error) {
+	var st start
+	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
+		st = start{maxIdent: ints(rec, 0)[0], rows: ints(rec, 1)[0], values: ints(rec, 2)[0],
+			memoryLimit: rec.Column(3).(*array.String).Value(0)}
 		return nil
 	}, sqlfiles.Get("identity/start.sql"), runID)
 	if err != nil {
-		return 0, 0, fmt.Errorf("identity: %w", err)
+		return start{}, fmt.Errorf("identity: %w", err)
 	}
-	return maxIdent, runRows, nil
+	return st, nil
+}
+
+// group makes _id_groups (groups.sql.tmpl), in as many passes as the
+// memory limit needs (groupPasses).
+func group(ctx context.Context, db DB, runID int64, order []string, st start) error {
+	passes := groupPasses(st.values, st.memoryLimit)
+	groups, err := sqlfiles.File("identity/groups.sql.tmpl", map[string]any{"Start": st.maxIdent + 1, "Empty": st.maxIdent == 0, "Passes": passes})
+	if err != nil {
+		return err
+	}
+	for _, s := range groups {
+		if s.Name != "groups" {
+			if _, err := db.ExecStatement(ctx, s); err != nil {
+				return fmt.Errorf("identity: %w", err)
+			}
+			continue
+		}
+		for pass := range passes {
+			args := []any{runID, order}
+			if passes > 1 {
+				args = append(args, pass)
+			}
+			// Unordered: in parallel, and a pass that finds no value
+			// cannot make the next lose its rows (engine.Tx.ExecUnordered).
+			if _, err := db.ExecUnordered(ctx, s.SQL, args...); err != nil {
+				return fmt.Errorf("identity: grouping pass %d of %d: %w", pass+1, passes, s.Wrap(err))
+			}
+		}
+	}
+	return nil
 }
 
 func rules(p *config.Pipeline, order []string) Rules {

@@ -105,3 +105,35 @@ func groupingPassesAgree(t *testing.T, dict int) {
 		t.Errorf("grouping in passes differs from one pass (-one +many):\n%s", diff)
 	}
 }
+
+// queryStart reads what groupPasses needs: the run's identity values and
+// the store's memory limit as DuckDB prints it (kept past the record).
+func TestQueryStart(t *testing.T) {
+	ctx := context.Background()
+	store, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{Command: "test", MemoryLimit: "7GB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	tx, err := store.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range []string{
+		"INSERT INTO _mosaic.identity_dict VALUES (7, 'email', 'a', 1)",
+		"INSERT INTO _mosaic.feed_rows (row_id, run_id, feed, feed_pos, row_pos, ts) SELECT i, i // 3, 'f', 0, i, TIMESTAMPTZ '2026-02-01 00:00:00+00' FROM range(1, 6) r(i)",
+		"INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'v' || i FROM range(1, 6) r(i), range(2)",
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	st, err := queryStart(ctx, tx, 1) // rows 3, 4 and 5
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (start{maxIdent: 7, rows: 3, values: 6, memoryLimit: "6.5 GiB"}); st != want {
+		t.Errorf("queryStart = %+v, want %+v", st, want)
+	}
+}

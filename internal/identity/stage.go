@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -184,7 +185,7 @@ func queryStart(ctx context.Context, db DB, runID int64) (start, error) {
 	var st start
 	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 		st = start{maxIdent: ints(rec, 0)[0], rows: ints(rec, 1)[0], values: ints(rec, 2)[0],
-			memoryLimit: rec.Column(3).(*array.String).Value(0)}
+			memoryLimit: strings.Clone(rec.Column(3).(*array.String).Value(0))} // the record's buffers go after fn
 		return nil
 	}, sqlfiles.Get("identity/start.sql"), runID)
 	if err != nil {

@@ -264,9 +264,8 @@ func (sy *sync) advance(ctx context.Context) error {
 
 // pending is one record of _out_pending.
 type pending struct {
-	n      int64
-	change string
-	rec    connectors.Record
+	n   int64
+	rec connectors.Record
 	// payload is the record's whole payload, nulls included.
 	payload string
 }
@@ -282,10 +281,12 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 		payloads, hashes := b.Column(4).(*array.String), b.Column(5).(*array.String)
 		refreshes := b.Column(6).(*array.String)
 		for i := range int(b.NumRows()) {
-			p := pending{n: ns.Value(i), change: changes.Value(i), payload: strings.Clone(payloads.Value(i))}
+			// Strings from the batch alias its buffers: what outlives the
+			// callback is cloned.
+			p := pending{n: ns.Value(i), payload: strings.Clone(payloads.Value(i))}
 			p.rec = connectors.Record{Op: sy.op, Key: strings.Clone(keys.Value(i)), Fields: json.RawMessage(strings.Clone(fields.Value(i)))}
-			if p.change == "removed" || p.change == "replaced" || p.change == "forgotten" {
-				p.rec.Op, p.rec.Forget = connectors.OpRemove, p.change == "forgotten"
+			if change := changes.Value(i); change == "removed" || change == "replaced" || change == "forgotten" {
+				p.rec.Op, p.rec.Forget = connectors.OpRemove, change == "forgotten"
 			}
 			// A refresh is keyed apart from the delivery it refreshes.
 			p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hashes.Value(i), refreshes.Value(i))

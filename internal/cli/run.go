@@ -101,6 +101,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 		}
 		r.Log = log
 	}
+	setGoMemoryLimit(*memoryLimit, r.Log)
 	res, err := r.Run(ctx, p, opts)
 	if r.Progress != nil {
 		fmt.Fprint(e.stderr, "\r\033[K")

@@ -35,6 +35,7 @@ func runSchedule(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "mosaic schedule:", err)
 		return ExitUsage
 	}
+	setGoMemoryLimit(*memoryLimit, log)
 	seen := map[string]bool{}
 	jobs := make([]schedule.Job, 0, len(pos))
 	for _, path := range pos {

@@ -42,6 +42,7 @@ func runServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "mosaic serve:", err)
 		return ExitUsage
 	}
+	setGoMemoryLimit(*memoryLimit, log)
 	p, code := loadPipeline(e, pos[0])
 	if p == nil {
 		return code

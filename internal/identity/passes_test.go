@@ -41,18 +41,27 @@ func TestGroupingPassesAgree(t *testing.T) {
 	}
 }
 
-func groupingPassesAgree(t *testing.T, dict int) {
+// openTx opens a store in a temporary folder with DuckDB's memory limit
+// set to limit ("" for the default) and begins a transaction, both
+// closed when the test ends.
+func openTx(t *testing.T, limit string) *engine.Tx {
 	ctx := context.Background()
-	store, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{Command: "test"})
+	store, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{Command: "test", MemoryLimit: limit})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	tx, err := store.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback(ctx)
+	t.Cleanup(func() { tx.Rollback(ctx) })
+	return tx
+}
+
+func groupingPassesAgree(t *testing.T, dict int) {
+	ctx := context.Background()
+	tx := openTx(t, "")
 	exec := func(q string, args ...any) {
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -67,7 +76,7 @@ func groupingPassesAgree(t *testing.T, dict int) {
 	exec("INSERT INTO _mosaic.identity_dict SELECT i, 'email', 'v' || i, 1000 + i FROM range(1, $1 + 1) r(i)", dict)
 	order := []string{"customerid", "email", "mobile"}
 	read := func(limit string) []string {
-		st := start{maxIdent: int64(dict), rows: 400, values: 400 * 2, memoryLimit: limit}
+		st := runStart{maxIdent: int64(dict), rows: 400, values: 400 * 2, memoryLimit: limit}
 		if err := group(ctx, tx, 2, order, st); err != nil {
 			t.Fatal(err)
 		}
@@ -110,16 +119,7 @@ func groupingPassesAgree(t *testing.T, dict int) {
 // the store's memory limit as DuckDB prints it (kept past the record).
 func TestQueryStart(t *testing.T) {
 	ctx := context.Background()
-	store, err := engine.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), engine.Options{Command: "test", MemoryLimit: "7GB"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	tx, err := store.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
+	tx := openTx(t, "7GB")
 	for _, q := range []string{
 		"INSERT INTO _mosaic.identity_dict VALUES (7, 'email', 'a', 1)",
 		"INSERT INTO _mosaic.feed_rows (row_id, run_id, feed, feed_pos, row_pos, ts) SELECT i, i // 3, 'f', 0, i, TIMESTAMPTZ '2026-02-01 00:00:00+00' FROM range(1, 6) r(i)",
@@ -133,7 +133,7 @@ func TestQueryStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (start{maxIdent: 7, rows: 3, values: 6, memoryLimit: "6.5 GiB"}); st != want {
+	if want := (runStart{maxIdent: 7, rows: 3, values: 6, memoryLimit: "6.5 GiB"}); st != want {
 		t.Errorf("queryStart = %+v, want %+v", st, want)
 	}
 }

@@ -173,30 +173,30 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 	}
 }
 
-// start is what start.sql reads before the stage begins: the largest
+// runStart is what start.sql reads before the stage begins: the largest
 // interned identity id, the run's rows, their identity values and
 // DuckDB's memory limit.
-type start struct {
+type runStart struct {
 	maxIdent, rows, values int64
 	memoryLimit            string
 }
 
-func queryStart(ctx context.Context, db DB, runID int64) (start, error) {
-	var st start
+func queryStart(ctx context.Context, db DB, runID int64) (runStart, error) {
+	var st runStart
 	err := db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
-		st = start{maxIdent: ints(rec, 0)[0], rows: ints(rec, 1)[0], values: ints(rec, 2)[0],
+		st = runStart{maxIdent: ints(rec, 0)[0], rows: ints(rec, 1)[0], values: ints(rec, 2)[0],
 			memoryLimit: strings.Clone(rec.Column(3).(*array.String).Value(0))} // the record's buffers go after fn
 		return nil
 	}, sqlfiles.Get("identity/start.sql"), runID)
 	if err != nil {
-		return start{}, fmt.Errorf("identity: %w", err)
+		return runStart{}, fmt.Errorf("identity: %w", err)
 	}
 	return st, nil
 }
 
 // group makes _id_groups (groups.sql.tmpl), in as many passes as the
 // memory limit needs (groupPasses).
-func group(ctx context.Context, db DB, runID int64, order []string, st start) error {
+func group(ctx context.Context, db DB, runID int64, order []string, st runStart) error {
 	passes := groupPasses(st.values, st.memoryLimit)
 	groups, err := sqlfiles.File("identity/groups.sql.tmpl", map[string]any{"Start": st.maxIdent + 1, "Empty": st.maxIdent == 0, "Passes": passes})
 	if err != nil {

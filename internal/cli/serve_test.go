@@ -312,6 +312,14 @@ func TestReadCommandsAskTheServer(t *testing.T) {
 	if code, _, errOut := mosaic(t, "sql", "-p", p, "DELETE FROM profiles"); code != ExitUsage || !strings.Contains(errOut, "read-only") {
 		t.Errorf("a write through the server: %d %s; want exit 2, refused", code, errOut)
 	}
+	// The server holds the store open for writing: a write ahead of a
+	// read must not run while the query is checked.
+	if code, _, errOut := mosaic(t, "sql", "-p", p, "DELETE FROM _mosaic.runs; SELECT 1"); code != ExitUsage || !strings.Contains(errOut, "refused") {
+		t.Errorf("a write ahead of a read through the server: %d %s; want exit 2, refused", code, errOut)
+	}
+	if code, out, _ := mosaic(t, commands[1]...); code != ExitOK || out != fromFile[1] {
+		t.Errorf("runs after the refused write: %d\n%s\nwant as before:\n%s", code, out, fromFile[1])
+	}
 	if code, _, errOut := mosaic(t, "sql", "-p", p, "SELECT * FROM nowhere"); code != ExitFailed || !strings.Contains(errOut, "nowhere") {
 		t.Errorf("a bad query through the server: %d %s; want exit 1 naming the table", code, errOut)
 	}

@@ -103,6 +103,33 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	}
 }
 
+// A query of several statements is refused before any of them runs: the
+// check must not run a write that a reading statement follows, on a
+// store open for writing (`mosaic serve`'s readers share its handle).
+func TestReadOnlyRefusesSeveralStatements(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	defer s.Close()
+	count := func() (n int) {
+		if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM _mosaic.meta").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	if before == 0 {
+		t.Fatal("the test needs rows in _mosaic.meta")
+	}
+	for _, q := range []string{"DELETE FROM _mosaic.meta; SELECT 1", "SELECT 1; SELECT 2", "CREATE TEMP TABLE x AS SELECT 1 AS a; SELECT * FROM x"} {
+		if err := s.CheckReadOnly(ctx, q); !errors.Is(err, ErrWriteRefused) || !strings.Contains(err.Error(), "one statement at a time") {
+			t.Errorf("%s: err = %v, want ErrWriteRefused saying one statement at a time", q, err)
+		}
+	}
+	if after := count(); after != before {
+		t.Errorf("_mosaic.meta has %d rows after the checks, had %d: a checked statement ran", after, before)
+	}
+}
+
 func TestRollbackLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))

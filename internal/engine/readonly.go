@@ -41,7 +41,7 @@ func (s *Store) CheckReadOnly(ctx context.Context, query string) error {
 // CheckReadOnly is Store.CheckReadOnly on any connection to a store (a
 // reader of `mosaic serve`'s).
 func CheckReadOnly(ctx context.Context, conn *sql.Conn, query string) error {
-	err := checkReadOnly(ctx, conn, query)
+	err := checkReadOnly(conn, query)
 	if err == nil || errors.Is(err, ErrWriteRefused) {
 		return err
 	}
@@ -83,14 +83,21 @@ func writeRefused() error {
 	return fmt.Errorf("%w: only reading statements run here (SELECT, EXPLAIN, PRAGMA, CALL); the store changes only through `mosaic run`", ErrWriteRefused)
 }
 
-func checkReadOnly(ctx context.Context, conn *sql.Conn, query string) error {
+func checkReadOnly(conn *sql.Conn, query string) error {
 	return conn.Raw(func(dc any) error {
-		prep, ok := dc.(driver.ConnPrepareContext)
+		// Prepare, not PrepareContext: duckdb-go's PrepareContext runs
+		// every statement of a query but the last while preparing it, so
+		// "DELETE ...; SELECT 1" would delete before its check. Prepare
+		// runs nothing and takes one statement only.
+		prep, ok := dc.(driver.Conn)
 		if !ok {
 			return errors.New("driver cannot prepare")
 		}
-		st, err := prep.PrepareContext(ctx, query)
+		st, err := prep.Prepare(query)
 		if err != nil {
+			if strings.Contains(err.Error(), "multi-statement query") {
+				return fmt.Errorf("%w: send one statement at a time (a WITH clause instead of a temporary table)", ErrWriteRefused)
+			}
 			return err
 		}
 		defer st.Close()

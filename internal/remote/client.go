@@ -89,7 +89,9 @@ func (cn conn) QueryContext(ctx context.Context, query string, named []driver.Na
 	}
 	switch {
 	case ans.Refused:
-		return nil, fmt.Errorf("%w (by the server that holds the store)", engine.ErrWriteRefused)
+		// The server's reason follows its own copy of ErrWriteRefused.
+		why := strings.TrimPrefix(ans.Error, engine.ErrWriteRefused.Error())
+		return nil, fmt.Errorf("%w%s (by the server that holds the store)", engine.ErrWriteRefused, why)
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("the server that holds the store answered: %s", ans.Error)
 	}

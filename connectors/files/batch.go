@@ -3,7 +3,6 @@ package files
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/batch"
@@ -95,6 +95,9 @@ func (f file) readBatch(ctx context.Context, sink connectors.Sink) error {
 	d := newDecoding(ctx, f, bufio.NewReaderSize(r, 1<<20), f.cores, f.background)
 	defer d.stop()
 	if err := sink.Arrow(ctx, d); err != nil {
+		if rerr := d.err(); rerr != nil {
+			return rerr // the cause, not DuckDB's report of the stream's end
+		}
 		return err
 	}
 	if err := d.err(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -141,8 +142,11 @@ func (d *decoding) split(br *bufio.Reader, work chan<- *chunk) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("line %d: the compressed stream ends early (%w): is the file complete?", lineNo, err)
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("line %d: %w", lineNo, err)
 		}
 		if len(bounds) == chunkLines {
 			if err := send(); err != nil {

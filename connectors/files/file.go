@@ -3,7 +3,6 @@ package files
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -13,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"

@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
+)
+
+// TestStringCompressionMigration: a store of schema version 16 is brought
+// to 17 with its rows as they were (events still in their order), and the
+// rewritten columns keep their named compression in segments written
+// after it, where DuckDB's own choice for these values (few distinct)
+// would be a dictionary.
+func TestStringCompressionMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	raw, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(db interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}, q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	for _, m := range migrations()[:16] {
+		exec(raw, sqlfiles.Get(m))
+	}
+	exec(raw, sqlfiles.Get("engine/set_schema_version.sql"), "16")
+	exec(raw, `INSERT INTO _mosaic.events SELECT 'e' || i, i, 'web', 'custom_event', NULL, TIMESTAMPTZ '2026-05-01 00:00:00+00' + INTERVAL (i) MINUTE, NULL, 'b' || (i // 2), DATE '2026-05-01' + CAST(i // 1440 AS INTEGER), 1 FROM range(5000) r(i)`)
+	exec(raw, `INSERT INTO _mosaic.feed_events SELECT i, 'e' || i, 'custom_event', NULL, TIMESTAMPTZ '2026-05-01 00:00:00+00', NULL, 0, 'b' || i FROM range(300) r(i)`)
+	exec(raw, `INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'u' || i || '@example.com' FROM range(300) r(i)`)
+	exec(raw, `INSERT INTO _mosaic.identity_dict SELECT i, 'email', 'u' || i || '@example.com', 1000 + i FROM range(300) r(i)`)
+	const digest = `SELECT (SELECT string_agg(event_id || '/' || batch_id || '/' || occurred_day, ',') FROM _mosaic.events) || ' ' ||
+		(SELECT sum(hash(row_id, event_id, batch_id)) FROM _mosaic.feed_events) || ' ' ||
+		(SELECT sum(hash(row_id, identity_value)) FROM _mosaic.feed_identities) || ' ' ||
+		(SELECT sum(hash(id, identity_value, seed)) FROM _mosaic.identity_dict)`
+	var before string
+	if err := raw.QueryRowContext(ctx, digest).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	s := openStore(t, path)
+	var after string
+	if err := s.Conn().QueryRowContext(ctx, digest).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if before != after {
+		t.Errorf("the migration changed the rows:\nbefore %.200s\nafter  %.200s", before, after)
+	}
+
+	// Many rows of two values each: DuckDB alone would write a dictionary.
+	for _, q := range []string{
+		`INSERT INTO _mosaic.events SELECT 'e' || (i % 2), 0, 'web', 't', NULL, now(), NULL, 'b' || (i % 2), DATE '2026-06-01', 2 FROM range(150000) r(i)`,
+		`INSERT INTO _mosaic.feed_events SELECT i, 'e' || (i % 2), 't', NULL, now(), NULL, 0, 'b' || (i % 2) FROM range(150000) r(i)`,
+		`INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'v' || (i % 2) FROM range(150000) r(i)`,
+		`INSERT INTO _mosaic.identity_dict SELECT 1000 + i, 'email', 'v' || (i % 2), i FROM range(150000) r(i)`,
+		`CHECKPOINT`,
+	} {
+		exec(s.Conn(), q)
+	}
+	want := map[string]string{
+		"events.event_id": "FSST", "events.batch_id": "FSST", "events.feed": "Dictionary",
+		"feed_events.event_id": "FSST", "feed_events.batch_id": "FSST",
+		"feed_identities.identity_value": "FSST", "identity_dict.identity_value": "Uncompressed",
+	}
+	got := map[string]string{}
+	for col := range want {
+		table, column, _ := strings.Cut(col, ".")
+		var methods string
+		q := fmt.Sprintf(`SELECT string_agg(DISTINCT compression, ',' ORDER BY compression) FROM pragma_storage_info('_mosaic.%s')
+			WHERE column_name = '%s' AND segment_type = 'VARCHAR'`, table, column)
+		if err := s.Conn().QueryRowContext(ctx, q).Scan(&methods); err != nil {
+			t.Fatal(err)
+		}
+		got[col] = methods
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("compression by column (-want +got):\n%s", diff)
+	}
+}

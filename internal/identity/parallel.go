@@ -35,13 +35,15 @@ func (rr *runRows) applyParts(rules Rules, taken map[int64]struct{}) (Result, bo
 			var row Row
 			for w := int(next.Add(1) - 1); w < parts; w = int(next.Add(1) - 1) {
 				lo, hi := rr.cuts[w], rr.cuts[w+1]
-				k := New(rules, int64(len(rr.idents)), len(rr.idents)*3/5*(hi-lo)/max(len(rr.id), 1), hi-lo)
+				idents := int(rr.identAt[w+1] - rr.identAt[w])
+				k := New(rules, int64(idents), idents*3/5, hi-lo)
 				k.taken, k.track = taken, true
 				for i := lo; i < hi; i++ {
-					rr.fill(&row, i, true)
+					rr.fill(&row, i, w)
 					k.Apply(&row)
 				}
 				results[w], creates[w] = k.Result(), k.creates
+				results[w].shiftIdents(int64(rr.identAt[w]))
 			}
 		})
 	}
@@ -50,6 +52,31 @@ func (rr *runRows) applyParts(rules Rules, taken map[int64]struct{}) (Result, bo
 		return Result{}, false
 	}
 	return rr.combine(results), true
+}
+
+// shiftIdents adds base to the identity numbers of a part kernel's result
+// (its own, from 1; 0: none), making them indexes into the run's idents
+// + 1, as combine expects.
+func (r *Result) shiftIdents(base int64) {
+	shift := func(id *int64) {
+		if *id != 0 {
+			*id += base
+		}
+	}
+	for _, c := range r.Holdings {
+		for i := range c {
+			shift(&c[i].IdentID)
+		}
+	}
+	for i := range r.Drops {
+		shift(&r.Drops[i].IdentID)
+	}
+	for i := range r.Aliases {
+		shift(&r.Aliases[i].Ident)
+	}
+	for i := range r.Refusals {
+		shift(&r.Refusals[i].Ident)
+	}
 }
 
 // created is a profile a kernel created: the row that created it, the

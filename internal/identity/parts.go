@@ -80,7 +80,7 @@ func (rr *runRows) arrange(parts int) {
 			start[i+1] = j
 		}
 	})
-	rr.start, rr.members, rr.idents = start, members, idents
+	rr.start, rr.members, rr.idents, rr.identAt = start, members, idents, identAt
 	rr.id, rr.ts, rr.mpid = byIndex(rr.id, rr.pos), byIndex(rr.ts, rr.pos), byIndex(rr.mpid, rr.pos)
 	rr.feed = byIndex(rr.feed, rr.pos)
 }

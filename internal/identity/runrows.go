@@ -37,6 +37,9 @@ type runRows struct {
 	// position of row i; cuts bound the parts (rows cuts[w] to cuts[w+1]).
 	at, pos []int32
 	cuts    []int
+	// identAt[w] is where part w's identities start in idents (arrange
+	// numbers each part's own, one part after another).
+	identAt []int32
 	// slots lists the rows of identity g at slots[groupAt[g]:groupAt[g+1]],
 	// as readRun reads them, until index.
 	slots, groupAt []int32
@@ -215,23 +218,24 @@ func (rr *runRows) breakTies(ctx context.Context, db DB, ties []int32) error {
 func (rr *runRows) each(fn func(*Row)) {
 	var row Row
 	for _, i := range rr.at {
-		rr.fill(&row, int(i), false)
+		rr.fill(&row, int(i), -1)
 		fn(&row)
 	}
 }
 
-// fill sets row to row i. With local set, for a part's kernel, the row's
-// ID is i + 1 and each identity's ID its index in idents + 1: dense
-// numbers, in the order the part's rows carry them.
-func (rr *runRows) fill(row *Row, i int, local bool) {
+// fill sets row to row i. For the kernel of part w (w >= 0; -1: none),
+// the row's ID is i + 1 and each identity's ID its index among the
+// part's identities + 1: dense numbers, in the order the part's rows
+// carry them, so that the kernel's arrays span the part alone.
+func (rr *runRows) fill(row *Row, i int, w int) {
 	*row = Row{ID: rr.id[i], TS: rr.ts[i], Feed: int(rr.feed[i]), Protection: rr.prot[rr.feed[i]], MPID: rr.mpid[i], Idents: row.Idents[:0]}
-	if local {
+	if w >= 0 {
 		row.ID = int64(i) + 1
 	}
 	for _, l := range rr.members[rr.start[i]:rr.start[i+1]] {
 		id := rr.idents[l]
-		if local {
-			id.ID = int64(l) + 1
+		if w >= 0 {
+			id.ID = int64(l-rr.identAt[w]) + 1
 		}
 		row.Idents = append(row.Idents, id)
 	}

@@ -17,8 +17,9 @@ func TestSetGoMemoryLimit(t *testing.T) {
 	}
 	t.Setenv("GOMEMLIMIT", "")
 	got := setGoMemoryLimit("1GB", log)
-	if want := machine - 1e9 - goReserve; got != want || debug.SetMemoryLimit(-1) != want {
-		t.Errorf("limit %d (runtime: %d), want the machine's %d less DuckDB's 1GB and %d", got, debug.SetMemoryLimit(-1), machine, goReserve)
+	// DuckDB's limit, 1 GiB and a quarter of DuckDB's limit are left.
+	if want := machine - 1e9 - 1<<30 - 250e6; got != want || debug.SetMemoryLimit(-1) != want {
+		t.Errorf("limit %d (runtime: %d), want the machine's %d less DuckDB's 1GB, 1 GiB and 250 MB", got, debug.SetMemoryLimit(-1), machine)
 	}
 	for _, duck := range []string{"80%", "1000TB"} {
 		debug.SetMemoryLimit(math.MaxInt64)

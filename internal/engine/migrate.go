@@ -67,6 +67,10 @@ func (s *Store) migrate(ctx context.Context, readOnly bool) error {
 	case readOnly:
 		return fmt.Errorf("store %s has schema version %d and needs migrating to %d: run `mosaic run` once with this mosaic", s.path, have, len(all))
 	}
+	if have > 0 {
+		// Some migrations rewrite the largest tables: minutes at 10M users.
+		s.log.Info("migrating store", "store", s.path, "from", have, "to", len(all))
+	}
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
 // TestGzipBatchFile: a gzipped batch file (written here by the standard
@@ -28,36 +29,34 @@ func TestGzipBatchFile(t *testing.T) {
 	zw.Write([]byte(text.String()))
 	zw.Close()
 
-	staged := func(path, body string) ([]string, *Result, func(string) []string, error) {
+	stage := func(path, body string) (*config.Pipeline, *Result, error) {
 		dir := t.TempDir()
 		writeFile(t, dir, path, body)
 		p := loadPipeline(t, dir, "version: 1\nname: p\nstate: ./s.duckdb\nidentity: { priority: [customerid] }\nfeeds:\n"+
 			"  - { name: a, source: { kind: files, path: "+path+", format: batch }, source_type: sdk }\n")
 		res, err := (&Runner{Registry: builtin.Registry()}).Run(context.Background(), p, Options{})
-		q := func(s string) []string { return query(t, p, s) }
-		if err != nil {
-			return nil, res, q, err
-		}
-		return q(`SELECT count(*) || ' ' || sum(hash(r.request_id, split_part(r.origin, ':', 2), e.event_name, e.occurred_at))
-			FROM _mosaic.feed_rows r JOIN _mosaic.feed_events e USING (row_id)`), res, q, nil
+		return p, res, err
 	}
-	plain, _, _, err := staged("in/a.ndjson", text.String())
+	const digest = `SELECT count(*) || ' ' || sum(hash(r.request_id, split_part(r.origin, ':', 2), e.event_name, e.occurred_at))
+		FROM _mosaic.feed_rows r JOIN _mosaic.feed_events e USING (row_id)`
+	p, _, err := stage("in/a.ndjson", text.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, res, _, err := staged("in/a.ndjson.gz", zipped.String())
+	plain := query(t, p, digest)
+	p, res, err := stage("in/a.ndjson.gz", zipped.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(plain, got); diff != "" || res.Stats.Feeds["a"].Kept != n {
+	if diff := cmp.Diff(plain, query(t, p, digest)); diff != "" || res.Stats.Feeds["a"].Kept != n {
 		t.Errorf("gzipped file staged %+v (-plain +gzipped):\n%s", res.Stats.Feeds["a"], diff)
 	}
 
-	_, _, q, err := staged("in/a.ndjson.gz", zipped.String()[:zipped.Len()/2])
+	p, _, err = stage("in/a.ndjson.gz", zipped.String()[:zipped.Len()/2])
 	if err == nil || !strings.HasPrefix(err.Error(), "feed a: in/a.ndjson.gz: line ") || !strings.Contains(err.Error(), "ends early") {
 		t.Fatalf("truncated gzip: err = %v, want feed, file and line named, and what went wrong", err)
 	}
-	if rows := q("SELECT count(*) FROM _mosaic.feed_rows"); rows[0] != "0" {
+	if rows := query(t, p, "SELECT count(*) FROM _mosaic.feed_rows"); rows[0] != "0" {
 		t.Errorf("a failed run left %s rows", rows[0])
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // TestStringCompressionMigration: a store of schema version 16 is brought
-// to 17 with its rows as they were (events still in their order), and the
+// to 17 and 18 with its rows as they were (events still in their order), and the
 // rewritten columns keep their named compression in segments written
 // after it, where DuckDB's own choice for these values (few distinct)
 // would be a dictionary.
@@ -41,10 +41,12 @@ func TestStringCompressionMigration(t *testing.T) {
 	exec(raw, `INSERT INTO _mosaic.feed_events SELECT i, 'e' || i, 'custom_event', NULL, TIMESTAMPTZ '2026-05-01 00:00:00+00', NULL, 0, 'b' || i FROM range(300) r(i)`)
 	exec(raw, `INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'u' || i || '@example.com' FROM range(300) r(i)`)
 	exec(raw, `INSERT INTO _mosaic.identity_dict SELECT i, 'email', 'u' || i || '@example.com', 1000 + i FROM range(300) r(i)`)
+	exec(raw, `INSERT INTO _mosaic.feed_rows SELECT i, 1, 'web', 0, i, TIMESTAMPTZ '2026-05-01 00:00:00+00', NULLIF(i % 3, 0), 'web.ndjson:' || i, 'r' || i FROM range(300) r(i)`)
 	const digest = `SELECT (SELECT string_agg(event_id || '/' || batch_id || '/' || occurred_day, ',') FROM _mosaic.events) || ' ' ||
 		(SELECT sum(hash(row_id, event_id, batch_id)) FROM _mosaic.feed_events) || ' ' ||
 		(SELECT sum(hash(row_id, identity_value)) FROM _mosaic.feed_identities) || ' ' ||
-		(SELECT sum(hash(id, identity_value, seed)) FROM _mosaic.identity_dict)`
+		(SELECT sum(hash(id, identity_value, seed)) FROM _mosaic.identity_dict) || ' ' ||
+		(SELECT string_agg(row_id || '/' || coalesce(mpid, 0) || '/' || origin || '/' || request_id, ',' ORDER BY row_id) FROM _mosaic.feed_rows)`
 	var before string
 	if err := raw.QueryRowContext(ctx, digest).Scan(&before); err != nil {
 		t.Fatal(err)
@@ -66,6 +68,7 @@ func TestStringCompressionMigration(t *testing.T) {
 		`INSERT INTO _mosaic.feed_events SELECT i, 'e' || (i % 2), 't', NULL, now(), NULL, 0, 'b' || (i % 2) FROM range(150000) r(i)`,
 		`INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'v' || (i % 2) FROM range(150000) r(i)`,
 		`INSERT INTO _mosaic.identity_dict SELECT 1000 + i, 'email', 'v' || (i % 2), i FROM range(150000) r(i)`,
+		`INSERT INTO _mosaic.feed_rows SELECT 1000 + i, 2, 'crm', 1, i, now(), NULL, 'crm.parquet', 'r' || (i % 2) FROM range(150000) r(i)`,
 		`CHECKPOINT`,
 	} {
 		exec(s.Conn(), q)
@@ -74,6 +77,7 @@ func TestStringCompressionMigration(t *testing.T) {
 		"events.event_id": "FSST", "events.batch_id": "FSST", "events.feed": "Dictionary",
 		"feed_events.event_id": "FSST", "feed_events.batch_id": "FSST",
 		"feed_identities.identity_value": "FSST", "identity_dict.identity_value": "Uncompressed",
+		"feed_rows.origin": "FSST", "feed_rows.request_id": "FSST", "feed_rows.feed": "Dictionary",
 	}
 	got := map[string]string{}
 	for col := range want {

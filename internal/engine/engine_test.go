@@ -109,7 +109,6 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 func TestReadOnlyRefusesSeveralStatements(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
-	defer s.Close()
 	count := func() (n int) {
 		if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM _mosaic.meta").Scan(&n); err != nil {
 			t.Fatal(err)

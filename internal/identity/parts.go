@@ -21,7 +21,7 @@ import "sync"
 // once, before order and breakTies.
 func (rr *runRows) arrange(parts int) {
 	n := len(rr.id)
-	comps, nComps := rr.components()
+	comps, nComps, identComp := rr.components()
 	first := make([]int32, nComps+1) // where each component's rows start
 	for _, c := range comps {
 		first[c+1]++
@@ -30,54 +30,69 @@ func (rr *runRows) arrange(parts int) {
 		first[c] += first[c-1]
 	}
 	rr.cuts = append(rr.cuts[:0], 0)
+	compCuts := []int{0} // the first component of each part
 	for c := 1; c < nComps; c++ {
 		if int64(first[c]) >= int64(len(rr.cuts))*int64(n)/int64(parts) && len(rr.cuts) < parts {
-			rr.cuts = append(rr.cuts, int(first[c]))
+			rr.cuts, compCuts = append(rr.cuts, int(first[c])), append(compCuts, c)
 		}
 	}
-	rr.cuts = append(rr.cuts, n)
+	rr.cuts, compCuts = append(rr.cuts, n), append(compCuts, nComps)
+	// Each part numbers its own identities (parts share none), so it knows
+	// where they start once it knows how many each part before it has:
+	// those of its components.
+	partOf := make([]int32, nComps)
+	for w := range len(compCuts) - 1 {
+		for c := compCuts[w]; c < compCuts[w+1]; c++ {
+			partOf[c] = int32(w)
+		}
+	}
+	identAt := make([]int32, len(rr.cuts))
+	for _, c := range identComp {
+		if c >= 0 {
+			identAt[partOf[c]+1]++
+		}
+	}
+	for w := 1; w < len(identAt); w++ {
+		identAt[w] += identAt[w-1]
+	}
+	partOf = nil
 	rr.at, rr.pos = make([]int32, n), make([]int32, n)
 	for p, c := range comps {
 		rr.at[p], rr.pos[first[c]] = first[c], int32(p)
 		first[c]++
 	}
-	// Each part numbers its own identities (parts share none) in the order
-	// its rows carry them, and counts its rows' identities; then each
-	// fills its share of the new lists. The new lists are written in place
-	// and the row columns reordered one at a time: at 10M users each copy
-	// held at once costs gigabytes.
-	number := make([]int32, len(rr.idents)) // old index -> index in its part's list + 1
-	memberAt, identAt := make([]int32, len(rr.cuts)), make([]int32, len(rr.cuts))
+	// Each row's slot, in the new order (in comps' place), and its number
+	// of identities, summed into where its new list starts.
+	slot, start := comps, make([]int32, n+1)
 	rr.eachPart(func(w int) {
-		nMembers, nIdents := int32(0), int32(0)
-		for _, p := range rr.pos[rr.cuts[w]:rr.cuts[w+1]] {
-			s := rr.id[p] - rr.base
+		for i := rr.cuts[w]; i < rr.cuts[w+1]; i++ {
+			s := int32(rr.id[rr.pos[i]] - rr.base)
+			slot[i], start[i+1] = s, rr.start[s+1]-rr.start[s]
+		}
+	})
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	// Then each part fills its share of the new lists, numbering its
+	// identities in the order its rows carry them. The new lists are
+	// written in place and the row columns reordered one at a time: at
+	// 10M users each copy held at once costs gigabytes.
+	number := identComp // old index -> new index + 1, in identComp's place
+	clear(number)
+	members, idents := make([]int32, start[n]), make([]Ident, identAt[len(identAt)-1])
+	rr.eachPart(func(w int) {
+		next := identAt[w]
+		for i := rr.cuts[w]; i < rr.cuts[w+1]; i++ {
+			j, s := start[i], slot[i]
 			for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
 				if number[g] == 0 {
-					nIdents++
-					number[g] = nIdents
+					idents[next] = rr.idents[g]
+					next++
+					number[g] = next
 				}
-			}
-			nMembers += rr.start[s+1] - rr.start[s]
-		}
-		memberAt[w+1], identAt[w+1] = nMembers, nIdents
-	})
-	for w := 1; w < len(rr.cuts); w++ {
-		memberAt[w] += memberAt[w-1]
-		identAt[w] += identAt[w-1]
-	}
-	start := make([]int32, n+1)
-	members, idents := make([]int32, memberAt[len(rr.cuts)-1]), make([]Ident, identAt[len(rr.cuts)-1])
-	rr.eachPart(func(w int) {
-		j := memberAt[w]
-		for i := rr.cuts[w]; i < rr.cuts[w+1]; i++ {
-			s := rr.id[rr.pos[i]] - rr.base
-			for _, g := range rr.members[rr.start[s]:rr.start[s+1]] {
-				l := identAt[w] + number[g] - 1
-				members[j], idents[l] = l, rr.idents[g]
+				members[j] = number[g] - 1
 				j++
 			}
-			start[i+1] = j
 		}
 	})
 	rr.start, rr.members, rr.idents, rr.identAt = start, members, idents, identAt
@@ -105,9 +120,10 @@ func byIndex[T any](col []T, pos []int32) []T {
 }
 
 // components returns each row's component (by application position),
-// numbered in order of the components' first rows, and how many there
-// are. A row without identities is a component of its own.
-func (rr *runRows) components() ([]int32, int) {
+// numbered in order of the components' first rows, how many there are,
+// and each identity's component (-1: no row carries it). A row without
+// identities is a component of its own.
+func (rr *runRows) components() (comps []int32, n int, identComp []int32) {
 	parent := make([]int32, len(rr.idents))
 	for g := range parent {
 		parent[g] = int32(g)
@@ -132,20 +148,29 @@ func (rr *runRows) components() ([]int32, int) {
 			}
 		}
 	}
+	// A set's root is its smallest identity (union above), so in
+	// ascending order each identity's parent already points at its root
+	// once the parent's has been made to: then parent[g] is g's root.
+	for g := range parent {
+		parent[g] = parent[parent[g]]
+	}
 	number := make([]int32, len(rr.idents)) // root -> component + 1
-	comps, n := make([]int32, len(rr.id)), 0
+	comps = make([]int32, len(rr.id))
 	for p, id := range rr.id {
 		s := id - rr.base
 		if rr.start[s] == rr.start[s+1] {
 			comps[p], n = int32(n), n+1
 			continue
 		}
-		r := find(rr.members[rr.start[s]])
+		r := parent[rr.members[rr.start[s]]]
 		if number[r] == 0 {
 			n++
 			number[r] = int32(n)
 		}
 		comps[p] = number[r] - 1
 	}
-	return comps, n
+	for g, r := range parent {
+		parent[g] = number[r] - 1
+	}
+	return comps, n, parent
 }

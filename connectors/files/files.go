@@ -50,12 +50,17 @@ type fileState struct {
 	Size    int64     `json:"size"`
 	ModTime time.Time `json:"mtime"`
 	// Line files only (not gzip): the bytes read, [0, read), end at the
-	// end of a line; sha256 is their SHA-256 (hex) and lines how many
+	// end of a line; xxh64 is their XXH64 (hex) and lines how many
 	// newlines they hold (the line number the next read continues from).
-	Read  int64  `json:"read,omitempty"`
-	Hash  string `json:"sha256,omitempty"`
-	Lines int64  `json:"lines,omitempty"`
+	// A state written by an earlier release holds their SHA-256 (sha256).
+	Read   int64  `json:"read,omitempty"`
+	Sum    string `json:"xxh64,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	Lines  int64  `json:"lines,omitempty"`
 }
+
+// hashed tells whether the state holds a hash of the bytes read.
+func (st *fileState) hashed() bool { return st.Sum != "" || st.SHA256 != "" }
 
 type state struct {
 	Files map[string]fileState `json:"files"`
@@ -259,7 +264,7 @@ func pending(req connectors.ReadRequest, matches []string, format string) (state
 		p := pendingFile{path: path, key: key, now: now}
 		if prev, ok := st.Files[key]; ok {
 			same := prev.Size == now.Size && prev.ModTime.Equal(now.ModTime)
-			held := prev.Hash != "" && prev.Read < prev.Size && appendable(format, path)
+			held := prev.hashed() && prev.Read < prev.Size && appendable(format, path)
 			if same && !held {
 				continue
 			}

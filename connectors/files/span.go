@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/mosaic-cdp/mosaic/internal/background"
 )
 
@@ -52,7 +54,7 @@ func (sp *span) wait() (fileState, error) {
 // planSpan decides what of a line file to read.
 //
 // When the state has a hash (prev != nil) and the file still begins with
-// the bytes read last time (their SHA-256 is the stored one), the read
+// the bytes read last time (their XXH64 is the stored one), the read
 // starts where the last one ended; otherwise (the file shrank, or changed
 // in place) it starts at 0. The read ends at the end of the last complete
 // line: an unterminated last line is left for a later read, unless it is
@@ -77,14 +79,15 @@ func planSpan(ctx context.Context, path string, prev *fileState, now fileState, 
 			fh.Close()
 		}
 	}()
-	h := sha256.New()
+	h := xxhash.New()
 	sp := &span{state: now}
 	var lines int64
-	if prev != nil && prev.Hash != "" && prev.Read <= now.Size {
-		if _, err := io.Copy(h, io.NewSectionReader(fh, 0, prev.Read)); err != nil {
+	if prev != nil && prev.hashed() && prev.Read <= now.Size {
+		same, err := sameStart(fh, h, prev)
+		if err != nil {
 			return nil, err
 		}
-		if hex.EncodeToString(h.Sum(nil)) == prev.Hash {
+		if same {
 			sp.from, lines = prev.Read, prev.Lines
 		} else {
 			h.Reset()
@@ -140,7 +143,7 @@ func planSpan(ctx context.Context, path string, prev *fileState, now fileState, 
 		if unterminated {
 			sp.lastLine++ // an unterminated last line, read
 		}
-		sp.state.Hash = hex.EncodeToString(h.Sum(nil))
+		sp.state.Sum = hex.EncodeToString(h.Sum(nil))
 		return nil
 	}
 	if !beside {
@@ -156,6 +159,24 @@ func planSpan(ctx context.Context, path string, prev *fileState, now fileState, 
 		sp.counted <- count()
 	}()
 	return sp, nil
+}
+
+// sameStart tells whether the file begins with the bytes prev says were
+// read, by their hash; h has hashed them after. A state of an earlier
+// release holds their SHA-256, checked in the same pass.
+func sameStart(fh *os.File, h hash.Hash, prev *fileState) (bool, error) {
+	var w io.Writer = h
+	legacy := sha256.New()
+	if prev.Sum == "" {
+		w = io.MultiWriter(h, legacy)
+	}
+	if _, err := io.Copy(w, io.NewSectionReader(fh, 0, prev.Read)); err != nil {
+		return false, err
+	}
+	if prev.Sum != "" {
+		return hex.EncodeToString(h.Sum(nil)) == prev.Sum, nil
+	}
+	return hex.EncodeToString(legacy.Sum(nil)) == prev.SHA256, nil
 }
 
 // tail returns where the file ends as read (its size, unless it shrank)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/cespare/xxhash/v2"
 )
 
 // countSink stages into a DuckDB connection of its own and counts rows.
@@ -104,10 +105,44 @@ func TestPlanSpanAcrossChunks(t *testing.T) {
 				t.Fatal(err)
 			}
 			read := int64(c.lines * len(line))
-			sum := sha256.Sum256([]byte(content[:read]))
-			if sp.from != 0 || sp.to != read || st.Read != read || st.Lines != int64(c.lines) || st.Hash != hex.EncodeToString(sum[:]) {
+			sum := fmt.Sprintf("%016x", xxhash.Sum64String(content[:read]))
+			if sp.from != 0 || sp.to != read || st.Read != read || st.Lines != int64(c.lines) || st.Sum != sum || st.SHA256 != "" {
 				t.Errorf("%d lines and %d bytes after them (beside %v): span [%d, %d), state %+v; want [0, %d), %d lines", c.lines, c.tail, beside, sp.from, sp.to, st, read, c.lines)
 			}
+		}
+	}
+}
+
+// TestPlanSpanEarlierState: a state an earlier release wrote (the SHA-256
+// of the bytes read) still lets an appended file be read from where that
+// read ended, and the new state holds the XXH64 of everything read; a
+// file whose read part changed is read whole.
+func TestPlanSpanEarlierState(t *testing.T) {
+	read := "{\"id\":1}\n{\"id\":2}\n"
+	for _, c := range []struct {
+		content string
+		from    int64
+	}{
+		{read + "{\"id\":3}\n", int64(len(read))},
+		{strings.Replace(read, "2", "9", 1) + "{\"id\":3}\n", 0},
+	} {
+		path := filepath.Join(t.TempDir(), "a.ndjson")
+		if err := os.WriteFile(path, []byte(c.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256([]byte(read))
+		prev := &fileState{Size: int64(len(read)), Read: int64(len(read)), SHA256: hex.EncodeToString(sum[:]), Lines: 2}
+		sp, err := planSpan(context.Background(), path, prev, fileState{Size: int64(len(c.content))}, true, false, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := sp.wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%016x", xxhash.Sum64String(c.content))
+		if sp.from != c.from || sp.to != int64(len(c.content)) || st.Lines != 3 || st.Sum != want || st.SHA256 != "" {
+			t.Errorf("%q: span [%d, %d), state %+v; want [%d, %d), 3 lines, xxh64 %s", c.content, sp.from, sp.to, st, c.from, len(c.content), want)
 		}
 	}
 }

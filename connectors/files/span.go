@@ -165,18 +165,15 @@ func planSpan(ctx context.Context, path string, prev *fileState, now fileState, 
 // read, by their hash; h has hashed them after. A state of an earlier
 // release holds their SHA-256, checked in the same pass.
 func sameStart(fh *os.File, h hash.Hash, prev *fileState) (bool, error) {
-	var w io.Writer = h
-	legacy := sha256.New()
-	if prev.Sum == "" {
-		w = io.MultiWriter(h, legacy)
+	want, sum, w := prev.Sum, h, io.Writer(h)
+	if want == "" {
+		want, sum = prev.SHA256, sha256.New()
+		w = io.MultiWriter(h, sum)
 	}
 	if _, err := io.Copy(w, io.NewSectionReader(fh, 0, prev.Read)); err != nil {
 		return false, err
 	}
-	if prev.Sum != "" {
-		return hex.EncodeToString(h.Sum(nil)) == prev.Sum, nil
-	}
-	return hex.EncodeToString(legacy.Sum(nil)) == prev.SHA256, nil
+	return hex.EncodeToString(sum.Sum(nil)) == want, nil
 }
 
 // tail returns where the file ends as read (its size, unless it shrank)

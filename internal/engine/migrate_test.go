@@ -14,10 +14,10 @@ import (
 )
 
 // TestStringCompressionMigration: a store of schema version 16 is brought
-// to 17 and 18 with its rows as they were (events still in their order), and the
-// rewritten columns keep their named compression in segments written
-// after it, where DuckDB's own choice for these values (few distinct)
-// would be a dictionary.
+// to 17 and 18 with its rows as they were (events still in their order),
+// and the rewritten columns keep their named compression in segments
+// written after it, where DuckDB's own choice for these values (few
+// distinct) would be a dictionary.
 func TestStringCompressionMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "s.duckdb")

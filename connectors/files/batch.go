@@ -25,7 +25,8 @@ import (
 // valid batch, typed so that the engine unnests them without parsing JSON:
 // identities as (t, v, j) with j the source's verdict (Judgement.Bits;
 // null when it was not sure, v then as sent), attributes as (k, v) with v the value's JSON
-// text, events with their own times and attributes (JSON text), the
+// text, events with their own times and attributes (JSON text) and their
+// ids as UUIDs where they are ones (uuid.go; else as text), the
 // batch's raw text where the engine may need it (batchtext.go), else null,
 // whether its source_request_id came earlier in the read (repeat: true
 // for every repeat, and rarely for another batch, on a hash collision),
@@ -36,7 +37,7 @@ var (
 	str         = arrow.BinaryTypes.String
 	micros      = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 	identType   = arrow.StructOf(field("t", str), field("v", str), nullable("j", arrow.PrimitiveTypes.Int8))
-	eventType   = arrow.StructOf(field("id", str), field("type", str), field("name", str), nullable("ts", micros), nullable("attributes", str))
+	eventType   = arrow.StructOf(nullable("id", str), field("type", str), field("name", str), nullable("ts", micros), nullable("attributes", str), uuidField("uuid"))
 	batchSchema = arrow.NewSchema([]arrow.Field{
 		field("_origin", str),
 		nullable("ts", micros),
@@ -49,14 +50,17 @@ var (
 		nullable("batch", str),
 		field("repeat", arrow.FixedWidthTypes.Boolean),
 		field("usable", arrow.FixedWidthTypes.Boolean),
+		uuidField("request_uuid"),
 	}, nil)
 )
 
 // batchColumn and repeatColumn are the raw text's column in batchSchema
 // and the column that marks a batch whose request id the read saw before
 // (batchText.pass); usableColumn the one that marks a batch with an
-// identity surely usable.
-const batchColumn, repeatColumn, usableColumn = 8, 9, 10
+// identity surely usable; requestUUIDColumn the request id's 16 bytes when
+// it is a canonical UUID (uuid.go; request_id keeps its text either way,
+// for the checks of batches already ingested).
+const batchColumn, repeatColumn, usableColumn, requestUUIDColumn = 8, 9, 10, 11
 
 func field(name string, t arrow.DataType) arrow.Field { return arrow.Field{Name: name, Type: t} }
 func nullable(name string, t arrow.DataType) arrow.Field {
@@ -137,6 +141,11 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line st
 	} else {
 		rb.Field(3).(*array.StringBuilder).Append(b.SourceRequestID)
 	}
+	if u, ok := canonicalUUID(b.SourceRequestID); ok {
+		rb.Field(requestUUIDColumn).(*array.FixedSizeBinaryBuilder).Append(u[:])
+	} else {
+		rb.Field(requestUUIDColumn).AppendNull()
+	}
 
 	usable := appendIdentities(rb.Field(4).(*array.ListBuilder), b.Identities, judge)
 
@@ -158,7 +167,7 @@ func appendBatch(rb *array.RecordBuilder, origin string, b *batch.Batch, line st
 	ev := events.ValueBuilder().(*array.StructBuilder)
 	for _, e := range b.Events {
 		ev.Append(true)
-		ev.FieldBuilder(0).(*array.StringBuilder).Append(e.ID)
+		appendID(ev.FieldBuilder(5).(*array.FixedSizeBinaryBuilder), ev.FieldBuilder(0).(*array.StringBuilder), e.ID)
 		ev.FieldBuilder(1).(*array.StringBuilder).Append(e.Type)
 		ev.FieldBuilder(2).(*array.StringBuilder).Append(e.Name)
 		appendTime(ev.FieldBuilder(3).(*array.TimestampBuilder), e.Time)

@@ -14,7 +14,7 @@ import (
 )
 
 // TestStringCompressionMigration: a store of schema version 16 is brought
-// to 17 and 18 with its rows as they were (events still in their order),
+// to the current version with its rows as they were (events still in their order),
 // and the rewritten columns keep their named compression in segments
 // written after it, where DuckDB's own choice for these values (few
 // distinct) would be a dictionary.
@@ -64,8 +64,10 @@ func TestStringCompressionMigration(t *testing.T) {
 
 	// Many rows of two values each: DuckDB alone would write a dictionary.
 	for _, q := range []string{
-		`INSERT INTO _mosaic.events SELECT 'e' || (i % 2), 0, 'web', 't', NULL, now(), NULL, 'b' || (i % 2), DATE '2026-06-01', 2 FROM range(150000) r(i)`,
-		`INSERT INTO _mosaic.feed_events SELECT i, 'e' || (i % 2), 't', NULL, now(), NULL, 0, 'b' || (i % 2) FROM range(150000) r(i)`,
+		`INSERT INTO _mosaic.events (event_id, mpid, feed, event_type, event_name, occurred_at, attributes, batch_id, occurred_day, run_id)
+			SELECT 'e' || (i % 2), 0, 'web', 't', NULL, now(), NULL, 'b' || (i % 2), DATE '2026-06-01', 2 FROM range(150000) r(i)`,
+		`INSERT INTO _mosaic.feed_events (row_id, event_id, event_type, event_name, occurred_at, attributes, feed_pos, batch_id)
+			SELECT i, 'e' || (i % 2), 't', NULL, now(), NULL, 0, 'b' || (i % 2) FROM range(150000) r(i)`,
 		`INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'v' || (i % 2) FROM range(150000) r(i)`,
 		`INSERT INTO _mosaic.identity_dict SELECT 1000 + i, 'email', 'v' || (i % 2), i FROM range(150000) r(i)`,
 		`INSERT INTO _mosaic.feed_rows SELECT 1000 + i, 2, 'crm', 1, i, now(), NULL, 'crm.parquet', 'r' || (i % 2) FROM range(150000) r(i)`,

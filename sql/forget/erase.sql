@@ -19,9 +19,9 @@ WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_v
   AND fi.row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles);
 -- name: unresolved_events
 -- Events of such rows were stored without a profile; a batch's carry its
--- request id.
+-- request id (as a UUID where it is one: migrations/0019_uuid_ids.sql).
 DELETE FROM _mosaic.events
-WHERE mpid IS NULL AND batch_id IN (
+WHERE mpid IS NULL AND coalesce(batch_id, CAST(batch_uuid AS VARCHAR)) IN (
     SELECT request_id FROM _mosaic.feed_rows WHERE row_id IN (SELECT row_id FROM _forget_rows) AND request_id IS NOT NULL);
 -- name: dropped
 -- A dropped row names a value as a JSON string, or, inside a raw line kept

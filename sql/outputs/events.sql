@@ -38,7 +38,7 @@ built AS (
             'user_attributes', (SELECT CAST('{' || coalesce(string_agg(CAST(to_json(key) AS VARCHAR) || ':' || coalesce(CAST(value AS VARCHAR), 'null'), ',' ORDER BY key), '') || '}' AS JSON)
                                 FROM _mosaic.feed_attributes a WHERE a.row_id = r.row_id),
             'events', (SELECT json_group_array(json_object('event_type', e.event_type, 'data', json_object(
-                            'event_name', e.event_name, 'custom_event_type', 'other', 'source_message_id', e.event_id,
+                            'event_name', e.event_name, 'custom_event_type', 'other', 'source_message_id', coalesce(e.event_id, CAST(e.event_uuid AS VARCHAR)),
                             'timestamp_unixtime_ms', epoch_ms(e.occurred_at), 'custom_attributes', e.attributes)))
                        FROM _mosaic.feed_events e WHERE e.row_id = r.row_id)) AS batch
     FROM run_rows r

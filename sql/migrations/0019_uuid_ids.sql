@@ -1,0 +1,20 @@
+-- Schema version 19: an event's id and its batch id are stored as UUIDs
+-- where they are ones in their canonical text (lowercase, hyphenated: what
+-- mParticle sends as source_message_id and source_request_id), in
+-- event_uuid and batch_uuid, with the text columns NULL; any other id is
+-- kept as text, as before. Sixteen bytes hashed and written as one value
+-- instead of 36 characters FSST-compressed on every write: storing a 1M-user
+-- first run's 8.5M events took 5.3-7.1 s against 9.1-9.5 s as text. The
+-- events view reads the id back as the text it came as; rows stored before
+-- this version keep their text.
+ALTER TABLE _mosaic.feed_events ALTER COLUMN event_id DROP NOT NULL;
+ALTER TABLE _mosaic.feed_events ADD COLUMN event_uuid UUID;
+ALTER TABLE _mosaic.feed_events ADD COLUMN batch_uuid UUID;
+ALTER TABLE _mosaic.events ALTER COLUMN event_id DROP NOT NULL;
+ALTER TABLE _mosaic.events ADD COLUMN event_uuid UUID;
+ALTER TABLE _mosaic.events ADD COLUMN batch_uuid UUID;
+DROP VIEW main.events;
+CREATE VIEW main.events AS
+    SELECT coalesce(event_id, CAST(event_uuid AS VARCHAR)) AS event_id, mpid, feed, event_type, event_name, occurred_at,
+        attributes, coalesce(batch_id, CAST(batch_uuid AS VARCHAR)) AS batch_id
+    FROM _mosaic.events;

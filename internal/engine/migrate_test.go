@@ -70,7 +70,8 @@ func TestStringCompressionMigration(t *testing.T) {
 			SELECT i, 'e' || (i % 2), 't', NULL, now(), NULL, 0, 'b' || (i % 2) FROM range(150000) r(i)`,
 		`INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'v' || (i % 2) FROM range(150000) r(i)`,
 		`INSERT INTO _mosaic.identity_dict SELECT 1000 + i, 'email', 'v' || (i % 2), i FROM range(150000) r(i)`,
-		`INSERT INTO _mosaic.feed_rows SELECT 1000 + i, 2, 'crm', 1, i, now(), NULL, 'crm.parquet', 'r' || (i % 2) FROM range(150000) r(i)`,
+		`INSERT INTO _mosaic.feed_rows (row_id, run_id, feed, feed_pos, row_pos, ts, mpid, origin, request_id)
+			SELECT 1000 + i, 2, 'crm', 1, i, now(), NULL, 'crm.parquet', 'r' || (i % 2) FROM range(150000) r(i)`,
 		`CHECKPOINT`,
 	} {
 		exec(s.Conn(), q)
@@ -94,5 +95,70 @@ func TestStringCompressionMigration(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("compression by column (-want +got):\n%s", diff)
+	}
+}
+
+// TestUUIDIdsMigration: a store of schema version 18 is brought to 19 with
+// each request id it kept in canonical UUID text moved to request_uuid (the
+// checks of batches already ingested look for such ids only there), any
+// other kept as text, and its events read back through the view as they
+// were.
+func TestUUIDIdsMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	raw, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range append(migrations()[:18], "engine/set_schema_version.sql") {
+		args := []any{}
+		if q == "engine/set_schema_version.sql" {
+			args = append(args, "18")
+		}
+		if _, err := raw.ExecContext(ctx, sqlfiles.Get(q), args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO _mosaic.feed_rows SELECT i, 1, 'web', 0, i, TIMESTAMPTZ '2026-05-01 00:00:00+00', NULL, 'web.ndjson:' || i, id
+			FROM (VALUES (1, 'ae177935-54fd-4a0d-875d-02080755af67'), (2, 'AE177935-54FD-4A0D-875D-02080755AF67'),
+			             (3, 'ae17793554fd4a0d875d02080755af67'), (4, 'r4'), (5, NULL)) v(i, id)`,
+		`INSERT INTO _mosaic.events VALUES ('0c8f1d3a-9b2e-4f6a-8c1d-2e3f4a5b6c7d', 1, 'web', 'custom_event', NULL,
+			TIMESTAMPTZ '2026-05-01 00:00:00+00', NULL, 'ae177935-54fd-4a0d-875d-02080755af67', DATE '2026-05-01', 1)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	s := openStore(t, path)
+	rows, err := s.Conn().QueryContext(ctx, `
+		SELECT line FROM (
+			SELECT row_id AS k, coalesce(CAST(request_uuid AS VARCHAR), '-') || ' ' || coalesce(request_id, '-') AS line FROM _mosaic.feed_rows
+			UNION ALL SELECT 100, event_id || ' ' || batch_id FROM main.events)
+		ORDER BY k`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"ae177935-54fd-4a0d-875d-02080755af67 -",
+		"- AE177935-54FD-4A0D-875D-02080755AF67",
+		"- ae17793554fd4a0d875d02080755af67",
+		"- r4",
+		"- -",
+		"0c8f1d3a-9b2e-4f6a-8c1d-2e3f4a5b6c7d ae177935-54fd-4a0d-875d-02080755af67",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("request ids, then the events view (-want +got):\n%s", diff)
 	}
 }

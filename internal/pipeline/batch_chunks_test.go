@@ -65,11 +65,21 @@ func TestBatchFileAcrossChunks(t *testing.T) {
 // counts the same: a batch repeated from an earlier chunk (kept there, or
 // dropped for want of an identity) is a duplicate.
 func TestBatchReadKeptInChunks(t *testing.T) {
+	t.Run("text ids", func(t *testing.T) { testBatchReadKeptInChunks(t, "r%d", "none") })
+	t.Run("UUID ids", func(t *testing.T) {
+		testBatchReadKeptInChunks(t, "0c8f1d3a-9b2e-4f6a-8c1d-%012d", "0c8f1d3a-9b2e-4f6a-8c1d-ffffffffffff")
+	})
+}
+
+// testBatchReadKeptInChunks is TestBatchReadKeptInChunks with request ids
+// written by format from a batch's line, none the id of those with no
+// identity.
+func testBatchReadKeptInChunks(t *testing.T, format, none string) {
 	const n = 2*16384 + 4000
 	line := func(i int) string {
-		return fmt.Sprintf(`{"environment":"production","source_request_id":"r%d","user_identities":{"customer_id":"C%d"},"timestamp_unixtime_ms":%d}`+"\n", i, i%7000, 1777593600000+i)
+		return fmt.Sprintf(`{"environment":"production","source_request_id":"`+format+`","user_identities":{"customer_id":"C%d"},"timestamp_unixtime_ms":%d}`+"\n", i, i%7000, 1777593600000+i)
 	}
-	noIdentity := `{"environment":"production","source_request_id":"none","timestamp_unixtime_ms":1777593600000}` + "\n"
+	noIdentity := `{"environment":"production","source_request_id":"` + none + `","timestamp_unixtime_ms":1777593600000}` + "\n"
 	copyOf := map[int]int{20000: 5, 20001: 5, 36000: 20, 100: 99} // a repeat in a later chunk, twice; two chunks later; in the same chunk
 	var a strings.Builder
 	for i := 1; i <= n; i++ {
@@ -95,7 +105,7 @@ func TestBatchReadKeptInChunks(t *testing.T) {
 		return query(t, p, `SELECT 'run ' || run_id || ': ' || (stats->'feeds'->'a') FROM runs
 			UNION ALL SELECT 'dropped: ' || string_agg(reason || ' ' || ("row"->>'origin'), ', ' ORDER BY "row"->>'origin') FROM dropped_rows
 			UNION ALL SELECT 'profiles ' || count(*) FROM profiles
-			UNION ALL SELECT 'rows ' || count(*) || ' ' || count(DISTINCT request_id) FROM _mosaic.feed_rows ORDER BY 1`)
+			UNION ALL SELECT 'rows ' || count(*) || ' ' || count(DISTINCT coalesce(request_id, CAST(request_uuid AS VARCHAR))) FROM _mosaic.feed_rows ORDER BY 1`)
 	}
 	whole, chunked := dump(0), dump(1)
 	if diff := cmp.Diff(whole, chunked); diff != "" {

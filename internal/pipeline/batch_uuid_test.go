@@ -49,6 +49,9 @@ func TestBatchUUIDIds(t *testing.T) {
 		(SELECT count(event_uuid) FROM _mosaic.feed_events) || ' ' || (SELECT count(batch_uuid) FROM _mosaic.feed_events) FROM _mosaic.events`)); diff != "" {
 		t.Errorf("UUIDs stored: events' ids, batch ids, staged events' ids, batch ids (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff([]string{"1"}, query(t, p, `SELECT count(request_uuid) FROM _mosaic.feed_rows`)); diff != "" {
+		t.Errorf("request ids stored as UUIDs (-want +got):\n%s", diff)
+	}
 	writeFile(t, dir, "in/b.ndjson", text)
 	if st := run(); st.Kept != 0 || st.AlreadyIngested != 3 {
 		t.Errorf("the same batches in another file: kept %d, already ingested %d; want 0 and 3", st.Kept, st.AlreadyIngested)

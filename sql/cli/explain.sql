@@ -16,7 +16,7 @@ WITH lineage AS (
 rows AS (
     SELECT f.row_id, f.run_id, f.feed, f.feed_pos, f.row_pos, f.ts, rp.mpid,
            json_object('run_id', f.run_id, 'feed', f.feed, 'origin', f.origin, 'row_pos', f.row_pos,
-                       'source_request_id', f.request_id, 'at', strftime(f.ts, '%Y-%m-%dT%H:%M:%SZ'), 'mpid', rp.mpid) AS ref
+                       'source_request_id', coalesce(f.request_id, CAST(f.request_uuid AS VARCHAR)), 'at', strftime(f.ts, '%Y-%m-%dT%H:%M:%SZ'), 'mpid', rp.mpid) AS ref
     FROM _mosaic.row_profiles rp JOIN _mosaic.feed_rows f USING (row_id)
     WHERE rp.mpid IN (SELECT mpid FROM lineage)
 ),
@@ -43,7 +43,7 @@ refusals AS (
         SELECT r.run_id, r.refused_at, d.identity_type, d.identity_value, r.rule, r.rule_type, r."rows",
                coalesce(am.mpid, r.mpid) AS now_mpid, coalesce(ao.mpid, r.other_mpid) AS now_other,
                json_object('run_id', r.run_id, 'feed', f.feed, 'origin', f.origin, 'row_pos', f.row_pos,
-                           'source_request_id', f.request_id, 'at', strftime(f.ts, '%Y-%m-%dT%H:%M:%SZ'), 'mpid', r.mpid) AS ref
+                           'source_request_id', coalesce(f.request_id, CAST(f.request_uuid AS VARCHAR)), 'at', strftime(f.ts, '%Y-%m-%dT%H:%M:%SZ'), 'mpid', r.mpid) AS ref
         FROM _mosaic.merge_refusals r
         LEFT JOIN _mosaic.aliases am ON am.alias_mpid = r.mpid
         LEFT JOIN _mosaic.aliases ao ON ao.alias_mpid = r.other_mpid

@@ -15,7 +15,7 @@
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
 run_rows AS (
-    SELECT r.row_id, r.feed, r.feed_pos, r.request_id,
+    SELECT r.row_id, r.feed, r.feed_pos,
         CASE WHEN list_contains($3::INTEGER[], r.feed_pos) THEN NULL ELSE coalesce(al.mpid, rp.mpid) END AS mpid
     FROM _mosaic.feed_rows r
     LEFT JOIN _mosaic.row_profiles rp USING (row_id)

@@ -25,6 +25,7 @@ import (
 func (f *FeedStage) finishBatch(ctx context.Context, st FeedStats, stageBase int64, more bool) (FeedStats, error) {
 	data := identityRules(f.p.Identity)
 	data["Stage"], data["Base"], data["Earlier"] = f.table, stageBase, f.chunks > 0
+	data["Past"] = f.tx.past > 1 // row ids start at 1: none is below
 	data["RunTime"] = f.runTime.UTC().Format(time.RFC3339Nano)
 	data["Reserved"] = calculatedNames(f.p)
 	defer f.tx.dropTemp(ctx, "_brows")

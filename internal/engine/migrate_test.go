@@ -13,6 +13,27 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
+// storeAtVersion writes a store of schema version n (its first n
+// migrations) and returns its path and a plain connection to it, for a
+// test to fill before the store opens and migrates it.
+func storeAtVersion(t *testing.T, n int) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	raw, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations()[:n] {
+		if _, err := raw.Exec(sqlfiles.Get(m)); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+	}
+	if _, err := raw.Exec(sqlfiles.Get("engine/set_schema_version.sql"), fmt.Sprint(n)); err != nil {
+		t.Fatal(err)
+	}
+	return path, raw
+}
+
 // TestStringCompressionMigration: a store of schema version 16 is brought
 // to the current version with its rows as they were (events still in their order),
 // and the rewritten columns keep their named compression in segments
@@ -20,11 +41,7 @@ import (
 // distinct) would be a dictionary.
 func TestStringCompressionMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "s.duckdb")
-	raw, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, raw := storeAtVersion(t, 16)
 	exec := func(db interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
 	}, q string, args ...any) {
@@ -33,10 +50,6 @@ func TestStringCompressionMigration(t *testing.T) {
 			t.Fatalf("%.60s: %v", q, err)
 		}
 	}
-	for _, m := range migrations()[:16] {
-		exec(raw, sqlfiles.Get(m))
-	}
-	exec(raw, sqlfiles.Get("engine/set_schema_version.sql"), "16")
 	exec(raw, `INSERT INTO _mosaic.events SELECT 'e' || i, i, 'web', 'custom_event', NULL, TIMESTAMPTZ '2026-05-01 00:00:00+00' + INTERVAL (i) MINUTE, NULL, 'b' || (i // 2), DATE '2026-05-01' + CAST(i // 1440 AS INTEGER), 1 FROM range(5000) r(i)`)
 	exec(raw, `INSERT INTO _mosaic.feed_events SELECT i, 'e' || i, 'custom_event', NULL, TIMESTAMPTZ '2026-05-01 00:00:00+00', NULL, 0, 'b' || i FROM range(300) r(i)`)
 	exec(raw, `INSERT INTO _mosaic.feed_identities SELECT i, 'email', 'u' || i || '@example.com' FROM range(300) r(i)`)
@@ -105,20 +118,7 @@ func TestStringCompressionMigration(t *testing.T) {
 // were.
 func TestUUIDIdsMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "s.duckdb")
-	raw, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append(migrations()[:18], "engine/set_schema_version.sql") {
-		args := []any{}
-		if q == "engine/set_schema_version.sql" {
-			args = append(args, "18")
-		}
-		if _, err := raw.ExecContext(ctx, sqlfiles.Get(q), args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	path, raw := storeAtVersion(t, 18)
 	for _, q := range []string{
 		`INSERT INTO _mosaic.feed_rows SELECT i, 1, 'web', 0, i, TIMESTAMPTZ '2026-05-01 00:00:00+00', NULL, 'web.ndjson:' || i, id
 			FROM (VALUES (1, 'ae177935-54fd-4a0d-875d-02080755af67'), (2, 'AE177935-54FD-4A0D-875D-02080755AF67'),

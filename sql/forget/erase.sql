@@ -22,8 +22,7 @@ WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_v
 -- request id (as a UUID where it is one: migrations/0019_uuid_ids.sql).
 DELETE FROM _mosaic.events
 WHERE mpid IS NULL AND coalesce(batch_id, CAST(batch_uuid AS VARCHAR)) IN (
-    SELECT coalesce(request_id, CAST(request_uuid AS VARCHAR)) FROM _mosaic.feed_rows
-    WHERE row_id IN (SELECT row_id FROM _forget_rows) AND (request_id IS NOT NULL OR request_uuid IS NOT NULL));
+    SELECT coalesce(request_id, CAST(request_uuid AS VARCHAR)) FROM _mosaic.feed_rows WHERE row_id IN (SELECT row_id FROM _forget_rows));
 -- name: dropped
 -- A dropped row names a value as a JSON string, or, inside a raw line kept
 -- as text, as an escaped one.

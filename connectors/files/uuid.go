@@ -54,8 +54,7 @@ var hexValue = func() (t [256]byte) {
 }()
 
 // appendID appends id to one of the two columns that hold it: its 16 bytes
-// to u when it is a canonical UUID (text null), else its text (u null; an
-// empty id is null in both).
+// to u when it is a canonical UUID (text null), else its text (u null).
 func appendID(u *array.FixedSizeBinaryBuilder, text *array.StringBuilder, id string) {
 	if b, ok := canonicalUUID(id); ok {
 		u.Append(b[:])
@@ -63,9 +62,5 @@ func appendID(u *array.FixedSizeBinaryBuilder, text *array.StringBuilder, id str
 		return
 	}
 	u.AppendNull()
-	if id == "" {
-		text.AppendNull()
-	} else {
-		text.Append(id)
-	}
+	text.Append(id)
 }

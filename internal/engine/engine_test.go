@@ -232,12 +232,12 @@ func TestExecFileNamesTheFailingStatement(t *testing.T) {
 	}
 	defer tx.RollbackLogged(context.Background())
 	// The first statement of audiences/drop.sql runs; identity/reach.sql's
-	// reads a temp table that only the identity stage makes.
+	// second reads a temp table that only the identity stage makes.
 	if err := tx.ExecFile(context.Background(), "audiences/drop.sql", nil); err != nil {
 		t.Fatal(err)
 	}
 	err = tx.ExecFile(context.Background(), "identity/reach.sql", nil, int64(1))
-	if err == nil || !strings.HasPrefix(err.Error(), "identity/reach.sql, statement 1: Catalog Error") {
-		t.Errorf("ExecFile error %v, want it to name identity/reach.sql, statement 1", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "identity/reach.sql, statement 2: Catalog Error") {
+		t.Errorf("ExecFile error %v, want it to name identity/reach.sql, statement 2", err)
 	}
 }

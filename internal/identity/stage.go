@@ -47,7 +47,7 @@ type Stats struct {
 
 var (
 	resultTemps = []string{"_id_profiles", "_id_gone", "_id_aliases", "_id_drops"}
-	temps       = append([]string{"_id_groups", "_id_reach", "_id_shared"}, resultTemps...)
+	temps       = append([]string{"_id_groups", "_id_named", "_id_reach", "_id_shared"}, resultTemps...)
 )
 
 // Run resolves the identities of run runID's staged rows into profiles.

@@ -159,7 +159,7 @@ func write(ctx context.Context, db DB, res Result, order []string, runID int64) 
 					t.int(1).Append(h.IdentID)
 					t.int(2).Append(h.First)
 					t.int(3).Append(h.Last)
-					feed.Append(h.Feed)
+					feed.Append(res.Feeds[h.Feed])
 				}
 			}
 			return t
@@ -187,7 +187,7 @@ func write(ctx context.Context, db DB, res Result, order []string, runID int64) 
 				t.int(3).Append(r.MPID)
 				t.int(4).Append(r.Other)
 				t.int(5).Append(r.Rows)
-				rule.Append(r.Rule)
+				rule.Append(r.Rule())
 				ruleType.Append(order[r.Rank])
 			}
 			return t

@@ -136,8 +136,19 @@ type Refusal struct {
 	Row, Ident, At int64
 	MPID, Other    int64
 	Rows           int64
-	Rule           string
 	Rank           int32
+	// Unique: the identity's type is unique (Rule); else at its limit.
+	// Not a string, so that the collector does not scan the refusals
+	// (11.65M in a first run at 10M users).
+	Unique bool
+}
+
+// Rule names the rule that refused the join, as merge_refusals keeps it.
+func (r *Refusal) Rule() string {
+	if r.Unique {
+		return "unique_conflict"
+	}
+	return "identity_limit"
 }
 
 // refusalKey identifies a refusal within a run: a shared device refuses
@@ -310,11 +321,7 @@ func (k *Kernel) refuse(row *Row, ident int64, p, other pid, rank int32) {
 		return
 	}
 	k.refusal[key] = len(k.refused)
-	rule := "identity_limit"
-	if k.isUnique(rank) {
-		rule = "unique_conflict"
-	}
-	r := Refusal{Row: row.ID, Ident: ident, At: row.TS, Other: k.profs[other].mpid, Rows: 1, Rule: rule, Rank: rank}
+	r := Refusal{Row: row.ID, Ident: ident, At: row.TS, Other: k.profs[other].mpid, Rows: 1, Rank: rank, Unique: k.isUnique(rank)}
 	if p != 0 {
 		r.MPID = k.profs[p].mpid
 	}

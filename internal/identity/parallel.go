@@ -160,6 +160,9 @@ func (rr *runRows) combine(parts []Result) Result {
 		drops, aliases, refusals = append(drops, r.Drops), append(aliases, r.Aliases), append(refusals, r.Refusals)
 	}
 	res.Profiles = mergeAll(profiles)
+	if len(parts) > 0 {
+		res.Feeds = parts[0].Feeds // the same in every part: its kernel loaded nothing
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for _, c := range res.Holdings {

@@ -2,11 +2,13 @@ package identity
 
 import "slices"
 
-// Holding is one identity a profile holds, for output.
+// Holding is one identity a profile holds, for output. Feed indexes
+// Result.Feeds: a first run at 10M users holds 48M holdings, and without
+// a string in them the garbage collector does not scan them.
 type Holding struct {
 	MPID, IdentID int64
 	First, Last   int64
-	Feed          string
+	Feed          int32
 }
 
 // ProfileOut is a created or changed profile as it now is.
@@ -23,6 +25,9 @@ type Result struct {
 	// per kernel (applyParts runs several).
 	Profiles []ProfileOut
 	Holdings [][]Holding
+	// Feeds names the feeds Holding.Feed indexes: the rules' feeds, those
+	// of loaded holdings the rules do not name, and "" (none).
+	Feeds []string
 	// Gone are profiles merged away; Aliases maps each to its final survivor.
 	Gone    []int64
 	Aliases []Alias
@@ -97,7 +102,7 @@ func (k *Kernel) Result() Result {
 		}
 		res.Profiles = append(res.Profiles, ProfileOut{MPID: p.mpid, Created: p.created, Updated: p.updated, LastSeen: p.lastSeen, New: p.isNew})
 		for _, h := range p.ids {
-			holdings = append(holdings, Holding{MPID: p.mpid, IdentID: h.id, First: h.first, Last: h.last, Feed: k.feedName(h.feed)})
+			holdings = append(holdings, Holding{MPID: p.mpid, IdentID: h.id, First: h.first, Last: h.last, Feed: k.feedIndex(h.feed)})
 		}
 	}
 	slices.SortFunc(res.Profiles, func(a, b ProfileOut) int { return cmpInt(a.MPID, b.MPID) })
@@ -106,15 +111,18 @@ func (k *Kernel) Result() Result {
 		mpids[i] = k.profs[k.alive(p)].mpid
 	}
 	res.Holdings, res.Rows = [][]Holding{holdings}, []Applied{{IDs: k.rowIDs, MPIDs: mpids}}
+	res.Feeds = slices.Concat(k.rules.Feeds, k.feeds, []string{""})
 	return res
 }
 
-func (k *Kernel) feedName(f int32) string {
+// feedIndex maps a hold's feed (a rules' feed from 0, a loaded one from
+// -1 down) to its index in Result.Feeds.
+func (k *Kernel) feedIndex(f int32) int32 {
 	if f < 0 {
-		return k.feeds[-1-f]
+		return int32(len(k.rules.Feeds)) - 1 - f
 	}
 	if int(f) < len(k.rules.Feeds) {
-		return k.rules.Feeds[f]
+		return f
 	}
-	return ""
+	return int32(len(k.rules.Feeds) + len(k.feeds))
 }

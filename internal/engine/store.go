@@ -50,7 +50,8 @@ type Store struct {
 	readers   *sql.DB
 	lock      *os.File
 	log       *slog.Logger
-	chunk     int64 // Options.BatchChunk
+	chunk     int64  // Options.BatchChunk
+	memory    string // DuckDB's memory limit (Options.MemoryLimit)
 }
 
 // Open opens (creating if needed) the store at path and brings its schema up
@@ -129,6 +130,7 @@ func (s *Store) open(ctx context.Context, readOnly bool, memoryLimit string) err
 	if _, err := s.conn.ExecContext(ctx, set); err != nil {
 		return fmt.Errorf("open store %s: memory limit %q: %w (write a size such as 8GB or 512MB)", s.path, memoryLimit, err)
 	}
+	s.memory = memoryLimit
 	macros, err := sqlfiles.File("engine/macros.sql", nil)
 	if err != nil {
 		return err

@@ -103,6 +103,27 @@ func (t *Tx) ExecFileUnordered(ctx context.Context, name string, data any, args 
 	return nil
 }
 
+// LendMemory lowers DuckDB's memory limit to limit while Go needs the
+// room: DuckDB writes what it holds beyond it (temp tables, cached blocks)
+// to its spill file and frees it. giveBack restores the store's limit.
+func (t *Tx) LendMemory(ctx context.Context, limit string) (giveBack func(context.Context) error, err error) {
+	if err := t.setMemoryLimit(ctx, limit); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { return t.setMemoryLimit(ctx, t.s.memory) }, nil
+}
+
+func (t *Tx) setMemoryLimit(ctx context.Context, limit string) error {
+	set, err := sqlfiles.Render("engine/memory_limit.sql.tmpl", limit)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Exec(ctx, set); err != nil {
+		return fmt.Errorf("memory limit %q: %w", limit, err)
+	}
+	return nil
+}
+
 // ExecStatement runs one statement of a SQL file (for a caller that
 // treats its statements apart, by name); an error names the statement.
 func (t *Tx) ExecStatement(ctx context.Context, s sqlfiles.Statement, args ...any) (int64, error) {

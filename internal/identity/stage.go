@@ -25,6 +25,9 @@ type DB interface {
 	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
 	InsertBuilder(ctx context.Context, name string, b *array.RecordBuilder, args ...any) (int64, error)
 	DropTemp(ctx context.Context, table string)
+	// LendMemory lowers DuckDB's memory limit until the returned func is
+	// called (memory.go).
+	LendMemory(ctx context.Context, limit string) (giveBack func(context.Context) error, err error)
 }
 
 // Stats counts what the stage did in a run.
@@ -129,6 +132,10 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 			return Stats{}, nil, err
 		}
 		st := Stats{Rows: int64(len(rr.id)), Dropped: map[string]int64{}}
+		giveBack, err := lendMemory(ctx, db, len(rr.id))
+		if err != nil {
+			return st, nil, err
+		}
 		res, ok := Result{}, false
 		if k.fresh() { // a first run: nothing links its parts but rule 9
 			res, ok = rr.applyParts(k.rules, k.taken)
@@ -141,6 +148,9 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 			*rr = runRows{} // no pass follows this one (below): the rows are done with
 		}
 		freeHeap() // the rows and the kernels' state, before write builds its tables
+		if err := giveBack(ctx); err != nil {
+			return st, nil, err
+		}
 		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
 		st.IdentitiesAdded = int64(res.IdentitiesAdded)
 		st.Largest = largest(res)

@@ -105,12 +105,17 @@ func (t *Tx) ExecFileUnordered(ctx context.Context, name string, data any, args 
 
 // LendMemory lowers DuckDB's memory limit to limit while Go needs the
 // room: DuckDB writes what it holds beyond it (temp tables, cached blocks)
-// to its spill file and frees it. giveBack restores the store's limit.
-func (t *Tx) LendMemory(ctx context.Context, limit string) (giveBack func(context.Context) error, err error) {
+// to its spill file and frees it. The limit is the database's, so the
+// store's readers (a server's APIs) run under it too meanwhile. When
+// DuckDB cannot free enough, it logs and lends nothing: the run goes on
+// as it would have. giveBack restores the store's limit, even once ctx
+// is cancelled (a server keeps the store open for its next runs).
+func (t *Tx) LendMemory(ctx context.Context, limit string) (giveBack func(context.Context) error) {
 	if err := t.setMemoryLimit(ctx, limit); err != nil {
-		return nil, err
+		t.s.log.Warn("could not lower DuckDB's memory limit", "store", t.s.path, "limit", limit, "err", err)
+		return func(context.Context) error { return nil }
 	}
-	return func(ctx context.Context) error { return t.setMemoryLimit(ctx, t.s.memory) }, nil
+	return func(ctx context.Context) error { return t.setMemoryLimit(context.WithoutCancel(ctx), t.s.memory) }
 }
 
 func (t *Tx) setMemoryLimit(ctx context.Context, limit string) error {

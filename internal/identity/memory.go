@@ -26,18 +26,15 @@ const lentLimit = "1GB"
 // run was killed at 24.4 GB of this machine's 25.3 with both at their
 // peaks. It returns what gives the memory back (nothing to do when none
 // was lent).
-func lendMemory(ctx context.Context, db DB, rows int) (func(context.Context) error, error) {
+func lendMemory(ctx context.Context, db DB, rows int) func(context.Context) error {
 	if limit := debug.SetMemoryLimit(-1); limit == math.MaxInt64 || int64(rows)*kernelBytesPerRow <= limit/2 {
-		return func(context.Context) error { return nil }, nil
+		return func(context.Context) error { return nil }
 	}
-	giveBack, err := db.LendMemory(ctx, lentLimit)
-	if err != nil {
-		return nil, fmt.Errorf("identity: lend DuckDB's memory to the kernels: %w", err)
-	}
+	giveBack := db.LendMemory(ctx, lentLimit)
 	return func(ctx context.Context) error {
 		if err := giveBack(ctx); err != nil {
 			return fmt.Errorf("identity: give DuckDB its memory back: %w", err)
 		}
 		return nil
-	}, nil
+	}
 }

@@ -25,9 +25,9 @@ type DB interface {
 	StageBuilder(ctx context.Context, table string, b *array.RecordBuilder) error
 	InsertBuilder(ctx context.Context, name string, b *array.RecordBuilder, args ...any) (int64, error)
 	DropTemp(ctx context.Context, table string)
-	// LendMemory lowers DuckDB's memory limit until the returned func is
-	// called (memory.go).
-	LendMemory(ctx context.Context, limit string) (giveBack func(context.Context) error, err error)
+	// LendMemory lowers DuckDB's memory limit, if it can, until the
+	// returned func is called (memory.go).
+	LendMemory(ctx context.Context, limit string) (giveBack func(context.Context) error)
 }
 
 // Stats counts what the stage did in a run.
@@ -132,10 +132,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 			return Stats{}, nil, err
 		}
 		st := Stats{Rows: int64(len(rr.id)), Dropped: map[string]int64{}}
-		giveBack, err := lendMemory(ctx, db, len(rr.id))
-		if err != nil {
-			return st, nil, err
-		}
+		giveBack := lendMemory(ctx, db, len(rr.id))
 		res, ok := Result{}, false
 		if k.fresh() { // a first run: nothing links its parts but rule 9
 			res, ok = rr.applyParts(k.rules, k.taken)

@@ -1,6 +1,6 @@
 -- The MPIDs run $1's rows name, in a table of their own: its row count
 -- tells the planner that it is the small side of the joins below. Given
--- as a subquery, it was not: every profile went into a hash table (1.5 s
+-- as a subquery, it was not: every profile went into a hash table (1.2-1.5 s
 -- at 10M users, though no row named an MPID).
 CREATE OR REPLACE TEMP TABLE _id_named AS
 SELECT DISTINCT mpid FROM _mosaic.feed_rows WHERE run_id = $1 AND mpid IS NOT NULL;

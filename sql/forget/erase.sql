@@ -18,11 +18,17 @@ SELECT fi.row_id FROM _mosaic.feed_identities fi
 WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_value FROM _forget_ids)
   AND fi.row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles);
 -- name: unresolved_events
--- Events of such rows were stored without a profile; a batch's carry its
--- request id (as a UUID where it is one: migrations/0019_uuid_ids.sql).
-DELETE FROM _mosaic.events
-WHERE mpid IS NULL AND coalesce(batch_id, CAST(batch_uuid AS VARCHAR)) IN (
-    SELECT coalesce(request_id, CAST(request_uuid AS VARCHAR)) FROM _mosaic.feed_rows WHERE row_id IN (SELECT row_id FROM _forget_rows));
+-- Events of such rows were stored without a profile, and without their
+-- row: each is found as the copy of one of the rows' staged events (its
+-- feed, ids and time; an id is text or a UUID: migrations/0019_uuid_ids.sql).
+-- A batch's request id would not do: a batch may have none, and a
+-- columnar feed's rows have none.
+DELETE FROM _mosaic.events ev
+WHERE ev.mpid IS NULL AND EXISTS (
+    SELECT 1 FROM _mosaic.feed_events fe JOIN _mosaic.feed_rows r USING (row_id)
+    WHERE fe.row_id IN (SELECT row_id FROM _forget_rows) AND r.feed = ev.feed AND fe.occurred_at = ev.occurred_at
+      AND fe.event_id IS NOT DISTINCT FROM ev.event_id AND fe.event_uuid IS NOT DISTINCT FROM ev.event_uuid
+      AND fe.batch_id IS NOT DISTINCT FROM ev.batch_id AND fe.batch_uuid IS NOT DISTINCT FROM ev.batch_uuid);
 -- name: dropped
 -- A dropped row names a value as a JSON string, or, inside a raw line kept
 -- as text, as an escaped one.

@@ -190,7 +190,17 @@ func decode(body []byte, bulk bool) ([][]byte, []Problem, int) {
 			problems = append(problems, problem(at, err))
 			continue
 		}
-		records = append(records, withRequestID(line.Bytes(), b.SourceRequestID))
+		record := withRequestID(line.Bytes(), b.SourceRequestID)
+		// The run holds the landed line to the limit, so the request
+		// must too: a batch within a request id of the limit that comes
+		// without one would be accepted here and dropped there.
+		if len(record) > batch.MaxBatchBytes {
+			status = http.StatusRequestEntityTooLarge
+			problems = append(problems, problem(at, &batch.Error{Reason: "batch_too_large", Msg: fmt.Sprintf(
+				"the batch is %d bytes once given the source_request_id it lacks; the limit is %d", len(record), batch.MaxBatchBytes)}))
+			continue
+		}
+		records = append(records, record)
 	}
 	return records, problems, status
 }

@@ -18,8 +18,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/google/uuid"
-
 	"github.com/mosaic-cdp/mosaic/internal/batch"
 	"github.com/mosaic-cdp/mosaic/internal/landing"
 )
@@ -203,17 +201,6 @@ func decode(body []byte, bulk bool) ([][]byte, []Problem, int) {
 		records = append(records, record)
 	}
 	return records, problems, status
-}
-
-// withRequestID returns a compacted batch object with a source_request_id
-// when it has none (clients such as mParticle's Node SDK send none), so a
-// batch read twice is still counted once.
-func withRequestID(obj []byte, id string) []byte {
-	if id != "" {
-		return obj
-	}
-	// A valid batch is an object with at least its environment.
-	return append([]byte(`{"source_request_id":"`+uuid.NewString()+`",`), obj[1:]...)
 }
 
 func problem(at *int, err error) Problem {

@@ -138,3 +138,62 @@ func TestAcceptedBatchesFitTheLimitAsLanded(t *testing.T) {
 		}
 	}
 }
+
+// TestLandedBatchHasOneRequestID: a batch whose source_request_id is null
+// or "" (however its key is spelled for encoding/json: any case, escaped,
+// repeated) lands with exactly one source_request_id, the one it is given,
+// and everything else it sent.
+func TestLandedBatchHasOneRequestID(t *testing.T) {
+	for _, body := range []string{
+		`{"environment": "production", "source_request_id": null, "user_identities": {"email": "a@x.com"}}`,
+		`{"source_request_id": "", "environment": "production", "user_identities": {"email": "a@x.com"}}`,
+		`{"environment": "production", "user_identities": {"email": "a@x.com"}, "source_request_id": ""}`,
+		`{"environment": "production", "SOURCE_Request_ID": null, "user_identities": {"email": "a@x.com"}}`,
+		`{"environment": "production", "source\u005frequest_id": "", "user_identities": {"email": "a@x.com"}}`,
+		`{"environment": "production", "ſource_request_id": null, "user_identities": {"email": "a@x.com"}}`,
+		`{"source_request_id": "r-1", "environment": "production", "source_request_id": null, "user_attributes": {"source_request_id": null}}`,
+	} {
+		status, problems, lines := post(t, "/v2/events", body)
+		if status != http.StatusAccepted || len(lines) != 1 {
+			t.Fatalf("%s: status %d (%+v), %d lines landed", body, status, problems, len(lines))
+		}
+		b, err := batch.Decode([]byte(lines[0]), "")
+		if err != nil || b.SourceRequestID == "" {
+			t.Fatalf("landed %s: id %q, err %v: want the id given at landing", lines[0], b.SourceRequestID, err)
+		}
+		sent, landed := withoutRequestIDs(t, body), withoutRequestIDs(t, lines[0])
+		if landed.ids != 1 || sent.rest != landed.rest {
+			t.Fatalf("landed %s: %d source_request_id keys and %s, want 1 and %s", lines[0], landed.ids, landed.rest, sent.rest)
+		}
+	}
+}
+
+// withoutRequestIDs counts obj's top-level keys that encoding/json takes
+// for source_request_id, and gives its other members as canonical JSON.
+func withoutRequestIDs(t *testing.T, obj string) (out struct {
+	ids  int
+	rest string
+}) {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(obj))
+	dec.Token() // {
+	rest := map[string]json.RawMessage{}
+	for dec.More() {
+		key, _ := dec.Token()
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s: %v", obj, err)
+		}
+		if strings.EqualFold(key.(string), "source_request_id") {
+			out.ids++
+			continue
+		}
+		rest[key.(string)] = v
+	}
+	b, _ := json.Marshal(rest)
+	var canon any
+	json.Unmarshal(b, &canon)
+	b, _ = json.Marshal(canon)
+	out.rest = string(b)
+	return out
+}

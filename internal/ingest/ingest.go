@@ -152,11 +152,14 @@ func (h *Handler) appendFailed(w http.ResponseWriter, r *http.Request, feed *Fee
 func decode(body []byte, bulk bool) ([][]byte, []Problem, int) {
 	var raws []json.RawMessage
 	if bulk {
-		if err := json.Unmarshal(body, &raws); err != nil {
-			var se *json.SyntaxError
-			if errors.As(err, &se) {
-				return nil, []Problem{{Code: "BAD_REQUEST", Message: fmt.Sprintf("%v at byte %d", se, max(se.Offset-1, 0)), Reason: "invalid_json"}}, http.StatusBadRequest
-			}
+		err := json.Unmarshal(body, &raws)
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			return nil, []Problem{{Code: "BAD_REQUEST", Message: fmt.Sprintf("%v at byte %d", se, max(se.Offset-1, 0)), Reason: "invalid_json"}}, http.StatusBadRequest
+		// encoding/json takes null for a nil slice, without error; only
+		// null leaves raws nil ([] makes it empty), and it is no array.
+		case err != nil || raws == nil:
 			return nil, []Problem{{Code: "BAD_REQUEST", Message: "a bulk request's body is a JSON array of batches", Reason: "not_an_array"}}, http.StatusBadRequest
 		}
 		if len(raws) > MaxBulkBatches {

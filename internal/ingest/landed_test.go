@@ -197,3 +197,21 @@ func withoutRequestIDs(t *testing.T, obj string) (out struct {
 	out.rest = string(b)
 	return out
 }
+
+// TestBulkBodyMustBeAnArray: a bulk body that is JSON but no array, null
+// included, is refused with 400 not_an_array and lands nothing; an empty
+// array is a request of no batches, answered 202.
+func TestBulkBodyMustBeAnArray(t *testing.T) {
+	for _, body := range []string{`null`, ` null` + "\n", `{"environment": "production"}`, `"batches"`, `7`} {
+		status, problems, lines := post(t, "/v2/bulkevents", body)
+		if status != http.StatusBadRequest || len(problems) != 1 || problems[0].Reason != "not_an_array" || problems[0].Code != "BAD_REQUEST" {
+			t.Fatalf("body %q: status %d, errors %+v, want 400 not_an_array", body, status, problems)
+		}
+		if len(lines) != 0 {
+			t.Fatalf("body %q: %d lines landed", body, len(lines))
+		}
+	}
+	if status, problems, lines := post(t, "/v2/bulkevents", `[]`); status != http.StatusAccepted || len(lines) != 0 {
+		t.Fatalf("an empty array: status %d (%+v), %d lines landed, want 202 and none", status, problems, len(lines))
+	}
+}

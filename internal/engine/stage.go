@@ -14,7 +14,9 @@ import (
 
 // FeedStage stages one feed's rows within a run. The source calls Query,
 // Arrow and Dropped any number of times (it is the source's Sink); then the
-// run calls Finish once to map, check and keep the rows.
+// run calls Finish once to map, check and keep the rows. Finish drops what
+// the staging made; a run whose read failed calls Close for that
+// (stage_close.go).
 type FeedStage struct {
 	tx      *Tx
 	p       *config.Pipeline
@@ -24,7 +26,7 @@ type FeedStage struct {
 	runTime time.Time
 	table   string
 	dropped int64
-	temps   []string
+	temps   []string // temp tables made by Temp and by the source's queries: Close drops them
 	// A batch feed's chunks (Arrow): the batches staged since the last
 	// chunk was kept, the chunks kept (keepChunk) from row id from on, and
 	// what they counted.
@@ -91,10 +93,12 @@ func FeedColumns(feed *config.Feed) []string {
 // Its columns are the feed's Columns plus _origin VARCHAR, which says where
 // each row came from (file, line).
 func (f *FeedStage) Query(ctx context.Context, query string) error {
-	if _, err := f.tx.stageSelect(ctx, f.table, query); err != nil {
-		return fmt.Errorf("stage rows: %w", err)
-	}
-	return nil
+	return f.track(ctx, func() error {
+		if _, err := f.tx.stageSelect(ctx, f.table, query); err != nil {
+			return fmt.Errorf("stage rows: %w", err)
+		}
+		return nil
+	})
 }
 
 // Dropped records rows the source could not parse; query yields
@@ -112,13 +116,16 @@ func (f *FeedStage) Dropped(ctx context.Context, query string) error {
 	return nil
 }
 
-// Temp materialises query into a temp table dropped by Finish.
+// Temp materialises query into a temp table dropped by Close.
 func (f *FeedStage) Temp(ctx context.Context, query string) (string, error) {
 	name := fmt.Sprintf("_tmp_%s_%d", f.feed.Name, len(f.temps))
-	if _, err := f.tx.stageSelect(ctx, name, query); err != nil {
+	err := f.track(ctx, func() error {
+		_, err := f.tx.stageSelect(ctx, name, query)
+		return err
+	})
+	if err != nil {
 		return "", err
 	}
-	f.temps = append(f.temps, name)
 	return sqlfiles.Ident(name), nil
 }
 
@@ -155,16 +162,10 @@ type mapAttribute struct {
 func (f *FeedStage) Finish(ctx context.Context, watermark string) (FeedStats, error) {
 	st := f.done
 	st.Read, st.Dropped, st.Watermark = st.Read+f.dropped, st.Dropped+f.dropped, watermark
-	for _, t := range f.temps {
-		defer f.tx.dropTemp(ctx, t)
-	}
-	if f.chunks > 0 {
-		defer f.tx.dropTemp(ctx, "_bearlier")
-	}
+	defer f.Close(ctx)
 	if !f.tx.tables[f.table] {
 		return st, nil
 	}
-	defer f.tx.dropTemp(ctx, f.table)
 	stageBase, ok, err := f.stageBase(ctx)
 	if err != nil || !ok {
 		return st, err // !ok: the source staged no row (a header-only file, every line dropped)

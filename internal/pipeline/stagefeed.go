@@ -33,6 +33,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 		}
 	}
 	stage := tx.StageFeed(p, i, runID, now)
+	defer stage.Close(ctx)
 	req := connectors.ReadRequest{
 		ValidateRequest: validateRequest(p, i),
 		Columns:         stage.Columns(),

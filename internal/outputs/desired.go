@@ -87,7 +87,8 @@ func index(list *[]string, x string) int {
 }
 
 // eventsArgs are events.sql's arguments: the runs after position up to
-// last, the pipeline's only_read feeds, and the attribute filter.
+// last, the pipeline's only_read feeds, the attribute filter and the
+// output's name.
 func eventsArgs(p *config.Pipeline, o *config.Output, position, last int64) []any {
 	onlyRead := []int32{}
 	for i, f := range p.Feeds {
@@ -102,5 +103,5 @@ func eventsArgs(p *config.Pipeline, o *config.Output, position, last int64) []an
 	if exclude == nil {
 		exclude = []string{}
 	}
-	return []any{position, last, onlyRead, include, exclude}
+	return []any{position, last, onlyRead, include, exclude, o.Name}
 }

@@ -253,8 +253,10 @@ func (sy *sync) advance(ctx context.Context) error {
 	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/advance.sql"), sy.o.Name, sy.res.RunID); err != nil {
 		return storeErr("outputs/advance.sql", err)
 	}
-	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/forget_delivered.sql"), sy.o.Name); err != nil {
-		return storeErr("outputs/forget_delivered.sql", err)
+	for _, f := range []string{"outputs/forget_delivered.sql", "outputs/forget_forwarded.sql"} {
+		if _, err := tx.Exec(ctx, sqlfiles.Get(f), sy.o.Name); err != nil {
+			return storeErr(f, err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return storeErr("outputs/advance.sql", err)

@@ -277,6 +277,9 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	}
 	defer tx.RollbackLogged(ctx)
 	if opts.FullRefresh {
+		if err := outputs.MarkForwarded(ctx, tx, p, staged.FirstRow); err != nil {
+			return err
+		}
 		if err := tx.FullRefresh(ctx, staged.FirstRow); err != nil {
 			return err
 		}

@@ -11,7 +11,9 @@
 -- they are not forwarded. A batch feed's row is its batch as it came (with
 -- every field, such as device_info); another feed's row becomes a batch of
 -- its events. Keyed feed:row_id. Objects are built with their keys in
--- order (string_agg … ORDER BY), so that a batch's payload is stable.
+-- order (string_agg … ORDER BY), so that a batch's payload is stable. Rows
+-- of a full refresh that output $6 forwarded before it are skipped
+-- (refresh_forwarded.sql).
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
 run_rows AS (
@@ -24,6 +26,7 @@ run_rows AS (
       AND (rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos))
       AND r.row_id IN (SELECT row_id FROM _mosaic.feed_events
                        WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1))
+      AND r.row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $6)
 ),
 built AS (
     -- Rows of columnar feeds: a batch of their events, their own

@@ -1,0 +1,115 @@
+package outputs_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+)
+
+// TestFullRefreshForwardsEachBatchOnce: a full refresh stores every
+// feed's history again as its own run's rows. An events output forwards
+// from it only what it had not forwarded: a batch of a run it had not
+// synced yet and the batches new in the refresh, not the ones it had
+// (batch and columnar feeds alike).
+func TestFullRefreshForwardsEachBatchOnce(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pipeline.yaml", `version: 1
+name: refresh
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: web, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+  - { name: visits, source: { kind: files, path: "visits/*.csv" }, source_type: csv, identities: { email: email }, timestamp: at, event_name: kind }
+outputs:
+  - { name: fwd, kind: files, path: out, send: events }
+`)
+	batch := func(id, email, name string) string {
+		return `{"environment": "production", "source_request_id": "` + id + `", "user_identities": {"email": "` + email + `"}, ` +
+			`"events": [{"event_type": "custom_event", "data": {"event_name": "` + name + `", "timestamp_unixtime_ms": 1780000000000}}]}` + "\n"
+	}
+	run := func(day int, full, noSync bool) {
+		t.Helper()
+		p, err := pipeline.Load(filepath.Join(dir, "pipeline.yaml"), builtin.Registry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := pipeline.Options{FullRefresh: full, NoSync: noSync, Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)}
+		if _, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// forwarded lists the event names of every batch the output wrote (a
+	// file per sync, a record per batch).
+	forwarded := func() []string {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(dir, "out", "*"))
+		var names []string
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
+				var rec struct {
+					Batch struct {
+						Events []struct {
+							Data struct {
+								Name string `json:"event_name"`
+							} `json:"data"`
+						} `json:"events"`
+					} `json:"batch"`
+				}
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatalf("%s: %v: %s", f, err, line)
+				}
+				for _, e := range rec.Batch.Events {
+					names = append(names, e.Data.Name)
+				}
+			}
+		}
+		slices.Sort(names)
+		return names
+	}
+	write("data/1.ndjson", batch("r1", "a@x.com", "e1")+batch("r2", "b@x.com", "e2"))
+	write("visits/1.csv", "email,at,kind\na@x.com,2026-05-31T10:00:00Z,visit\n")
+	run(1, false, false)
+	if got := forwarded(); !slices.Equal(got, []string{"e1", "e2", "visit"}) {
+		t.Fatalf("after run 1: forwarded %q", got)
+	}
+	write("data/2.ndjson", batch("r3", "c@x.com", "e3"))
+	run(2, false, true) // not synced: the output has not forwarded e3
+	write("data/3.ndjson", batch("r4", "d@x.com", "e4"))
+	run(3, true, false)
+	if got, want := forwarded(), []string{"e1", "e2", "e3", "e4", "visit"}; !slices.Equal(got, want) {
+		t.Errorf("after a full refresh: forwarded %q in all, want %q (each batch once)", got, want)
+	}
+	run(4, false, false)
+	if got := forwarded(); len(got) != 5 {
+		t.Errorf("after the run past the refresh: forwarded %q in all, want the same 5", got)
+	}
+	db, err := sql.Open("duckdb", filepath.Join(dir, "store.duckdb")+"?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var marks int
+	if err := db.QueryRow("SELECT count(*) FROM _mosaic.output_forwarded").Scan(&marks); err != nil || marks != 0 {
+		t.Errorf("marks of the refresh's forwarded rows left once the output passed it: %d (%v)", marks, err)
+	}
+}

@@ -4,11 +4,12 @@
 //
 //   - retention.events: events of the UTC days before
 //     config.Retention.EventsCutoff, whole days at a time (see
-//     sql/migrations/0002_event_days.sql for how days are laid out);
+//     sql/migrations/0002_event_days.sql for how days are laid out), and
+//     their staged copies;
 //   - retention.profiles: profiles whose last_seen_at is older than
 //     config.Retention.ProfilesCutoff, with their identities, attributes,
-//     audience memberships and history, events, aliases and the record of
-//     which feed rows were theirs. The run's stats count them and list the
+//     audience memberships and history, events, aliases, the rows staged
+//     for them and the record of which feed rows were theirs. The run's stats count them and list the
 //     first MaxListed MPIDs.
 package retention
 
@@ -52,8 +53,9 @@ type Stats struct {
 func Run(ctx context.Context, db DB, r config.Retention, now time.Time) (Stats, error) {
 	var st Stats
 	if cut := r.ProfilesCutoff(now); !cut.IsZero() {
-		defer db.DropTemp(ctx, "_ret_gone")
-		defer db.DropTemp(ctx, "_ret_ids")
+		for _, t := range []string{"_ret_gone", "_ret_ids", "_ret_rows", "_ret_dict"} {
+			defer db.DropTemp(ctx, t)
+		}
 		st.ProfilesUnseenSince = cut.Format(time.RFC3339)
 		stmts, err := sqlfiles.File("retention/profiles.sql", nil)
 		if err != nil {
@@ -85,6 +87,9 @@ func Run(ctx context.Context, db DB, r config.Retention, now time.Time) (Stats, 
 			return st, fmt.Errorf("retention: events: %w", err)
 		}
 		st.EventsDeleted = n
+		if _, err := db.Exec(ctx, sqlfiles.Get("retention/staged_events.sql"), cut.Format(time.DateOnly)); err != nil {
+			return st, fmt.Errorf("retention: retention/staged_events.sql: %w", err)
+		}
 	}
 	return st, nil
 }

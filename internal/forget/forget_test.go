@@ -63,6 +63,27 @@ func run(t *testing.T, dir string, day int, lines ...string) {
 	}
 }
 
+// write writes text as the file name of dir, making its folder.
+func write(t *testing.T, dir, name, text string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runErr runs the pipeline at day on the files dir holds and returns the
+// run's error (an output's sync may fail with the run committed).
+func runErr(t *testing.T, dir string, day int) error {
+	t.Helper()
+	p, err := pipeline.Load(filepath.Join(dir, "pipeline.yaml"), builtin.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)})
+	return err
+}
+
 func mosaic(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer

@@ -1,8 +1,9 @@
 -- Erase the profiles scope.sql gathered: their identities, attributes,
 -- calculated values, events, audience entries, aliases, refused joins and Profile API
 -- documents, the staged rows that resolved to them (with their batches),
--- the dictionary entries no other profile holds, and dropped rows that
--- name one of their identity values. What outputs delivered is handled before (keys.sql).
+-- and, for every identity value the profiles hold or those rows carry,
+-- the dictionary entry unless another profile holds it, and the dropped
+-- rows that name it. What outputs delivered is handled before (keys.sql).
 -- name: values
 CREATE OR REPLACE TEMP TABLE _forget_ids AS
 SELECT i.identity_id, d.identity_type, d.identity_value
@@ -17,6 +18,27 @@ UNION
 SELECT fi.row_id FROM _mosaic.feed_identities fi
 WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_value FROM _forget_ids)
   AND fi.row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles);
+-- name: carried
+-- The profiles' identity values, and those the rows carry that no other
+-- profile holds: the rows also bring values the profiles never took
+-- (refused by identity.limits or unique, or on an only_read row), which
+-- the dictionary and dropped rows keep as well. One another profile holds
+-- is taken to be its person's (a join the rules refused), and stays. The
+-- block (block.sql) stays with the values held.
+CREATE OR REPLACE TEMP TABLE _forget_values AS
+WITH carried AS (
+    SELECT DISTINCT identity_type, identity_value FROM _mosaic.feed_identities
+    WHERE row_id IN (SELECT row_id FROM _forget_rows)
+),
+elsewhere AS (
+    SELECT DISTINCT c.identity_type, c.identity_value
+    FROM carried c JOIN _mosaic.identity_dict d USING (identity_type, identity_value)
+    JOIN _mosaic.identities i ON i.identity_id = d.id
+    WHERE i.mpid NOT IN (SELECT mpid FROM _forget_mpids)
+)
+SELECT identity_type, identity_value FROM _forget_ids
+UNION
+SELECT identity_type, identity_value FROM carried ANTI JOIN elsewhere USING (identity_type, identity_value);
 -- name: unresolved_events
 -- Events of such rows were stored without a profile, and without their
 -- row: each is found as the copy of one of the rows' staged events (its
@@ -33,7 +55,7 @@ WHERE ev.mpid IS NULL AND EXISTS (
 -- A dropped row names a value as a JSON string, or, inside a raw line kept
 -- as text, as an escaped one.
 DELETE FROM _mosaic.dropped_rows d
-WHERE EXISTS (SELECT 1 FROM _forget_ids f
+WHERE EXISTS (SELECT 1 FROM _forget_values f
               WHERE contains(CAST(d."row" AS VARCHAR), CAST(to_json(f.identity_value) AS VARCHAR))
                  OR contains(CAST(d."row" AS VARCHAR), '\"' || trim(CAST(to_json(f.identity_value) AS VARCHAR), '"') || '\"'));
 -- name: feed_identities
@@ -53,8 +75,11 @@ DELETE FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: identities
 DELETE FROM _mosaic.identities WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: dictionary
+-- Only entries no remaining profile holds: a value the rows carried may be
+-- another profile's too.
 DELETE FROM _mosaic.identity_dict
-WHERE id IN (SELECT identity_id FROM _forget_ids) AND id NOT IN (SELECT identity_id FROM _mosaic.identities);
+WHERE (identity_type, identity_value) IN (SELECT identity_type, identity_value FROM _forget_values)
+  AND id NOT IN (SELECT identity_id FROM _mosaic.identities);
 -- name: attributes
 DELETE FROM _mosaic.attributes WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: calc_values

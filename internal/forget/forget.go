@@ -110,6 +110,11 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/count.sql")).Scan(&res.Profiles); err != nil {
 		return res, fmt.Errorf("forget/count.sql: %w", err)
 	}
+	// The staged rows and identity values to erase, gathered before the
+	// outputs' failures and state go (keys.sql) as they name rows too.
+	if err := tx.ExecFile(ctx, "forget/rows.sql", nil); err != nil {
+		return res, err
+	}
 	// keys.sql: the candidate keys and the failures go by the profiles
 	// alone; the keys owed and the outputs owing name the request.
 	stmts, err := sqlfiles.File("forget/keys.sql", nil)

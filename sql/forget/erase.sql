@@ -1,48 +1,14 @@
 -- Erase the profiles scope.sql gathered: their identities, attributes,
 -- calculated values, events, audience entries, aliases, refused joins and Profile API
--- documents, the staged rows that resolved to them (with their batches),
--- and, for every identity value the profiles hold or those rows carry,
--- the dictionary entry unless another profile holds it, and the dropped
--- rows that name it. What outputs delivered is handled before (keys.sql).
--- name: values
-CREATE OR REPLACE TEMP TABLE _forget_ids AS
-SELECT i.identity_id, d.identity_type, d.identity_value
-FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
-WHERE i.mpid IN (SELECT mpid FROM _forget_mpids);
--- name: rows
--- The rows that resolved to the profiles, and rows that resolved to no
--- profile (only_read rows, rows dropped) but carry one of their identities.
-CREATE OR REPLACE TEMP TABLE _forget_rows AS
-SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids)
-UNION
-SELECT fi.row_id FROM _mosaic.feed_identities fi
-WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_value FROM _forget_ids)
-  AND fi.row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles);
--- name: carried
--- The profiles' identity values, and those the rows carry that no other
--- profile holds: the rows also bring values the profiles never took
--- (refused by identity.limits or unique, or on an only_read row), which
--- the dictionary and dropped rows keep as well. One another profile holds
--- is taken to be its person's (a join the rules refused), and stays. The
--- block (block.sql) stays with the values held.
-CREATE OR REPLACE TEMP TABLE _forget_values AS
-WITH carried AS (
-    SELECT DISTINCT identity_type, identity_value FROM _mosaic.feed_identities
-    WHERE row_id IN (SELECT row_id FROM _forget_rows)
-),
-elsewhere AS (
-    SELECT DISTINCT c.identity_type, c.identity_value
-    FROM carried c JOIN _mosaic.identity_dict d USING (identity_type, identity_value)
-    JOIN _mosaic.identities i ON i.identity_id = d.id
-    WHERE i.mpid NOT IN (SELECT mpid FROM _forget_mpids)
-)
-SELECT identity_type, identity_value FROM _forget_ids
-UNION
-SELECT identity_type, identity_value FROM carried ANTI JOIN elsewhere USING (identity_type, identity_value);
+-- documents, the staged rows rows.sql found (with their batches), and, for
+-- each value of _forget_values, the dictionary entry unless another
+-- profile holds it, and the dropped rows that name it. What outputs
+-- delivered or failed is handled before (keys.sql).
 -- name: unresolved_events
--- Events of such rows were stored without a profile, and without their
--- row: each is found as the copy of one of the rows' staged events (its
--- feed, ids and time; an id is text or a UUID: migrations/0019_uuid_ids.sql).
+-- Events of the rows that resolved to no profile were stored without one,
+-- and without their row: each is found as the copy of one of the rows'
+-- staged events (its feed, ids and time; an id is text or a UUID:
+-- migrations/0019_uuid_ids.sql).
 -- A batch's request id would not do: a batch may have none, and a
 -- columnar feed's rows have none.
 DELETE FROM _mosaic.events ev

@@ -1,0 +1,37 @@
+-- What the erase covers besides the profiles scope.sql gathered, for
+-- keys.sql (what outputs keep of the rows) and erase.sql.
+-- name: values
+CREATE OR REPLACE TEMP TABLE _forget_ids AS
+SELECT i.identity_id, d.identity_type, d.identity_value
+FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
+WHERE i.mpid IN (SELECT mpid FROM _forget_mpids);
+-- name: rows
+-- The rows that resolved to the profiles, and rows that resolved to no
+-- profile (only_read rows, rows dropped) but carry one of their identities.
+CREATE OR REPLACE TEMP TABLE _forget_rows AS
+SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids)
+UNION
+SELECT fi.row_id FROM _mosaic.feed_identities fi
+WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_value FROM _forget_ids)
+  AND fi.row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles);
+-- name: carried
+-- The profiles' identity values, and those the rows carry that no other
+-- profile holds: the rows also bring values the profiles never took
+-- (refused by identity.limits or unique, or on an only_read row), which
+-- the dictionary and dropped rows keep as well. One another profile holds
+-- is taken to be its person's (a join the rules refused), and stays. The
+-- block (block.sql) stays with the values held.
+CREATE OR REPLACE TEMP TABLE _forget_values AS
+WITH carried AS (
+    SELECT DISTINCT identity_type, identity_value FROM _mosaic.feed_identities
+    WHERE row_id IN (SELECT row_id FROM _forget_rows)
+),
+elsewhere AS (
+    SELECT DISTINCT c.identity_type, c.identity_value
+    FROM carried c JOIN _mosaic.identity_dict d USING (identity_type, identity_value)
+    JOIN _mosaic.identities i ON i.identity_id = d.id
+    WHERE i.mpid NOT IN (SELECT mpid FROM _forget_mpids)
+)
+SELECT identity_type, identity_value FROM _forget_ids
+UNION
+SELECT identity_type, identity_value FROM carried ANTI JOIN elsewhere USING (identity_type, identity_value);

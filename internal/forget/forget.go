@@ -2,9 +2,10 @@
 // forget`), in one transaction: the profile and every MPID merged into it,
 // their identities, attributes, calculated values, events, audience
 // entries and aliases, the staged rows that resolved to them or carry one
-// of their identities, and the dropped rows that name one of their
-// identities or a value those rows carried that no other profile holds.
-// Other profiles are not touched, and no full refresh is needed.
+// of their identities, and the dropped rows and runs' shared-value stats
+// that name one of their identities or a value those rows carried that no
+// other profile holds. Other profiles are not touched, and no full
+// refresh is needed.
 //
 // Every output that holds a record of the profile owes its removal: the
 // next sync sends it whatever the output's mode (a webhook says op

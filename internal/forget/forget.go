@@ -141,6 +141,9 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 		if err := tx.ExecFile(ctx, "forget/block.sql", nil, res.ForgetID); err != nil {
 			return res, err
 		}
+		if err := tx.ExecFile(ctx, "forget/block_types.sql", nil); err != nil {
+			return res, err
+		}
 	}
 	var reason any
 	if req.Reason != "" {
@@ -220,7 +223,9 @@ type DB interface {
 
 // DropBlocked drops run runID's staged rows that carry a blocked identity
 // (a forgotten one), recording each in dropped_rows as forgotten_identity
-// without the identity. It does nothing while no identity is blocked.
+// without the identity, and strips the run's dropped rows that name one
+// (staging dropped them first) down to their reason and place. It does
+// nothing while no identity is blocked.
 func DropBlocked(ctx context.Context, db DB, runID int64) error {
 	var n int64
 	if err := db.QueryRow(ctx, sqlfiles.Get("forget/any_blocked.sql")).Scan(&n); err != nil {
@@ -234,5 +239,8 @@ func DropBlocked(ctx context.Context, db DB, runID int64) error {
 	if err := db.ExecFileUnordered(ctx, "forget/blocked_rows.sql", nil, runID); err != nil {
 		return err
 	}
-	return db.ExecFile(ctx, "forget/drop_blocked.sql", nil)
+	if err := db.ExecFile(ctx, "forget/drop_blocked.sql", nil); err != nil {
+		return err
+	}
+	return db.ExecFile(ctx, "forget/redact_blocked.sql", nil, runID, config.IdentityTypes)
 }

@@ -1,0 +1,43 @@
+package forget_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestForgetBlockedStagingDrops: with --block, a later row of the blocked
+// person that staging drops before identity resolution (a batch with a
+// bad timestamp, kept as its raw line; a CSV row without a timestamp, kept
+// as its columns) is recorded with its reason and where it was, not with
+// its contents; another person's dropped row keeps them.
+func TestForgetBlockedStagingDrops(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { customer_id: customerid, email: email }, timestamp: at }
+`)
+	run(t, dir, 1, ann, bob)
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "email=bob@x.com", "--block"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	bad := `{"environment": "production", "user_identities": {"email": "Bob@X.com"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": "soon"}`
+	annBad := strings.Replace(bad, "Bob@X.com", "ann@x.com", 1)
+	write(t, dir, "crm/2.csv", "customer_id,email,at\nB0B,,\nann,,\n")
+	run(t, dir, 2, bobAgn, bad, annBad)
+	got := query(t, dir, `SELECT reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows WHERE run_id = 2 ORDER BY 1`)
+	t.Logf("run 2 dropped:\n%s", got)
+	if strings.Contains(strings.ToLower(got), "bob@x.com") || strings.Contains(got, "B0B") {
+		t.Errorf("a blocked person's dropped row keeps its contents:\n%s", got)
+	}
+	if !strings.Contains(got, "ann@x.com") || !strings.Contains(got, `"customer_id":"ann"`) {
+		t.Errorf("ann's dropped rows lost their contents:\n%s", got)
+	}
+	if n := strings.Count(got, `"forgotten_identity":true`); n != 2 {
+		t.Errorf("run 2 dropped:\n%s\nwant bob's two rows marked forgotten_identity", got)
+	}
+}

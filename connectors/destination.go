@@ -200,7 +200,8 @@ type Record struct {
 	Op  string
 	Key string
 	// Fields is a JSON object of the record's fields. Under `nulls: skip`
-	// fields whose value is null are left out.
+	// fields whose value is null are left out (never from an events
+	// output's batch, which goes with every field it had).
 	Fields json.RawMessage
 	// IdempotencyKey is stable for one output, key, operation and payload:
 	// a receiver can drop a record it has seen with the same key (a resend

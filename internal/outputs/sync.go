@@ -296,11 +296,19 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 			ps = append(ps, p)
 		}
 		return nil
-	}, sqlfiles.Get("outputs/page.sql"), lo, hi, sy.o.Nulls == config.NullsSkip)
+	}, sqlfiles.Get("outputs/page.sql"), lo, hi, sy.skipNulls())
 	if err != nil {
 		return nil, nil, storeErr("outputs/page.sql", err)
 	}
 	return recs, ps, nil
+}
+
+// skipNulls tells whether records go without their null fields: under
+// `nulls: skip`, except an events output's, whose records are batches
+// forwarded with every field they had (a receiver told push_token: null
+// learns that the device has none; one left without it does not).
+func (sy *sync) skipNulls() bool {
+	return sy.o.Nulls == config.NullsSkip && sy.o.Send != config.SendEvents
 }
 
 // idempotencyKey is stable for one output, key, operation and payload,

@@ -5,15 +5,15 @@
 -- resolved to a profile, which are forwarded enriched with that profile
 -- (its survivor after merges) as it is now: mpid, user_identities (the most
 -- recently seen value of each user identity type, in the Events API's
--- spelling), user_attributes (calculated ones included; keys in $4 when it
--- is not empty, and not in $5) and audience_memberships. Rows of
--- only_update feeds that matched no profile were dropped and kept no event:
--- they are not forwarded. A batch feed's row is its batch as it came (with
--- every field, such as device_info); another feed's row becomes a batch of
--- its events. Keyed feed:row_id. Objects are built with their keys in
--- order (string_agg … ORDER BY), so that a batch's payload is stable. Rows
--- of a full refresh that output $6 forwarded before it are skipped
--- (refresh_forwarded.sql).
+-- spelling), user_attributes (calculated ones and null values included;
+-- keys in $4 when it is not empty, and not in $5) and audience_memberships.
+-- Rows of only_update feeds that matched no profile were dropped and kept
+-- no event: they are not forwarded. A batch feed's row is its batch as it
+-- came (with every field, such as device_info); another feed's row becomes
+-- a batch of its events. Keyed feed:row_id. Objects are built with their
+-- keys in order (string_agg … ORDER BY), so that a batch's payload is
+-- stable. Rows of a full refresh that output $6 forwarded before it are
+-- skipped (refresh_forwarded.sql).
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
 run_rows AS (
@@ -84,14 +84,25 @@ pauds AS (
     WHERE h.exited_at IS NULL AND h.mpid IN (SELECT mpid FROM base)
     GROUP BY h.mpid
 ),
-records AS (
-    SELECT b.feed || ':' || b.row_id AS key,
-        CASE WHEN b.mpid IS NULL THEN b.batch
-        ELSE json_merge_patch(
-            json_merge_patch(b.batch, '{"mpid": null, "user_identities": null, "user_attributes": null, "audience_memberships": null}'),
-            json_object('mpid', b.mpid, 'user_identities', coalesce(p.ids, '{}'), 'user_attributes', coalesce(a.attrs, '{}'),
-                        'audience_memberships', coalesce(m.auds, '[]'))) END AS payload
+stripped AS (
+    -- The batch without what enrichment replaces (a merge patch's nulls
+    -- delete keys; the batch's own nulls, as the target, stay).
+    SELECT b.feed, b.row_id, b.mpid, CASE WHEN b.mpid IS NULL THEN CAST(b.batch AS VARCHAR) ELSE CAST(json_merge_patch(b.batch,
+        '{"mpid": null, "user_identities": null, "user_attributes": null, "audience_memberships": null}') AS VARCHAR) END AS batch
     FROM base b
+),
+records AS (
+    -- The profile's keys are appended to the batch's text, not merged in:
+    -- a merge patch would drop each attribute whose value is null, which
+    -- is a value of the profile's. The batch is a compact JSON object.
+    SELECT b.feed || ':' || b.row_id AS key,
+        CASE WHEN b.mpid IS NULL THEN CAST(b.batch AS JSON)
+        ELSE CAST(CASE WHEN b.batch = '{}' THEN '{' ELSE substr(b.batch, 1, length(b.batch) - 1) || ',' END
+            || '"mpid":' || b.mpid
+            || ',"user_identities":' || coalesce(CAST(p.ids AS VARCHAR), '{}')
+            || ',"user_attributes":' || coalesce(CAST(a.attrs AS VARCHAR), '{}')
+            || ',"audience_memberships":' || coalesce(CAST(m.auds AS VARCHAR), '[]') || '}' AS JSON) END AS payload
+    FROM stripped b
     LEFT JOIN pids p USING (mpid)
     LEFT JOIN pattrs a USING (mpid)
     LEFT JOIN pauds m USING (mpid)

@@ -1,6 +1,7 @@
--- Records $1 to $2 of the pending ones, in order; when $3 (nulls: skip),
--- the added and changed records' null fields are left out (the fields keep
--- their order). refreshes is '' but for a refresh.
+-- Records $1 to $2 of the pending ones, in order; when $3 (nulls: skip,
+-- never an events output's: a batch goes with every field it had), the
+-- added and changed records' null fields are left out, nested ones too
+-- (the fields keep their order). refreshes is '' but for a refresh.
 SELECT n, change, key,
     CAST(CASE WHEN $3 AND change IN ('added', 'changed', 'refreshed') THEN json_merge_patch('{}', payload) ELSE payload END AS VARCHAR) AS fields,
     CAST(payload AS VARCHAR) AS payload, hash, coalesce(refreshes, '') AS refreshes

@@ -45,6 +45,28 @@ var deviceIdentityTypes = map[string]string{
 	"microsoft_advertising_id": "microsoft_aid", "microsoft_publisher_id": "microsoft_publisher_id",
 }
 
+// userIdentityKeys spells the user identity types whose stored spelling
+// is not the Events API's (userIdentityTypes reads both).
+var userIdentityKeys = map[string]string{"customerid": "customer_id"}
+
+// IdentityField returns where an Events API batch carries identity type
+// typ, the reverse of what Decode reads: the object (user_identities or
+// device_info) and the key in it. ok is false for a type no batch carries.
+func IdentityField(typ string) (object, key string, ok bool) {
+	if k, ok := userIdentityKeys[typ]; ok {
+		return "user_identities", k, true
+	}
+	if t, ok := userIdentityTypes[typ]; ok && t == typ {
+		return "user_identities", typ, true
+	}
+	for k, t := range deviceIdentityTypes {
+		if t == typ {
+			return "device_info", k, true
+		}
+	}
+	return "", "", false
+}
+
 // Batch is a decoded, valid batch, ready to stage. Its strings may share
 // the line's memory (DecodeString, Decoder).
 type Batch struct {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
@@ -87,9 +88,16 @@ func index(list *[]string, x string) int {
 }
 
 // eventsArgs are events.sql's arguments: the runs after position up to
-// last, the pipeline's only_read feeds, the attribute filter and the
-// output's name.
+// last, the pipeline's only_read feeds, the attribute filter, where a
+// batch carries each identity type (batch.IdentityField, as lists: types,
+// objects, keys) and the output's name.
 func eventsArgs(p *config.Pipeline, o *config.Output, position, last int64) []any {
+	var types, objects, keys []string
+	for _, t := range config.IdentityTypes {
+		if object, key, ok := batch.IdentityField(t); ok {
+			types, objects, keys = append(types, t), append(objects, object), append(keys, key)
+		}
+	}
 	onlyRead := []int32{}
 	for i, f := range p.Feeds {
 		if f.Protection == config.OnlyRead {
@@ -103,5 +111,5 @@ func eventsArgs(p *config.Pipeline, o *config.Output, position, last int64) []an
 	if exclude == nil {
 		exclude = []string{}
 	}
-	return []any{position, last, onlyRead, include, exclude, o.Name}
+	return []any{position, last, onlyRead, include, exclude, types, objects, keys, o.Name}
 }

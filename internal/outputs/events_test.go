@@ -3,6 +3,7 @@ package outputs_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,12 +15,14 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/connectors/mparticle/mparticletest"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
 // eventsDir is a pipeline directory for the events output tests: write
 // puts a pipeline file or a data file in it, run runs the pipeline (and
-// syncs) at midnight of a June 2026 day.
+// syncs) at midnight of a June 2026 day: a failed sync fails the test,
+// which goes on.
 type eventsDir string
 
 func (d eventsDir) write(t *testing.T, name, content string) {
@@ -33,13 +36,20 @@ func (d eventsDir) write(t *testing.T, name, content string) {
 	}
 }
 
-func (d eventsDir) run(t *testing.T, day int) (*pipeline.Result, error) {
+func (d eventsDir) run(t *testing.T, day int) {
 	t.Helper()
 	p, err := pipeline.Load(filepath.Join(string(d), "pipeline.yaml"), builtin.Registry())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)})
+	_, err = (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)})
+	var oe *pipeline.OutputsError
+	switch {
+	case errors.As(err, &oe):
+		t.Errorf("run %d: %v", day, err)
+	case err != nil:
+		t.Fatalf("run %d: %v", day, err)
+	}
 }
 
 // forwarded reads the batches the files output of d wrote under out/.
@@ -105,9 +115,7 @@ outputs:
 		`"user_attributes":{"plan":null,"tier":"gold"},"device_info":{"platform":"iOS","push_token":null},`+
 		`"context":{"data_plan":{"plan_id":"p","plan_version":null}},`+
 		`"events":[{"event_type":"custom_event","data":{"event_name":"e","timestamp_unixtime_ms":1780000000000}}]}`+"\n")
-	if _, err := d.run(t, 1); err != nil {
-		t.Fatal(err)
-	}
+	d.run(t, 1)
 	var hooked []json.RawMessage
 	for _, r := range hook.Requests() {
 		hooked = append(hooked, r.Batches...)
@@ -136,5 +144,69 @@ outputs:
 	}
 	if diff := cmp.Diff(decodeBatch(t, got["file"][0]), decodeBatch(t, got["mp"][0])); diff != "" {
 		t.Errorf("the Events API endpoint's batch differs from the files output's (-file +mp):\n%s", diff)
+	}
+}
+
+// TestEventsColumnarDeviceIdentities: a columnar feed's row becomes an
+// Events API batch with its user identities in user_identities and its
+// device identities in device_info, under the Events API's names (those
+// mosaic's own batch decoder reads), whether it is forwarded as it came
+// (only_read) or enriched: an Events API endpoint that refuses unknown
+// user identity types, as mParticle does, takes every batch, and the
+// output's position moves on.
+func TestEventsColumnarDeviceIdentities(t *testing.T) {
+	d := eventsDir(t.TempDir())
+	mp := mparticletest.New(t, "mp-key", "mp-secret")
+	t.Setenv("MOSAIC_TEST_MP_URL", mp.URL)
+	t.Setenv("MOSAIC_TEST_MP_KEY", "mp-key")
+	t.Setenv("MOSAIC_TEST_MP_SECRET", "mp-secret")
+	feed := func(name, protection string) string {
+		return `  - name: ` + name + `
+    source: { kind: files, path: "data/` + name + `/*.ndjson" }
+    source_type: sdk
+    protection: ` + protection + `
+    timestamp: ts
+    event_name: event
+    identities: { cookie: device_application_stamp, idfa: ios_idfa, email: email, cid: customerid }
+`
+	}
+	d.write(t, "pipeline.yaml", `version: 1
+name: devices
+state: ./store.duckdb
+identity: { priority: [customerid, email, device_application_stamp] }
+feeds:
+`+feed("web", "create_update")+feed("partner", "only_read")+`outputs:
+  - { name: mp, kind: mparticle, url_env: MOSAIC_TEST_MP_URL, key_env: MOSAIC_TEST_MP_KEY, secret_env: MOSAIC_TEST_MP_SECRET, send: events }
+  - { name: file, kind: files, path: out, send: events }
+`)
+	row := `{"ts":"2026-05-01T10:00:00Z","event":"page_view","cookie":"ck-1","idfa":"AAAA-1111","email":"a@x.com","cid":"C1"}` + "\n"
+	d.write(t, "data/web/1.ndjson", row)
+	d.write(t, "data/partner/1.ndjson", row)
+	d.run(t, 1)
+	got := map[string][]json.RawMessage{"file": d.forwarded(t), "mp": mp.Batches()}
+	for name, batches := range got {
+		if len(batches) != 2 {
+			t.Fatalf("%s got %d batches, want 2: %s", name, len(batches), batches)
+		}
+		for _, raw := range batches {
+			if _, err := batch.Decode(raw, ""); err != nil {
+				t.Errorf("%s: not an Events API batch: %v: %s", name, err, raw)
+			}
+			b := decodeBatch(t, raw)
+			devices := map[string]any{"device_application_stamp": "ck-1", "ios_advertising_id": "AAAA-1111"}
+			if diff := cmp.Diff(devices, b["device_info"]); diff != "" {
+				t.Errorf("%s: device_info (-want +got):\n%s\nin %s", name, diff, raw)
+			}
+			users := map[string]any{"customer_id": "C1", "email": "a@x.com"}
+			if diff := cmp.Diff(users, b["user_identities"]); diff != "" {
+				t.Errorf("%s: user_identities (-want +got):\n%s\nin %s", name, diff, raw)
+			}
+		}
+	}
+	// A second run stores nothing new: nothing is pending, nothing sent.
+	before := mp.Requests()
+	d.run(t, 2)
+	if n := mp.Requests() - before; n != 0 {
+		t.Errorf("the next sync sent %d requests: the position did not move past the forwarded batches", n)
 	}
 }

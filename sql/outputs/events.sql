@@ -12,7 +12,7 @@
 -- came (with every field, such as device_info); another feed's row becomes
 -- a batch of its events. Keyed feed:row_id. Objects are built with their
 -- keys in order (string_agg … ORDER BY), so that a batch's payload is
--- stable. Rows of a full refresh that output $6 forwarded before it are
+-- stable. Rows of a full refresh that output $9 forwarded before it are
 -- skipped (refresh_forwarded.sql).
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
@@ -26,25 +26,44 @@ run_rows AS (
       AND (rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos))
       AND r.row_id IN (SELECT row_id FROM _mosaic.feed_events
                        WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1))
-      AND r.row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $6)
+      AND r.row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $9)
+),
+id_keys AS (
+    -- Where a batch carries each identity type ($6), as mosaic's batch
+    -- decoder reads it: the object ($7: user_identities or device_info)
+    -- and the key there ($8: customer_id, ios_advertising_id, …). The
+    -- Events API refuses a device identity in user_identities.
+    SELECT unnest($6::VARCHAR[]) AS identity_type, unnest($7::VARCHAR[]) AS object, unnest($8::VARCHAR[]) AS id_key
+),
+row_ids AS (
+    -- A columnar row's own identities, one object per place.
+    SELECT i.row_id, k.object, CAST('{' || string_agg(CAST(to_json(k.id_key) AS VARCHAR) || ':' || CAST(to_json(i.identity_value) AS VARCHAR),
+        ',' ORDER BY i.identity_type) || '}' AS JSON) AS ids
+    FROM _mosaic.feed_identities i JOIN id_keys k USING (identity_type)
+    WHERE i.row_id >= (SELECT min(row_id) FROM run_rows) AND i.row_id IN (SELECT row_id FROM run_rows)
+    GROUP BY i.row_id, k.object
 ),
 built AS (
     -- Rows of columnar feeds: a batch of their events, their own
-    -- identities and attributes (kept for only_read rows).
+    -- identities (device_info left out when they have no device one) and
+    -- attributes (kept for only_read rows; enrichment replaces the
+    -- others' but for device_info, which describes the row's device).
     SELECT r.row_id,
-        json_object(
+        json_merge_patch(json_object(
             'environment', 'production',
             'source_request_id', r.feed || ':' || r.row_id,
-            'user_identities', (SELECT CAST('{' || string_agg(CAST(to_json(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END) AS VARCHAR)
-                                    || ':' || CAST(to_json(identity_value) AS VARCHAR), ',' ORDER BY identity_type) || '}' AS JSON)
-                                FROM _mosaic.feed_identities i WHERE i.row_id = r.row_id),
+            'user_identities', u.ids,
             'user_attributes', (SELECT CAST('{' || coalesce(string_agg(CAST(to_json(key) AS VARCHAR) || ':' || coalesce(CAST(value AS VARCHAR), 'null'), ',' ORDER BY key), '') || '}' AS JSON)
                                 FROM _mosaic.feed_attributes a WHERE a.row_id = r.row_id),
+            'device_info', dv.ids,
             'events', (SELECT json_group_array(json_object('event_type', e.event_type, 'data', json_object(
                             'event_name', e.event_name, 'custom_event_type', 'other', 'source_message_id', coalesce(e.event_id, CAST(e.event_uuid AS VARCHAR)),
                             'timestamp_unixtime_ms', epoch_ms(e.occurred_at), 'custom_attributes', e.attributes)))
-                       FROM _mosaic.feed_events e WHERE e.row_id = r.row_id)) AS batch
+                       FROM _mosaic.feed_events e WHERE e.row_id = r.row_id)),
+            CASE WHEN dv.ids IS NULL THEN '{"device_info": null}' ELSE '{}' END) AS batch
     FROM run_rows r
+    LEFT JOIN row_ids u ON u.row_id = r.row_id AND u.object = 'user_identities'
+    LEFT JOIN row_ids dv ON dv.row_id = r.row_id AND dv.object = 'device_info'
     WHERE r.row_id NOT IN (SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT min(row_id) FROM run_rows))
 ),
 base AS (
@@ -54,17 +73,15 @@ base AS (
     LEFT JOIN built c USING (row_id)
 ),
 pids AS (
-    SELECT mpid, CAST('{' || string_agg(CAST(to_json(CASE identity_type WHEN 'customerid' THEN 'customer_id' ELSE identity_type END) AS VARCHAR)
+    SELECT mpid, CAST('{' || string_agg(CAST(to_json(id_key) AS VARCHAR)
         || ':' || CAST(to_json(identity_value) AS VARCHAR), ',' ORDER BY identity_type) || '}' AS JSON) AS ids
     FROM (
         SELECT i.mpid, d.identity_type, arg_max(d.identity_value, struct_pack(t := i.last_seen_at, v := d.identity_value)) AS identity_value
         FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
-        WHERE i.mpid IN (SELECT mpid FROM base) AND d.identity_type IN (
-            'customerid', 'email', 'other', 'other_id_2', 'other_id_3', 'other_id_4', 'other_id_5', 'other_id_6',
-            'other_id_7', 'other_id_8', 'other_id_9', 'other_id_10', 'mobile_number', 'phone_number_2', 'phone_number_3',
-            'facebook', 'twitter', 'google', 'microsoft', 'yahoo', 'alias', 'facebook_custom_audience_id')
+        WHERE i.mpid IN (SELECT mpid FROM base)
+          AND d.identity_type IN (SELECT identity_type FROM id_keys WHERE object = 'user_identities')
         GROUP BY i.mpid, d.identity_type
-    )
+    ) JOIN id_keys USING (identity_type)
     GROUP BY mpid
 ),
 pattrs AS (

@@ -1,8 +1,9 @@
 // Package mparticletest is an Events API bulk endpoint for tests: an
 // httptest server on 127.0.0.1 that takes POST /v2/bulkevents with HTTP
 // Basic auth, checks the body is a JSON array of at most 100 batch
-// objects each naming its environment, keeps every batch it accepted,
-// and can be told to fail requests.
+// objects each naming its environment and each a batch mosaic's own
+// decoder (internal/batch) takes, keeps every batch it accepted, and can
+// be told to fail requests.
 package mparticletest
 
 import (
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 )
 
 // Server is a bulk endpoint. Its methods are safe for concurrent use.
@@ -93,6 +96,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var raw []json.RawMessage
 	json.Unmarshal(body, &raw)
+	for _, b := range raw {
+		// The Events API refuses a batch it cannot read (an unknown
+		// user_identities type, …): mosaic's decoder reads as it does.
+		if _, err := batch.Decode(b, ""); err != nil {
+			msg, _ := json.Marshal(err.Error())
+			http.Error(w, `{"errors":[{"code":"BAD_REQUEST","message":`+string(msg)+`}]}`, http.StatusBadRequest)
+			return
+		}
+	}
 	s.batches = append(s.batches, raw...)
 	w.WriteHeader(http.StatusAccepted)
 }

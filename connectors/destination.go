@@ -203,10 +203,12 @@ type Record struct {
 	// fields whose value is null are left out (never from an events
 	// output's batch, which goes with every field it had).
 	Fields json.RawMessage
-	// IdempotencyKey is stable for one output, key, operation and payload:
-	// a receiver can drop a record it has seen with the same key (a resend
-	// after a lost acknowledgement). A refresh (Refresher) carries another
-	// key than the delivery it refreshes.
+	// IdempotencyKey is the same for every attempt at one delivery (an
+	// output's key, operation and payload) until one is acknowledged: a
+	// receiver can drop a record it has seen with the same key (a resend
+	// after a lost acknowledgement). A later delivery of an equal payload,
+	// after another one was delivered, and a refresh (Refresher) carry
+	// keys of their own.
 	IdempotencyKey string
 	// Forget marks a remove owed to a data-subject deletion (`mosaic
 	// forget`): it is sent whatever the output's mode, and a destination

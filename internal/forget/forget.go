@@ -116,8 +116,9 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	if err := tx.ExecFile(ctx, "forget/rows.sql", nil); err != nil {
 		return res, err
 	}
-	// keys.sql: the candidate keys and the failures go by the profiles
-	// alone; the keys owed and the outputs owing name the request.
+	// keys.sql: the candidate keys, the failures and the pending
+	// deliveries go by the profiles alone; the keys owed and the outputs
+	// owing name the request.
 	stmts, err := sqlfiles.File("forget/keys.sql", nil)
 	if err != nil {
 		return res, err

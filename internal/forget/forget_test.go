@@ -126,6 +126,7 @@ const everything = `SELECT string_agg(t, ' ') FROM (
 	SELECT CAST(to_json(x) AS VARCHAR) FROM main.dropped_rows x UNION ALL
 	SELECT CAST(to_json(x) AS VARCHAR) FROM main.events x UNION ALL
 	SELECT CAST(to_json(x) AS VARCHAR) FROM main.output_failures x UNION ALL
+	SELECT CAST(to_json(x) AS VARCHAR) FROM _mosaic.output_pending x UNION ALL
 	SELECT CAST(to_json(x) AS VARCHAR) FROM main.forgotten x UNION ALL
 	SELECT CAST(to_json(x) AS VARCHAR) FROM _mosaic.profile_docs x UNION ALL
 	SELECT CAST(to_json(x) AS VARCHAR) FROM _mosaic.profile_keys x)`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -35,11 +36,13 @@ type chaos struct {
 	rate float64
 	// acked maps a record key to the idempotency key it was last
 	// acknowledged with (the client got a 2xx for its request); sent maps
-	// op, key and fields to the
-	// idempotency key they were sent with; delivered holds every key
-	// mosaic ever sent an upsert or add for.
+	// a record key, then its op and fields, to the idempotency key they
+	// were sent with since another delivery of the record key was (after
+	// which an equal one is a new delivery, with a key of its own: the
+	// receiver may have applied the other in between); delivered holds
+	// every key mosaic ever sent an upsert or add for.
 	acked     map[string]string
-	sent      map[string]string
+	sent      map[string]map[string]string
 	delivered map[string]bool
 	requests  int
 	faults    map[string]int
@@ -54,7 +57,7 @@ type chaos struct {
 
 func newChaos(t *testing.T, upstream *webhooktest.Receiver, seed uint64, slow time.Duration) *chaos {
 	c := &chaos{t: t, upstream: upstream, slow: slow, rnd: rand.New(rand.NewPCG(seed, 1)),
-		acked: map[string]string{}, sent: map[string]string{}, delivered: map[string]bool{}, faults: map[string]int{},
+		acked: map[string]string{}, sent: map[string]map[string]string{}, delivered: map[string]bool{}, faults: map[string]int{},
 		kinds: []string{"500", "429", "413", "slow", "reset", "reset after"}}
 	c.srv = httptest.NewServer(c)
 	t.Cleanup(c.srv.Close)
@@ -80,15 +83,30 @@ func (c *chaos) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.requests++
 	n := c.requests
+	// What this request sends of a record key makes its other deliveries
+	// sent before history.
+	now := map[string]map[string]bool{}
+	for _, rec := range p.Records {
+		if now[rec.Key] == nil {
+			now[rec.Key] = map[string]bool{}
+		}
+		now[rec.Key][rec.Op+" "+string(rec.Fields)] = true
+	}
+	for key, ids := range now {
+		maps.DeleteFunc(c.sent[key], func(id, _ string) bool { return !ids[id] })
+	}
 	for _, rec := range p.Records {
 		if c.acked[rec.Key] == rec.IdempotencyKey {
 			c.violations = append(c.violations, fmt.Sprintf("request %d: %s %s is what the receiver last acknowledged, sent again", n, rec.Op, rec.Key))
 		}
-		id := rec.Op + " " + rec.Key + " " + string(rec.Fields)
-		if prev, ok := c.sent[id]; ok && prev != rec.IdempotencyKey {
-			c.violations = append(c.violations, fmt.Sprintf("request %d: %s sent again with another idempotency key (%s, before %s)", n, id, rec.IdempotencyKey, prev))
+		id := rec.Op + " " + string(rec.Fields)
+		if prev, ok := c.sent[rec.Key][id]; ok && prev != rec.IdempotencyKey {
+			c.violations = append(c.violations, fmt.Sprintf("request %d: %s %s sent again with another idempotency key (%s, before %s)", n, rec.Key, id, rec.IdempotencyKey, prev))
 		}
-		c.sent[id] = rec.IdempotencyKey
+		if c.sent[rec.Key] == nil {
+			c.sent[rec.Key] = map[string]string{}
+		}
+		c.sent[rec.Key][id] = rec.IdempotencyKey
 		switch rec.Op {
 		case "remove":
 			if !c.delivered[rec.Key] {

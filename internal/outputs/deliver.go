@@ -38,6 +38,10 @@ func (s *Syncer) deliver(ctx context.Context, sy *sync, p *config.Pipeline, tota
 	if c, ok := w.(connectors.Copier); ok {
 		return sy.copy(ctx, c, total)
 	}
+	if err := sy.keepPending(ctx); err != nil {
+		sy.res.Failed = total
+		return err
+	}
 	return sy.eachBatch(ctx, w, total, func(recs []connectors.Record, ps []pending, errs []error, werr error) (bool, error) {
 		if werr != nil {
 			// Nothing of this batch was delivered, and the destination is
@@ -151,4 +155,34 @@ func (sy *sync) copy(ctx context.Context, c connectors.Copier, total int64) erro
 		return err
 	}
 	return sy.ack(context.WithoutCancel(ctx), 1, total, nil)
+}
+
+// keepPending records what the sync is about to send, each delivery with
+// the sync at which it was first pending, in place of what the last sync
+// set out to send: the idempotency keys of the records derive from it, so
+// that the next sync sends what this one could not deliver (or died
+// delivering) with the same keys. Only writers get keys: a Copier's
+// output has none to keep.
+func (sy *sync) keepPending(ctx context.Context) error {
+	tx, err := sy.store.Begin(ctx)
+	if err != nil {
+		return storeErr("outputs/pending_keep.sql", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/pending_done.sql"), sy.o.Name); err != nil {
+		return storeErr("outputs/pending_done.sql", err)
+	}
+	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/pending_keep.sql"), sy.o.Name, sy.res.SyncID); err != nil {
+		return storeErr("outputs/pending_keep.sql", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return storeErr("outputs/pending_keep.sql", err)
+	}
+	return nil
+}
+
+// pendingDone forgets what the sync set out to send once it owes nothing:
+// a later delivery of any record is a new one, with a key of its own.
+func (sy *sync) pendingDone(ctx context.Context) error {
+	return sy.exec(ctx, "outputs/pending_done.sql", sqlfiles.Get("outputs/pending_done.sql"), sy.o.Name)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,6 +107,9 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 	}
 	if err == nil && res.Failed == 0 && o.Send == config.SendEvents {
 		err = sy.advance(ctx)
+	}
+	if err == nil && res.Failed == 0 {
+		err = sy.pendingDone(ctx)
 	}
 	if herr := sy.conn.QueryRowContext(context.WithoutCancel(ctx), sqlfiles.Get("outputs/holds.sql"), o.Name).Scan(&res.Holds); herr != nil && err == nil {
 		err = storeErr("outputs/holds.sql", herr)
@@ -281,7 +285,7 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 		ns, changes := b.Column(0).(*array.Int64), b.Column(1).(*array.String)
 		keys, fields := b.Column(2).(*array.String), b.Column(3).(*array.String)
 		payloads, hashes := b.Column(4).(*array.String), b.Column(5).(*array.String)
-		refreshes := b.Column(6).(*array.String)
+		refreshes, since := b.Column(6).(*array.String), b.Column(7).(*array.Int64)
 		for i := range int(b.NumRows()) {
 			// Strings from the batch alias its buffers: what outlives the
 			// callback is cloned.
@@ -291,12 +295,12 @@ func (sy *sync) page(ctx context.Context, lo, hi int64) ([]connectors.Record, []
 				p.rec.Op, p.rec.Forget = connectors.OpRemove, change == "forgotten"
 			}
 			// A refresh is keyed apart from the delivery it refreshes.
-			p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hashes.Value(i), refreshes.Value(i))
+			p.rec.IdempotencyKey = idempotencyKey(sy.o.Name, p.rec.Key, p.rec.Op, hashes.Value(i), since.Value(i), refreshes.Value(i))
 			recs = append(recs, p.rec)
 			ps = append(ps, p)
 		}
 		return nil
-	}, sqlfiles.Get("outputs/page.sql"), lo, hi, sy.skipNulls())
+	}, sqlfiles.Get("outputs/page.sql"), lo, hi, sy.skipNulls(), sy.res.SyncID)
 	if err != nil {
 		return nil, nil, storeErr("outputs/page.sql", err)
 	}
@@ -312,10 +316,15 @@ func (sy *sync) skipNulls() bool {
 }
 
 // idempotencyKey is stable for one output, key, operation and payload,
-// and for a refresh the time of the delivery it refreshes ("" otherwise).
-func idempotencyKey(output, key, op, hash, refreshes string) string {
+// the sync at which that delivery was first pending (since), and for a
+// refresh the time of the delivery it refreshes ("" otherwise). since sets
+// a delivery apart from an equal one before it (gold, silver, then gold
+// again): the payload alone would give the third the first's key, and a
+// receiver that drops repeats would keep silver. It stays the same for
+// every attempt at the delivery until one is acknowledged (output_pending).
+func idempotencyKey(output, key, op, hash string, since int64, refreshes string) string {
 	h := sha256.New()
-	for _, s := range []string{output, key, op, hash} {
+	for _, s := range []string{output, key, op, hash, strconv.FormatInt(since, 10)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

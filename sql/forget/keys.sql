@@ -31,3 +31,8 @@ DELETE FROM _mosaic.output_failures
 WHERE key IN (SELECT key FROM _forget_candidates) OR key IN (SELECT key FROM _forget_row_keys);
 -- name: forwarded
 DELETE FROM _mosaic.output_state WHERE key IN (SELECT key FROM _forget_row_keys);
+-- name: pending
+-- What syncs set out to send for them goes too (it names their keys): the
+-- removals owed are new deliveries.
+DELETE FROM _mosaic.output_pending
+WHERE key IN (SELECT key FROM _forget_candidates) OR key IN (SELECT key FROM _forget_row_keys);

@@ -13,11 +13,15 @@
 -- least that old at $6 (the sync's clock) are sent again with their
 -- current payload (refreshed; refreshes holds that delivery's time, which
 -- sets them apart in their idempotency key).
+-- since is the sync at which the same delivery (key, payload and whether
+-- it removes) was first pending, when the output's last sync set out to
+-- send it too and no sync has seen it acknowledged since (output_pending);
+-- NULL when it is a new one. Idempotency keys derive from it.
 -- Numbered in the order they are sent: removes (and replaced), adds,
 -- changes, refreshes, by key, and stored in that order, so that reading or
 -- acknowledging a range of numbers skips the rest of the table.
 CREATE OR REPLACE TEMP TABLE _out_pending AS
-SELECT CAST(row_number() OVER (ORDER BY change_order, key) AS BIGINT) AS n, change, key, payload, hash, refreshes
+SELECT CAST(row_number() OVER (ORDER BY c.change_order, c.key) AS BIGINT) AS n, c.change, c.key, c.payload, c.hash, c.refreshes, o.since
 FROM (
     SELECT CASE WHEN s.key IS NULL THEN 'added' ELSE 'changed' END AS change,
         CASE WHEN s.key IS NULL THEN 2 ELSE 3 END AS change_order,
@@ -43,5 +47,7 @@ FROM (
     JOIN _mosaic.output_state s ON s.output = $1 AND s.key = d.key
     WHERE $5 > 0 AND d.rank = 1 AND NOT ($2 AND s.hash <> d.hash)
       AND s.delivered_at <= $6::TIMESTAMPTZ - to_seconds($5::BIGINT)
-)
+) c
+LEFT JOIN (SELECT key, hash, removed, since FROM _mosaic.output_pending WHERE output = $1) o
+    ON o.key = c.key AND o.hash = c.hash AND o.removed = (c.change IN ('removed', 'replaced', 'forgotten'))
 ORDER BY n;

@@ -15,8 +15,9 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
-// TestFullRefreshForwardsEachBatchOnce: a full refresh stores every
-// feed's history again as its own run's rows. An events output forwards
+// TestFullRefreshForwardsEachBatchOnce: an events output forwards every
+// batch once, a batch of user attributes alone too. A full refresh stores
+// every feed's history again as its own run's rows; the output forwards
 // from it only what it had not forwarded: a batch of a run it had not
 // synced yet and the batches new in the refresh, not the ones it had
 // (batch and columnar feeds alike).
@@ -68,6 +69,8 @@ outputs:
 			for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
 				var rec struct {
 					Batch struct {
+						ID     string         `json:"source_request_id"`
+						Attrs  map[string]any `json:"user_attributes"`
 						Events []struct {
 							Data struct {
 								Name string `json:"event_name"`
@@ -81,27 +84,31 @@ outputs:
 				for _, e := range rec.Batch.Events {
 					names = append(names, e.Data.Name)
 				}
+				if len(rec.Batch.Events) == 0 {
+					names = append(names, rec.Batch.ID) // a batch of user attributes alone
+				}
 			}
 		}
 		slices.Sort(names)
 		return names
 	}
-	write("data/1.ndjson", batch("r1", "a@x.com", "e1")+batch("r2", "b@x.com", "e2"))
+	attrs := `{"environment": "production", "source_request_id": "r0", "user_identities": {"email": "a@x.com"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780000000000}` + "\n"
+	write("data/1.ndjson", attrs+batch("r1", "a@x.com", "e1")+batch("r2", "b@x.com", "e2"))
 	write("visits/1.csv", "email,at,kind\na@x.com,2026-05-31T10:00:00Z,visit\n")
 	run(1, false, false)
-	if got := forwarded(); !slices.Equal(got, []string{"e1", "e2", "visit"}) {
-		t.Fatalf("after run 1: forwarded %q", got)
+	if got := forwarded(); !slices.Equal(got, []string{"e1", "e2", "r0", "visit"}) {
+		t.Fatalf("after run 1: forwarded %q, want the batch of attributes alone too", got)
 	}
 	write("data/2.ndjson", batch("r3", "c@x.com", "e3"))
 	run(2, false, true) // not synced: the output has not forwarded e3
 	write("data/3.ndjson", batch("r4", "d@x.com", "e4"))
 	run(3, true, false)
-	if got, want := forwarded(), []string{"e1", "e2", "e3", "e4", "visit"}; !slices.Equal(got, want) {
+	if got, want := forwarded(), []string{"e1", "e2", "e3", "e4", "r0", "visit"}; !slices.Equal(got, want) {
 		t.Errorf("after a full refresh: forwarded %q in all, want %q (each batch once)", got, want)
 	}
 	run(4, false, false)
-	if got := forwarded(); len(got) != 5 {
-		t.Errorf("after the run past the refresh: forwarded %q in all, want the same 5", got)
+	if got := forwarded(); len(got) != 6 {
+		t.Errorf("after the run past the refresh: forwarded %q in all, want the same 6", got)
 	}
 	db, err := sql.Open("duckdb", filepath.Join(dir, "store.duckdb")+"?access_mode=READ_ONLY")
 	if err != nil {

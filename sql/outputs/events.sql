@@ -1,5 +1,6 @@
 -- The batches an events output should forward: every feed row of runs $1
--- (exclusive: the output's position) to $2 whose events the store kept —
+-- (exclusive: the output's position) to $2 that is a batch the store kept
+-- (with events or only user attributes) or whose events it kept —
 -- rows of only_read feeds ($3: their positions), which are forwarded as
 -- they came (no mpid, their own identities and attributes), and rows that
 -- resolved to a profile, which are forwarded enriched with that profile
@@ -24,8 +25,10 @@ run_rows AS (
     LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
     WHERE r.run_id > $1 AND r.run_id <= $2
       AND (rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos))
-      AND r.row_id IN (SELECT row_id FROM _mosaic.feed_events
-                       WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1))
+      AND (r.row_id IN (SELECT row_id FROM _mosaic.feed_events
+                        WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1))
+           OR r.row_id IN (SELECT row_id FROM _mosaic.feed_batches
+                           WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1)))
       AND r.row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $9)
 ),
 id_keys AS (

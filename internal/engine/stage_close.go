@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
@@ -15,16 +16,17 @@ import (
 // all, whether the read and Finish succeeded or not.
 
 // track runs a source's statement and adds the temp tables it made to
-// those Close drops.
+// those Close drops. The tables are listed even when ctx was cancelled
+// meanwhile, and the statement's error is the one returned.
 func (f *FeedStage) track(ctx context.Context, run func() error) error {
 	before, err := f.tx.tempTables(ctx)
 	if err != nil {
 		return err
 	}
 	runErr := run()
-	after, err := f.tx.tempTables(ctx)
+	after, err := f.tx.tempTables(context.WithoutCancel(ctx))
 	if err != nil {
-		return err
+		return errors.Join(runErr, err)
 	}
 	for name := range after {
 		if !before[name] && name != f.table {

@@ -1,6 +1,7 @@
 package forget_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,5 +40,49 @@ feeds:
 	}
 	if n := strings.Count(got, `"forgotten_identity":true`); n != 2 {
 		t.Errorf("run 2 dropped:\n%s\nwant bob's two rows marked forgotten_identity", got)
+	}
+}
+
+// TestBlockTypesOfAnOlderStore: a store that blocked identities before the
+// blocked types were kept has no list of them; its next block lists every
+// known type, so that the dropped rows of the identities blocked before
+// are still found, and a block on a store with no list and no blocked
+// identity lists its own types alone.
+func TestBlockTypesOfAnOlderStore(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+`)
+	run(t, dir, 1, ann, bob)
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "email=bob@x.com", "--block"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	types := "SELECT value FROM _mosaic.meta WHERE key = 'blocked_identity_types'"
+	if got := query(t, dir, types); got != "customerid,email\n" {
+		t.Fatalf("blocked types after the first block: %q, want bob's own", got)
+	}
+	exec(t, dir, "DELETE FROM _mosaic.meta WHERE key = 'blocked_identity_types'") // as an older store
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "email=ann@x.com", "--block"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	if got := query(t, dir, types); !strings.Contains(got, "ios_idfa") || !strings.Contains(got, "email") {
+		t.Errorf("blocked types of an older store after a block: %q, want every known type", got)
+	}
+}
+
+// exec runs one statement on the store.
+func exec(t *testing.T, dir, q string) {
+	t.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(dir, "store.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(q); err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
 }

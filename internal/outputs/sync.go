@@ -43,6 +43,9 @@ type sync struct {
 	// Options.Now.
 	refresh time.Duration
 	clock   time.Time
+	// from is where an events output with no position yet starts (plan):
+	// the sync records it before it sends anything.
+	from sql.NullInt64
 }
 
 // now is the sync's clock: Options.Now, else the wall clock.
@@ -89,6 +92,10 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 				res.Status = StatusFailed
 			}
 		}
+		return res
+	}
+	if err := sy.keepStart(ctx); err != nil {
+		res.Status, res.Err = StatusFailed, err
 		return res
 	}
 	if err := sy.start(ctx); err != nil {
@@ -146,10 +153,12 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 			return storeErr("outputs/position.sql", err)
 		}
 		// A new events output starts with the batches of the run it
-		// first syncs after.
+		// first syncs after (keepStart records that).
 		start := sy.res.RunID - 1
 		if pos.Valid {
 			start = pos.Int64
+		} else {
+			sy.from = sql.NullInt64{Int64: start, Valid: true}
 		}
 		args = eventsArgs(p, o, start, sy.res.RunID)
 	}
@@ -244,6 +253,17 @@ func (sy *sync) finish(ctx context.Context) error {
 	}
 	return sy.exec(ctx, "outputs/sync_finish.sql", sqlfiles.Get("outputs/sync_finish.sql"), r.SyncID, r.Status,
 		r.Added, r.Changed, r.Removed, r.Invalid, r.Failed, msg, sy.now(), r.Refreshed)
+}
+
+// keepStart records where a new events output starts as its position,
+// before its first sync sends anything: should that sync fail, the next
+// one, after later runs, still starts there and sends what this one did
+// not deliver.
+func (sy *sync) keepStart(ctx context.Context) error {
+	if !sy.from.Valid {
+		return nil
+	}
+	return sy.exec(ctx, "outputs/advance.sql", sqlfiles.Get("outputs/advance.sql"), sy.o.Name, sy.from.Int64)
 }
 
 // advance moves an events output's position to the sync's run: it has

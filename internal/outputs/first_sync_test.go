@@ -1,0 +1,70 @@
+package outputs_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
+)
+
+// TestEventsOutputRetriesItsFirstSync: a new events output starts with the
+// run it first syncs after. When that sync fails, the output's next sync,
+// after another run, still sends the first run's batches, with the new
+// ones, each once.
+func TestEventsOutputRetriesItsFirstSync(t *testing.T) {
+	d := eventsDir(t.TempDir())
+	hook := webhooktest.New(t, "")
+	t.Setenv("MOSAIC_TEST_HOOK_URL", hook.URL)
+	d.write(t, "pipeline.yaml", `version: 1
+name: first
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: web, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+outputs:
+  - { name: hook, kind: webhook, url_env: MOSAIC_TEST_HOOK_URL, send: events }
+`)
+	batch := func(id string) string {
+		return `{"environment":"production","source_request_id":"` + id + `","user_identities":{"email":"` + id + `@x.com"},` +
+			`"events":[{"event_type":"custom_event","data":{"event_name":"e","timestamp_unixtime_ms":1780000000000}}]}` + "\n"
+	}
+	run := func(day int) error {
+		p, err := pipeline.Load(filepath.Join(string(d), "pipeline.yaml"), builtin.Registry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)})
+		return err
+	}
+	d.write(t, "data/1.ndjson", batch("r1")+batch("r2"))
+	hook.FailNext(1000, 400)
+	var oe *pipeline.OutputsError
+	if err := run(1); !errors.As(err, &oe) {
+		t.Fatalf("run 1: %v, want its output's sync to fail", err)
+	}
+	hook.FailNext(0, 0)
+	d.write(t, "data/2.ndjson", batch("r3"))
+	if err := run(2); err != nil {
+		t.Fatalf("run 2: %v", err)
+	}
+	sent := map[string]int{}
+	for _, req := range hook.Requests() {
+		if req.Status >= 300 {
+			continue
+		}
+		for _, id := range []string{"r1", "r2", "r3"} {
+			sent[id] += strings.Count(string(req.Body), `"source_request_id":"`+id+`"`)
+		}
+	}
+	for _, id := range []string{"r1", "r2", "r3"} {
+		if sent[id] != 1 {
+			t.Errorf("batch %s delivered %d times, want once (delivered: %v)", id, sent[id], sent)
+		}
+	}
+}

@@ -38,11 +38,7 @@ func (d eventsDir) write(t *testing.T, name, content string) {
 
 func (d eventsDir) run(t *testing.T, day int) {
 	t.Helper()
-	p, err := pipeline.Load(filepath.Join(string(d), "pipeline.yaml"), builtin.Registry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)})
+	err := d.runWith(t, day, pipeline.Options{})
 	var oe *pipeline.OutputsError
 	switch {
 	case errors.As(err, &oe):
@@ -50,6 +46,19 @@ func (d eventsDir) run(t *testing.T, day int) {
 	case err != nil:
 		t.Fatalf("run %d: %v", day, err)
 	}
+}
+
+// runWith runs the pipeline with opts at midnight of a June 2026 day and
+// returns the run's error, a failed sync's included.
+func (d eventsDir) runWith(t *testing.T, day int, opts pipeline.Options) error {
+	t.Helper()
+	p, err := pipeline.Load(filepath.Join(string(d), "pipeline.yaml"), builtin.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Now = time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)
+	_, err = (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, opts)
+	return err
 }
 
 // forwarded reads the batches the files output of d wrote under out/.

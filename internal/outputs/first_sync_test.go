@@ -1,14 +1,10 @@
 package outputs_test
 
 import (
-	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
@@ -34,23 +30,15 @@ outputs:
 		return `{"environment":"production","source_request_id":"` + id + `","user_identities":{"email":"` + id + `@x.com"},` +
 			`"events":[{"event_type":"custom_event","data":{"event_name":"e","timestamp_unixtime_ms":1780000000000}}]}` + "\n"
 	}
-	run := func(day int) error {
-		p, err := pipeline.Load(filepath.Join(string(d), "pipeline.yaml"), builtin.Registry())
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, pipeline.Options{Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)})
-		return err
-	}
 	d.write(t, "data/1.ndjson", batch("r1")+batch("r2"))
 	hook.FailNext(1000, 400)
 	var oe *pipeline.OutputsError
-	if err := run(1); !errors.As(err, &oe) {
+	if err := d.runWith(t, 1, pipeline.Options{}); !errors.As(err, &oe) {
 		t.Fatalf("run 1: %v, want its output's sync to fail", err)
 	}
 	hook.FailNext(0, 0)
 	d.write(t, "data/2.ndjson", batch("r3"))
-	if err := run(2); err != nil {
+	if err := d.runWith(t, 2, pipeline.Options{}); err != nil {
 		t.Fatalf("run 2: %v", err)
 	}
 	sent := map[string]int{}

@@ -1,17 +1,12 @@
 package outputs_test
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/mosaic-cdp/mosaic/connectors/builtin"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
@@ -22,15 +17,8 @@ import (
 // synced yet and the batches new in the refresh, not the ones it had
 // (batch and columnar feeds alike).
 func TestFullRefreshForwardsEachBatchOnce(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("pipeline.yaml", `version: 1
+	d := eventsDir(t.TempDir())
+	d.write(t, "pipeline.yaml", `version: 1
 name: refresh
 state: ./store.duckdb
 identity: { priority: [customerid, email] }
@@ -46,62 +34,47 @@ outputs:
 	}
 	run := func(day int, full, noSync bool) {
 		t.Helper()
-		p, err := pipeline.Load(filepath.Join(dir, "pipeline.yaml"), builtin.Registry())
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts := pipeline.Options{FullRefresh: full, NoSync: noSync, Now: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC)}
-		if _, err := (&pipeline.Runner{Registry: builtin.Registry()}).Run(context.Background(), p, opts); err != nil {
+		if err := d.runWith(t, day, pipeline.Options{FullRefresh: full, NoSync: noSync}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// forwarded lists the event names of every batch the output wrote (a
-	// file per sync, a record per batch).
+	// forwarded lists the event names of every batch the output wrote, or
+	// the request id of a batch of user attributes alone.
 	forwarded := func() []string {
 		t.Helper()
-		files, _ := filepath.Glob(filepath.Join(dir, "out", "*"))
 		var names []string
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
+		for _, b := range d.forwarded(t) {
+			var batch struct {
+				ID     string `json:"source_request_id"`
+				Events []struct {
+					Data struct {
+						Name string `json:"event_name"`
+					} `json:"data"`
+				} `json:"events"`
 			}
-			for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
-				var rec struct {
-					Batch struct {
-						ID     string         `json:"source_request_id"`
-						Attrs  map[string]any `json:"user_attributes"`
-						Events []struct {
-							Data struct {
-								Name string `json:"event_name"`
-							} `json:"data"`
-						} `json:"events"`
-					} `json:"batch"`
-				}
-				if err := json.Unmarshal([]byte(line), &rec); err != nil {
-					t.Fatalf("%s: %v: %s", f, err, line)
-				}
-				for _, e := range rec.Batch.Events {
-					names = append(names, e.Data.Name)
-				}
-				if len(rec.Batch.Events) == 0 {
-					names = append(names, rec.Batch.ID) // a batch of user attributes alone
-				}
+			if err := json.Unmarshal(b, &batch); err != nil {
+				t.Fatalf("%v: %s", err, b)
+			}
+			for _, e := range batch.Events {
+				names = append(names, e.Data.Name)
+			}
+			if len(batch.Events) == 0 {
+				names = append(names, batch.ID)
 			}
 		}
 		slices.Sort(names)
 		return names
 	}
 	attrs := `{"environment": "production", "source_request_id": "r0", "user_identities": {"email": "a@x.com"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780000000000}` + "\n"
-	write("data/1.ndjson", attrs+batch("r1", "a@x.com", "e1")+batch("r2", "b@x.com", "e2"))
-	write("visits/1.csv", "email,at,kind\na@x.com,2026-05-31T10:00:00Z,visit\n")
+	d.write(t, "data/1.ndjson", attrs+batch("r1", "a@x.com", "e1")+batch("r2", "b@x.com", "e2"))
+	d.write(t, "visits/1.csv", "email,at,kind\na@x.com,2026-05-31T10:00:00Z,visit\n")
 	run(1, false, false)
 	if got := forwarded(); !slices.Equal(got, []string{"e1", "e2", "r0", "visit"}) {
 		t.Fatalf("after run 1: forwarded %q, want the batch of attributes alone too", got)
 	}
-	write("data/2.ndjson", batch("r3", "c@x.com", "e3"))
+	d.write(t, "data/2.ndjson", batch("r3", "c@x.com", "e3"))
 	run(2, false, true) // not synced: the output has not forwarded e3
-	write("data/3.ndjson", batch("r4", "d@x.com", "e4"))
+	d.write(t, "data/3.ndjson", batch("r4", "d@x.com", "e4"))
 	run(3, true, false)
 	if got, want := forwarded(), []string{"e1", "e2", "e3", "e4", "r0", "visit"}; !slices.Equal(got, want) {
 		t.Errorf("after a full refresh: forwarded %q in all, want %q (each batch once)", got, want)
@@ -116,7 +89,7 @@ outputs:
 	if got := forwarded(); len(got) != 6 {
 		t.Errorf("after two more refreshes, the first not synced: forwarded %q in all, want the same 6", got)
 	}
-	db, err := sql.Open("duckdb", filepath.Join(dir, "store.duckdb")+"?access_mode=READ_ONLY")
+	db, err := sql.Open("duckdb", filepath.Join(string(d), "store.duckdb")+"?access_mode=READ_ONLY")
 	if err != nil {
 		t.Fatal(err)
 	}

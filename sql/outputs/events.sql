@@ -17,6 +17,7 @@
 -- skipped (refresh_forwarded.sql).
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
+first_row AS (SELECT coalesce(min(row_id), 0) AS row_id FROM _mosaic.feed_rows WHERE run_id > $1),
 run_rows AS (
     SELECT r.row_id, r.feed, r.feed_pos,
         CASE WHEN list_contains($3::INTEGER[], r.feed_pos) THEN NULL ELSE coalesce(al.mpid, rp.mpid) END AS mpid
@@ -25,10 +26,9 @@ run_rows AS (
     LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
     WHERE r.run_id > $1 AND r.run_id <= $2
       AND (rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos))
-      AND (r.row_id IN (SELECT row_id FROM _mosaic.feed_events
-                        WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1))
-           OR r.row_id IN (SELECT row_id FROM _mosaic.feed_batches
-                           WHERE row_id >= (SELECT coalesce(min(row_id), 0) FROM _mosaic.feed_rows WHERE run_id > $1)))
+      AND r.row_id IN (SELECT row_id FROM _mosaic.feed_events WHERE row_id >= (SELECT row_id FROM first_row)
+                       UNION ALL
+                       SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT row_id FROM first_row))
       AND r.row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $9)
 ),
 id_keys AS (

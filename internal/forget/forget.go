@@ -2,10 +2,11 @@
 // forget`), in one transaction: the profile and every MPID merged into it,
 // their identities, attributes, calculated values, events, audience
 // entries and aliases, the staged rows that resolved to them or carry one
-// of their identities, and the dropped rows and runs' shared-value stats
-// that name one of their identities or a value those rows carried that no
-// other profile holds. Other profiles are not touched, and no full
-// refresh is needed.
+// of their identities, the dropped rows and runs' shared-value stats that
+// name one of their identities or a value those rows carried that no
+// other profile holds, and their entries among the runs' largest
+// profiles. Other profiles are not touched, and no full refresh is
+// needed.
 //
 // Every output that holds a record of the profile owes its removal: the
 // next sync sends it whatever the output's mode (a webhook says op
@@ -135,8 +136,10 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	if err := forgetState(ctx, tx, req.StateKeys); err != nil {
 		return res, err
 	}
-	if err := tx.ExecFile(ctx, "forget/erase.sql", nil); err != nil {
-		return res, err
+	for _, f := range []string{"forget/largest.sql", "forget/erase.sql"} {
+		if err := tx.ExecFile(ctx, f, nil); err != nil {
+			return res, err
+		}
 	}
 	if req.Block {
 		// The types first: they tell a store that blocked before they

@@ -41,3 +41,38 @@ feeds:
 		t.Errorf("run 3's profile stats after forgetting bob: %s, want the count alone", got)
 	}
 }
+
+// TestForgetRunsStatsLargest: a run's stats list its largest profiles by
+// MPID (profiles.largest, in the public runs view); forget takes the
+// forgotten profile and every MPID merged into it out of every run's
+// list, leaves another profile's, and drops a list left empty.
+func TestForgetRunsStatsLargest(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+`)
+	bobID := `{"environment": "production", "user_identities": {"customer_id": "B0B"}, "timestamp_unixtime_ms": 1780232400000}`
+	run(t, dir, 1, ann, bobAgn, bobID) // bob as two profiles: his e-mail's and his id's
+	run(t, dir, 2, bob)                // a row with both merges them
+	bobs := query(t, dir, `SELECT mpid FROM profile_identities WHERE identity_value = 'B0B'
+		UNION SELECT alias_mpid FROM _mosaic.aliases WHERE mpid IN (SELECT mpid FROM profile_identities WHERE identity_value = 'B0B') ORDER BY 1`)
+	annMPID := strings.TrimSpace(query(t, dir, "SELECT mpid FROM profile_identities WHERE identity_value = 'ann'"))
+	const largest = `SELECT run_id || ' ' || (e->>'mpid') FROM runs, unnest(CAST(stats->'$.profiles.largest' AS JSON[])) u(e) ORDER BY run_id, e->>'mpid'`
+	before := query(t, dir, largest)
+	if strings.Count(bobs, "\n") != 2 || strings.Count(before, "\n") != 4 {
+		t.Fatalf("setup: bob's MPIDs %q; runs' largest profiles:\n%s\nwant bob's two in run 1 and his survivor in run 2, with ann", bobs, before)
+	}
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "email=bob@x.com"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	if got := query(t, dir, largest); got != "1 "+annMPID+"\n" {
+		t.Errorf("runs' largest profiles after forgetting bob (MPIDs %q):\n%s\nwant ann's alone, in run 1", bobs, got)
+	}
+	if got := query(t, dir, `SELECT CAST(stats->'profiles' AS VARCHAR) FROM runs WHERE run_id = 2`); strings.Contains(got, "largest") {
+		t.Errorf("run 2's profile stats after forgetting bob: %s, want no list of largest", got)
+	}
+}

@@ -3,10 +3,10 @@
 // their identities, attributes, calculated values, events, audience
 // entries and aliases, the staged rows that resolved to them or carry one
 // of their identities, the dropped rows and runs' shared-value stats that
-// name one of their identities or a value those rows carried that no
-// other profile holds, and their entries among the runs' largest
-// profiles. Other profiles are not touched, and no full refresh is
-// needed.
+// name, as an identity, one of their identities or a value those rows
+// carried that no other profile holds, and their entries among the runs'
+// largest profiles. Other profiles are not touched, and no full refresh
+// is needed.
 //
 // Every output that holds a record of the profile owes its removal: the
 // next sync sends it whatever the output's mode (a webhook says op
@@ -23,6 +23,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/batch"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
@@ -44,6 +46,11 @@ type Request struct {
 	Identity     string // normalised as staging does
 	Reason       string
 	Block        bool
+	// IdentityFields names the fields of a dropped row that hold an
+	// identity (the func IdentityFields): a dropped row goes that names
+	// one of the profile's values in one. Without them, any field counts
+	// but the engine's own (a position, a line, a count).
+	IdentityFields []string
 	// StateKeys, when set, names what to delete of the outputs' own state
 	// (connectors.OutputState) for the erased profiles' identities (type
 	// to values): per output, the keys (connectors.StateForgetter). An
@@ -136,6 +143,14 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	if err := forgetState(ctx, tx, req.StateKeys); err != nil {
 		return res, err
 	}
+	// The dropped rows that name one of the values as an identity
+	// (spelled.sql: what a row names).
+	if err := tx.ExecFile(ctx, "forget/spelled.sql", nil); err != nil {
+		return res, err
+	}
+	if err := tx.ExecFile(ctx, "forget/dropped.sql", nil, fieldsArg(req.IdentityFields)); err != nil {
+		return res, err
+	}
 	for _, f := range []string{"forget/largest.sql", "forget/erase.sql"} {
 		if err := tx.ExecFile(ctx, f, nil); err != nil {
 			return res, err
@@ -162,6 +177,41 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 		return res, fmt.Errorf("forget/owed.sql: %w", err)
 	}
 	return res, tx.Commit(ctx)
+}
+
+// IdentityFields is Request.IdentityFields for pipeline p (nil for no
+// pipeline): the names a dropped row gives an identity's field
+// (sql/forget/spelled.sql). Those are identity_value (the value a drop
+// reason names), every identity type and the key a batch carries it
+// under (user_identities, device_info), and the columns p's feeds map to
+// an identity.
+func IdentityFields(p *config.Pipeline) []string {
+	if p == nil {
+		return nil
+	}
+	fields := []string{"identity_value"}
+	for _, t := range config.IdentityTypes {
+		fields = append(fields, t)
+		if _, key, ok := batch.IdentityField(t); ok && key != t {
+			fields = append(fields, key)
+		}
+	}
+	for _, f := range p.Feeds {
+		for col := range f.Identities {
+			fields = append(fields, col)
+		}
+	}
+	slices.Sort(fields)
+	return slices.Compact(fields)
+}
+
+// fieldsArg is fields as a query parameter: NULL, not an empty list, when
+// there are none known (spelled.sql then takes any field).
+func fieldsArg(fields []string) any {
+	if fields == nil {
+		return nil
+	}
+	return fields
 }
 
 // OutputStateKeys is Request.StateKeys for pipeline p's outputs: the keys
@@ -230,9 +280,10 @@ type DB interface {
 // DropBlocked drops run runID's staged rows that carry a blocked identity
 // (a forgotten one), recording each in dropped_rows as forgotten_identity
 // without the identity, and strips the run's dropped rows that name one
-// (staging dropped them first) down to their reason and place. It does
-// nothing while no identity is blocked.
-func DropBlocked(ctx context.Context, db DB, runID int64) error {
+// (staging dropped them first; pipeline p's fields, as IdentityFields)
+// down to their reason and place. It does nothing while no identity is
+// blocked.
+func DropBlocked(ctx context.Context, db DB, p *config.Pipeline, runID int64) error {
 	var n int64
 	if err := db.QueryRow(ctx, sqlfiles.Get("forget/any_blocked.sql")).Scan(&n); err != nil {
 		return fmt.Errorf("forget/any_blocked.sql: %w", err)
@@ -248,5 +299,8 @@ func DropBlocked(ctx context.Context, db DB, runID int64) error {
 	if err := db.ExecFile(ctx, "forget/drop_blocked.sql", nil); err != nil {
 		return err
 	}
-	return db.ExecFile(ctx, "forget/redact_blocked.sql", nil, runID, config.IdentityTypes)
+	if err := db.ExecFile(ctx, "forget/spelled.sql", nil); err != nil {
+		return err
+	}
+	return db.ExecFile(ctx, "forget/redact_blocked.sql", nil, runID, config.IdentityTypes, fieldsArg(IdentityFields(p)))
 }

@@ -38,7 +38,7 @@ type stage struct {
 // stages are the stages after staging, in the order a run runs them.
 var stages = []stage{
 	{"identity", func(ctx context.Context, s *runState) (int64, error) {
-		if err := forget.DropBlocked(ctx, s.tx, s.runID); err != nil {
+		if err := forget.DropBlocked(ctx, s.tx, s.p, s.runID); err != nil {
 			return 0, err
 		}
 		id, err := identity.Run(ctx, s.tx, s.p, s.runID)

@@ -2,9 +2,10 @@
 -- calculated values, events, audience entries, aliases, refused joins and Profile API
 -- documents, the staged rows rows.sql found (with their batches), and, for
 -- each value of _forget_values, the dictionary entry unless another
--- profile holds it, the dropped rows that name it and the runs' stats
--- entries of it. What outputs delivered or failed is handled before
--- (keys.sql).
+-- profile holds it and the runs' stats entries of it. What outputs
+-- delivered or failed is handled before (keys.sql), and so are the
+-- dropped rows that name a value (dropped.sql) and the runs' largest
+-- profiles (largest.sql).
 -- name: unresolved_events
 -- Events of the rows that resolved to no profile were stored without one,
 -- and without their row: each is found as the copy of one of the rows'
@@ -18,33 +19,6 @@ WHERE ev.mpid IS NULL AND EXISTS (
     WHERE fe.row_id IN (SELECT row_id FROM _forget_rows) AND r.feed = ev.feed AND fe.occurred_at = ev.occurred_at
       AND fe.event_id IS NOT DISTINCT FROM ev.event_id AND fe.event_uuid IS NOT DISTINCT FROM ev.event_uuid
       AND fe.batch_id IS NOT DISTINCT FROM ev.batch_id AND fe.batch_uuid IS NOT DISTINCT FROM ev.batch_uuid);
--- name: dropped
--- A dropped row names a value in any letter case (staging lower-cases
--- e-mails, a raw line keeps them as sent) and as a JSON string, or,
--- inside a raw line kept as text, as an escaped one; an integer value also
--- as a JSON number (a columnar feed's integer column, a raw JSON line),
--- but not as one of the numbers the engine adds to a record (a position, a
--- line, a count); and as a field of a raw CSV line a reader rejected
--- ("text", split at delimiters and quotes). Only a row whose text contains
--- the value at all is looked at further: the candidates are materialised,
--- or DuckDB folds the costlier checks into the join and runs them on every
--- row and value (10 s instead of 0.2 s for 1M dropped rows).
-DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
-    WITH candidates AS MATERIALIZED (
-        SELECT d.id, d.txt, f.raw, f.esc, f.int
-        FROM (SELECT rowid AS id, lower(CAST("row" AS VARCHAR)) AS txt FROM _mosaic.dropped_rows) d
-        JOIN (SELECT lower(identity_value) AS raw, lower(substr(j, 2, length(j) - 2)) AS esc,
-                     regexp_full_match(identity_value, '-?[0-9]+') AS int
-              FROM (SELECT identity_value, CAST(to_json(identity_value) AS VARCHAR) AS j FROM _forget_values)) f
-          ON contains(d.txt, f.esc)
-    )
-    SELECT id FROM candidates
-    WHERE contains(txt, '"' || esc || '"')
-       OR contains(txt, '\"' || esc || '\"')
-       OR (int AND regexp_matches(
-               regexp_replace(txt, '"(_?row_pos|line|records|max_shared|rows|bytes|mpid)":-?[0-9]+', '', 'g'),
-               ':\s*' || raw || '\s*[,}\]]'))
-       OR list_contains(list_transform(regexp_split_to_array(json_extract_string(txt, '$.text'), '[,;|\t\r\n"]'), lambda x: trim(x)), raw));
 -- name: feed_identities
 DELETE FROM _mosaic.feed_identities WHERE row_id IN (SELECT row_id FROM _forget_rows);
 -- name: feed_attributes

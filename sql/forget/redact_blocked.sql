@@ -3,11 +3,11 @@
 -- forgotten_identity, and nothing else: staging drops a row before
 -- blocked_rows.sql sees it (a bad timestamp, a batch kept as its raw
 -- line, a CSV row kept as its columns). A blocked identity is only a
--- salted hash of type:value (block.sql), so every value a row spells is
--- hashed with each type blocked (block_types.sql; a store that blocked
--- before it kept them: every identity type, $2) and, as an e-mail,
--- lower-cased: its JSON strings, those inside a raw line kept as text,
--- integers, and the fields of a raw CSV line, each trimmed. Each value is
+-- salted hash of type:value (block.sql), so every value a row spells as
+-- an identity (forgetSpelled, spelled.sql, as forget itself finds them;
+-- $3 the fields that hold one) is hashed with each type blocked
+-- (block_types.sql; a store that blocked before it kept them: every
+-- identity type, $2) and, as an e-mail, lower-cased. Each value is
 -- hashed once for the run (a run's rows repeat most of theirs): 20,000
 -- dropped raw batch lines take 0.7 s with two types blocked, 3 s with
 -- every type.
@@ -18,21 +18,8 @@ SET "row" = json_merge_patch(
               WHERE k IN ('file', 'line', 'origin', 'row_pos', '_origin', '_row_pos')), '{}'),
     '{"forgotten_identity": true}')
 WHERE run_id = $1 AND rowid IN (
-    WITH r AS MATERIALIZED (
-        SELECT rowid AS id, CAST("row" AS VARCHAR) AS txt FROM _mosaic.dropped_rows WHERE run_id = $1
-    ),
-    strings AS (
-        SELECT id, CASE WHEN json_valid('"' || s || '"') THEN json_extract_string(CAST('"' || s || '"' AS JSON), '$') ELSE s END AS s
-        FROM (SELECT id, unnest(regexp_extract_all(txt, '"((?:[^"\\]|\\.)*)"', 1)) AS s FROM r)
-    ),
-    spelled AS MATERIALIZED (
-        SELECT id, trim(v) AS v FROM (
-            SELECT id, s AS v FROM strings
-            UNION ALL SELECT id, unnest(regexp_extract_all(s, '"((?:[^"\\]|\\.)*)"', 1)) FROM strings
-            UNION ALL SELECT id, unnest(regexp_split_to_array(s, '[,;|\t\r\n]')) FROM strings
-            UNION ALL SELECT id, unnest(regexp_extract_all(s, ':\s*(-?[0-9]+)', 1)) FROM strings
-            UNION ALL SELECT id, unnest(regexp_extract_all(txt, ':\s*(-?[0-9]+)', 1)) FROM r)
-        WHERE trim(v) <> ''
+    WITH spelled AS MATERIALIZED (
+        SELECT rowid AS id, unnest(forgetSpelled("row", $3::VARCHAR[])) AS v FROM _mosaic.dropped_rows WHERE run_id = $1
     ),
     salt AS (SELECT value AS salt FROM _mosaic.meta WHERE key = 'identity_salt'),
     blocked AS (

@@ -4,8 +4,9 @@
 // entries and aliases, the staged rows that resolved to them or carry one
 // of their identities, the dropped rows and runs' shared-value stats that
 // name, as an identity, one of their identities or a value those rows
-// carried that no other profile holds, and their entries among the runs'
-// largest profiles. Other profiles are not touched, and no full refresh
+// carried that is no one else's, and their entries among the runs'
+// largest profiles. Other profiles are not touched (a value shared with
+// others keeps its stats without the erased rows), and no full refresh
 // is needed.
 //
 // Every output that holds a record of the profile owes its removal: the
@@ -143,15 +144,15 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	if err := forgetState(ctx, tx, req.StateKeys); err != nil {
 		return res, err
 	}
-	// The dropped rows that name one of the values as an identity
-	// (spelled.sql: what a row names).
+	// The dropped rows and runs' stats before erase.sql: shared.sql reads
+	// the staged rows it deletes.
 	if err := tx.ExecFile(ctx, "forget/spelled.sql", nil); err != nil {
 		return res, err
 	}
 	if err := tx.ExecFile(ctx, "forget/dropped.sql", nil, fieldsArg(req.IdentityFields)); err != nil {
 		return res, err
 	}
-	for _, f := range []string{"forget/largest.sql", "forget/erase.sql"} {
+	for _, f := range []string{"forget/shared.sql", "forget/largest.sql", "forget/erase.sql"} {
 		if err := tx.ExecFile(ctx, f, nil); err != nil {
 			return res, err
 		}

@@ -76,3 +76,48 @@ feeds:
 		t.Errorf("run 2's profile stats after forgetting bob: %s, want no list of largest", got)
 	}
 }
+
+// TestForgetSharedValueOfMany: an e-mail identity.max_shared kept from
+// linking that others' rows carry too is not the forgotten person's: its
+// entry in the run's stats and its shared_identity dropped row stay,
+// without his rows (counted out, and his samples gone). One that is
+// shared only because of his rows (the others' alone stay within
+// max_shared) goes from both.
+func TestForgetSharedValueOfMany(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+`)
+	line := func(id, email string) string {
+		return `{"environment": "production", "user_identities": {"email": "` + email + `", "customer_id": "` + id + `"}, "timestamp_unixtime_ms": 1780232400000}`
+	}
+	// Bob's rows first, at positions 1 to 4: the samples of family@x.com
+	// (the first three of its rows) name one of his.
+	run(t, dir, 1, bob, line("B0B", "family@x.com"), line("B0B", "bobs.club@x.com"), line("B0B", "bobs.club@x.com"),
+		ann, line("ann", "family@x.com"), line("ann", "bobs.club@x.com"), line("carl", "family@x.com"), line("dan", "family@x.com"))
+	const shared = `SELECT 'stats ' || (e->>'identity_value') || ' records ' || (e->>'records')
+		FROM runs, unnest(CAST(stats->'$.profiles.shared' AS JSON[])) u(e)
+		UNION ALL SELECT 'dropped ' || ("row"->>'identity_value') || ' records ' || ("row"->>'records') || ' rows ' || ("row"->>'rows') ||
+			' samples ' || CAST("row"->'samples' AS VARCHAR) FROM dropped_rows WHERE reason = 'shared_identity'
+		ORDER BY 1`
+	before := query(t, dir, shared)
+	if !strings.Contains(before, "stats family@x.com records 4\n") || !strings.Contains(before, "stats bobs.club@x.com records 3\n") ||
+		!strings.Contains(before, `{"origin":"data/1ns.ndjson:2","row_pos":2}`) {
+		t.Fatalf("setup: the shared values are not recorded as expected:\n%s", before)
+	}
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=B0B"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	// bobs.club@x.com goes: without his rows it is within max_shared.
+	// family@x.com stays, counting ann's, carl's and dan's rows alone.
+	got := query(t, dir, shared)
+	want := `dropped family@x.com records 3 rows 3 samples [{"origin":"data/1ns.ndjson:6","row_pos":6},{"origin":"data/1ns.ndjson:8","row_pos":8}]` + "\n" +
+		"stats family@x.com records 3\n"
+	if got != want {
+		t.Errorf("shared values after forgetting bob:\n%s\nwant:\n%s", got, want)
+	}
+}

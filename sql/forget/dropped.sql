@@ -4,7 +4,7 @@
 -- e-mail in any letter case. Only a row whose text contains the value at
 -- all is looked at further: the candidates are materialised, or DuckDB
 -- folds the costlier checks into the join and runs them on every row and
--- value.
+-- value. The shared_identity rows of a value that stays are shared.sql's.
 DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
     WITH candidates AS MATERIALIZED (
         SELECT DISTINCT d.id

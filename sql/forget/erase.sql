@@ -2,10 +2,10 @@
 -- calculated values, events, audience entries, aliases, refused joins and Profile API
 -- documents, the staged rows rows.sql found (with their batches), and, for
 -- each value of _forget_values, the dictionary entry unless another
--- profile holds it and the runs' stats entries of it. What outputs
--- delivered or failed is handled before (keys.sql), and so are the
--- dropped rows that name a value (dropped.sql) and the runs' largest
--- profiles (largest.sql).
+-- profile holds it. What outputs delivered or failed is handled before
+-- (keys.sql), and so are the dropped rows and runs' stats that name the
+-- profiles or their values (dropped.sql, shared.sql, largest.sql), which
+-- read the staged rows.
 -- name: unresolved_events
 -- Events of the rows that resolved to no profile were stored without one,
 -- and without their row: each is found as the copy of one of the rows'
@@ -60,21 +60,3 @@ DELETE FROM _mosaic.profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 DELETE FROM _mosaic.profile_docs WHERE mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: profile_keys
 DELETE FROM _mosaic.profile_keys WHERE mpid IN (SELECT mpid FROM _forget_mpids);
--- name: run_stats
--- A run's stats name the identity values identity.max_shared kept from
--- linking (profiles.shared: internal/identity/shared.go), in the public
--- runs view: of every run's, the entries of _forget_values go, the list
--- with its last (merge_patch drops a null, as the stats leave out an
--- empty list). The count (shared_values) stays: it names no one.
-UPDATE _mosaic.runs SET stats = json_merge_patch(runs.stats, json_object('profiles', json_object('shared', k.kept)))
-FROM (
-    SELECT x.run_id, to_json(list(x.e ORDER BY x.n) FILTER (WHERE f.identity_value IS NULL)) AS kept
-    FROM (
-        SELECT run_id, unnest(s) AS e, generate_subscripts(s, 1) AS n
-        FROM (SELECT run_id, CAST(stats->'$.profiles.shared' AS JSON[]) AS s FROM _mosaic.runs)
-    ) x
-    LEFT JOIN _forget_values f ON f.identity_type = (x.e->>'identity_type') AND f.identity_value = (x.e->>'identity_value')
-    GROUP BY x.run_id
-    HAVING count(f.identity_value) > 0
-) k
-WHERE runs.run_id = k.run_id;

@@ -19,18 +19,30 @@ WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_v
 -- profile holds: the rows also bring values the profiles never took
 -- (refused by identity.limits or unique, or on an only_read row), which
 -- the dictionary and dropped rows keep as well. One another profile holds
--- is taken to be its person's (a join the rules refused), and stays. The
--- block (block.sql) stays with the values held.
+-- is taken to be its person's (a join the rules refused), and stays; so
+-- does one identity.max_shared kept from linking (a shared_identity
+-- dropped row names it) that other rows carry too: many people's, not his
+-- (shared.sql takes his rows out of its diagnostics). The block
+-- (block.sql) stays with the values held.
 CREATE OR REPLACE TEMP TABLE _forget_values AS
 WITH carried AS (
     SELECT DISTINCT identity_type, identity_value FROM _mosaic.feed_identities
     WHERE row_id IN (SELECT row_id FROM _forget_rows)
+),
+shared AS (
+    SELECT c.identity_type, c.identity_value FROM carried c
+    SEMI JOIN (SELECT "row"->>'identity_type' AS identity_type, "row"->>'identity_value' AS identity_value
+               FROM _mosaic.dropped_rows WHERE reason = 'shared_identity') s USING (identity_type, identity_value)
 ),
 elsewhere AS (
     SELECT DISTINCT c.identity_type, c.identity_value
     FROM carried c JOIN _mosaic.identity_dict d USING (identity_type, identity_value)
     JOIN _mosaic.identities i ON i.identity_id = d.id
     WHERE i.mpid NOT IN (SELECT mpid FROM _forget_mpids)
+    UNION
+    SELECT DISTINCT fi.identity_type, fi.identity_value
+    FROM _mosaic.feed_identities fi SEMI JOIN shared USING (identity_type, identity_value)
+    WHERE fi.row_id NOT IN (SELECT row_id FROM _forget_rows)
 )
 SELECT identity_type, identity_value FROM _forget_ids
 UNION

@@ -95,13 +95,18 @@ func (r *Receiver) FailNext(n, status int) {
 	r.failN, r.failCode = n, status
 }
 
-// Reject makes every request that carries a record with one of keys fail
-// whole with status, as a receiver that validates each record would.
+// Reject makes every request that carries a record with one of keys (an
+// events batch with one of them as its source_request_id) fail whole with
+// status, as a receiver that validates each record would; status 0 takes
+// them again.
 func (r *Receiver) Reject(status int, keys ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, k := range keys {
 		r.reject[k] = status
+		if status == 0 {
+			delete(r.reject, k)
+		}
 	}
 }
 
@@ -226,7 +231,8 @@ func (r *Receiver) serveBatches(w http.ResponseWriter, rec *Request, refuse func
 	if r.failing(w, rec) {
 		return
 	}
-	for _, b := range rec.Batches {
+	ids := make([]string, len(rec.Batches))
+	for i, b := range rec.Batches {
 		var id struct {
 			SourceRequestID string `json:"source_request_id"`
 		}
@@ -234,7 +240,15 @@ func (r *Receiver) serveBatches(w http.ResponseWriter, rec *Request, refuse func
 			refuse(400, "a batch without source_request_id: %s", b)
 			return
 		}
-		r.state["batch:"+id.SourceRequestID] = b
+		if st, ok := r.reject[id.SourceRequestID]; ok {
+			rec.Status = st
+			http.Error(w, fmt.Sprintf(`{"error":"batch %s refused"}`, id.SourceRequestID), st)
+			return
+		}
+		ids[i] = id.SourceRequestID
+	}
+	for i, b := range rec.Batches {
+		r.state["batch:"+ids[i]] = b
 	}
 	rec.Status = http.StatusAccepted
 	w.WriteHeader(rec.Status)

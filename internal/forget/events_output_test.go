@@ -29,12 +29,15 @@ outputs:
   - { name: partial, kind: webhook, url: `+partial.URL+`, secret_env: MOSAIC_TEST_HOOK_SECRET, send: events, batch_size: 1 }
 `)
 	// failing fails every request; partial, one batch a request, refuses
-	// ann's (the receiver wants a source_request_id, which bob's alone
-	// has) and takes bob's: its position stays before the run, and it
-	// keeps the batch it delivered.
+	// ann's (the receiver wants a source_request_id, which bob's and
+	// cy's have), takes bob's, then refuses cy's as forbidden, which
+	// fails its sync: its position stays before the run, and it keeps the
+	// batch it delivered.
 	bobID := strings.Replace(bob, `"environment": "production", `, `"environment": "production", "source_request_id": "bob-1", `, 1)
-	write(t, dir, "data/1.ndjson", ann+"\n"+bobID+"\n")
+	cy := `{"environment": "production", "source_request_id": "cy-1", "user_identities": {"email": "cy@x.com"}, "events": [{"event_type": "custom_event", "data": {"event_name": "order", "custom_event_type": "other"}}], "timestamp_unixtime_ms": 1780236000000}`
+	write(t, dir, "data/1.ndjson", ann+"\n"+bobID+"\n"+cy+"\n")
 	failing.FailNext(1000, 400)
+	partial.Reject(403, "cy-1")
 	if err := runErr(t, dir, 1); err == nil {
 		t.Fatal("run 1: the outputs' failures were not reported")
 	}

@@ -10,9 +10,10 @@ import (
 )
 
 // TestEventsOutputRetriesItsFirstSync: a new events output starts with the
-// run it first syncs after. When that sync fails, the output's next sync,
-// after another run, still sends the first run's batches, with the new
-// ones, each once.
+// run it first syncs after. When that sync fails (the receiver refuses
+// every request as unauthorized, which fails the sync, not its records),
+// the output's next sync, after another run, still sends the first run's
+// batches, with the new ones, each once.
 func TestEventsOutputRetriesItsFirstSync(t *testing.T) {
 	d := eventsDir(t.TempDir())
 	hook := webhooktest.New(t, "")
@@ -31,7 +32,7 @@ outputs:
 			`"events":[{"event_type":"custom_event","data":{"event_name":"e","timestamp_unixtime_ms":1780000000000}}]}` + "\n"
 	}
 	d.write(t, "data/1.ndjson", batch("r1")+batch("r2"))
-	hook.FailNext(1000, 400)
+	hook.FailNext(1000, 401)
 	var oe *pipeline.OutputsError
 	if err := d.runWith(t, 1, pipeline.Options{}); !errors.As(err, &oe) {
 		t.Fatalf("run 1: %v, want its output's sync to fail", err)

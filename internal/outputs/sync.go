@@ -112,7 +112,8 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 	if ferr := sy.fold(context.WithoutCancel(ctx)); ferr != nil && err == nil {
 		err = ferr
 	}
-	if err == nil && res.Failed == 0 && o.Send == config.SendEvents {
+	// Records the destination refused do not hold an events output back.
+	if err == nil && o.Send == config.SendEvents {
 		err = sy.advance(ctx)
 	}
 	if err == nil && res.Failed == 0 {
@@ -267,7 +268,8 @@ func (sy *sync) keepStart(ctx context.Context) error {
 }
 
 // advance moves an events output's position to the sync's run: it has
-// forwarded every batch up to it.
+// forwarded every batch up to it but those the destination refused, which
+// it owes (owed.sql) and forwards again at its next syncs.
 func (sy *sync) advance(ctx context.Context) error {
 	tx, err := sy.store.Begin(ctx)
 	if err != nil {
@@ -276,6 +278,9 @@ func (sy *sync) advance(ctx context.Context) error {
 	defer tx.Rollback(ctx)
 	if _, err := tx.Exec(ctx, sqlfiles.Get("outputs/advance.sql"), sy.o.Name, sy.res.RunID); err != nil {
 		return storeErr("outputs/advance.sql", err)
+	}
+	if err := tx.ExecFile(ctx, "outputs/owed.sql", nil, sy.o.Name); err != nil {
+		return fmt.Errorf("%w: %w", errStore, err)
 	}
 	for _, f := range []string{"outputs/forget_delivered.sql", "outputs/forget_forwarded.sql"} {
 		if _, err := tx.Exec(ctx, sqlfiles.Get(f), sy.o.Name); err != nil {

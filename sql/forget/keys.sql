@@ -36,3 +36,6 @@ DELETE FROM _mosaic.output_state WHERE key IN (SELECT key FROM _forget_row_keys)
 -- removals owed are new deliveries.
 DELETE FROM _mosaic.output_pending
 WHERE key IN (SELECT key FROM _forget_candidates) OR key IN (SELECT key FROM _forget_row_keys);
+-- name: owed
+-- The rows events outputs owe (outputs/owed.sql) go too.
+DELETE FROM _mosaic.output_owed WHERE row_id IN (SELECT row_id FROM _forget_rows);

@@ -14,22 +14,30 @@
 -- a batch of its events. Keyed feed:row_id. Objects are built with their
 -- keys in order (string_agg … ORDER BY), so that a batch's payload is
 -- stable. Rows of a full refresh that output $9 forwarded before it are
--- skipped (refresh_forwarded.sql).
+-- skipped (refresh_forwarded.sql). The rows it owes (owed.sql: refused by
+-- an earlier sync, of runs up to $1; an id staged again since, after its
+-- row was deleted, is not one) go again, found by their ids, not by
+-- reading their runs.
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
 first_row AS (SELECT coalesce(min(row_id), 0) AS row_id FROM _mosaic.feed_rows WHERE run_id > $1),
 run_rows AS (
     SELECT r.row_id, r.feed, r.feed_pos,
         CASE WHEN list_contains($3::INTEGER[], r.feed_pos) THEN NULL ELSE coalesce(al.mpid, rp.mpid) END AS mpid
-    FROM _mosaic.feed_rows r
+    FROM (
+        SELECT row_id, feed, feed_pos FROM _mosaic.feed_rows
+        WHERE run_id > $1 AND run_id <= $2
+          AND row_id IN (SELECT row_id FROM _mosaic.feed_events WHERE row_id >= (SELECT row_id FROM first_row)
+                         UNION ALL
+                         SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT row_id FROM first_row))
+          AND row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $9)
+        UNION ALL
+        SELECT row_id, feed, feed_pos FROM _mosaic.feed_rows
+        WHERE row_id IN (SELECT row_id FROM _mosaic.output_owed WHERE output = $9) AND run_id <= $1
+    ) r
     LEFT JOIN _mosaic.row_profiles rp USING (row_id)
     LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
-    WHERE r.run_id > $1 AND r.run_id <= $2
-      AND (rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos))
-      AND r.row_id IN (SELECT row_id FROM _mosaic.feed_events WHERE row_id >= (SELECT row_id FROM first_row)
-                       UNION ALL
-                       SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT row_id FROM first_row))
-      AND r.row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $9)
+    WHERE rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos)
 ),
 id_keys AS (
     -- Where a batch carries each identity type ($6), as mosaic's batch
@@ -117,7 +125,7 @@ records AS (
     -- The profile's keys are appended to the batch's text, not merged in:
     -- a merge patch would drop each attribute whose value is null, which
     -- is a value of the profile's. The batch is a compact JSON object.
-    SELECT b.feed || ':' || b.row_id AS key,
+    SELECT b.feed || ':' || b.row_id AS key, b.row_id,
         CASE WHEN b.mpid IS NULL THEN CAST(b.batch AS JSON)
         ELSE CAST(CASE WHEN b.batch = '{}' THEN '{' ELSE substr(b.batch, 1, length(b.batch) - 1) || ',' END
             || '"mpid":' || b.mpid
@@ -129,4 +137,4 @@ records AS (
     LEFT JOIN pattrs a USING (mpid)
     LEFT JOIN pauds m USING (mpid)
 )
-SELECT key, payload, md5(CAST(payload AS VARCHAR)) AS hash, 1 AS rank FROM records;
+SELECT key, payload, md5(CAST(payload AS VARCHAR)) AS hash, 1 AS rank, row_id FROM records;

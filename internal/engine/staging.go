@@ -82,12 +82,10 @@ func (s *Store) autocommit() *Tx {
 }
 
 // ClearStaged clears the staging marker in the run's transaction: its
-// commit keeps what the run staged.
+// commit keeps what the run staged, and the largest row id it used, which
+// no later row takes (max_row_id.sql).
 func (t *Tx) ClearStaged(ctx context.Context) error {
-	if _, err := t.Exec(ctx, sqlfiles.Get("engine/staging_clear.sql")); err != nil {
-		return fmt.Errorf("engine/staging_clear.sql: %w", err)
-	}
-	return nil
+	return t.ExecFile(ctx, "engine/staging_clear.sql", nil)
 }
 
 // dropLeftoverStaging deletes what a run that never finished (the process

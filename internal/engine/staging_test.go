@@ -71,3 +71,41 @@ func TestStagingLeftByACrash(t *testing.T) {
 		t.Errorf("the next run stages as %+v (%v), want %+v again", st, err, staged)
 	}
 }
+
+// TestRowIDsNotReused: the rows with the largest ids go (retention or
+// forget deleted them after their run committed), yet the next run's rows
+// take ids past them: aliases, merge refusals and the outputs' marks name
+// rows by id after the rows are gone, and must not come to name new ones.
+func TestRowIDsNotReused(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	p := testPipeline(t, "    timestamp: ts\n    identities: {email: email}\n")
+	stx, staged, err := s.BeginStaging(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := stx.StageFeed(p, 0, staged.Run, time.Now())
+	if err := stage.Arrow(ctx, arrowRows(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stage.Finish(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.ClearStaged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	last := count(t, s, "SELECT max(row_id) FROM _mosaic.feed_rows")
+	if _, err := s.Conn().ExecContext(ctx, "DELETE FROM _mosaic.feed_rows WHERE row_id >= 2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, st, err := s.BeginStaging(ctx, false); err != nil || st.FirstRow != int64(last)+1 {
+		t.Errorf("the next run stages from row %d (%v), want %d: past every id used", st.FirstRow, err, last+1)
+	}
+}

@@ -10,12 +10,19 @@
 -- existed because of his rows and goes. The count of shared values in the
 -- stats (shared_values) stays: it names no one.
 -- name: carried
--- The forgotten rows' values that stay, where each row was.
+-- The forgotten rows' values that stay, where each row was. The few
+-- values are found first and their rows looked up by id: one join of the
+-- two staged tables hashed the 10M feed rows of a 1M-user store (0.39-0.55
+-- s against 0.11-0.12 s).
 CREATE OR REPLACE TEMP TABLE _forget_shared AS
-SELECT DISTINCT r.row_id, r.run_id, r.feed, r.origin, r.row_pos, fi.identity_type, fi.identity_value
-FROM _mosaic.feed_identities fi JOIN _mosaic.feed_rows r USING (row_id)
-WHERE fi.row_id IN (SELECT row_id FROM _forget_rows)
-  AND (fi.identity_type, fi.identity_value) NOT IN (SELECT identity_type, identity_value FROM _forget_values);
+WITH v AS MATERIALIZED (
+    SELECT DISTINCT row_id, identity_type, identity_value FROM _mosaic.feed_identities
+    WHERE row_id IN (SELECT row_id FROM _forget_rows)
+      AND (identity_type, identity_value) NOT IN (SELECT identity_type, identity_value FROM _forget_values)
+)
+SELECT v.row_id, r.run_id, r.feed, r.origin, r.row_pos, v.identity_type, v.identity_value
+FROM v JOIN _mosaic.feed_rows r USING (row_id)
+WHERE r.row_id IN (SELECT row_id FROM _forget_rows);
 -- name: drops
 -- Each shared_identity row of one of them, with what is left once the
 -- rows it counted of his (of its run and feed; of the store up to its

@@ -8,12 +8,18 @@ WHERE i.mpid IN (SELECT mpid FROM _forget_mpids);
 -- name: rows
 -- The rows that resolved to the profiles, and rows that resolved to no
 -- profile (only_read rows, rows dropped) but carry one of their identities.
+-- The rows carrying one are found first, and only theirs looked up among
+-- the resolved: an anti join with every row profile hashed the 10M of a
+-- 1M-user store (2.0-2.6 s against 0.95-1.07 s, on a busy machine).
 CREATE OR REPLACE TEMP TABLE _forget_rows AS
+WITH carrying AS MATERIALIZED (
+    SELECT row_id FROM _mosaic.feed_identities
+    WHERE (identity_type, identity_value) IN (SELECT identity_type, identity_value FROM _forget_ids)
+)
 SELECT row_id FROM _mosaic.row_profiles WHERE mpid IN (SELECT mpid FROM _forget_mpids)
 UNION
-SELECT fi.row_id FROM _mosaic.feed_identities fi
-WHERE (fi.identity_type, fi.identity_value) IN (SELECT identity_type, identity_value FROM _forget_ids)
-  AND fi.row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles);
+SELECT row_id FROM carrying
+WHERE row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles WHERE row_id IN (SELECT row_id FROM carrying));
 -- name: carried
 -- The profiles' identity values, and those the rows carry that no other
 -- profile holds: the rows also bring values the profiles never took

@@ -43,6 +43,7 @@ func runForget(ctx context.Context, e env, args []string) int {
 		path = p.State
 		req.StateKeys = forget.OutputStateKeys(p, builtin.Registry())
 		req.IdentityFields = forget.IdentityFields(p)
+		req.MPIDFields = forget.MPIDFields(p)
 	}
 	store, err := engine.Open(ctx, path, engine.Options{Command: "mosaic forget"})
 	if err != nil {

@@ -4,10 +4,10 @@
 // entries and aliases, the staged rows that resolved to them or carry one
 // of their identities, the dropped rows and runs' shared-value stats that
 // name, as an identity, one of their identities or a value those rows
-// carried that is no one else's, and their entries among the runs'
-// largest profiles. Other profiles are not touched (a value shared with
-// others keeps its stats without the erased rows), and no full refresh
-// is needed.
+// carried that is no one else's, the dropped rows that name one of the
+// MPIDs as an MPID, and their entries among the runs' largest profiles.
+// Other profiles are not touched (a value shared with others keeps its
+// stats without the erased rows), and no full refresh is needed.
 //
 // Every output that holds a record of the profile owes its removal: the
 // next sync sends it whatever the output's mode (a webhook says op
@@ -52,6 +52,11 @@ type Request struct {
 	// one of the profile's values in one. Without them, any field counts
 	// but the engine's own (a position, a line, a count).
 	IdentityFields []string
+	// MPIDFields names the fields of a dropped row that hold an MPID (the
+	// func MPIDFields): a dropped row goes that names one of the erased
+	// MPIDs in one, or as a raw batch's top-level mpid. Without them, the
+	// field "mpid" alone.
+	MPIDFields []string
 	// StateKeys, when set, names what to delete of the outputs' own state
 	// (connectors.OutputState) for the erased profiles' identities (type
 	// to values): per output, the keys (connectors.StateForgetter). An
@@ -149,7 +154,7 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	if err := tx.ExecFile(ctx, "forget/spelled.sql", nil); err != nil {
 		return res, err
 	}
-	if err := tx.ExecFile(ctx, "forget/dropped.sql", nil, fieldsArg(req.IdentityFields)); err != nil {
+	if err := tx.ExecFile(ctx, "forget/dropped.sql", nil, fieldsArg(req.IdentityFields), fieldsArg(req.MPIDFields)); err != nil {
 		return res, err
 	}
 	for _, f := range []string{"forget/shared.sql", "forget/largest.sql", "forget/erase.sql"} {
@@ -200,6 +205,24 @@ func IdentityFields(p *config.Pipeline) []string {
 	for _, f := range p.Feeds {
 		for col := range f.Identities {
 			fields = append(fields, col)
+		}
+	}
+	slices.Sort(fields)
+	return slices.Compact(fields)
+}
+
+// MPIDFields is Request.MPIDFields for pipeline p (nil for no pipeline):
+// the names a dropped row gives an MPID's field (sql/forget/spelled.sql's
+// forgetMPIDs): mpid (a batch's, and the identity stage's record of a row
+// it drops with no identity) and the columns p's feeds map to an MPID.
+func MPIDFields(p *config.Pipeline) []string {
+	if p == nil {
+		return nil
+	}
+	fields := []string{"mpid"}
+	for _, f := range p.Feeds {
+		if f.MPID != "" {
+			fields = append(fields, f.MPID)
 		}
 	}
 	slices.Sort(fields)

@@ -1,22 +1,30 @@
 -- The dropped rows that name a value of _forget_values (rows.sql) go:
 -- where they spell it as an identity (forgetSpelled, spelled.sql; $1 the
 -- fields that hold one, NULL when unknown), as staging matches it: an
--- e-mail in any letter case. Only a row whose text contains the value at
--- all is looked at further: the candidates are materialised, or DuckDB
--- folds the costlier checks into the join and runs them on every row and
--- value. The shared_identity rows of a value that stays are shared.sql's.
+-- e-mail in any letter case. So do those that name one of _forget_mpids
+-- (scope.sql) as an MPID (forgetMPIDs; $2 the fields that hold one, NULL
+-- for "mpid" alone). Only a row whose text contains the value or the
+-- MPID's digits at all is looked at further: the candidates are
+-- materialised, or DuckDB folds the costlier checks into the join and
+-- runs them on every row and value. The shared_identity rows of a value
+-- that stays are shared.sql's.
 DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
     WITH candidates AS MATERIALIZED (
         SELECT DISTINCT d.id
         FROM (SELECT rowid AS id, lower(CAST("row" AS VARCHAR)) AS txt FROM _mosaic.dropped_rows) d
         JOIN (SELECT DISTINCT lower(substr(j, 2, length(j) - 2)) AS esc
-              FROM (SELECT CAST(to_json(identity_value) AS VARCHAR) AS j FROM _forget_values)) f
+              FROM (SELECT CAST(to_json(identity_value) AS VARCHAR) AS j FROM _forget_values)
+              UNION
+              SELECT ltrim(CAST(mpid AS VARCHAR), '-') FROM _forget_mpids) f
           ON contains(d.txt, f.esc)
     ),
-    spelled AS (
-        SELECT id, unnest(forgetSpelled("row", $1::VARCHAR[])) AS v
-        FROM (SELECT rowid AS id, "row" FROM _mosaic.dropped_rows) SEMI JOIN candidates USING (id)
-    )
+    named AS MATERIALIZED (
+        SELECT id, "row" FROM (SELECT rowid AS id, "row" FROM _mosaic.dropped_rows) SEMI JOIN candidates USING (id)
+    ),
+    spelled AS (SELECT id, unnest(forgetSpelled("row", $1::VARCHAR[])) AS v FROM named),
+    mpids AS (SELECT id, unnest(forgetMPIDs("row", $2::VARCHAR[])) AS mpid FROM named)
     SELECT s.id FROM spelled s JOIN _forget_values f
       ON s.v = f.identity_value OR (f.identity_type = 'email' AND lower(s.v) = lower(f.identity_value))
+    UNION
+    SELECT id FROM mpids SEMI JOIN _forget_mpids USING (mpid)
 );

@@ -1,7 +1,8 @@
--- What a dropped row names as an identity, one definition for forget
--- (dropped.sql) and for its block (redact_blocked.sql): forgetSpelled(r,
--- fields), the values of dropped row r, each trimmed as staging matches
--- it (normIdent; an e-mail's letter case is the caller's to fold). A value
+-- What a dropped row names, as an identity or by MPID (forgetMPIDs,
+-- below), one definition for forget (dropped.sql) and for its block
+-- (redact_blocked.sql): forgetSpelled(r, fields), the values of dropped
+-- row r, each trimmed as staging matches it (normIdent; an e-mail's
+-- letter case is the caller's to fold). A value
 -- counts where a field named in fields holds it, as a JSON string or
 -- number, in the row or in the raw line it keeps ("text", a line a reader
 -- rejected): the value a drop reason names (identity_value), a batch's
@@ -43,3 +44,47 @@ CREATE OR REPLACE TEMP MACRO forgetSpelled(r, fields) AS list_filter(list_distin
                                 lambda x: normIdent(trim(x, ' "'), false))
             ELSE [] END)),
     lambda v: v IS NOT NULL);
+-- name: int
+-- The integer s spells as staging reads a batch's mpid (a JSON number's
+-- text, or a string of digits), else NULL: not a fraction, which a cast
+-- would round.
+CREATE OR REPLACE TEMP MACRO forgetInt(s) AS
+    CASE WHEN regexp_full_match(s, '-?[0-9]+') THEN TRY_CAST(s AS BIGINT) END;
+-- name: top
+-- The MPIDs of JSON text (whole or broken) read as its tokens toks (see
+-- forgetLineMPIDs): the value of each "mpid" key one object deep, its
+-- depth the brackets opened before it less those closed (a number's
+-- token may end with one). toks must be a column or a lambda's parameter:
+-- a macro's argument is computed again wherever the macro names it.
+CREATE OR REPLACE TEMP MACRO forgetTopOf(toks) AS list_transform(
+    list_filter(list_transform(toks, lambda t, i: CASE WHEN starts_with(t, '"mpid"') AND regexp_matches(t, '^"mpid"\s*:') THEN i END),
+                lambda i: i IS NOT NULL),
+    lambda i: CASE WHEN coalesce(list_sum(list_transform(toks[1:i - 1],
+                            lambda t: CASE WHEN t IN ('{', '[') THEN 1 WHEN right(t, 1) IN ('}', ']') THEN -1 ELSE 0 END)), 0) = 1
+                   THEN forgetInt(forgetText(regexp_extract(toks[i], ':\s*("(?:[^"\\]|\\.)*"|-?[0-9]+)', 1))) END);
+-- name: line_mpids
+-- The top-level MPIDs of raw line line when it is a JSON object: whole,
+-- its "mpid"; broken (a line that does not parse, or cut at 2 KiB), read
+-- as strings (a key with its string or whole-number value, as
+-- forgetPairs) and brackets, so that a string's brackets are its text.
+CREATE OR REPLACE TEMP MACRO forgetLineMPIDs(line) AS
+    CASE WHEN NOT starts_with(ltrim(line), '{') THEN []
+         WHEN json_valid(line) THEN [forgetInt(json_extract_string(line, '$.mpid'))]
+         WHEN contains(line, '"mpid"') THEN list_transform([regexp_extract_all(line,
+             '"(?:[^"\\]|\\.)*"(?:\s*:\s*(?:"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\s*[,}\]]|\s*$)))?|[{}\[\]]')], lambda toks: forgetTopOf(toks))[1]
+         ELSE [] END;
+-- name: mpids
+-- The MPIDs dropped row r names: a number or string of digits under a
+-- top-level key of fields (the key "mpid" and the columns feeds map to an
+-- MPID, forget.MPIDFields; NULL: "mpid" alone), as the identity stage
+-- records a row it drops with no identity, and the top-level "mpid" of
+-- the raw batch it keeps, whole ("batch") or as its raw line ("text").
+-- The same number under another key (a position, a price, an attribute,
+-- a nested "mpid") names no one.
+CREATE OR REPLACE TEMP MACRO forgetMPIDs(r, fields) AS list_filter(list_concat(
+    list_transform(json_extract_string(r, list_transform(coalesce(fields, ['mpid']),
+                                                         lambda f: '/' || replace(replace(f, '~', '~0'), '/', '~1'))),
+                   lambda v: forgetInt(v)),
+    [forgetInt(json_extract_string(r, '$.batch.mpid'))],
+    list_transform([forgetLine(r)], lambda line: coalesce(forgetLineMPIDs(line), []))[1]),
+    lambda m: m IS NOT NULL);

@@ -1,0 +1,84 @@
+package forget_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestForgetDroppedRowsNamingTheMPID: the dropped rows that name the
+// forgotten profile by its MPID go, however a row spells it: a raw
+// batch's top-level mpid as a number (a line kept whole) or a string (a
+// broken line), the batch a duplicate kept as JSON, a column the feed maps
+// to an MPID, and the identity stage's record of a row it dropped with no
+// identity. Ann's rows that carry bob's MPID elsewhere (an attribute, a
+// price, an "mpid" nested in an attribute or an event, beside her own
+// top-level mpid) stay. Given the store (--state) instead of the
+// pipeline, forget cannot tell the feed's MPID column from its others and
+// takes the field "mpid" alone: the CSV row naming bob in it stays.
+func TestForgetDroppedRowsNamingTheMPID(t *testing.T) {
+	for _, by := range []string{"-p", "--state"} {
+		t.Run(by, func(t *testing.T) { testDroppedRowsNamingTheMPID(t, by) })
+	}
+}
+
+func testDroppedRowsNamingTheMPID(t *testing.T, by string) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email], unique: [customerid] }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, protection: only_update, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
+`)
+	run(t, dir, 1, ann, bob)
+	mpid := func(who string) string {
+		return strings.TrimSpace(query(t, dir, "SELECT mpid FROM profile_identities WHERE identity_type = 'customerid' AND identity_value = '"+who+"'"))
+	}
+	b, a := mpid("B0B"), mpid("ann")
+	if b == "" || a == "" {
+		t.Fatalf("setup: bob's MPID %q, ann's %q", b, a)
+	}
+	batch := func(s string) string { return strings.NewReplacer("$B", b, "$A", a).Replace(s) }
+	run(t, dir, 2,
+		batch(`{"environment": "production", "mpid": $B, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": "soon"}`),
+		batch(`{"environment": "production", "mpid": "$B", "user_attributes": {"tier": "gold"}, broken`),
+		batch(`{"environment": "production", "mpid": $B, "source_request_id": "bob-1", "timestamp_unixtime_ms": 1780315200000}`),
+		batch(`{"environment": "production", "mpid": $B, "source_request_id": "bob-1", "timestamp_unixtime_ms": 1780315200000}`),
+		batch(`{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"price": $B, "mpid": "$B"}, "timestamp_unixtime_ms": "soon"}`),
+		batch(`{"environment": "production", "mpid": $A, "user_attributes": {"ref": {"mpid": $B}}, "events": [{"data": {"mpid": $B}}], broken`),
+		batch(`{"environment": "production", "mpid": $A, "source_request_id": "ann-1", "user_attributes": {"ref": "$B"}, "timestamp_unixtime_ms": 1780315200000}`),
+		batch(`{"environment": "production", "mpid": $A, "source_request_id": "ann-1", "user_attributes": {"ref": "$B"}, "timestamp_unixtime_ms": 1780315200000}`))
+	// The CSV rows: one naming bob's MPID alone, with no timestamp; one
+	// the identity stage drops (a customer id bob does not hold, and
+	// customerid is unique); ann's, priced at bob's MPID, with no
+	// timestamp.
+	write(t, dir, "crm/2.csv", batch("profile_id,customer_id,at,price\n$B,,yesterday,10\n$B,OTHER,2026-06-02T10:00:00Z,10\n$A,ann,yesterday,$B\n"))
+	run(t, dir, 3)
+	naming := `SELECT reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows WHERE contains(CAST("row" AS VARCHAR), '` + strings.TrimPrefix(b, "-") + `') ORDER BY 1`
+	before := query(t, dir, naming)
+	t.Logf("dropped rows with bob's MPID:\n%s", before)
+	if strings.Count(before, "\n") != 9 || !strings.Contains(before, "unique_conflict") || !strings.Contains(before, "duplicate_batch") {
+		t.Fatalf("setup: the dropped rows with bob's MPID are not the ones expected:\n%s", before)
+	}
+	target := filepath.Join(dir, "pipeline.yaml")
+	if by == "--state" {
+		target = filepath.Join(dir, "store.duckdb")
+	}
+	if code, out := mosaic(t, "forget", by, target, "--mpid", b); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	got := query(t, dir, naming)
+	want := 4 // ann's: two lines, a duplicate batch, a CSV row
+	if by == "--state" {
+		want++ // bob's CSV row, naming him in a column forget cannot tell
+	}
+	if strings.Count(got, "\n") != want || strings.Count(got, "ann@x.com")+strings.Count(got, a) != 4 {
+		t.Errorf("dropped rows with bob's MPID after forget:\n%s\nwant ann's four alone", got)
+	}
+	if by == "--state" && !strings.Contains(got, fmt.Sprintf(`"profile_id":"%s"`, b)) {
+		t.Errorf("dropped rows with bob's MPID after forget by --state:\n%s\nwant the row naming him in profile_id", got)
+	}
+}

@@ -18,7 +18,7 @@ func runForget(ctx context.Context, e env, args []string) int {
 	mpid := fs.Int64("mpid", 0, "the profile's MPID (an alias finds its survivor)")
 	ident := fs.String("identity", "", "TYPE=VALUE of an identity the profile holds, e.g. email=ada@example.com")
 	reason := fs.String("reason", "", "why, for the audit row in the forgotten view (no personal data)")
-	block := fs.Bool("block", false, "also keep the profile's identities from making a profile again: later rows carrying one are dropped (forgotten_identity)")
+	block := fs.Bool("block", false, "also keep the profile's identities and MPIDs from making a profile again: later rows carrying one are dropped (forgotten_identity)")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code

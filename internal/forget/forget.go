@@ -14,9 +14,10 @@
 // "forget"), and the request's audit row in the public view forgotten
 // records when each output confirmed it. That row holds no personal data:
 // the identity (or MPID) asked for is kept as a hash salted with the
-// store's own salt. With Block, the profile's identities are kept the same
-// way and a later row carrying one is dropped (forgotten_identity) before
-// identity resolution instead of making a profile again.
+// store's own salt. With Block, the profile's identities and MPIDs are
+// kept the same way and a later row carrying one is dropped
+// (forgotten_identity) before identity resolution instead of making a
+// profile again.
 package forget
 
 import (
@@ -302,11 +303,11 @@ type DB interface {
 }
 
 // DropBlocked drops run runID's staged rows that carry a blocked identity
-// (a forgotten one), recording each in dropped_rows as forgotten_identity
-// without the identity, and strips the run's dropped rows that name one
-// (staging dropped them first; pipeline p's fields, as IdentityFields)
-// down to their reason and place. It does nothing while no identity is
-// blocked.
+// or MPID (a forgotten one), recording each in dropped_rows as
+// forgotten_identity without the identity, and strips the run's dropped
+// rows that name one (staging dropped them first; pipeline p's fields, as
+// IdentityFields and MPIDFields) down to their reason and place. It does
+// nothing while no identity is blocked.
 func DropBlocked(ctx context.Context, db DB, p *config.Pipeline, runID int64) error {
 	var n int64
 	if err := db.QueryRow(ctx, sqlfiles.Get("forget/any_blocked.sql")).Scan(&n); err != nil {
@@ -326,5 +327,5 @@ func DropBlocked(ctx context.Context, db DB, p *config.Pipeline, runID int64) er
 	if err := db.ExecFile(ctx, "forget/spelled.sql", nil); err != nil {
 		return err
 	}
-	return db.ExecFile(ctx, "forget/redact_blocked.sql", nil, runID, config.IdentityTypes, fieldsArg(IdentityFields(p)))
+	return db.ExecFile(ctx, "forget/redact_blocked.sql", nil, runID, config.IdentityTypes, fieldsArg(IdentityFields(p)), fieldsArg(MPIDFields(p)))
 }

@@ -82,3 +82,54 @@ feeds:
 		t.Errorf("dropped rows with bob's MPID after forget by --state:\n%s\nwant the row naming him in profile_id", got)
 	}
 }
+
+// TestForgetBlockedMPID: with --block, bob's MPID is blocked with his
+// identities. A later row carrying it (alone, or beside an e-mail bob
+// never had) is dropped before identity resolution as forgotten_identity
+// without it, and makes no profile; a row staging drops first that names
+// it as an MPID (a raw line, a duplicate batch, a CSV row's MPID column)
+// keeps only its reason and place. Ann's rows that carry it as a price
+// or an attribute keep their contents.
+func TestForgetBlockedMPID(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
+`)
+	run(t, dir, 1, ann, bob)
+	b := strings.TrimSpace(query(t, dir, "SELECT mpid FROM profile_identities WHERE identity_value = 'B0B'"))
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--mpid", b, "--block"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	batch := func(s string) string { return strings.ReplaceAll(s, "$B", b) }
+	write(t, dir, "crm/2.csv", batch("profile_id,customer_id,at,price\n$B,,yesterday,10\n,ann,yesterday,$B\n"))
+	run(t, dir, 2,
+		batch(`{"environment": "production", "mpid": $B, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": "soon"}`),
+		batch(`{"environment": "production", "mpid": "$B", "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780315200000}`),
+		batch(`{"environment": "production", "mpid": $B, "user_identities": {"email": "bob.new@x.com"}, "timestamp_unixtime_ms": 1780315200000}`),
+		batch(`{"environment": "production", "mpid": $B, "source_request_id": "bob-1", "timestamp_unixtime_ms": 1780315200000}`),
+		batch(`{"environment": "production", "mpid": $B, "source_request_id": "bob-1", "timestamp_unixtime_ms": 1780315200000}`),
+		batch(`{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"price": $B}, "timestamp_unixtime_ms": "soon"}`),
+		batch(`{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"ref": "$B"}, "timestamp_unixtime_ms": 1780315200000}`))
+	got := query(t, dir, `SELECT reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows WHERE run_id = 2 ORDER BY 1`)
+	t.Logf("run 2 dropped:\n%s", got)
+	digits := strings.TrimPrefix(b, "-")
+	for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
+		if strings.Contains(line, digits) && !strings.Contains(line, "ann") {
+			t.Errorf("a dropped row names bob's blocked MPID: %s", line)
+		}
+	}
+	if n := strings.Count(got, "ann"); n != 2 || strings.Count(got, digits) != 2 {
+		t.Errorf("run 2 dropped:\n%s\nwant ann's two rows whole", got)
+	}
+	if n := strings.Count(got, `forgotten_identity {`); n != 3 || strings.Count(got, `"forgotten_identity":true`) != 3 {
+		t.Errorf("run 2 dropped:\n%s\nwant three of bob's rows dropped as forgotten_identity and three stripped", got)
+	}
+	if got := query(t, dir, "SELECT count(*) FROM profile_identities WHERE identity_value = 'bob.new@x.com'"); got != "0\n" {
+		t.Errorf("profiles of bob.new@x.com: %s, want none (the row carried bob's blocked MPID)", got)
+	}
+}

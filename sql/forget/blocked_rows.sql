@@ -1,11 +1,18 @@
--- Run $1's staged rows that carry a blocked identity (a forgotten one): they
--- are dropped before identity resolution, with no identity in the record.
+-- Run $1's staged rows that carry a blocked identity or MPID (a forgotten
+-- one, block.sql): they are dropped before identity resolution, with no
+-- identity in the record. An MPID is hashed once for the run.
 -- name: rows
 CREATE OR REPLACE TEMP TABLE _blocked_rows AS
 SELECT DISTINCT fi.row_id FROM _mosaic.feed_identities fi
 WHERE fi.row_id >= (SELECT coalesce(min(row_id), 9223372036854775807) FROM _mosaic.feed_rows WHERE run_id = $1)
   AND sha256((SELECT value FROM _mosaic.meta WHERE key = 'identity_salt') || fi.identity_type || ':' || fi.identity_value)
-      IN (SELECT hash FROM _mosaic.blocked_identities);
+      IN (SELECT hash FROM _mosaic.blocked_identities)
+UNION
+SELECT row_id FROM _mosaic.feed_rows
+WHERE run_id = $1 AND mpid IN (
+    SELECT mpid FROM (SELECT DISTINCT mpid FROM _mosaic.feed_rows WHERE run_id = $1 AND mpid IS NOT NULL)
+    WHERE sha256((SELECT value FROM _mosaic.meta WHERE key = 'identity_salt') || 'mpid:' || CAST(mpid AS VARCHAR))
+          IN (SELECT hash FROM _mosaic.blocked_identities));
 -- name: dropped
 INSERT INTO _mosaic.dropped_rows (run_id, feed, reason, "row")
 SELECT $1, feed, 'forgotten_identity', json_object('origin', origin, 'row_pos', row_pos)

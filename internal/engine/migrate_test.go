@@ -162,3 +162,25 @@ func TestUUIDIdsMigration(t *testing.T) {
 		t.Errorf("request ids, then the events view (-want +got):\n%s", diff)
 	}
 }
+
+// TestLastRowIDMigration: a store of schema version 22 whose newest rows
+// are gone (an alias still names row 40, feed_rows go to 12) keeps 40 as
+// the largest row id used, so that its next run starts at 41.
+func TestLastRowIDMigration(t *testing.T) {
+	ctx := context.Background()
+	path, raw := storeAtVersion(t, 22)
+	for _, q := range []string{
+		`INSERT INTO _mosaic.feed_rows (row_id, run_id, feed, feed_pos, row_pos, ts) SELECT i, 1, 'web', 0, i, TIMESTAMPTZ '2026-05-01 00:00:00+00' FROM range(1, 13) r(i)`,
+		`INSERT INTO _mosaic.aliases (alias_mpid, mpid, merged_at, run_id, row_id) VALUES (7, 8, TIMESTAMPTZ '2026-05-01 00:00:00+00', 1, 40)`,
+		`INSERT INTO _mosaic.runs (run_id, pipeline, started_at, finished_at, status) VALUES (1, 'p', now(), now(), 'succeeded')`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	raw.Close()
+	s := openStore(t, path)
+	if _, st, err := s.BeginStaging(ctx, false); err != nil || st.FirstRow != 41 {
+		t.Errorf("the next run stages from row %d (%v), want 41", st.FirstRow, err)
+	}
+}

@@ -121,3 +121,35 @@ feeds:
 		t.Errorf("shared values after forgetting bob:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestForgetSharedValueOfHisAlone: a value over identity.max_shared that
+// only his rows carry (his one linked row, and rows carrying it alone,
+// which resolve to no profile) is his: forget erases its diagnostics.
+func TestForgetSharedValueOfHisAlone(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+`)
+	line := func(ids string) string {
+		return `{"environment": "production", "user_identities": {` + ids + `}, "timestamp_unixtime_ms": 1780232400000}`
+	}
+	run(t, dir, 1, bob, line(`"email": "bob@x.com", "customer_id": "B0B"`),
+		line(`"email": "bob@x.com"`), line(`"email": "bob@x.com"`), line(`"email": "bob@x.com"`),
+		ann, line(`"email": "ann@x.com", "customer_id": "ann"`))
+	const shared = `SELECT count(*) FROM (
+		SELECT 1 FROM runs, unnest(CAST(stats->'$.profiles.shared' AS JSON[])) u(e) WHERE (e->>'identity_value') = 'bob@x.com'
+		UNION ALL SELECT 1 FROM dropped_rows WHERE reason = 'shared_identity' AND ("row"->>'identity_value') = 'bob@x.com')`
+	if got := query(t, dir, shared); got != "2\n" {
+		t.Fatalf("setup: bob@x.com is not recorded as shared in the stats and dropped rows: %q", got)
+	}
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=B0B"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	if got := query(t, dir, shared); got != "0\n" {
+		t.Errorf("bob@x.com still shared in %s entries after forgetting bob, whose value it was alone", got)
+	}
+}

@@ -27,8 +27,10 @@ WHERE row_id NOT IN (SELECT row_id FROM _mosaic.row_profiles WHERE row_id IN (SE
 -- the dictionary and dropped rows keep as well. One another profile holds
 -- is taken to be its person's (a join the rules refused), and stays; so
 -- does one identity.max_shared kept from linking (a shared_identity
--- dropped row names it) that other rows carry too: many people's, not his
--- (shared.sql takes his rows out of its diagnostics). The block
+-- dropped row names it) that rows of other profiles carry too: many
+-- people's, not his (shared.sql takes his rows out of its diagnostics).
+-- Rows that resolved to no profile do not count: max_shared counts rows,
+-- and his own rows that carry only the shared value resolve to none. The block
 -- (block.sql) stays with the values held.
 CREATE OR REPLACE TEMP TABLE _forget_values AS
 WITH carried AS (
@@ -48,7 +50,8 @@ elsewhere AS (
     UNION
     SELECT DISTINCT fi.identity_type, fi.identity_value
     FROM _mosaic.feed_identities fi SEMI JOIN shared USING (identity_type, identity_value)
-    WHERE fi.row_id NOT IN (SELECT row_id FROM _forget_rows)
+    JOIN _mosaic.row_profiles rp ON rp.row_id = fi.row_id
+    WHERE fi.row_id NOT IN (SELECT row_id FROM _forget_rows) AND rp.mpid NOT IN (SELECT mpid FROM _forget_mpids)
 )
 SELECT identity_type, identity_value FROM _forget_ids
 UNION

@@ -131,3 +131,33 @@ feeds:
 		t.Errorf("run 2 dropped with customer 42 blocked:\n%s\nwant ann's two rows and carl's whole, bob's two stripped", got)
 	}
 }
+
+// TestForgetDroppedRowsNamingHimAnywhere: another person's dropped row
+// that holds one of his values as a string outside the identity fields
+// (ann's batch refers bob by his e-mail) names him, and goes; one that
+// holds his whole-number customer id as a string there stays (a number is
+// his only as an identity).
+func TestForgetDroppedRowsNamingHimAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+`)
+	bobLine := `{"environment": "production", "user_identities": {"email": "bob@x.com", "customer_id": "42"}, "timestamp_unixtime_ms": 1780232400000}`
+	annRefers := `{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"referrer": "Bob@X.com"}, "timestamp_unixtime_ms": "soon"}`
+	annLucky := `{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"lucky": "42"}, "timestamp_unixtime_ms": "soon"}`
+	run(t, dir, 1, bobLine, annRefers, annLucky)
+	const dropped = `SELECT CAST("row" AS VARCHAR) FROM dropped_rows ORDER BY 1`
+	if before := query(t, dir, dropped); strings.Count(before, "\n") != 2 {
+		t.Fatalf("setup: dropped:\n%s\nwant ann's two rows", before)
+	}
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=42"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	if got := query(t, dir, dropped); strings.Count(got, "\n") != 1 || !strings.Contains(got, "lucky") {
+		t.Errorf("dropped after forgetting bob:\n%s\nwant ann's lucky row alone", got)
+	}
+}

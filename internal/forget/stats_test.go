@@ -153,3 +153,35 @@ feeds:
 		t.Errorf("bob@x.com still shared in %s entries after forgetting bob, whose value it was alone", got)
 	}
 }
+
+// TestForgetSharedValueRunOfHisAlone: a value shared by ann, carl and dan
+// in run 1 is carried in run 2 by his row alone: forget leaves run 1's
+// diagnostics (without him) and takes run 2's entry in the stats with its
+// dropped row, which existed because of his row.
+func TestForgetSharedValueRunOfHisAlone(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+`)
+	line := func(id string) string {
+		return `{"environment": "production", "user_identities": {"email": "family@x.com", "customer_id": "` + id + `"}, "timestamp_unixtime_ms": 1780232400000}`
+	}
+	run(t, dir, 1, line("ann"), line("carl"), line("dan"))
+	run(t, dir, 2, bob, line("B0B"))
+	const shared = `SELECT 'stats ' || run_id || ' ' || (e->>'records') FROM runs, unnest(CAST(stats->'$.profiles.shared' AS JSON[])) u(e)
+		UNION ALL SELECT 'dropped ' || run_id || ' ' || ("row"->>'records') FROM dropped_rows WHERE reason = 'shared_identity'
+		ORDER BY 1`
+	if before := query(t, dir, shared); before != "dropped 1 3\ndropped 2 4\nstats 1 3\nstats 2 4\n" {
+		t.Fatalf("setup: family@x.com is not shared in both runs as expected:\n%s", before)
+	}
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=B0B"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	if got := query(t, dir, shared); got != "dropped 1 3\nstats 1 3\n" {
+		t.Errorf("after forgetting bob:\n%s\nwant run 1's entries alone", got)
+	}
+}

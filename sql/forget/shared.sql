@@ -50,7 +50,7 @@ samples AS (
      AND c.row_pos = CAST(x.e->>'row_pos' AS BIGINT)
     GROUP BY x.id
 )
-SELECT d.id, d.records - h.records AS records, d.rows - h.rows AS rows, d.lim, coalesce(s.samples, []) AS samples
+SELECT d.id, d.run_id, d.t, d.v, d.records - h.records AS records, d.rows - h.rows AS rows, d.lim, coalesce(s.samples, []) AS samples
 FROM d JOIN his h USING (id) LEFT JOIN samples s USING (id);
 -- name: drops_kept
 UPDATE _mosaic.dropped_rows
@@ -62,17 +62,20 @@ DELETE FROM _mosaic.dropped_rows
 WHERE rowid IN (SELECT id FROM _forget_shared_drops WHERE NOT (records > lim AND rows > 0));
 -- name: stats
 -- Every run's list, rewritten where it names one of them: an entry kept
--- with its records less his, the list with its last (merge_patch drops a
--- null, as the stats leave out an empty list).
+-- with its records less his while one of its run's dropped rows of the
+-- value stays (drops_kept: in that run, others' rows carry it too), the
+-- list with its last (merge_patch drops a null, as the stats leave out an
+-- empty list).
 UPDATE _mosaic.runs SET stats = json_merge_patch(runs.stats, json_object('profiles', json_object('shared', k.kept)))
 FROM (
     SELECT x.run_id,
         to_json(list(CASE WHEN x.his > 0 THEN json_merge_patch(x.e, json_object('records', x.records - x.his)) ELSE x.e END ORDER BY x.n)
-                FILTER (WHERE NOT x.forgotten AND (x.his = 0 OR x.records - x.his > x.lim))) AS kept
+                FILTER (WHERE NOT x.forgotten AND (x.his = 0 OR (x.records - x.his > x.lim AND x.kept_drop)))) AS kept
     FROM (
         SELECT s.run_id, s.n, any_value(s.e) AS e,
             any_value(CAST(s.e->>'records' AS BIGINT)) AS records, any_value(CAST(s.e->>'max_shared' AS BIGINT)) AS lim,
-            bool_or(f.identity_value IS NOT NULL) AS forgotten, count(DISTINCT c.row_id) AS his
+            bool_or(f.identity_value IS NOT NULL) AS forgotten, count(DISTINCT c.row_id) AS his,
+            bool_or(k.run_id IS NOT NULL) AS kept_drop
         FROM (
             SELECT run_id, unnest(sh) AS e, generate_subscripts(sh, 1) AS n
             FROM (SELECT run_id, CAST(stats->'$.profiles.shared' AS JSON[]) AS sh FROM _mosaic.runs)
@@ -80,6 +83,8 @@ FROM (
         LEFT JOIN _forget_values f ON f.identity_type = (s.e->>'identity_type') AND f.identity_value = (s.e->>'identity_value')
         LEFT JOIN _forget_shared c ON c.identity_type = (s.e->>'identity_type') AND c.identity_value = (s.e->>'identity_value')
                                   AND c.run_id <= s.run_id
+        LEFT JOIN (SELECT DISTINCT run_id, t, v FROM _forget_shared_drops WHERE records > lim AND rows > 0) k
+          ON k.run_id = s.run_id AND k.t = (s.e->>'identity_type') AND k.v = (s.e->>'identity_value')
         GROUP BY s.run_id, s.n
     ) x
     GROUP BY x.run_id

@@ -253,3 +253,32 @@ func TestEventsOutputOwedGone(t *testing.T) {
 		after(t, d, hook, 3, "r4", false, map[string]int{"r4": 1})
 	})
 }
+
+// TestEventsOutputRefusingAllKeepsPosition: a receiver that refuses every
+// batch with 400 (the deliverer isolates records until it gives up) is at
+// fault, not the batches: the sync delivers nothing and moves neither the
+// position nor what the output owes, and the next sync, once the receiver
+// takes them, sends each batch once.
+func TestEventsOutputRefusingAllKeepsPosition(t *testing.T) {
+	d, hook := owedSetup(t, "")
+	hook.FailNext(1000, 400)
+	d.write(t, "data/1.ndjson", owedBatch("r1", "ann", 1780000000000)+owedBatch("r2", "bob", 1780000000000))
+	if err := d.runWith(t, 1, pipeline.Options{}); err == nil {
+		t.Fatal("run 1: the refusals were not reported")
+	}
+	if pos, owed, _ := owedState(t, d); pos != 0 || owed != "" {
+		t.Fatalf("after sync 1: position %d, owed %q; want 0 (its start), nothing owed", pos, owed)
+	}
+	hook.FailNext(0, 0)
+	n := len(hook.Requests())
+	d.write(t, "data/2.ndjson", owedBatch("r3", "cy", 1780100000000))
+	if err := d.runWith(t, 2, pipeline.Options{}); err != nil {
+		t.Fatalf("run 2: %v", err)
+	}
+	if ok, _ := sent(t, hook.Requests()[n:]); !cmp.Equal(map[string]int{"r1": 1, "r2": 1, "r3": 1}, ok) {
+		t.Errorf("sync 2 delivered %v, want r1, r2 and r3 once each", ok)
+	}
+	if pos, owed, _ := owedState(t, d); pos != 2 || owed != "" {
+		t.Errorf("after sync 2: position %d, owed %q; want 2, nothing", pos, owed)
+	}
+}

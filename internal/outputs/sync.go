@@ -112,8 +112,10 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 	if ferr := sy.fold(context.WithoutCancel(ctx)); ferr != nil && err == nil {
 		err = ferr
 	}
-	// Records the destination refused do not hold an events output back.
-	if err == nil && o.Send == config.SendEvents {
+	// Records the destination refused do not hold an events output back,
+	// unless it took none: refusing all is the destination's fault (a
+	// schema change, a bad endpoint), not the records'.
+	if err == nil && o.Send == config.SendEvents && (res.Failed == 0 || res.Failed < total) {
 		err = sy.advance(ctx)
 	}
 	if err == nil && res.Failed == 0 {

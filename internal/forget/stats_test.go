@@ -84,14 +84,7 @@ feeds:
 // shared only because of his rows (the others' alone stay within
 // max_shared) goes from both.
 func TestForgetSharedValueOfMany(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
+	dir := sharedDir(t)
 	line := func(id, email string) string {
 		return `{"environment": "production", "user_identities": {"email": "` + email + `", "customer_id": "` + id + `"}, "timestamp_unixtime_ms": 1780232400000}`
 	}
@@ -109,9 +102,7 @@ feeds:
 		!strings.Contains(before, `{"origin":"data/1ns.ndjson:2","row_pos":2}`) {
 		t.Fatalf("setup: the shared values are not recorded as expected:\n%s", before)
 	}
-	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=B0B"); code != 0 {
-		t.Fatalf("forget: exit %d\n%s", code, out)
-	}
+	forgetB0B(t, dir)
 	// bobs.club@x.com goes: without his rows it is within max_shared.
 	// family@x.com stays, counting ann's, carl's and dan's rows alone.
 	got := query(t, dir, shared)
@@ -126,14 +117,7 @@ feeds:
 // only his rows carry (his one linked row, and rows carrying it alone,
 // which resolve to no profile) is his: forget erases its diagnostics.
 func TestForgetSharedValueOfHisAlone(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
+	dir := sharedDir(t)
 	line := func(ids string) string {
 		return `{"environment": "production", "user_identities": {` + ids + `}, "timestamp_unixtime_ms": 1780232400000}`
 	}
@@ -146,9 +130,7 @@ feeds:
 	if got := query(t, dir, shared); got != "2\n" {
 		t.Fatalf("setup: bob@x.com is not recorded as shared in the stats and dropped rows: %q", got)
 	}
-	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=B0B"); code != 0 {
-		t.Fatalf("forget: exit %d\n%s", code, out)
-	}
+	forgetB0B(t, dir)
 	if got := query(t, dir, shared); got != "0\n" {
 		t.Errorf("bob@x.com still shared in %s entries after forgetting bob, whose value it was alone", got)
 	}
@@ -159,14 +141,7 @@ feeds:
 // diagnostics (without him) and takes run 2's entry in the stats with its
 // dropped row, which existed because of his row.
 func TestForgetSharedValueRunOfHisAlone(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
+	dir := sharedDir(t)
 	line := func(id string) string {
 		return `{"environment": "production", "user_identities": {"email": "family@x.com", "customer_id": "` + id + `"}, "timestamp_unixtime_ms": 1780232400000}`
 	}
@@ -178,10 +153,30 @@ feeds:
 	if before := query(t, dir, shared); before != "dropped 1 3\ndropped 2 4\nstats 1 3\nstats 2 4\n" {
 		t.Fatalf("setup: family@x.com is not shared in both runs as expected:\n%s", before)
 	}
-	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=B0B"); code != 0 {
-		t.Fatalf("forget: exit %d\n%s", code, out)
-	}
+	forgetB0B(t, dir)
 	if got := query(t, dir, shared); got != "dropped 1 3\nstats 1 3\n" {
 		t.Errorf("after forgetting bob:\n%s\nwant run 1's entries alone", got)
+	}
+}
+
+// sharedDir is a folder with a pipeline whose e-mails are shared past two
+// rows (identity.max_shared), for the shared-value tests.
+func sharedDir(t *testing.T) string {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", `version: 1
+name: forget
+state: ./store.duckdb
+identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
+feeds:
+  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
+`)
+	return dir
+}
+
+// forgetB0B forgets customer B0B (bob) in dir's store.
+func forgetB0B(t *testing.T, dir string) {
+	t.Helper()
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "customerid=B0B"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
 	}
 }

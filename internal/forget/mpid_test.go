@@ -54,13 +54,14 @@ feeds:
 	// The CSV rows: one naming bob's MPID alone, with no timestamp; one
 	// the identity stage drops (a customer id bob does not hold, and
 	// customerid is unique); ann's, priced at bob's MPID, with no
-	// timestamp.
-	write(t, dir, "crm/2.csv", batch("profile_id,customer_id,at,price\n$B,,yesterday,10\n$B,OTHER,2026-06-02T10:00:00Z,10\n$A,ann,yesterday,$B\n"))
+	// timestamp; and bob's line the reader rejects (a column too many),
+	// kept as its raw text.
+	write(t, dir, "crm/2.csv", batch("profile_id,customer_id,at,price\n$B,,yesterday,10\n$B,OTHER,2026-06-02T10:00:00Z,10\n$A,ann,yesterday,$B\n$B,,2026-06-02T10:00:00Z,10,extra\n"))
 	run(t, dir, 3)
 	naming := `SELECT reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows WHERE contains(CAST("row" AS VARCHAR), '` + strings.TrimPrefix(b, "-") + `') ORDER BY 1`
 	before := query(t, dir, naming)
 	t.Logf("dropped rows with bob's MPID:\n%s", before)
-	if strings.Count(before, "\n") != 9 || !strings.Contains(before, "unique_conflict") || !strings.Contains(before, "duplicate_batch") {
+	if strings.Count(before, "\n") != 10 || !strings.Contains(before, "unique_conflict") || !strings.Contains(before, "duplicate_batch") {
 		t.Fatalf("setup: the dropped rows with bob's MPID are not the ones expected:\n%s", before)
 	}
 	target := filepath.Join(dir, "pipeline.yaml")

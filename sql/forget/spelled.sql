@@ -78,13 +78,21 @@ CREATE OR REPLACE TEMP MACRO forgetLineMPIDs(line) AS
 -- top-level key of fields (the key "mpid" and the columns feeds map to an
 -- MPID, forget.MPIDFields; NULL: "mpid" alone), as the identity stage
 -- records a row it drops with no identity, and the top-level "mpid" of
--- the raw batch it keeps, whole ("batch") or as its raw line ("text").
--- The same number under another key (a position, a price, an attribute,
--- a nested "mpid") names no one.
+-- the raw batch it keeps, whole ("batch") or as its raw line ("text":
+-- under a key of fields too when the line parses). A raw line that is not
+-- JSON (a CSV line a reader rejected) names each whole number among its
+-- fields, as its columns cannot be told apart (an MPID is a random 64-bit
+-- number). The same number under another key (a position, a price, an
+-- attribute, a nested "mpid") names no one.
 CREATE OR REPLACE TEMP MACRO forgetMPIDs(r, fields) AS list_filter(list_concat(
     list_transform(json_extract_string(r, list_transform(coalesce(fields, ['mpid']),
                                                          lambda f: '/' || replace(replace(f, '~', '~0'), '/', '~1'))),
                    lambda v: forgetInt(v)),
     [forgetInt(json_extract_string(r, '$.batch.mpid'))],
-    list_transform([forgetLine(r)], lambda line: coalesce(forgetLineMPIDs(line), []))[1]),
+    list_transform([forgetLine(r)], lambda line: list_concat(coalesce(forgetLineMPIDs(line), []),
+        CASE WHEN line IS NULL THEN []
+             WHEN NOT starts_with(ltrim(line), '{') THEN list_transform(regexp_split_to_array(line, '[,;|\t\r\n]'), lambda x: forgetInt(trim(x, ' "')))
+             WHEN fields IS NOT NULL AND json_valid(line) THEN list_transform(fields,
+                 lambda f: forgetInt(json_extract_string(line, '/' || replace(replace(f, '~', '~0'), '/', '~1'))))
+             ELSE [] END))[1]),
     lambda m: m IS NOT NULL);

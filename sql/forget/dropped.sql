@@ -6,19 +6,23 @@
 -- attribute, an error message, a raw line's field: it names him there
 -- too). So do those that name one of _forget_mpids (scope.sql) as an MPID
 -- (forgetMPIDs; $2 the fields that hold one, NULL for "mpid" alone). Only
--- a row whose text contains the value or the MPID's digits at all is
--- looked at further: the candidates are materialised, or DuckDB folds the
--- costlier checks into the join and runs them on every row and value. The
+-- a row whose text contains the value or the MPID's digits at all (a
+-- whole number as a whole run of digits: a short customer id such as "42"
+-- is inside one row in nine's millisecond timestamp) is looked at
+-- further: the candidates are materialised, or DuckDB folds the costlier
+-- checks into the join and runs them on every row and value. The
 -- shared_identity rows of a value that stays are shared.sql's.
 DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
     WITH candidates AS MATERIALIZED (
         SELECT DISTINCT d.id
         FROM (SELECT rowid AS id, lower(CAST("row" AS VARCHAR)) AS txt FROM _mosaic.dropped_rows) d
-        JOIN (SELECT DISTINCT lower(substr(j, 2, length(j) - 2)) AS esc
-              FROM (SELECT CAST(to_json(identity_value) AS VARCHAR) AS j FROM _forget_values)
-              UNION
-              SELECT ltrim(CAST(mpid AS VARCHAR), '-') FROM _forget_mpids) f
+        JOIN (SELECT esc, regexp_full_match(esc, '[0-9]+') AS num FROM (
+                  SELECT DISTINCT lower(substr(j, 2, length(j) - 2)) AS esc
+                  FROM (SELECT CAST(to_json(identity_value) AS VARCHAR) AS j FROM _forget_values)
+                  UNION
+                  SELECT ltrim(CAST(mpid AS VARCHAR), '-') FROM _forget_mpids)) f
           ON contains(d.txt, f.esc)
+         AND (NOT f.num OR list_contains(regexp_extract_all(d.txt, '[0-9]+'), f.esc))
     ),
     named AS MATERIALIZED (
         SELECT id, "row" FROM (SELECT rowid AS id, "row" FROM _mosaic.dropped_rows) SEMI JOIN candidates USING (id)

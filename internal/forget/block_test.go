@@ -13,14 +13,7 @@ import (
 // as its columns) is recorded with its reason and where it was, not with
 // its contents; another person's dropped row keeps them.
 func TestForgetBlockedStagingDrops(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { customer_id: customerid, email: email }, timestamp: at }
+	dir := pipelineDir(t, "priority: [customerid, email]", `  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { customer_id: customerid, email: email }, timestamp: at }
 `)
 	run(t, dir, 1, ann, bob)
 	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "email=bob@x.com", "--block"); code != 0 {
@@ -49,14 +42,7 @@ feeds:
 // are still found, and a block on a store with no list and no blocked
 // identity lists its own types alone.
 func TestBlockTypesOfAnOlderStore(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
+	dir := pipelineDir(t, "priority: [customerid, email]", "")
 	run(t, dir, 1, ann, bob)
 	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "email=bob@x.com", "--block"); code != 0 {
 		t.Fatalf("forget: exit %d\n%s", code, out)

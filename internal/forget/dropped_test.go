@@ -25,14 +25,7 @@ func TestForgetDroppedRowSpellings(t *testing.T) {
 }
 
 func testDroppedRowSpellings(t *testing.T, by string) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { customer_id: customerid, email: email }, timestamp: at, attributes: { full_name: full_name } }
+	dir := pipelineDir(t, "priority: [customerid, email]", `  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { customer_id: customerid, email: email }, timestamp: at, attributes: { full_name: full_name } }
   - { name: wh, source: { kind: files, path: "wh/*.parquet" }, source_type: warehouse, identities: { customer_id: customerid }, timestamp: at, attributes: { full_name: full_name } }
 `)
 	write(t, dir, "crm/1.csv", "customer_id,email,at,full_name\n4711,bob@x.com,2026-05-31T10:00:00Z,Bob Builder\n"+
@@ -86,14 +79,7 @@ feeds:
 // stay after forget, and keep their contents when later runs drop them
 // with bob's identities blocked.
 func TestForgetDroppedRowsOfOthersNamingTheNumber(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { cust_no: customerid, email: email }, timestamp: at, attributes: { price: price } }
+	dir := pipelineDir(t, "priority: [customerid, email]", `  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { cust_no: customerid, email: email }, timestamp: at, attributes: { price: price } }
 `)
 	bob42 := `{"environment": "production", "user_identities": {"email": "bob@x.com", "customer_id": "42"}, "timestamp_unixtime_ms": 1780232400000}`
 	bobBad := `{"environment": "production", "user_identities": {"customer_id": "42"}, "timestamp_unixtime_ms": "soon"}`
@@ -138,14 +124,7 @@ feeds:
 // holds his whole-number customer id as a string there stays (a number is
 // his only as an identity).
 func TestForgetDroppedRowsNamingHimAnywhere(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
+	dir := pipelineDir(t, "priority: [customerid, email]", "")
 	bobLine := `{"environment": "production", "user_identities": {"email": "bob@x.com", "customer_id": "42"}, "timestamp_unixtime_ms": 1780232400000}`
 	annRefers := `{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"referrer": "Bob@X.com"}, "timestamp_unixtime_ms": "soon"}`
 	annLucky := `{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"lucky": "42"}, "timestamp_unixtime_ms": "soon"}`

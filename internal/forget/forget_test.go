@@ -63,6 +63,17 @@ func run(t *testing.T, dir string, day int, lines ...string) {
 	}
 }
 
+// pipelineDir is a folder for a forget test with its pipeline file: the
+// identity rules (what goes between the braces of its identity line), a
+// batch feed "users" reading data/*.ndjson, then more (further feeds'
+// lines, each ending in a newline).
+func pipelineDir(t *testing.T, identity, more string) string {
+	dir := t.TempDir()
+	write(t, dir, "pipeline.yaml", "version: 1\nname: forget\nstate: ./store.duckdb\nidentity: { "+identity+" }\nfeeds:\n"+
+		`  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }`+"\n"+more)
+	return dir
+}
+
 // write writes text as the file name of dir, making its folder.
 func write(t *testing.T, dir, name, text string) {
 	t.Helper()

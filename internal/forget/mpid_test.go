@@ -24,14 +24,7 @@ func TestForgetDroppedRowsNamingTheMPID(t *testing.T) {
 }
 
 func testDroppedRowsNamingTheMPID(t *testing.T, by string) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email], unique: [customerid] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, protection: only_update, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
+	dir := pipelineDir(t, "priority: [customerid, email], unique: [customerid]", `  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, protection: only_update, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
 `)
 	run(t, dir, 1, ann, bob)
 	mpid := func(who string) string {
@@ -92,14 +85,7 @@ feeds:
 // keeps only its reason and place. Ann's rows that carry it as a price
 // or an attribute keep their contents.
 func TestForgetBlockedMPID(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
+	dir := pipelineDir(t, "priority: [customerid, email]", `  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
 `)
 	run(t, dir, 1, ann, bob)
 	b := strings.TrimSpace(query(t, dir, "SELECT mpid FROM profile_identities WHERE identity_value = 'B0B'"))

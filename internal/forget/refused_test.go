@@ -11,14 +11,7 @@ import (
 // an id on an only_read row) leave the identity dictionary and the
 // dropped rows that name them (identity_limit) with the profile.
 func TestForgetRefusedIdentities(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email], unique: [customerid], limits: { email: 1 } }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-  - { name: reads, source: { kind: files, path: "reads/*.ndjson", format: batch }, source_type: sdk, protection: only_read }
+	dir := pipelineDir(t, "priority: [customerid, email], unique: [customerid], limits: { email: 1 }", `  - { name: reads, source: { kind: files, path: "reads/*.ndjson", format: batch }, source_type: sdk, protection: only_read }
 `)
 	bob2 := `{"environment": "production", "user_identities": {"email": "bob.second@x.com", "customer_id": "B0B"}, "timestamp_unixtime_ms": 1780236000000}`
 	read := `{"environment": "production", "source_request_id": "r1", "user_identities": {"email": "bob@x.com", "other": "bob-other-7"}, ` +

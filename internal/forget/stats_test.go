@@ -12,14 +12,7 @@ import (
 // and leaves another person's and the count (a list left empty goes, as
 // the stats leave one out).
 func TestForgetRunsStatsShared(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 1 } }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
+	dir := pipelineDir(t, "priority: [customerid, email], unique: [customerid], max_shared: { email: 1 }", "")
 	run(t, dir, 1, ann, bob)
 	annAgn := strings.Replace(bobAgn, "bob@x.com", "ann@x.com", 1)
 	run(t, dir, 2, bobAgn, strings.Replace(bobAgn, "silver", "bronze", 1), annAgn, strings.Replace(annAgn, "silver", "bronze", 1))
@@ -47,14 +40,7 @@ feeds:
 // forgotten profile and every MPID merged into it out of every run's
 // list, leaves another profile's, and drops a list left empty.
 func TestForgetRunsStatsLargest(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
+	dir := pipelineDir(t, "priority: [customerid, email]", "")
 	bobID := `{"environment": "production", "user_identities": {"customer_id": "B0B"}, "timestamp_unixtime_ms": 1780232400000}`
 	run(t, dir, 1, ann, bobAgn, bobID) // bob as two profiles: his e-mail's and his id's
 	run(t, dir, 2, bob)                // a row with both merges them
@@ -162,15 +148,7 @@ func TestForgetSharedValueRunOfHisAlone(t *testing.T) {
 // sharedDir is a folder with a pipeline whose e-mails are shared past two
 // rows (identity.max_shared), for the shared-value tests.
 func sharedDir(t *testing.T) string {
-	dir := t.TempDir()
-	write(t, dir, "pipeline.yaml", `version: 1
-name: forget
-state: ./store.duckdb
-identity: { priority: [customerid, email], unique: [customerid], max_shared: { email: 2 } }
-feeds:
-  - { name: users, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-`)
-	return dir
+	return pipelineDir(t, "priority: [customerid, email], unique: [customerid], max_shared: { email: 2 }", "")
 }
 
 // forgetB0B forgets customer B0B (bob) in dir's store.

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
@@ -15,18 +14,7 @@ import (
 // the output's next sync, after another run, still sends the first run's
 // batches, with the new ones, each once.
 func TestEventsOutputRetriesItsFirstSync(t *testing.T) {
-	d := eventsDir(t.TempDir())
-	hook := webhooktest.New(t, "")
-	t.Setenv("MOSAIC_TEST_HOOK_URL", hook.URL)
-	d.write(t, "pipeline.yaml", `version: 1
-name: first
-state: ./store.duckdb
-identity: { priority: [customerid, email] }
-feeds:
-  - { name: web, source: { kind: files, path: "data/*.ndjson", format: batch }, source_type: sdk }
-outputs:
-  - { name: hook, kind: webhook, url_env: MOSAIC_TEST_HOOK_URL, send: events }
-`)
+	d, hook := hookSetup(t, "")
 	batch := func(id string) string {
 		return `{"environment":"production","source_request_id":"` + id + `","user_identities":{"email":"` + id + `@x.com"},` +
 			`"events":[{"event_type":"custom_event","data":{"event_name":"e","timestamp_unixtime_ms":1780000000000}}]}` + "\n"

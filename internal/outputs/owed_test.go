@@ -16,10 +16,10 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
-// owedSetup is an events output to a webhook receiver on 127.0.0.1, fed
+// hookSetup is an events output to a webhook receiver on 127.0.0.1, fed
 // by a batch feed; retention is the pipeline's retention line ("" for
 // none).
-func owedSetup(t *testing.T, retention string) (eventsDir, *webhooktest.Receiver) {
+func hookSetup(t *testing.T, retention string) (eventsDir, *webhooktest.Receiver) {
 	d := eventsDir(t.TempDir())
 	hook := webhooktest.New(t, "")
 	t.Setenv("MOSAIC_TEST_HOOK_URL", hook.URL)
@@ -94,7 +94,7 @@ func owedState(t *testing.T, d eventsDir) (pos int64, owed string, attempts stri
 // again, with the same webhook-id, until the receiver takes it; then it is
 // owed no more and never sent again.
 func TestEventsOutputOwesRefusedBatches(t *testing.T) {
-	d, hook := owedSetup(t, "")
+	d, hook := hookSetup(t, "")
 	hook.Reject(400, "r2")
 	d.write(t, "data/1.ndjson", owedBatch("r1", "ann", 1780000000000)+owedBatch("r2", "bob", 1780000000000)+owedBatch("r3", "cy", 1780000000000))
 	err := d.runWith(t, 1, pipeline.Options{})
@@ -158,7 +158,7 @@ func TestEventsOutputOwesRefusedBatches(t *testing.T) {
 // sends the batch owed before, the failed sync's run's and its own, each
 // once.
 func TestEventsOutputSyncFailureKeepsPosition(t *testing.T) {
-	d, hook := owedSetup(t, "")
+	d, hook := hookSetup(t, "")
 	hook.Reject(400, "r2")
 	d.write(t, "data/1.ndjson", owedBatch("r1", "ann", 1780000000000)+owedBatch("r2", "bob", 1780000000000))
 	if err := d.runWith(t, 1, pipeline.Options{}); err == nil {
@@ -196,7 +196,7 @@ func TestEventsOutputOwedGone(t *testing.T) {
 	// Day 1 at noon: bob's batch is refused; ann's goes.
 	const day1 = 1780228800000
 	setup := func(t *testing.T, retention string) (eventsDir, *webhooktest.Receiver) {
-		d, hook := owedSetup(t, retention)
+		d, hook := hookSetup(t, retention)
 		hook.Reject(400, "r2")
 		d.write(t, "data/1.ndjson", owedBatch("r1", "ann", day1)+owedBatch("r2", "bob", day1))
 		if err := d.runWith(t, 1, pipeline.Options{}); err == nil {
@@ -260,7 +260,7 @@ func TestEventsOutputOwedGone(t *testing.T) {
 // position nor what the output owes, and the next sync, once the receiver
 // takes them, sends each batch once.
 func TestEventsOutputRefusingAllKeepsPosition(t *testing.T) {
-	d, hook := owedSetup(t, "")
+	d, hook := hookSetup(t, "")
 	hook.FailNext(1000, 400)
 	d.write(t, "data/1.ndjson", owedBatch("r1", "ann", 1780000000000)+owedBatch("r2", "bob", 1780000000000))
 	if err := d.runWith(t, 1, pipeline.Options{}); err == nil {

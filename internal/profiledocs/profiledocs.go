@@ -4,7 +4,9 @@
 // by its key (DuckDB's index on the primary key) instead of aggregating
 // four tables of the whole store.
 //
-// Only a pipeline that serves the Profile API keeps them. A run calls Run
+// Only a pipeline that serves the Profile API keeps them (a run of one
+// that does not deletes them: they would outlive what retention removes
+// from the profiles they copy). A run calls Run
 // as its last stage, in its transaction: it writes the documents of the
 // profiles the run changed, or of every profile when they are not current
 // (the first run, a run after --full-refresh or after runs that kept no
@@ -91,14 +93,27 @@ func current(ctx context.Context, db DB, p *config.Pipeline) (bool, int64, error
 // changed, or every document when they are not current.
 func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64, now time.Time) (Stats, error) {
 	if !Enabled(p) {
-		_, err := db.Exec(ctx, sqlfiles.Get("profiledocs/drop_state.sql"))
-		return Stats{}, err
+		return Stats{}, drop(ctx, db)
 	}
 	ok, _, err := current(ctx, db, p)
 	if err != nil {
 		return Stats{}, err
 	}
 	return write(ctx, db, p, runID, !ok, now)
+}
+
+// drop deletes the documents, their keys and their state.
+func drop(ctx context.Context, db DB) error {
+	stmts, err := sqlfiles.File("profiledocs/drop.sql", nil)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecStatement(ctx, s); err != nil {
+			return fmt.Errorf("profile documents: dropping them: %w", err)
+		}
+	}
+	return nil
 }
 
 // write writes the documents and keys of the run's changed profiles (or

@@ -20,7 +20,8 @@ import (
 // the Profile API keep no documents; Ensure then writes them all (once);
 // the next run of the serving pipeline writes only what it changed and
 // names those it wrote or deleted (a merge), and a run after a new
-// audience writes them all again. Verify holds throughout.
+// audience writes them all again. Verify holds throughout. A run that no
+// longer serves them deletes them.
 func TestDocumentsFollowTheirPipeline(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -135,6 +136,14 @@ func TestDocumentsFollowTheirPipeline(t *testing.T) {
 	withStore(func(s *engine.Store) {
 		if err := profiledocs.Verify(ctx, s, p); err != nil {
 			t.Fatal(err)
+		}
+	})
+	// The pipeline stops serving: its next run deletes the documents and
+	// their keys, which would outlive what retention removes.
+	run(load(base))
+	withStore(func(s *engine.Store) {
+		if n, keys := docs(s), len(mpids(s, "SELECT mpid FROM _mosaic.profile_keys")); n != 0 || keys != 0 {
+			t.Fatalf("%d documents and keys of %d profiles after a run that does not serve the Profile API, want none", n, keys)
 		}
 	})
 }

@@ -152,8 +152,10 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	}
 	// The dropped rows and runs' stats before erase.sql: shared.sql reads
 	// the staged rows it deletes.
-	if err := tx.ExecFile(ctx, "forget/spelled.sql", nil); err != nil {
-		return res, err
+	for _, f := range []string{"forget/spelled.sql", "forget/stats.sql"} {
+		if err := tx.ExecFile(ctx, f, nil); err != nil {
+			return res, err
+		}
 	}
 	if err := tx.ExecFile(ctx, "forget/dropped.sql", nil, fieldsArg(req.IdentityFields), fieldsArg(req.MPIDFields)); err != nil {
 		return res, err

@@ -63,10 +63,9 @@ WHERE rowid IN (SELECT id FROM _forget_shared_drops WHERE NOT (records > lim AND
 -- name: stats
 -- Every run's list, rewritten where it names one of them: an entry kept
 -- with its records less his while one of its run's dropped rows of the
--- value stays (drops_kept: in that run, others' rows carry it too), the
--- list with its last (merge_patch drops a null, as the stats leave out an
--- empty list).
-UPDATE _mosaic.runs SET stats = json_merge_patch(runs.stats, json_object('profiles', json_object('shared', k.kept)))
+-- value stays (drops_kept: in that run, others' rows carry it too)
+-- (stats.sql).
+UPDATE _mosaic.runs SET stats = forgetStatsPatch(runs.stats, 'shared', k.kept)
 FROM (
     SELECT x.run_id,
         to_json(list(CASE WHEN x.his > 0 THEN json_merge_patch(x.e, json_object('records', x.records - x.his)) ELSE x.e END ORDER BY x.n)
@@ -76,10 +75,7 @@ FROM (
             any_value(CAST(s.e->>'records' AS BIGINT)) AS records, any_value(CAST(s.e->>'max_shared' AS BIGINT)) AS lim,
             bool_or(f.identity_value IS NOT NULL) AS forgotten, count(DISTINCT c.row_id) AS his,
             bool_or(k.run_id IS NOT NULL) AS kept_drop
-        FROM (
-            SELECT run_id, unnest(sh) AS e, generate_subscripts(sh, 1) AS n
-            FROM (SELECT run_id, CAST(stats->'$.profiles.shared' AS JSON[]) AS sh FROM _mosaic.runs)
-        ) s
+        FROM forgetStatsEntries('shared') s
         LEFT JOIN _forget_values f ON f.identity_type = (s.e->>'identity_type') AND f.identity_value = (s.e->>'identity_value')
         LEFT JOIN _forget_shared c ON c.identity_type = (s.e->>'identity_type') AND c.identity_value = (s.e->>'identity_value')
                                   AND c.run_id <= s.run_id

@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/forget"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
 // runForget erases one data subject's profile (see package forget).
@@ -35,8 +37,10 @@ func runForget(ctx context.Context, e env, args []string) int {
 		}
 	}
 	path := *state
+	var p *config.Pipeline
 	if *pipe != "" {
-		p, code := loadPipeline(e, *pipe)
+		var code int
+		p, code = loadPipeline(e, *pipe)
 		if p == nil {
 			return code
 		}
@@ -51,6 +55,12 @@ func runForget(ctx context.Context, e env, args []string) int {
 		return ExitFailed
 	}
 	defer store.Close()
+	if p != nil {
+		if err := pipeline.CheckOwner(ctx, store, p, ""); err != nil {
+			fmt.Fprintf(e.stderr, "mosaic forget: %v\nNothing was erased.\n", err)
+			return ExitUsage
+		}
+	}
 	res, err := forget.Forget(ctx, store, req)
 	if errors.Is(err, forget.ErrNotFound) {
 		fmt.Fprintf(e.stderr, "mosaic forget: %v: nothing to erase (check the value, or look it up with `mosaic profile`)\n", err)

@@ -33,6 +33,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 	fs.Var(as, "as", "with --dry-run: FEED=create_update|only_update|only_read runs the feed at that protection level (repeat for more feeds)")
 	samples := fs.Int("samples", 5, "with --dry-run: how many profiles of each kind of change (created, updated, merged) to show before and after")
 	format := fs.String("format", "text", "text or json (the run's stats)")
+	renameFrom := fs.String("rename-from", "", "the pipeline's old name: run a renamed pipeline on the store its old name's runs wrote")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -49,7 +50,7 @@ func runRun(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "mosaic run: unknown --format %q: use text or json\n", *format)
 		return ExitUsage
 	}
-	opts := pipeline.Options{FullRefresh: *fullRefresh, NoSync: *noSync, DryRun: *dryRun}
+	opts := pipeline.Options{FullRefresh: *fullRefresh, NoSync: *noSync, DryRun: *dryRun, RenameFrom: *renameFrom}
 	if *dryRun {
 		opts.Samples = *samples
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
 	"github.com/mosaic-cdp/mosaic/internal/outputs"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
@@ -54,6 +55,10 @@ func runSync(ctx context.Context, e env, args []string) int {
 		return ExitFailed
 	}
 	defer store.Close()
+	if err := pipeline.CheckOwner(ctx, store, p, ""); err != nil {
+		fmt.Fprintf(e.stderr, "mosaic sync: %v\n", err)
+		return ExitUsage
+	}
 	s := &outputs.Syncer{Registry: builtin.Registry(), Log: log}
 	results, err := s.Sync(ctx, store, p, outputs.Options{Only: *only, DryRun: *dryRun, Samples: *samples})
 	printSyncs(e.stdout, p, results, *dryRun)

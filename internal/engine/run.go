@@ -29,6 +29,27 @@ const (
 	StatusCancelled = "cancelled"
 )
 
+// Owner is the pipeline a store belongs to: the one whose run last
+// succeeded on it.
+type Owner struct {
+	Pipeline string
+	Run      int64
+	Finished time.Time
+}
+
+// Owner returns the pipeline the store belongs to; ok is false for a
+// store no run has succeeded on, which any pipeline may take.
+func (s *Store) Owner(ctx context.Context) (o Owner, ok bool, err error) {
+	err = s.conn.QueryRowContext(ctx, sqlfiles.Get("engine/owner.sql")).Scan(&o.Pipeline, &o.Run, &o.Finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, false, nil
+	}
+	if err != nil {
+		return o, false, fmt.Errorf("store %s: read the pipeline it belongs to: %w", s.path, err)
+	}
+	return o, true, nil
+}
+
 // NextRunID returns the id the next run takes.
 func (t *Tx) NextRunID(ctx context.Context) (int64, error) {
 	var id int64

@@ -65,6 +65,9 @@ type Options struct {
 	// Samples is how many profiles of each kind of change (created,
 	// updated, merged) a dry run reads before and after (Result.Samples).
 	Samples int
+	// RenameFrom lets the run take a store that belongs to the pipeline of
+	// that name: the pipeline renamed (CheckOwner).
+	RenameFrom string
 }
 
 // Stats is what a run records in runs.stats.
@@ -163,6 +166,9 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 		return nil, err
 	}
 	defer store.Close()
+	if err := CheckOwner(ctx, store, p, opts.RenameFrom); err != nil {
+		return nil, err
+	}
 	return r.run(ctx, store, p, opts, noData, r.logger())
 }
 
@@ -172,6 +178,9 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 func (r *Runner) RunStore(ctx context.Context, store *engine.Store, p *config.Pipeline, opts Options) (*Result, error) {
 	noData, err := r.check(ctx, p)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckOwner(ctx, store, p, opts.RenameFrom); err != nil {
 		return nil, err
 	}
 	return r.run(ctx, store, p, opts, noData, r.logger())

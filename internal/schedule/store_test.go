@@ -240,7 +240,9 @@ func TestShutdownWaitsForARunWithinGrace(t *testing.T) {
 }
 
 // TestTwoPipelinesOnOneStore runs b while a holds their shared store: b
-// fails fast on the store's lock, is logged, and runs at its next tick.
+// fails fast on the store's lock and is logged; at its next tick it is
+// refused, logged, as the store is a's (pipeline.CheckOwner), and neither
+// failure takes a run id.
 func TestTwoPipelinesOnOneStore(t *testing.T) {
 	g := newGatedFiles()
 	a := storeDir(t, g)
@@ -263,12 +265,14 @@ func TestTwoPipelinesOnOneStore(t *testing.T) {
 	g.open()
 	waitFor(t, "a's run", func() bool { return logs.count(`msg="run finished"`, "pipeline=a", "run=2", "status=succeeded") == 1 })
 	tb.fire(t)
-	waitFor(t, "b's retry", func() bool { return logs.count(`msg="run finished"`, "pipeline=b", "run=3", "status=succeeded") == 1 })
+	waitFor(t, "b's retry", func() bool {
+		return logs.count("level=ERROR", `msg="run finished"`, "pipeline=b", "status=failed", `belongs to pipeline \"a\"`) == 1
+	})
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	_, runs := storeRows(t, a.State)
-	if diff := cmp.Diff([]string{"1 a succeeded", "2 a succeeded", "3 b succeeded"}, runs); diff != "" {
+	if diff := cmp.Diff([]string{"1 a succeeded", "2 a succeeded"}, runs); diff != "" {
 		t.Errorf("runs (-want +got):\n%s", diff)
 	}
 	if logs.count("pipeline=b", "status=failed", " run=") != 0 {

@@ -175,6 +175,9 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	defer store.Close()
+	if err := pipeline.CheckOwner(ctx, store, s.p, ""); err != nil {
+		return err
+	}
 	token, removeToken, err := remote.WriteToken(s.p.State)
 	if err != nil {
 		return err

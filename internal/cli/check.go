@@ -19,10 +19,10 @@ import (
 // the pipeline file itself is invalid.
 func runCheck(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "check")
-	format := fs.String("format", "text", "output format: text or json")
-	state := fs.String("state", "", "the profile store whose watermarks count, instead of the pipeline's `state:`")
-	timeout := fs.Duration("timeout", 0, "give up on a feed's source after this long (e.g. 60s); default: no limit")
-	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	state := fs.String("state", "", "the profile store at `PATH` whose watermarks count, instead of the pipeline file's state:")
+	timeout := fs.Duration("timeout", 0, "give up on a feed's source after this `DURATION` (e.g. 60s); default: no limit")
+	logLevel := fs.String("log-level", "warn", logLevelUsage)
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code

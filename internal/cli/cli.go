@@ -30,6 +30,9 @@ const (
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// flags, when set, is given each flag set a command makes (the tests
+	// read every command's flags through it).
+	flags func(*flag.FlagSet)
 }
 
 type command struct {
@@ -37,22 +40,27 @@ type command struct {
 	run                 func(ctx context.Context, e env, args []string) int
 }
 
+// commands lists the subcommands. Each one's args names every flag its
+// flag set defines, as that flag's help names its argument
+// (TestSynopsesNameEveryFlag), and README's table of commands repeats
+// them.
 func commands() []command {
 	return []command{
 		{"validate", "PIPELINE.yaml [--explain]", "check a pipeline file and its sources without running it", runValidate},
-		{"check", "PIPELINE.yaml [--format text|json] [--state PATH] [--timeout 60s]", "connect to every feed's source: tables, mapped columns, types and rows to read, without reading or changing anything", runCheck},
-		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--dry-run [--as FEED=LEVEL]... [--samples N]] [--format text|json] [--state PATH] [--now TIME] [--log-level LEVEL] [--memory-limit SIZE] [--cpuprofile FILE]", "run a pipeline once, sync its outputs, and print a summary (--dry-run: report what it would change and roll back)", runRun},
+		{"check", "PIPELINE.yaml [--format text|json] [--state PATH] [--timeout DURATION] [--log-level LEVEL]", "connect to every feed's source: tables, mapped columns, types and rows to read, without reading or changing anything", runCheck},
+		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--dry-run [--as FEED=LEVEL]... [--samples N]] [--format text|json] [--state PATH] [--rename-from NAME] [--now TIME] [--log-level LEVEL] [--memory-limit SIZE] [--cpuprofile FILE]", "run a pipeline once, sync its outputs, and print a summary (--dry-run: report what it would change and roll back)", runRun},
 		{"sync", "PIPELINE.yaml [--output NAME] [--dry-run] [--samples N] [--state PATH] [--log-level LEVEL]", "sync the outputs from the committed store now (--dry-run: show what would be sent)", runSync},
-		{"outputs", "(--state PATH | -p PIPELINE.yaml) [--format ...]", "list outputs with their last sync, counts and failures", runOutputs},
+		{"outputs", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson]", "list outputs with their last sync, counts and failures", runOutputs},
 		{"forget", "(-p PIPELINE.yaml | --state PATH) (--mpid N | --identity TYPE=VALUE) [--reason TEXT] [--block]", "erase a data subject's profile; outputs remove its records at their next sync", runForget},
-		{"schedule", "PIPELINE.yaml... [--run-now] [--grace 60s] [--log-level LEVEL] [--memory-limit SIZE]", "run pipelines on their `schedule:` until SIGINT/SIGTERM", runSchedule},
-		{"serve", "PIPELINE.yaml [--addr HOST:PORT] [--run-now] [--grace 60s] [--log-level LEVEL] [--memory-limit SIZE]", "hold the store, run the pipeline on its `schedule:` and serve the Events API, the Profile API and /metrics until SIGINT/SIGTERM", runServe},
+		{"schedule", "PIPELINE.yaml... [--run-now] [--grace DURATION] [--log-level LEVEL] [--memory-limit SIZE]", "run pipelines on their `schedule:` until SIGINT/SIGTERM", runSchedule},
+		{"serve", "PIPELINE.yaml [--addr HOST:PORT] [--run-now] [--grace DURATION] [--run-cores N] [--log-level LEVEL] [--memory-limit SIZE]", "hold the store, run the pipeline on its `schedule:` and serve the Events API, the Profile API and /metrics until SIGINT/SIGTERM", runServe},
 		{"sql", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] QUERY", "query a profile store (read-only)", runSQL},
-		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format ...] [--limit N]", "show a store's run history", runRuns},
-		{"profile", "(--state PATH | -p PIPELINE.yaml) (--mpid N | --identity TYPE=VALUE) [--format json]", "show one profile: identities, attributes, aliases", runProfile},
-		{"audiences", "(--state PATH | -p PIPELINE.yaml) [--format ...]", "list audiences with their size and last change", runAudiences},
-		{"audience", "NAME (--state PATH | -p PIPELINE.yaml) [--members] [--format ...]", "show an audience's changes, or its current members", runAudience},
-		{"gen", "--users N --out DIR [--seed S]", "write a synthetic data set and a pipeline that reads it", runGen},
+		{"runs", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson] [--limit N]", "show a store's run history", runRuns},
+		{"profile", "(--state PATH | -p PIPELINE.yaml) (--mpid N | --identity TYPE=VALUE) [--explain] [--format table|json]", "show one profile: identities, attributes, aliases (--explain: how it came to be)", runProfile},
+		{"audiences", "(--state PATH | -p PIPELINE.yaml) [--format table|csv|json|ndjson]", "list audiences with their size and last change", runAudiences},
+		{"audience", "NAME (--state PATH | -p PIPELINE.yaml) [--members] [--format table|csv|json|ndjson]", "show an audience's changes, or its current members", runAudience},
+		{"gen", "--users N --out DIR [--seed N]", "write a synthetic data set and a pipeline that reads it", runGen},
+		{"version", "", "print mosaic's version and DuckDB's (also: mosaic --version)", runVersion},
 	}
 }
 
@@ -60,6 +68,9 @@ func commands() []command {
 // process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		return runVersion(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			return Run(ctx, []string{args[1], "--help"}, stdin, stdout, stderr)
@@ -84,7 +95,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "mosaic — a warehouse-native customer-profile engine")
 	fmt.Fprintln(w, "\nUsage:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  mosaic %-8s %s\n", c.name, c.args)
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("  mosaic %-8s %s", c.name, c.args), " "))
 		fmt.Fprintf(w, "           %s\n", c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `mosaic COMMAND --help` for a command's flags.")
@@ -95,11 +106,19 @@ func usage(w io.Writer) {
 func newFlags(e env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("mosaic "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	if e.flags != nil {
+		e.flags(fs)
+	}
 	for _, c := range commands() {
 		if c.name == name {
 			fs.Usage = func() {
-				fmt.Fprintf(e.stderr, "Usage: mosaic %s %s\n\n%s\n\nFlags:\n", name, c.args, c.summary)
-				fs.PrintDefaults()
+				fmt.Fprintf(e.stderr, "%s\n\n%s\n", strings.TrimRight("Usage: mosaic "+name+" "+c.args, " "), c.summary)
+				hasFlags := false
+				fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+				if hasFlags {
+					fmt.Fprintln(e.stderr, "\nFlags:")
+					fs.PrintDefaults()
+				}
 			}
 		}
 	}
@@ -154,6 +173,14 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
+// Usage strings that several commands share. A flag's usage names its
+// argument in backquotes (flag.UnquoteUsage), and nothing else: a
+// backquoted word is what --help shows as the flag's argument.
+const (
+	stateUsage    = "the profile store at `PATH` to use instead of the pipeline file's state:"
+	logLevelUsage = "the `LEVEL` of log lines to print: debug, info, warn or error"
+)
+
 // memoryLimitFlag adds --memory-limit to a command that opens a store for
 // writing. Its default is the MOSAIC_MEMORY_LIMIT environment variable,
 // else the engine's default: the CLI reads the environment, the engine
@@ -163,7 +190,31 @@ func memoryLimitFlag(fs *flag.FlagSet) *string {
 	if def == "" {
 		def = engine.DefaultMemoryLimit
 	}
-	return fs.String("memory-limit", def, "DuckDB's memory limit for the store, such as 8GB or 512MB; past it DuckDB spills to the store's .tmp folder (default: $MOSAIC_MEMORY_LIMIT, else "+engine.DefaultMemoryLimit+")")
+	return fs.String("memory-limit", def, "DuckDB's memory limit for the store, a `SIZE` such as 8GB or 512MB; past it DuckDB spills to the store's .tmp folder (the default is $MOSAIC_MEMORY_LIMIT when set)")
+}
+
+// storeArg is how a hint names the store a command used: --state PATH
+// when it was given, else -p and the pipeline file.
+func storeArg(pipelineFile, state string) string {
+	if state != "" {
+		return "--state " + shellQuote(state)
+	}
+	return "-p " + shellQuote(pipelineFile)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shellDoubleQuote quotes s in double quotes for a POSIX shell (for SQL,
+// which holds single quotes).
+func shellDoubleQuote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+	return `"` + r.Replace(s) + `"`
 }
 
 func logger(e env, level string) (*slog.Logger, error) {

@@ -15,11 +15,11 @@ import (
 // runForget erases one data subject's profile (see package forget).
 func runForget(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "forget")
-	pipe := fs.String("p", "", "the pipeline file whose store holds the profile")
-	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
-	mpid := fs.Int64("mpid", 0, "the profile's MPID (an alias finds its survivor)")
-	ident := fs.String("identity", "", "TYPE=VALUE of an identity the profile holds, e.g. email=ada@example.com")
-	reason := fs.String("reason", "", "why, for the audit row in the forgotten view (no personal data)")
+	pipe := fs.String("p", "", "the pipeline file (`PIPELINE.yaml`) whose store holds the profile")
+	state := fs.String("state", "", "the profile store at `PATH` (a .duckdb file), when no pipeline file is given")
+	mpid := fs.Int64("mpid", 0, "the profile's MPID, `N` (an alias finds its survivor)")
+	ident := fs.String("identity", "", "an identity the profile holds, `TYPE=VALUE`, e.g. email=ada@example.com")
+	reason := fs.String("reason", "", "why, as `TEXT` for the audit row in the forgotten view (no personal data)")
 	block := fs.Bool("block", false, "also keep the profile's identities and MPIDs from making a profile again: later rows carrying one are dropped (forgotten_identity)")
 	pos, code, ok := parse(fs, args)
 	if !ok {

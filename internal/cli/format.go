@@ -6,15 +6,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
-var formats = []string{"table", "csv", "json", "ndjson"}
+// allFormats are the formats query output is written in.
+var allFormats = []string{"table", "csv", "json", "ndjson"}
 
-func validFormat(f string) bool { return slices.Contains(formats, f) }
+// orList writes words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
 
 // query runs a read query and writes its rows in format. This is CLI
 // output, bounded by what a person reads, not a hot path.

@@ -10,9 +10,9 @@ import (
 
 func runGen(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "gen")
-	users := fs.Int("users", 10000, "how many users to simulate")
-	out := fs.String("out", "", "the folder to write into (created if missing)")
-	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same files")
+	users := fs.Int("users", 10000, "simulate `N` users")
+	out := fs.String("out", "", "the folder `DIR` to write into (created if missing)")
+	seed := fs.Int64("seed", 1, "the random seed, `N`: the same seed gives the same files")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code

@@ -29,9 +29,9 @@ type profileJSON struct {
 
 func runProfile(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "profile")
-	sf := addStoreFlags(fs)
-	mpid := fs.Int64("mpid", 0, "the profile's MPID (an alias MPID shows its survivor)")
-	ident := fs.String("identity", "", "TYPE=VALUE of an identity the profile holds, e.g. email=ada@example.com")
+	sf := addStoreFlags(fs, "table", "json")
+	mpid := fs.Int64("mpid", 0, "the profile's MPID, `N` (an alias MPID shows its survivor)")
+	ident := fs.String("identity", "", "an identity the profile holds, `TYPE=VALUE`, e.g. email=ada@example.com")
 	explainFlag := fs.Bool("explain", false, "show how the profile came to be: the row that added each identity, each merge and each join the rules refused")
 	pos, code, ok := parse(fs, args)
 	if !ok {
@@ -42,10 +42,6 @@ func runProfile(ctx context.Context, e env, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	if *sf.format != "json" && *sf.format != "table" {
-		fmt.Fprintln(e.stderr, "mosaic profile: --format is table (the default) or json")
-		return ExitUsage
-	}
 	s, code := sf.open(ctx, e, "profile")
 	if s == nil {
 		return code
@@ -54,11 +50,12 @@ func runProfile(ctx context.Context, e env, args []string) int {
 	conn := s.Conn()
 	var target int64
 	var err error
+	var canon, value string
 	if *mpid != 0 {
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("profiles/by_mpid.sql"), *mpid).Scan(&target)
 	} else {
-		canon, value, ok := parseIdentity(e, "profile", *ident)
-		if !ok {
+		var ok bool
+		if canon, value, ok = parseIdentity(e, "profile", *ident); !ok {
 			return ExitUsage
 		}
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("profiles/by_identity.sql"), canon, value).Scan(&target)
@@ -67,15 +64,18 @@ func runProfile(ctx context.Context, e env, args []string) int {
 	if err == nil {
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("cli/profile.sql"), target).Scan(&text)
 	}
+	if errors.Is(err, sql.ErrNoRows) {
+		if *mpid != 0 {
+			fmt.Fprintf(e.stderr, "mosaic profile: no profile has MPID %d, nor is it an alias of one\n", *mpid)
+			return ExitFailed
+		}
+		return notFound(ctx, e, s, storeArg(*sf.pipeline, *sf.state), canon, value)
+	}
 	if err == nil && *explainFlag {
 		err = explain(ctx, e, s, target, *sf.format)
 		if err == nil {
 			return ExitOK
 		}
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		fmt.Fprintln(e.stderr, "mosaic profile: no such profile")
-		return ExitFailed
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "mosaic profile: %v\n", err)
@@ -153,4 +153,38 @@ func parseIdentity(e env, cmd, flag string) (typ, value string, ok bool) {
 		value = strings.ToLower(value)
 	}
 	return typ, value, true
+}
+
+// notFound says that no profile holds identity typ=value, and how to
+// find it: the values of that type that differ from it only in case, or
+// else a query for values that contain it. store is how hints name it.
+func notFound(ctx context.Context, e env, s *storeReader, store, typ, value string) int {
+	rows, err := s.Conn().QueryContext(ctx, sqlfiles.Get("cli/identity_case.sql"), typ, value)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "mosaic profile: no profile has %s=%s, and the store could not be searched for others: %v\n", typ, value, err)
+		return ExitFailed
+	}
+	defer rows.Close()
+	var alike []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			fmt.Fprintf(e.stderr, "mosaic profile: %v\n", err)
+			return ExitFailed
+		}
+		alike = append(alike, typ+"="+v)
+	}
+	if err := rows.Err(); err != nil {
+		fmt.Fprintf(e.stderr, "mosaic profile: %v\n", err)
+		return ExitFailed
+	}
+	if len(alike) > 0 {
+		fmt.Fprintf(e.stderr, "mosaic profile: no profile has %s=%s; did you mean %s? (identity values match exactly as stored)\n", typ, value, orList(alike))
+		return ExitFailed
+	}
+	like := "%" + strings.ReplaceAll(value, "'", "''") + "%"
+	q := "SELECT mpid, identity_type, identity_value FROM profile_identities WHERE identity_value ILIKE '" + like + "'"
+	fmt.Fprintf(e.stderr, "mosaic profile: no profile has %s=%s; identity values match exactly as stored (e-mails in lower case). Look for values that contain it with:\n  mosaic sql %s %s\n",
+		typ, value, store, shellDoubleQuote(q))
+	return ExitFailed
 }

@@ -22,18 +22,18 @@ import (
 func runRun(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "run")
 	fullRefresh := fs.Bool("full-refresh", false, "re-read every feed from the start and rebuild the store's profiles")
-	noSync := fs.Bool("no-sync", false, "commit the run without syncing the outputs (`mosaic sync` does it later)")
-	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
-	now := fs.String("now", "", "the run's clock, RFC 3339 (for tests and backfills); default: now")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file (for `go tool pprof`)")
+	noSync := fs.Bool("no-sync", false, "commit the run without syncing the outputs (mosaic sync does it later)")
+	state := fs.String("state", "", stateUsage)
+	now := fs.String("now", "", "the run's clock, a `TIME` in RFC 3339 (for tests and backfills); default: now")
+	logLevel := fs.String("log-level", "info", logLevelUsage)
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to `FILE` (read it with go tool pprof)")
 	memoryLimit := memoryLimitFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "run every stage, report what the run would change, and roll back: the store stays as it was and no output is called")
 	as := protectionOverrides{}
-	fs.Var(as, "as", "with --dry-run: FEED=create_update|only_update|only_read runs the feed at that protection level (repeat for more feeds)")
-	samples := fs.Int("samples", 5, "with --dry-run: how many profiles of each kind of change (created, updated, merged) to show before and after")
-	format := fs.String("format", "text", "text or json (the run's stats)")
-	renameFrom := fs.String("rename-from", "", "the pipeline's old name: run a renamed pipeline on the store its old name's runs wrote")
+	fs.Var(as, "as", "with --dry-run: `FEED=LEVEL` runs the feed at that protection level, create_update, only_update or only_read (repeat for more feeds)")
+	samples := fs.Int("samples", 5, "with --dry-run: show `N` profiles of each kind of change (created, updated, merged) before and after")
+	format := fs.String("format", "text", "output `FORMAT`: text or json (json: the run's stats)")
+	renameFrom := fs.String("rename-from", "", "the pipeline's old `NAME`: run a renamed pipeline on the store its old name's runs wrote")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code

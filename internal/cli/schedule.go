@@ -15,8 +15,8 @@ import (
 func runSchedule(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "schedule")
 	runNow := fs.Bool("run-now", false, "run every pipeline once at start, then on its schedule")
-	grace := fs.Duration("grace", 60*time.Second, "on SIGINT or SIGTERM, how long running runs may take to finish before they are cancelled (a cancelled run rolls back)")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	grace := fs.Duration("grace", 60*time.Second, "on SIGINT or SIGTERM, the `DURATION` running runs may take to finish before they are cancelled (a cancelled run rolls back)")
+	logLevel := fs.String("log-level", "info", logLevelUsage)
 	memoryLimit := memoryLimitFlag(fs)
 	pos, code, ok := parse(fs, args)
 	if !ok {

@@ -42,7 +42,7 @@ func (l *lockedBuffer) String() string {
 func TestScheduleUsageErrors(t *testing.T) {
 	code, _, errOut := mosaic(t, "schedule", "--help")
 	if code != ExitOK || !strings.Contains(errOut, "Usage: mosaic schedule PIPELINE.yaml...") ||
-		!strings.Contains(errOut, "-run-now") || !strings.Contains(errOut, "-grace duration") {
+		!strings.Contains(errOut, "-run-now") || !strings.Contains(errOut, "-grace DURATION") {
 		t.Errorf("--help: code %d, stderr %q", code, errOut)
 	}
 	dir := smallDir(t)

@@ -15,11 +15,11 @@ import (
 // SIGTERM (ctx), then shuts down gracefully: exit 0 after a clean stop.
 func runServe(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "serve")
-	addr := fs.String("addr", "", "address to listen on, HOST:PORT (default: serve.addr, else 127.0.0.1:8080)")
+	addr := fs.String("addr", "", "the address to listen on, `HOST:PORT` (default: serve.addr, else 127.0.0.1:8080)")
 	runNow := fs.Bool("run-now", false, "run the pipeline once at start, then on its schedule")
-	grace := fs.Duration("grace", 60*time.Second, "on SIGINT or SIGTERM, how long a running run may take to finish before it is cancelled (a cancelled run rolls back)")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	runCores := fs.Int("run-cores", 0, "how many cores a run may keep busy (DuckDB's threads and the batch decoders), leaving the rest to requests; 0: all but one")
+	grace := fs.Duration("grace", 60*time.Second, "on SIGINT or SIGTERM, the `DURATION` a running run may take to finish before it is cancelled (a cancelled run rolls back)")
+	logLevel := fs.String("log-level", "info", logLevelUsage)
+	runCores := fs.Int("run-cores", 0, "the `N` cores a run may keep busy (DuckDB's threads and the batch decoders), leaving the rest to requests; 0: all but one")
 	memoryLimit := memoryLimitFlag(fs)
 	pos, code, ok := parse(fs, args)
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
@@ -13,24 +14,32 @@ import (
 	sqlfiles "github.com/mosaic-cdp/mosaic/sql"
 )
 
-// storeFlags are the flags that pick a store: --state or -p.
+// storeFlags are the flags that pick a store, --state or -p, and
+// --format, one of formats (the first is the default).
 type storeFlags struct {
 	state, pipeline, format *string
+	formats                 []string
 }
 
-func addStoreFlags(fs *flag.FlagSet) storeFlags {
+// addStoreFlags adds --state, -p and --format, whose values are formats
+// (all of them when none is given).
+func addStoreFlags(fs *flag.FlagSet, formats ...string) storeFlags {
+	if len(formats) == 0 {
+		formats = allFormats
+	}
 	return storeFlags{
-		state:    fs.String("state", "", "the profile store (a .duckdb file)"),
-		pipeline: fs.String("p", "", "a pipeline file whose `state:` is the store"),
-		format:   fs.String("format", "table", "output format: table, csv, json or ndjson"),
+		state:    fs.String("state", "", "the profile store at `PATH` (a .duckdb file)"),
+		pipeline: fs.String("p", "", "the pipeline file (`PIPELINE.yaml`) whose state: is the store"),
+		format:   fs.String("format", formats[0], "output `FORMAT`: "+orList(formats)),
+		formats:  formats,
 	}
 }
 
 // open opens the chosen store read-only, or, when `mosaic serve` holds
 // it, a handle that asks that server.
 func (sf storeFlags) open(ctx context.Context, e env, cmd string) (*storeReader, int) {
-	if !validFormat(*sf.format) {
-		fmt.Fprintf(e.stderr, "mosaic %s: unknown --format %q: use table, csv, json or ndjson\n", cmd, *sf.format)
+	if !slices.Contains(sf.formats, *sf.format) {
+		fmt.Fprintf(e.stderr, "mosaic %s: unknown --format %q: use %s\n", cmd, *sf.format, orList(sf.formats))
 		return nil, ExitUsage
 	}
 	path := *sf.state
@@ -131,7 +140,7 @@ func runSQL(ctx context.Context, e env, args []string) int {
 func runRuns(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "runs")
 	sf := addStoreFlags(fs)
-	limit := fs.Int("limit", 20, "show the newest N runs")
+	limit := fs.Int("limit", 20, "show the newest `N` runs")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code

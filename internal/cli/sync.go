@@ -18,11 +18,11 @@ import (
 // runSync syncs a pipeline's outputs from its committed store.
 func runSync(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "sync")
-	only := fs.String("output", "", "sync only the output of this name")
+	only := fs.String("output", "", "sync only the output called `NAME`")
 	dryRun := fs.Bool("dry-run", false, "send nothing: print what each output would add, change, remove and refresh, with sample records, and the records a destination that can check them (google_customer_match) would refuse")
-	samples := fs.Int("samples", 3, "with --dry-run, how many records (and refused records) to show per output")
-	state := fs.String("state", "", "the profile store to use instead of the pipeline's `state:`")
-	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	samples := fs.Int("samples", 3, "with --dry-run, show `N` records (and refused records) per output")
+	state := fs.String("state", "", stateUsage)
+	logLevel := fs.String("log-level", "warn", logLevelUsage)
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code

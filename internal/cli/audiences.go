@@ -94,7 +94,7 @@ func runAudience(ctx context.Context, e env, args []string) int {
 		return ExitFailed
 	}
 	if !known && !slices.Contains(names, name) {
-		fmt.Fprintf(e.stderr, "mosaic audience: no audience %q in the store: `mosaic audiences` lists them\n", name)
+		fmt.Fprintf(e.stderr, "mosaic audience: no audience %q in the store: `mosaic audiences %s` lists them\n", name, storeArg(*sf.pipeline, *sf.state))
 		return ExitFailed
 	}
 	q := sqlfiles.Get("cli/audience_changes.sql")

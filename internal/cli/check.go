@@ -48,7 +48,7 @@ func runCheck(ctx context.Context, e env, args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
-		fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic check %s` again\n", pos[0], pos[0])
+		fmt.Fprintf(e.stderr, "%s is not valid: fix the problems above and run `mosaic check %s%s` again\n", pos[0], shellQuote(pos[0]), stateArg(*state))
 		return ExitUsage
 	}
 	if *state != "" {
@@ -71,7 +71,7 @@ func runCheck(ctx context.Context, e env, args []string) int {
 			return ExitFailed
 		}
 	} else {
-		printCheck(e.stdout, rep)
+		printCheck(e.stdout, rep, shellQuote(pos[0])+stateArg(*state))
 	}
 	if !rep.Ready() {
 		return ExitFailed
@@ -80,8 +80,8 @@ func runCheck(ctx context.Context, e env, args []string) int {
 }
 
 // printCheck writes the report as text: a table of the feeds, then each
-// feed's columns and problems.
-func printCheck(w io.Writer, rep *pipeline.CheckReport) {
+// feed's columns and problems; args are the command's, for its hint.
+func printCheck(w io.Writer, rep *pipeline.CheckReport, args string) {
 	store := "it does not exist yet: counts are of every row"
 	if rep.StoreFound {
 		store = "counts are of the rows past each feed's committed state"
@@ -125,7 +125,7 @@ func printCheck(w io.Writer, rep *pipeline.CheckReport) {
 		fmt.Fprintf(w, "%s ready\n", plural(len(rep.Feeds), "feed"))
 		return
 	}
-	fmt.Fprintf(w, "%d of %s not ready: fix the problems above and run `mosaic check %s` again\n", notReady, plural(len(rep.Feeds), "feed"), rep.File)
+	fmt.Fprintf(w, "%d of %s not ready: fix the problems above and run `mosaic check %s` again\n", notReady, plural(len(rep.Feeds), "feed"), args)
 }
 
 func rowCount(f pipeline.FeedCheck) string {

@@ -202,6 +202,15 @@ func storeArg(pipelineFile, state string) string {
 	return "-p " + shellQuote(pipelineFile)
 }
 
+// stateArg is " --state PATH" for a hint that names the pipeline file,
+// when --state was given, else "".
+func stateArg(state string) string {
+	if state == "" {
+		return ""
+	}
+	return " --state " + shellQuote(state)
+}
+
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-") == "" {

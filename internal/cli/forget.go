@@ -63,7 +63,7 @@ func runForget(ctx context.Context, e env, args []string) int {
 	}
 	res, err := forget.Forget(ctx, store, req)
 	if errors.Is(err, forget.ErrNotFound) {
-		fmt.Fprintf(e.stderr, "mosaic forget: %v: nothing to erase (check the value, or look it up with `mosaic profile`)\n", err)
+		fmt.Fprintf(e.stderr, "mosaic forget: %v: nothing to erase (check the value, or look it up with `mosaic profile %s`)\n", err, storeArg(*pipe, *state))
 		return ExitFailed
 	}
 	if err != nil {

@@ -109,8 +109,8 @@ func runRun(ctx context.Context, e env, args []string) int {
 	}
 	var oe *pipeline.OutputsError
 	if errors.As(err, &oe) {
-		printSummary(e.stdout, p, res, pos[0])
-		fmt.Fprintf(e.stderr, "mosaic run: %v\nThe run's data is committed; what the outputs acknowledged is kept, and the rest is sent again at the next run or `mosaic sync %s`.\n", err, pos[0])
+		printSummary(e.stdout, p, res, storeArg(pos[0], *state))
+		fmt.Fprintf(e.stderr, "mosaic run: %v\nThe run's data is committed; what the outputs acknowledged is kept, and the rest is sent again at the next run or `mosaic sync %s%s`.\n", err, shellQuote(pos[0]), stateArg(*state))
 		return ExitFailed
 	}
 	if err != nil {
@@ -137,11 +137,13 @@ func runRun(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stdout, string(out))
 		return ExitOK
 	}
-	printSummary(e.stdout, p, res, pos[0])
+	printSummary(e.stdout, p, res, storeArg(pos[0], *state))
 	return ExitOK
 }
 
-func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file string) {
+// printSummary prints a run's result; store is how its hints name the
+// store (storeArg).
+func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, store string) {
 	st := res.Stats
 	took := res.Run.Finished.Sub(res.Run.Started).Round(time.Millisecond)
 	if res.Run.Status == pipeline.StatusDryRun {
@@ -197,8 +199,8 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, file st
 		fmt.Fprintf(w, "would drop %d rows: %s\n", st.Dropped, byReason)
 	}
 	if st.Dropped > 0 && res.Run.Status != pipeline.StatusDryRun {
-		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql -p %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
-			st.Dropped, file, res.Run.ID)
+		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
+			st.Dropped, store, res.Run.ID)
 	}
 }
 

@@ -65,7 +65,7 @@ func runSync(ctx context.Context, e env, args []string) int {
 	var oe *outputs.Error
 	switch {
 	case errors.As(err, &oe):
-		fmt.Fprintf(e.stderr, "mosaic sync: %v\nWhat was acknowledged is kept; the rest is sent again at the next sync (see `mosaic outputs -p %s`).\n", err, pos[0])
+		fmt.Fprintf(e.stderr, "mosaic sync: %v\nWhat was acknowledged is kept; the rest is sent again at the next sync (see `mosaic outputs %s`).\n", err, storeArg(pos[0], *state))
 		return ExitFailed
 	case err != nil:
 		fmt.Fprintf(e.stderr, "mosaic sync: %v\n", err)

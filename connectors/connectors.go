@@ -76,6 +76,10 @@ type ReadRequest struct {
 	// (nil: nothing is sure). A source hands over each identity it is sure
 	// of as judged, and the others as sent (see Judgement).
 	Judge Judge
+	// Warn, when set, is told what a read left for a later run that its
+	// user should know of (a last line without its newline, held back),
+	// one message at a time; the run reports them with the feed.
+	Warn func(msg string)
 }
 
 // RawBatches says which batches a `format: batch` source hands over with

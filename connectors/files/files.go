@@ -155,6 +155,9 @@ func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []s
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.key, err)
 		}
+		if now.hashed() && now.Read < now.Size && req.Warn != nil {
+			req.Warn(fmt.Sprintf("%s: line %d has no newline at its end: held back until it has one, or until a run finds the file unchanged (a line being written is not read half)", p.key, now.Lines+1))
+		}
 		st.Files[p.key] = now
 	}
 	return json.Marshal(st)

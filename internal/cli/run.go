@@ -172,6 +172,7 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, store s
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", feed.Name, f.Read, f.Kept, f.Dropped, reasons)
 	}
 	tw.Flush()
+	printWarnings(w, p, st)
 	fmt.Fprintf(w, "profiles: %d created, %d updated, %d merged as aliases; %d identities added\n",
 		st.Profiles.Created, st.Profiles.Updated, st.Profiles.Merged, st.Profiles.IdentitiesAdded)
 	if l := st.Profiles.Largest; len(l) > 0 && l[0].Identities > 1 {
@@ -201,6 +202,20 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, store s
 	if st.Dropped > 0 && res.Run.Status != pipeline.StatusDryRun {
 		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
 			st.Dropped, store, res.Run.ID)
+	}
+}
+
+// printWarnings prints what the run went past, feed by feed.
+func printWarnings(w io.Writer, p *config.Pipeline, st pipeline.Stats) {
+	first := true
+	for _, feed := range p.Feeds {
+		for _, msg := range st.Feeds[feed.Name].Warnings {
+			if first {
+				fmt.Fprintln(w, "warnings:")
+				first = false
+			}
+			fmt.Fprintf(w, "  %s: %s\n", feed.Name, msg)
+		}
 	}
 }
 

@@ -56,6 +56,10 @@ type FeedStats struct {
 	// (BigQuery: storage_read or rest); set by the run from the source's
 	// state.
 	ReadPath string `json:"read_path,omitempty"`
+	// Warnings are what the run went past in the feed: data that has not
+	// arrived (no file matches), or that it left for a later run (a last
+	// line without its newline); set by the run.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // StageFeed starts staging the feed at index pos of p.

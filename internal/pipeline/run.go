@@ -96,8 +96,10 @@ type Stats struct {
 	ProfileDocs *profiledocs.Stats `json:"profile_docs,omitempty"`
 	// FullRefresh tells that the run rebuilt from all feeds.
 	FullRefresh bool `json:"full_refresh,omitempty"`
-	// Warnings lists what the run went past: a feed whose data has not
-	// arrived yet (a files glob matching no file) is read as 0 rows.
+	// Warnings lists what the run went past, each naming its feed: a feed
+	// whose data has not arrived yet (a files glob matching no file) is
+	// read as 0 rows, a last line without its newline waits. Each feed's
+	// stats hold its own (engine.FeedStats.Warnings).
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -265,7 +267,7 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 	for i := range p.Feeds {
 		r.progress(Step{Index: i + 1, Total: total, Stage: "staging", Feed: p.Feeds[i].Name})
 		if w, ok := noData[p.Feeds[i].Name]; ok {
-			res.Stats.Feeds[p.Feeds[i].Name] = engine.FeedStats{}
+			res.Stats.Feeds[p.Feeds[i].Name] = engine.FeedStats{Warnings: []string{feedProblem(p, i, w)}}
 			res.Stats.Warnings = append(res.Stats.Warnings, w.Error())
 			log.Warn("feed has no data yet: read 0 rows", "feed", p.Feeds[i].Name, "problem", w.Error())
 			continue
@@ -275,6 +277,10 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 			return err
 		}
 		res.Stats.Feeds[p.Feeds[i].Name] = st
+		for _, w := range st.Warnings {
+			res.Stats.Warnings = append(res.Stats.Warnings, "feed "+p.Feeds[i].Name+": "+w)
+			log.Warn("feed read with a warning", "feed", p.Feeds[i].Name, "warning", w)
+		}
 		states = append(states, feedState{feed: p.Feeds[i].Name, state: state, watermark: st.Watermark})
 		log.Info("feed staged", "feed", p.Feeds[i].Name, "read", st.Read, "kept", st.Kept, "dropped", st.Dropped)
 	}

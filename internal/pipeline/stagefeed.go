@@ -34,6 +34,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 	}
 	stage := tx.StageFeed(p, i, runID, now)
 	defer stage.Close(ctx)
+	var warnings []string
 	req := connectors.ReadRequest{
 		ValidateRequest: validateRequest(p, i),
 		Columns:         stage.Columns(),
@@ -44,6 +45,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 		Background:      r.Background,
 		RawBatches:      connectors.RawBatches{All: engine.ForwardsEvents(p)},
 		Judge:           engine.JudgeIdentity(p),
+		Warn:            func(msg string) { warnings = append(warnings, msg) },
 	}
 	newState, err := src.Read(ctx, req, stage)
 	if err != nil {
@@ -54,6 +56,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 		return st, nil, err
 	}
 	st.ReadPath = readPath(newState)
+	st.Warnings = warnings
 	return st, newState, nil
 }
 

@@ -60,6 +60,18 @@ func feedOf(p *config.Pipeline, e *config.Error) (string, bool) {
 	return "", false
 }
 
+// feedProblem is a problem of feed i's source block as its feed's stats
+// state it: its message, past the key it is about and the feed's name.
+func feedProblem(p *config.Pipeline, i int, e *config.Error) string {
+	msg := e.Msg
+	if rest, ok := strings.CutPrefix(msg, fmt.Sprintf("feeds[%d].source", i)); ok {
+		if _, after, ok := strings.Cut(rest, ": "); ok {
+			msg = after
+		}
+	}
+	return strings.TrimPrefix(msg, "feed "+p.Feeds[i].Name+": ")
+}
+
 // Validate checks what config cannot: that each source and output kind
 // exists and accepts its block. It returns config.Errors.
 func Validate(p *config.Pipeline, reg *connectors.Registry) error {

@@ -112,7 +112,7 @@ func TestRunPrintsSummaryAndSQLReadsTheStore(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("run: code %d, stderr %q", code, errOut)
 	}
-	for _, want := range []string{"run 1 of small succeeded", "crm          3     2        1", "dropped rows: 1"} {
+	for _, want := range []string{"run 1 of small succeeded", "crm          3     2        1  1: invalid_timestamp 1", "dropped 1 row, each recorded in dropped_rows with its reason — see them with:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}

@@ -291,7 +291,7 @@ func TestDryRunReportsSharedValuesFirst(t *testing.T) {
 	if len(lines) < 4 || lines[1] != want || !strings.HasPrefix(strings.TrimSpace(lines[2]), "feed") {
 		t.Fatalf("the dry run's report does not open with the shared value:\n%s", out)
 	}
-	if !strings.HasSuffix(lines[3], "  shared_identity 1") {
+	if !strings.HasSuffix(lines[3], "  1: shared_identity 1") {
 		t.Errorf("the crm feed's line does not count its shared value among its dropped_rows: %q", lines[3])
 	}
 }

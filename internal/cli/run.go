@@ -162,12 +162,12 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, store s
 		fmt.Fprintf(w, "shared identity values that link nothing (identity.max_shared): %s; recorded in dropped_rows as shared_identity\n", strings.Join(parts, ", "))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "feed\trows read\tkept\tdropped\t  in dropped_rows by reason")
+	fmt.Fprintln(tw, "feed\trows read\tkept\tdropped\t  problems recorded in dropped_rows")
 	for _, feed := range p.Feeds {
 		f := st.Feeds[feed.Name]
-		reasons, _ := counts(f.DroppedByReason)
-		if reasons != "" {
-			reasons = "  " + reasons
+		reasons, n := counts(f.DroppedByReason)
+		if n > 0 {
+			reasons = fmt.Sprintf("  %d: %s", n, reasons)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", feed.Name, f.Read, f.Kept, f.Dropped, reasons)
 	}
@@ -195,14 +195,32 @@ func printSummary(w io.Writer, p *config.Pipeline, res *pipeline.Result, store s
 	if len(res.Outputs) > 0 {
 		printSyncs(w, p, res.Outputs, false)
 	}
-	if st.Dropped > 0 && res.Run.Status == pipeline.StatusDryRun {
+	if st.DroppedRecords > 0 && res.Run.Status == pipeline.StatusDryRun {
 		byReason, _ := counts(st.DroppedByReason)
-		fmt.Fprintf(w, "would drop %d rows: %s\n", st.Dropped, byReason)
+		fmt.Fprintf(w, "would drop %s; by reason: %s\n", drops(st, "would be recorded"), byReason)
 	}
-	if st.Dropped > 0 && res.Run.Status != pipeline.StatusDryRun {
-		fmt.Fprintf(w, "dropped rows: %d — see them with:\n  mosaic sql %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
-			st.Dropped, store, res.Run.ID)
+	if st.DroppedRecords > 0 && res.Run.Status != pipeline.StatusDryRun {
+		fmt.Fprintf(w, "dropped %s — see them with:\n  mosaic sql %s \"SELECT feed, reason, count(*) AS n FROM dropped_rows WHERE run_id = %d GROUP BY ALL ORDER BY n DESC\"\n",
+			drops(st, "recorded"), store, res.Run.ID)
 	}
+}
+
+// drops says how many rows a run dropped and what it recorded in
+// dropped_rows: a record per dropped row, and one per identity, value or
+// attribute a rule kept out of a kept row.
+func drops(st pipeline.Stats, recorded string) string {
+	rows := fmt.Sprintf("%d rows", st.Dropped)
+	if st.Dropped == 1 {
+		rows = "1 row"
+	}
+	parts := st.DroppedRecords - st.Dropped
+	switch {
+	case parts == 0:
+		return rows + ", each " + recorded + " in dropped_rows with its reason"
+	case parts == 1:
+		return fmt.Sprintf("%s; %d problems %s in dropped_rows: one per dropped row, and 1 for an identity, value or attribute kept out of a kept row", rows, st.DroppedRecords, recorded)
+	}
+	return fmt.Sprintf("%s; %d problems %s in dropped_rows: one per dropped row, and %d for identities, values or attributes kept out of kept rows", rows, st.DroppedRecords, recorded, parts)
 }
 
 // printWarnings prints what the run went past, feed by feed.

@@ -119,25 +119,37 @@ func (s *Store) RecordFailedRun(ctx context.Context, r Run) error {
 	return tx.Commit(ctx)
 }
 
-// DroppedByReason counts what a run recorded in dropped_rows (rows, and
-// identities and values of kept rows) by feed and reason.
-func (t *Tx) DroppedByReason(ctx context.Context, runID int64) (map[string]map[string]int64, error) {
+// Drops is what a run recorded in dropped_rows for one feed.
+type Drops struct {
+	// ByReason counts the records by reason: one per dropped row, and one
+	// per identity, value or attribute kept out of a row that is kept.
+	ByReason map[string]int64
+	// LaterRows counts the rows that a stage after staging dropped, among
+	// the records (FeedStats counts those staging dropped).
+	LaterRows int64
+}
+
+// DroppedByReason counts what a run recorded in dropped_rows, by feed.
+func (t *Tx) DroppedByReason(ctx context.Context, runID int64) (map[string]Drops, error) {
 	rows, err := t.s.conn.QueryContext(ctx, sqlfiles.Get("engine/dropped_by_reason.sql"), runID)
 	if err != nil {
 		return nil, fmt.Errorf("count dropped rows: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]map[string]int64{}
+	out := map[string]Drops{}
 	for rows.Next() {
 		var feed, reason string
-		var n int64
-		if err := rows.Scan(&feed, &reason, &n); err != nil {
-			return nil, err
+		var n, later int64
+		if err := rows.Scan(&feed, &reason, &n, &later); err != nil {
+			return nil, fmt.Errorf("count dropped rows: %w", err)
 		}
-		if out[feed] == nil {
-			out[feed] = map[string]int64{}
+		d := out[feed]
+		if d.ByReason == nil {
+			d.ByReason = map[string]int64{}
 		}
-		out[feed][reason] = n
+		d.ByReason[reason] = n
+		d.LaterRows += later
+		out[feed] = d
 	}
 	return out, rows.Err()
 }

@@ -38,14 +38,18 @@ type FeedStage struct {
 
 // FeedStats counts what happened to one feed's rows in a run.
 type FeedStats struct {
+	// Read counts the rows read: Kept + Dropped + Seen + AlreadyIngested.
+	// Staging counts Kept and Dropped; a later stage that drops a kept row
+	// (no_matching_profile, say) moves it from one to the other.
 	Read        int64 `json:"rows_read"`
 	Kept        int64 `json:"rows_kept"`
 	Dropped     int64 `json:"rows_dropped"`
 	Seen        int64 `json:"rows_at_or_below_watermark,omitempty"`
 	Blocklisted int64 `json:"identities_blocklisted,omitempty"`
 	// DroppedByReason counts what the run recorded in dropped_rows for the
-	// feed, by reason: the rows Dropped counts, and the rows, identities
-	// and values of kept rows that later stages dropped.
+	// feed, by reason: one record per dropped row (Dropped), and one per
+	// identity, value or attribute that a rule kept out of a kept row
+	// (blocklisted, say), so its sum may exceed Dropped.
 	DroppedByReason map[string]int64 `json:"dropped_by_reason,omitempty"`
 	// AlreadyIngested counts batches (format: batch) skipped because a
 	// past run kept their source_request_id: read, neither kept nor

@@ -82,9 +82,12 @@ type Stats struct {
 	Calculated calculated.Stats `json:"calculated"`
 	// Retention counts the events and profiles deleted by retention.
 	Retention retention.Stats `json:"retention"`
-	// Dropped counts the rows and single identities dropped in the run,
-	// all of them in dropped_rows; DroppedByReason splits it.
+	// Dropped counts the rows the run dropped, the feeds' Dropped summed.
+	// DroppedRecords counts what it recorded in dropped_rows: one record
+	// per dropped row, and one per identity, value or attribute a rule
+	// kept out of a kept row; DroppedByReason splits the records.
 	Dropped         int64            `json:"rows_dropped"`
+	DroppedRecords  int64            `json:"dropped_records"`
 	DroppedByReason map[string]int64 `json:"dropped_by_reason,omitempty"`
 	// Audiences holds each audience's size, entries and exits;
 	// AudiencesRemoved the members that left audiences no longer in the
@@ -310,22 +313,8 @@ func (r *Runner) runTx(ctx context.Context, store *engine.Store, p *config.Pipel
 		return err
 	}
 
-	byFeed, err := tx.DroppedByReason(ctx, res.Run.ID)
-	if err != nil {
+	if err := countDrops(ctx, tx, res); err != nil {
 		return err
-	}
-	res.Stats.Dropped, res.Stats.DroppedByReason = 0, nil
-	for feed, reasons := range byFeed {
-		fs := res.Stats.Feeds[feed]
-		fs.DroppedByReason = reasons
-		res.Stats.Feeds[feed] = fs
-		for reason, n := range reasons {
-			if res.Stats.DroppedByReason == nil {
-				res.Stats.DroppedByReason = map[string]int64{}
-			}
-			res.Stats.DroppedByReason[reason] += n
-			res.Stats.Dropped += n
-		}
 	}
 
 	r.progress(Step{Index: total, Total: total, Stage: "commit"})
@@ -363,6 +352,36 @@ func (r *Runner) progress(s Step) {
 	if r.Progress != nil {
 		r.Progress(s)
 	}
+}
+
+// countDrops adds what the run recorded in dropped_rows to its stats: each
+// feed's records by reason, and the rows that stages after staging
+// dropped, which it kept until then.
+func countDrops(ctx context.Context, tx *engine.Tx, res *Result) error {
+	byFeed, err := tx.DroppedByReason(ctx, res.Run.ID)
+	if err != nil {
+		return err
+	}
+	st := &res.Stats
+	st.Dropped, st.DroppedRecords, st.DroppedByReason = 0, 0, nil
+	for feed, d := range byFeed {
+		fs := st.Feeds[feed]
+		fs.DroppedByReason = d.ByReason
+		fs.Kept -= d.LaterRows
+		fs.Dropped += d.LaterRows
+		st.Feeds[feed] = fs
+		for reason, n := range d.ByReason {
+			if st.DroppedByReason == nil {
+				st.DroppedByReason = map[string]int64{}
+			}
+			st.DroppedByReason[reason] += n
+			st.DroppedRecords += n
+		}
+	}
+	for _, fs := range st.Feeds {
+		st.Dropped += fs.Dropped
+	}
+	return nil
 }
 
 func sumKept(feeds map[string]engine.FeedStats) int64 {

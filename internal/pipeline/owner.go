@@ -25,7 +25,7 @@ func CheckOwner(ctx context.Context, store *engine.Store, p *config.Pipeline, re
 	return &config.Error{Pos: p.Pos("name"), Msg: fmt.Sprintf(
 		"the store %s belongs to pipeline %q (its last run, %d, succeeded at %s), not to %q: "+
 			"a new pipeline needs a store of its own, so give it another state: (or run with --state PATH); "+
-			"if %q is %q renamed, run it once with `mosaic run --rename-from %s`",
+			"if %q is %q renamed, run it once with `mosaic run %s --rename-from %s`",
 		store.Path(), o.Pipeline, o.Run, o.Finished.UTC().Format("2006-01-02 15:04 UTC"), p.Name,
-		p.Name, o.Pipeline, o.Pipeline)}
+		p.Name, o.Pipeline, p.File, o.Pipeline)}
 }

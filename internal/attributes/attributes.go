@@ -15,6 +15,19 @@
 // combine their keys as if their rows had always been one profile's. Each
 // run recomputes only the (profile, key) pairs it touches, from history:
 // SQL selects and orders the writes, Go folds them, SQL stores the result.
+//
+// A run also moves profiles' updated_at (internal/identity/doc.go,
+// "Profile times"): for each (profile, key) whose value after the run
+// differs from its value before it, as JSON text whichever source type
+// owns it (Stats.Set, Overwritten and Deleted count the same pairs),
+// updated_at becomes the later of itself and the row time of the last of
+// the run's writes that took effect on the pair in its fold: a set the
+// priority rule applied, or a deletion that removed a value. "Before"
+// folds the profile's writes of earlier runs, those of profiles it
+// absorbed in the run included, so two writes of a run that set a value
+// and set it back change nothing, and a merge alone moves updated_at only
+// through the identity stage. Calculated values and audience membership
+// never move it.
 package attributes
 
 import (
@@ -86,22 +99,30 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 			return Stats{}, fmt.Errorf("attributes: touched keys: %w", err)
 		}
 	}
-	out := newResult()
+	out, times := newResult(), newProfileTimes()
 	var st Stats
 	var g group
+	done := func() { // g is complete
+		g.emit(out)
+		st.count(&g, order)
+		times.add(&g)
+	}
 	err = db.ScanArrow(ctx, func(rec arrow.RecordBatch) error {
 		c := columnsOf(rec)
 		for i := range c.mpid.Len() {
 			if g.mpid != c.mpid.Value(i) || g.key != c.key.Value(i) {
-				g.emit(out)
-				st.count(&g, order)
+				done()
 				g = group{mpid: c.mpid.Value(i), key: strings.Clone(c.key.Value(i))} // Value aliases the batch's buffer
 			}
-			if c.run.Value(i) != runID {
+			ours := c.run.Value(i) == runID
+			if !ours {
 				g.before.apply(c.rank.Value(i), c.del.Value(i), c.value.Value(i))
 			}
 			applied := g.apply(c, i)
-			if c.run.Value(i) == runID && !c.del.Value(i) {
+			if ours && applied {
+				g.runTS = c.ts.Value(i) // writes come in time order: the last is the latest
+			}
+			if ours && !c.del.Value(i) {
 				if applied {
 					st.Written++
 				} else {
@@ -112,15 +133,22 @@ func Run(ctx context.Context, db DB, p *config.Pipeline, runID int64) (Stats, er
 		return nil
 	}, sqlfiles.Get("attributes/history.sql"), feedTypes, order)
 	if err != nil {
+		out.b.Release()
+		times.b.Release()
 		return st, fmt.Errorf("attributes: read writes: %w", err)
 	}
-	g.emit(out)
-	st.count(&g, order)
+	done()
+	times.flush()
 	if _, err := db.Exec(ctx, sqlfiles.Get("attributes/delete.sql")); err != nil {
 		out.b.Release()
+		times.b.Release()
 		return st, fmt.Errorf("attributes: %w", err)
 	}
 	if _, err := db.InsertBuilder(ctx, "attributes/insert.sql.tmpl", out.b, order); err != nil {
+		times.b.Release()
+		return st, fmt.Errorf("attributes: %w", err)
+	}
+	if _, err := db.InsertBuilder(ctx, "attributes/updated.sql.tmpl", times.b); err != nil {
 		return st, fmt.Errorf("attributes: %w", err)
 	}
 	return st, nil
@@ -152,6 +180,8 @@ type group struct {
 	feed                     string
 	ts, feedPos, run, rowPos int64
 	before                   fold
+	// the row time of the last of the run's writes that took effect
+	runTS int64
 }
 
 // fold is a (profile, key)'s value as the writes folded so far leave it.
@@ -162,14 +192,16 @@ type fold struct {
 }
 
 // apply applies a write of a source type of rank r and tells whether it
-// took effect.
+// took effect: a set the priority rule let through, or a deletion that
+// removed a value (one of an absent key does nothing).
 func (f *fold) apply(r int64, del bool, value string) bool {
 	if f.live && r > f.owner {
 		return false
 	}
 	if del {
+		was := f.live
 		f.live = false
-		return true
+		return was
 	}
 	f.live, f.owner, f.value = true, r, strings.Clone(value) // value aliases the batch's buffer
 	return true
@@ -187,17 +219,24 @@ func (g *group) apply(c columns, i int) bool {
 	return true
 }
 
+// changed tells whether the run changed g's value: set it, overwrote it
+// with another value or deleted it.
+func (g *group) changed() bool {
+	was, is := g.before, g.fold
+	return g.key != "" && // not the empty group before the first
+		(was.live != is.live || is.live && was.value != is.value)
+}
+
 // count adds what the run changed of g's value to st; order names the
 // source types by rank.
 func (st *Stats) count(g *group, order []string) {
 	switch was, is := g.before, g.fold; {
-	case g.key == "":
-		// the empty group before the first
+	case !g.changed():
 	case !was.live && is.live:
 		st.Set++
 	case was.live && !is.live:
 		st.Deleted++
-	case was.live && is.live && was.value != is.value:
+	default: // another value
 		if st.Overwritten == nil {
 			st.Overwritten = map[string]int64{}
 		}
@@ -246,4 +285,44 @@ func (r *result) add(g *group) {
 	ints(6, g.feedPos)
 	ints(7, g.run)
 	ints(8, g.rowPos)
+}
+
+// profileTimes collects, per profile whose values the run changed, the
+// latest time of those changes (group.runTS), as an Arrow record of
+// (mpid, ts) for updated.sql.tmpl. Groups come by profile, so a profile's
+// changes are consecutive.
+type profileTimes struct {
+	b        *array.RecordBuilder
+	open     bool // mpid and ts hold a profile not yet appended
+	mpid, ts int64
+}
+
+var profileTimesSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "mpid", Type: arrow.PrimitiveTypes.Int64}, {Name: "ts", Type: arrow.PrimitiveTypes.Int64},
+}, nil)
+
+func newProfileTimes() *profileTimes {
+	return &profileTimes{b: array.NewRecordBuilder(memory.NewGoAllocator(), profileTimesSchema)}
+}
+
+// add takes g's change, if the run changed its value.
+func (t *profileTimes) add(g *group) {
+	if !g.changed() {
+		return
+	}
+	if t.open && t.mpid == g.mpid {
+		t.ts = max(t.ts, g.runTS)
+		return
+	}
+	t.flush()
+	t.open, t.mpid, t.ts = true, g.mpid, g.runTS
+}
+
+// flush appends the profile held.
+func (t *profileTimes) flush() {
+	if t.open {
+		t.b.Field(0).(*array.Int64Builder).Append(t.mpid)
+		t.b.Field(1).(*array.Int64Builder).Append(t.ts)
+	}
+	t.open = false
 }

@@ -65,5 +65,18 @@
 // latest time of a row matched to it (a merge takes the later of both);
 // updated_at the latest time of a row that created it, added an identity to
 // it or merged another profile into it (a merge takes the later of both and
-// the row's time).
+// the row's time), or of a change to its attribute values. The attribute
+// stage, after this one, applies the last (the package comment of
+// internal/attributes): for each key whose value after the run differs
+// from its value before the run (set, overwritten with another value, or
+// deleted), updated_at becomes the later of itself and the row time of the
+// last of the run's writes that took effect on that key (a set the
+// priority rule applied, a deletion that removed a value). "Before" folds
+// the profile's writes of earlier runs, those of profiles it absorbed in
+// the run included. So a value set and set back in one run, set again to
+// the same value, or kept out by a higher-priority owner moves nothing;
+// calculated attributes and audience membership never do. All three times
+// are row times, never the run's clock, and only move forward: a late row
+// that changes a value (an older write of a higher-priority source type)
+// moves updated_at only if it is later.
 package identity

@@ -57,7 +57,8 @@ func (s *State) recordWrites(rows []Row, res *RunResult) {
 // refold recomputes every profile's attributes from the whole history, as
 // the package comment of internal/attributes says: per (profile now, key),
 // the writes in order of (row time, feed position, run, row position). It
-// counts the current run's sets into res.
+// counts the current run's sets into res, and moves the updated_at of
+// profiles whose values the run changed (doc.go, "Profile times").
 func (s *State) refold(res *RunResult) {
 	hist := slices.Clone(s.history)
 	slices.SortStableFunc(hist, func(a, b appliedRow) int {
@@ -72,27 +73,67 @@ func (s *State) refold(res *RunResult) {
 		}
 		return cmp.Compare(a.row.Pos, b.row.Pos)
 	})
-	s.attrs = map[int64]map[string]AttributeValue{}
+	before, _ := s.fold(hist, false, nil)
+	var took map[attrKey]time.Time
+	s.attrs, took = s.fold(hist, true, res)
+	// A (profile, key) the run changed: a value where there was none, another
+	// value, or none where there was one. Reading: values compare as JSON
+	// texts, the owning source type aside.
+	for m := range s.profiles {
+		for _, k := range slices.Sorted(maps.Keys(keysOf(before[m], s.attrs[m]))) {
+			was, wasLive := before[m][k]
+			is, isLive := s.attrs[m][k]
+			if wasLive == isLive && (!isLive || was.Value == is.Value) {
+				continue
+			}
+			ts, ok := took[attrKey{m, k}]
+			if !ok { // only the run's writes differ between the two folds
+				panic(fmt.Sprintf("reference: %d's %s changed with no write of the run", m, k))
+			}
+			s.profiles[m].updatedAt = later(s.profiles[m].updatedAt, ts)
+		}
+	}
+}
+
+// attrKey is one (profile, key).
+type attrKey struct {
+	mpid int64
+	key  string
+}
+
+// fold folds the writes of hist, sorted, per (profile now, key): the
+// current run's too when withRun, and then it counts the run's sets into
+// res and returns, per (profile, key), the time of the last of the run's
+// writes that took effect (a set applied, or a deletion that removed a
+// value; fold order is time order, so the latest).
+func (s *State) fold(hist []appliedRow, withRun bool, res *RunResult) (map[int64]map[string]AttributeValue, map[attrKey]time.Time) {
+	attrs := map[int64]map[string]AttributeValue{}
+	took := map[attrKey]time.Time{}
 	for _, a := range hist {
+		ours := a.run == s.runs
+		if ours && !withRun {
+			continue
+		}
 		m, ok := s.Resolve(a.mpid)
 		if !ok {
 			panic(fmt.Sprintf("reference: row (%d, %d) resolved to %d, now unknown", a.row.Feed, a.row.Pos, a.mpid))
 		}
-		if s.attrs[m] == nil {
-			s.attrs[m] = map[string]AttributeValue{}
+		if attrs[m] == nil {
+			attrs[m] = map[string]AttributeValue{}
 		}
-		keys := s.attrs[m]
+		keys := attrs[m]
 		typ, r := a.row.SourceType, s.sourceRank(a.row.SourceType)
 		for _, k := range slices.Sorted(maps.Keys(a.row.Sets)) { // keys are independent; sorted for clarity
-			took := false
+			applied := false
 			if cur, live := keys[k]; !live || r <= s.sourceRank(cur.SourceType) {
 				keys[k] = AttributeValue{Value: a.row.Sets[k], SourceType: typ, Feed: a.row.Feed, TS: a.row.TS}
-				took = true
+				applied = true
 			}
 			switch {
-			case a.run != s.runs:
-			case took:
+			case !ours:
+			case applied:
 				res.AttributesWritten++
+				took[attrKey{m, k}] = a.row.TS
 			default:
 				res.AttributesIgnored++
 			}
@@ -100,9 +141,25 @@ func (s *State) refold(res *RunResult) {
 		for _, k := range a.row.Deletes { // after the row's sets (Reading)
 			if cur, live := keys[k]; live && r <= s.sourceRank(cur.SourceType) {
 				delete(keys, k)
+				if ours {
+					took[attrKey{m, k}] = a.row.TS
+				}
 			}
 		}
 	}
+	return attrs, took
+}
+
+// keysOf is the union of the keys of a and b.
+func keysOf(a, b map[string]AttributeValue) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // sourceRank is a source type's rank, 1 the highest: its place in

@@ -75,6 +75,13 @@
 //     from identity.priority do); a type listed twice keeps its first place.
 //   - Values are JSON texts kept verbatim; "null" is a value. The real
 //     stage stores them as DuckDB JSON, so compare compact texts.
+//   - A run changed a (profile, key) when its value after the run and its
+//     value before (the fold without the run's writes) differ as JSON
+//     texts; which source type owns it does not count. Such a change moves
+//     the profile's updated_at to the time of the last of the run's writes
+//     that took effect on the key, if later (doc.go, "Profile times"); a
+//     change always has one, as only the run's writes differ between the
+//     two folds.
 package reference
 
 import (

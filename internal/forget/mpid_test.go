@@ -11,12 +11,14 @@ import (
 // forgotten profile by its MPID go, however a row spells it: a raw
 // batch's top-level mpid as a number (a line kept whole) or a string (a
 // broken line), the batch a duplicate kept as JSON, a column the feed maps
-// to an MPID, and the identity stage's record of a row it dropped with no
-// identity. Ann's rows that carry bob's MPID elsewhere (an attribute, a
-// price, an "mpid" nested in an attribute or an event, beside her own
-// top-level mpid) stay. Given the store (--state) instead of the
-// pipeline, forget cannot tell the feed's MPID column from its others and
-// takes the field "mpid" alone: the CSV row naming bob in it stays.
+// to an MPID (in a CSV row, or in an NDJSON line that does not parse), and
+// the identity stage's record of a row it dropped with no identity. Ann's
+// rows that carry bob's MPID elsewhere (an attribute, a price, an "mpid"
+// or MPID column nested in an attribute or an event, beside her own
+// top-level one) stay. Given the store (--state) instead of the pipeline,
+// forget cannot tell the feeds' MPID columns from their others and takes
+// the field "mpid" alone: the CSV row and the NDJSON line naming bob in
+// profile_id stay.
 func TestForgetDroppedRowsNamingTheMPID(t *testing.T) {
 	for _, by := range []string{"-p", "--state"} {
 		t.Run(by, func(t *testing.T) { testDroppedRowsNamingTheMPID(t, by) })
@@ -25,6 +27,7 @@ func TestForgetDroppedRowsNamingTheMPID(t *testing.T) {
 
 func testDroppedRowsNamingTheMPID(t *testing.T, by string) {
 	dir := pipelineDir(t, "priority: [customerid, email], unique: [customerid]", `  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, protection: only_update, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
+  - { name: wh, source: { kind: files, path: "wh/*.ndjson" }, source_type: warehouse, protection: only_update, mpid: profile_id, identities: { customer_id: customerid }, timestamp: at, attributes: { price: price } }
 `)
 	run(t, dir, 1, ann, bob)
 	mpid := func(who string) string {
@@ -50,11 +53,17 @@ func testDroppedRowsNamingTheMPID(t *testing.T, by string) {
 	// timestamp; and bob's line the reader rejects (a column too many),
 	// kept as its raw text.
 	write(t, dir, "crm/2.csv", batch("profile_id,customer_id,at,price\n$B,,yesterday,10\n$B,OTHER,2026-06-02T10:00:00Z,10\n$A,ann,yesterday,$B\n$B,,2026-06-02T10:00:00Z,10,extra\n"))
+	// The NDJSON lines that do not parse, kept as their text: bob's, naming
+	// him in profile_id; ann's, pricing at his MPID, and naming him in a
+	// profile_id nested in an attribute.
+	write(t, dir, "wh/2.ndjson", batch(`{"profile_id": $B, "at": "2026-06-02T10:00:00Z", broken`+"\n"+
+		`{"profile_id": "$A", "price": $B, broken`+"\n"+
+		`{"profile_id": $A, "ref": {"profile_id": $B}, broken`+"\n"))
 	run(t, dir, 3)
 	naming := `SELECT reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows WHERE contains(CAST("row" AS VARCHAR), '` + strings.TrimPrefix(b, "-") + `') ORDER BY 1`
 	before := query(t, dir, naming)
 	t.Logf("dropped rows with bob's MPID:\n%s", before)
-	if strings.Count(before, "\n") != 10 || !strings.Contains(before, "unique_conflict") || !strings.Contains(before, "duplicate_batch") {
+	if strings.Count(before, "\n") != 13 || !strings.Contains(before, "unique_conflict") || !strings.Contains(before, "duplicate_batch") {
 		t.Fatalf("setup: the dropped rows with bob's MPID are not the ones expected:\n%s", before)
 	}
 	target := filepath.Join(dir, "pipeline.yaml")
@@ -65,15 +74,15 @@ func testDroppedRowsNamingTheMPID(t *testing.T, by string) {
 		t.Fatalf("forget: exit %d\n%s", code, out)
 	}
 	got := query(t, dir, naming)
-	want := 4 // ann's: two lines, a duplicate batch, a CSV row
+	want := 6 // ann's: two batch lines, a duplicate batch, a CSV row, two NDJSON lines
 	if by == "--state" {
-		want++ // bob's CSV row, naming him in a column forget cannot tell
+		want += 2 // bob's CSV row and NDJSON line, naming him in a column forget cannot tell
 	}
-	if strings.Count(got, "\n") != want || strings.Count(got, "ann@x.com")+strings.Count(got, a) != 4 {
-		t.Errorf("dropped rows with bob's MPID after forget:\n%s\nwant ann's four alone", got)
+	if strings.Count(got, "\n") != want || strings.Count(got, "ann@x.com")+strings.Count(got, a) != 6 {
+		t.Errorf("dropped rows with bob's MPID after forget:\n%s\nwant ann's six alone", got)
 	}
-	if by == "--state" && !strings.Contains(got, fmt.Sprintf(`"profile_id":"%s"`, b)) {
-		t.Errorf("dropped rows with bob's MPID after forget by --state:\n%s\nwant the row naming him in profile_id", got)
+	if by == "--state" && (!strings.Contains(got, fmt.Sprintf(`"profile_id":"%s"`, b)) || !strings.Contains(got, fmt.Sprintf(`{\"profile_id\": %s,`, b))) {
+		t.Errorf("dropped rows with bob's MPID after forget by --state:\n%s\nwant the rows naming him in profile_id", got)
 	}
 }
 

@@ -50,49 +50,54 @@ CREATE OR REPLACE TEMP MACRO forgetSpelled(r, fields) AS list_filter(list_distin
 -- would round.
 CREATE OR REPLACE TEMP MACRO forgetInt(s) AS
     CASE WHEN regexp_full_match(s, '-?[0-9]+') THEN TRY_CAST(s AS BIGINT) END;
+-- name: pointer
+-- The JSON pointer of top-level key f.
+CREATE OR REPLACE TEMP MACRO forgetPointer(f) AS '/' || replace(replace(f, '~', '~0'), '/', '~1');
 -- name: top
 -- The MPIDs of JSON text (whole or broken) read as its tokens toks (see
--- forgetLineMPIDs): the value of each "mpid" key one object deep, its
--- depth the brackets opened before it less those closed (a number's
--- token may end with one). toks must be a column or a lambda's parameter:
--- a macro's argument is computed again wherever the macro names it.
-CREATE OR REPLACE TEMP MACRO forgetTopOf(toks) AS list_transform(
-    list_filter(list_transform(toks, lambda t, i: CASE WHEN starts_with(t, '"mpid"') AND regexp_matches(t, '^"mpid"\s*:') THEN i END),
+-- forgetLineMPIDs): the value of each key of keys (quoted, as
+-- to_json writes them) one object deep, its depth the brackets opened
+-- before it less those closed (a number's token may end with one). toks
+-- must be a column or a lambda's parameter: a macro's argument is
+-- computed again wherever the macro names it.
+CREATE OR REPLACE TEMP MACRO forgetTopOf(toks, keys) AS list_transform(
+    list_filter(list_transform(toks, lambda t, i: CASE WHEN list_contains(keys, regexp_extract(t, '^("(?:[^"\\]|\\.)*")\s*:', 1)) THEN i END),
                 lambda i: i IS NOT NULL),
     lambda i: CASE WHEN coalesce(list_sum(list_transform(toks[1:i - 1],
                             lambda t: CASE WHEN t IN ('{', '[') THEN 1 WHEN right(t, 1) IN ('}', ']') THEN -1 ELSE 0 END)), 0) = 1
                    THEN forgetInt(forgetText(regexp_extract(toks[i], ':\s*("(?:[^"\\]|\\.)*"|-?[0-9]+)', 1))) END);
 -- name: line_mpids
--- The top-level MPIDs of raw line line when it is a JSON object: whole,
--- its "mpid"; broken (a line that does not parse, or cut at 2 KiB), read
--- as strings (a key with its string or whole-number value, as
--- forgetPairs) and brackets, so that a string's brackets are its text.
-CREATE OR REPLACE TEMP MACRO forgetLineMPIDs(line) AS
+-- The top-level MPIDs of raw line line when it is a JSON object, under
+-- the keys of fields (the key "mpid" and the columns feeds map to an MPID,
+-- forget.MPIDFields): whole, what it holds under them; broken (a line
+-- that does not parse, or cut at 2 KiB), read as strings (a key with its
+-- string or whole-number value, as forgetPairs) and brackets, so that a
+-- string's brackets are its text.
+CREATE OR REPLACE TEMP MACRO forgetLineMPIDs(line, fields) AS
     CASE WHEN NOT starts_with(ltrim(line), '{') THEN []
-         WHEN json_valid(line) THEN [forgetInt(json_extract_string(line, '$.mpid'))]
-         WHEN contains(line, '"mpid"') THEN list_transform([regexp_extract_all(line,
-             '"(?:[^"\\]|\\.)*"(?:\s*:\s*(?:"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\s*[,}\]]|\s*$)))?|[{}\[\]]')], lambda toks: forgetTopOf(toks))[1]
+         WHEN json_valid(line) THEN list_transform(fields, lambda f: forgetInt(json_extract_string(line, forgetPointer(f))))
+         WHEN list_bool_or(list_transform(fields, lambda f: contains(line, CAST(to_json(f) AS VARCHAR)))) THEN list_transform([regexp_extract_all(line,
+             '"(?:[^"\\]|\\.)*"(?:\s*:\s*(?:"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\s*[,}\]]|\s*$)))?|[{}\[\]]')],
+             lambda toks: forgetTopOf(toks, list_transform(fields, lambda f: CAST(to_json(f) AS VARCHAR))))[1]
          ELSE [] END;
 -- name: mpids
 -- The MPIDs dropped row r names: a number or string of digits under a
 -- top-level key of fields (the key "mpid" and the columns feeds map to an
 -- MPID, forget.MPIDFields; NULL: "mpid" alone), as the identity stage
--- records a row it drops with no identity, and the top-level "mpid" of
--- the raw batch it keeps, whole ("batch") or as its raw line ("text":
--- under a key of fields too when the line parses). A raw line that is not
+-- records a row it drops with no identity, the top-level "mpid" of the raw
+-- batch it keeps whole ("batch"), and what the raw line it keeps ("text")
+-- holds under a top-level key of fields, whether the line parses or not
+-- (a batch's "mpid", an NDJSON feed's MPID column). A raw line that is not
 -- JSON (a CSV line a reader rejected) names each whole number among its
 -- fields, as its columns cannot be told apart (an MPID is a random 64-bit
 -- number). The same number under another key (a position, a price, an
 -- attribute, a nested "mpid") names no one.
 CREATE OR REPLACE TEMP MACRO forgetMPIDs(r, fields) AS list_filter(list_concat(
-    list_transform(json_extract_string(r, list_transform(coalesce(fields, ['mpid']),
-                                                         lambda f: '/' || replace(replace(f, '~', '~0'), '/', '~1'))),
+    list_transform(json_extract_string(r, list_transform(coalesce(fields, ['mpid']), lambda f: forgetPointer(f))),
                    lambda v: forgetInt(v)),
     [forgetInt(json_extract_string(r, '$.batch.mpid'))],
-    list_transform([forgetLine(r)], lambda line: list_concat(coalesce(forgetLineMPIDs(line), []),
+    list_transform([forgetLine(r)], lambda line:
         CASE WHEN line IS NULL THEN []
              WHEN NOT starts_with(ltrim(line), '{') THEN list_transform(regexp_split_to_array(line, '[,;|\t\r\n]'), lambda x: forgetInt(trim(x, ' "')))
-             WHEN fields IS NOT NULL AND json_valid(line) THEN list_transform(fields,
-                 lambda f: forgetInt(json_extract_string(line, '/' || replace(replace(f, '~', '~0'), '/', '~1'))))
-             ELSE [] END))[1]),
+             ELSE forgetLineMPIDs(line, coalesce(fields, ['mpid'])) END)[1]),
     lambda m: m IS NOT NULL);

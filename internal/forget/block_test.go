@@ -36,6 +36,41 @@ func TestForgetBlockedStagingDrops(t *testing.T) {
 	}
 }
 
+// TestForgetBlockedValueAnywhere: with --block, a later run's dropped row
+// that holds a blocked value that is not a whole number as a whole text
+// outside the identity fields (ann's batch refers bob by his e-mail, in
+// another letter case; her broken line does; a CSV row has it in a column
+// that is no identity) keeps only its reason and place, as forget would
+// delete it; so do a CSV line the reader rejects, naming him in one of its
+// fields, and bob's own row, naming him with blanks around his e-mail.
+// Ann's rows that name bob@x.com.au, or bob's e-mail inside a longer
+// text, keep their contents.
+func TestForgetBlockedValueAnywhere(t *testing.T) {
+	dir := pipelineDir(t, "priority: [customerid, email]", `  - { name: crm, source: { kind: files, path: "crm/*.csv" }, source_type: warehouse, identities: { customer_id: customerid, email: email }, timestamp: at, attributes: { note: note } }
+`)
+	run(t, dir, 1, ann, bob)
+	if code, out := mosaic(t, "forget", "-p", filepath.Join(dir, "pipeline.yaml"), "--identity", "email=bob@x.com", "--block"); code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	refers := `{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"referrer": "Bob@X.com"}, "timestamp_unixtime_ms": "soon"}`
+	broken := `{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"referrer": "bob@x.com"}, broken`
+	other := `{"environment": "production", "user_identities": {"email": "ann@x.com"}, "user_attributes": {"referrer": "bob@x.com.au"}, "timestamp_unixtime_ms": "soon"}`
+	write(t, dir, "crm/2.csv", "customer_id,email,at,note\nann,,yesterday,bob@x.com\nann,,yesterday,ask bob@x.com\nann,,2026-06-02T10:00:00Z,Bob@x.com,extra\n")
+	own := `{"environment": "production", "user_identities": {"email": " bob@x.com\t"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": "soon"}`
+	run(t, dir, 2, refers, broken, other, own)
+	got := query(t, dir, `SELECT reason || ' ' || CAST("row" AS VARCHAR) FROM dropped_rows WHERE run_id = 2 ORDER BY 1`)
+	t.Logf("run 2 dropped:\n%s", got)
+	for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
+		kept := strings.Contains(line, "bob@x.com.au") || strings.Contains(line, "ask bob@x.com")
+		if stripped := strings.Contains(line, `"forgotten_identity":true`); stripped == kept {
+			t.Errorf("run 2 dropped %s\nwant the rows naming bob@x.com whole stripped, the others whole", line)
+		}
+	}
+	if n := strings.Count(got, `"forgotten_identity":true`); n != 5 || !strings.Contains(got, `\"referrer\": \"bob@x.com.au\"`) || !strings.Contains(got, `"note":"ask bob@x.com"`) {
+		t.Errorf("run 2 dropped:\n%s\nwant four of ann's rows and bob's stripped, two of ann's whole", got)
+	}
+}
+
 // TestBlockTypesOfAnOlderStore: a store that blocked identities before the
 // blocked types were kept has no list of them; its next block lists every
 // known type, so that the dropped rows of the identities blocked before

@@ -307,9 +307,10 @@ type DB interface {
 // DropBlocked drops run runID's staged rows that carry a blocked identity
 // or MPID (a forgotten one), recording each in dropped_rows as
 // forgotten_identity without the identity, and strips the run's dropped
-// rows that name one (staging dropped them first; pipeline p's fields, as
-// IdentityFields and MPIDFields) down to their reason and place. It does
-// nothing while no identity is blocked.
+// rows that name one as forget finds it (staging dropped them first;
+// sql/forget/spelled.sql, with pipeline p's fields as IdentityFields and
+// MPIDFields) down to their reason and place. It does nothing while no
+// identity is blocked.
 func DropBlocked(ctx context.Context, db DB, p *config.Pipeline, runID int64) error {
 	var n int64
 	if err := db.QueryRow(ctx, sqlfiles.Get("forget/any_blocked.sql")).Scan(&n); err != nil {

@@ -1,16 +1,16 @@
--- The dropped rows that name a value of _forget_values (rows.sql) go:
--- where they spell it as an identity (forgetSpelled, spelled.sql; $1 the
+-- The dropped rows that name a value of _forget_values (rows.sql) go
+-- (forgetNamed, spelled.sql): where they spell it as an identity ($1 the
 -- fields that hold one, NULL when unknown), as staging matches it (an
 -- e-mail in any letter case), and, a value that is not a whole number,
--- wherever they hold it as a whole JSON string, escaped or not (an
--- attribute, an error message, a raw line's field: it names him there
--- too). So do those that name one of _forget_mpids (scope.sql) as an MPID
--- (forgetMPIDs; $2 the fields that hold one, NULL for "mpid" alone). Only
--- a row whose text contains the value or the MPID's digits at all (a
--- whole number as a whole run of digits: a short customer id such as "42"
--- is inside one row in nine's millisecond timestamp) is looked at
--- further: the candidates are materialised, or DuckDB folds the costlier
--- checks into the join and runs them on every row and value. The
+-- wherever they hold it as a whole text, a JSON string or quoted inside
+-- one (an attribute, an error message, a raw line's field: it names him
+-- there too). So do those that name one of _forget_mpids (scope.sql) as
+-- an MPID (forgetMPIDs; $2 the fields that hold one, NULL for "mpid"
+-- alone). Only a row whose text contains the value or the MPID's digits
+-- at all (a whole number as a whole run of digits: a short customer id
+-- such as "42" is inside one row in nine's millisecond timestamp) is
+-- looked at further: the candidates are materialised, or DuckDB folds the
+-- costlier checks into the join and runs them on every row and value. The
 -- shared_identity rows of a value that stays are shared.sql's.
 DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
     WITH candidates AS MATERIALIZED (
@@ -27,19 +27,10 @@ DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
     named AS MATERIALIZED (
         SELECT id, "row" FROM (SELECT rowid AS id, "row" FROM _mosaic.dropped_rows) SEMI JOIN candidates USING (id)
     ),
-    spelled AS (SELECT id, unnest(forgetSpelled("row", $1::VARCHAR[])) AS v FROM named),
-    mpids AS (SELECT id, unnest(forgetMPIDs("row", $2::VARCHAR[])) AS mpid FROM named),
-    quoted AS (
-        SELECT identity_type, substr(j, 2, length(j) - 2) AS esc
-        FROM (SELECT identity_type, CAST(to_json(identity_value) AS VARCHAR) AS j FROM _forget_values
-              WHERE NOT regexp_full_match(identity_value, '-?[0-9]+'))
-    )
-    SELECT s.id FROM spelled s JOIN _forget_values f
-      ON s.v = f.identity_value OR (f.identity_type = 'email' AND lower(s.v) = lower(f.identity_value))
+    named_values AS (SELECT id, unnest(forgetNamed("row", $1::VARCHAR[])) AS v FROM named),
+    mpids AS (SELECT id, unnest(forgetMPIDs("row", $2::VARCHAR[])) AS mpid FROM named)
+    SELECT n.id FROM named_values n JOIN _forget_values f
+      ON n.v = f.identity_value OR (f.identity_type = 'email' AND lower(n.v) = lower(f.identity_value))
     UNION
     SELECT id FROM mpids SEMI JOIN _forget_mpids USING (mpid)
-    UNION
-    SELECT n.id FROM (SELECT id, CAST("row" AS VARCHAR) AS txt FROM named) n JOIN quoted q
-      ON contains(CASE WHEN q.identity_type = 'email' THEN lower(n.txt) ELSE n.txt END, '"' || q.esc || '"')
-      OR contains(CASE WHEN q.identity_type = 'email' THEN lower(n.txt) ELSE n.txt END, '\"' || q.esc || '\"')
 );

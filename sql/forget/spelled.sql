@@ -1,17 +1,19 @@
--- What a dropped row names, as an identity or by MPID (forgetMPIDs,
--- below), one definition for forget (dropped.sql) and for its block
--- (redact_blocked.sql): forgetSpelled(r, fields), the values of dropped
--- row r, each trimmed as staging matches it (normIdent; an e-mail's
--- letter case is the caller's to fold). A value
--- counts where a field named in fields holds it, as a JSON string or
--- number, in the row or in the raw line it keeps ("text", a line a reader
--- rejected): the value a drop reason names (identity_value), a batch's
--- user_identities and device_info keys, a column a feed maps to an
--- identity (forget.IdentityFields). With fields NULL (the pipeline is not
--- known) any field counts but the engine's own: a place, a position, a
--- line, a count, an MPID, a message. A raw line that is not JSON (a CSV
--- line) names each of its fields, as its columns cannot be told apart. A
--- number anywhere else (an attribute, a price) names no one.
+-- What a dropped row names, one definition for forget (dropped.sql) and
+-- for its block (redact_blocked.sql): as an identity (forgetSpelled), as
+-- a text it holds whole (forgetQuoted; both: forgetNamed) and by MPID
+-- (forgetMPIDs), each below; forgetTokens, cheaper to find, holds them.
+-- forgetSpelled(r, fields): the values of dropped row r, each trimmed as
+-- staging matches it (normIdent; an e-mail's letter case is the caller's
+-- to fold). A value counts where a field named in fields holds it, as a
+-- JSON string or number, in the row or in the raw line it keeps ("text",
+-- a line a reader rejected): the value a drop reason names
+-- (identity_value), a batch's user_identities and device_info keys, a
+-- column a feed maps to an identity (forget.IdentityFields). With fields
+-- NULL (the pipeline is not known) any field counts but the engine's own:
+-- a place, a position, a line, a count, an MPID, a message. A raw line
+-- that is not JSON (a CSV line) names each of its fields, as its columns
+-- cannot be told apart. A number anywhere else (an attribute, a price)
+-- names no one.
 -- name: text
 -- A JSON string's text (s its quoted, escaped form), or s itself (a
 -- number); an escape JSON does not know is left as it is.
@@ -29,6 +31,11 @@ CREATE OR REPLACE TEMP MACRO forgetPairs(txt) AS
 -- read at (a row a feed's columns made has a position instead).
 CREATE OR REPLACE TEMP MACRO forgetLine(r) AS
     CASE WHEN json_exists(r, '$.line') AND NOT json_exists(r, '$._row_pos') THEN json_extract_string(r, '$.text') END;
+-- name: fields
+-- The fields of raw line line that is not JSON (a CSV line), each without
+-- the blanks and quotes around it.
+CREATE OR REPLACE TEMP MACRO forgetFields(line) AS
+    list_transform(regexp_split_to_array(line, '[,;|\t\r\n]'), lambda x: trim(x, ' "'));
 -- name: spelled
 CREATE OR REPLACE TEMP MACRO forgetSpelled(r, fields) AS list_filter(list_distinct(list_concat(
     list_transform(
@@ -40,8 +47,7 @@ CREATE OR REPLACE TEMP MACRO forgetSpelled(r, fields) AS list_filter(list_distin
                 ELSE list_contains(fields, forgetText(p.k)) END),
         lambda p: normIdent(forgetText(p.v), false)),
     CASE WHEN NOT regexp_matches(coalesce(forgetLine(r), '{'), '^\s*[\[{]')
-            THEN list_transform(regexp_split_to_array(forgetLine(r), '[,;|\t\r\n]'),
-                                lambda x: normIdent(trim(x, ' "'), false))
+            THEN list_transform(forgetFields(forgetLine(r)), lambda x: normIdent(x, false))
             ELSE [] END)),
     lambda v: v IS NOT NULL);
 -- name: int
@@ -98,6 +104,55 @@ CREATE OR REPLACE TEMP MACRO forgetMPIDs(r, fields) AS list_filter(list_concat(
     [forgetInt(json_extract_string(r, '$.batch.mpid'))],
     list_transform([forgetLine(r)], lambda line:
         CASE WHEN line IS NULL THEN []
-             WHEN NOT starts_with(ltrim(line), '{') THEN list_transform(regexp_split_to_array(line, '[,;|\t\r\n]'), lambda x: forgetInt(trim(x, ' "')))
+             WHEN NOT starts_with(ltrim(line), '{') THEN list_transform(forgetFields(line), lambda x: forgetInt(x))
              ELSE forgetLineMPIDs(line, coalesce(fields, ['mpid'])) END)[1]),
     lambda m: m IS NOT NULL);
+-- name: unescape
+-- The text of s, a JSON string's content (escaped, without its quotes);
+-- s itself where it has no escape, or one JSON does not know.
+CREATE OR REPLACE TEMP MACRO forgetUnescape(s) AS
+    CASE WHEN contains(s, '\') THEN coalesce(json_extract_string(TRY_CAST('"' || s || '"' AS JSON), '$'), s) ELSE s END;
+-- name: trim
+-- v without the blanks around it, as normIdent trims it (but '' stays).
+CREATE OR REPLACE TEMP MACRO forgetTrim(v) AS
+    trim(v, ' ' || chr(9) || chr(10) || chr(12) || chr(13) || chr(160) || chr(65279));
+-- name: strings
+-- The texts dropped row r holds whole: each JSON string of the row (a key
+-- or a value), and inside one, each text that follows a double quote, up
+-- to the next one or the end of the string (a raw line's keys and values,
+-- whole or broken; a CSV line's quoted fields; a value an error message
+-- quotes), read as a JSON string's content (one with an escape once more
+-- too: a raw line's).
+CREATE OR REPLACE TEMP MACRO forgetStrings(r) AS list_transform([CAST(r AS VARCHAR)], lambda t: list_concat(
+    list_transform(regexp_extract_all(t, '"((?:[^"\\]|\\.)*)"', 1), lambda s: forgetUnescape(s)),
+    list_transform([list_transform(list_transform(string_split(t, '\"')[2:], lambda p: split_part(p, '"', 1)), lambda q: forgetUnescape(q))],
+        lambda q: list_concat(q, list_transform(list_filter(q, lambda x: contains(x, '\')), lambda x: forgetUnescape(x))))[1]))[1];
+-- name: quoted
+-- The values dropped row r names wherever it holds them (forget's text
+-- rule): the texts it holds whole (forgetStrings) that are not whole
+-- numbers. A whole number names someone only where a row holds an
+-- identity (forgetSpelled) or an MPID (forgetMPIDs).
+CREATE OR REPLACE TEMP MACRO forgetQuoted(r) AS
+    list_filter(forgetStrings(r), lambda v: v <> '' AND NOT regexp_full_match(v, '-?[0-9]+'));
+-- name: named
+-- The values dropped row r names, as an identity ($2 the fields that hold
+-- one) or as a text: forget takes a row that names a forgotten value (an
+-- e-mail in any letter case), a later run redacts one that names a
+-- blocked one.
+CREATE OR REPLACE TEMP MACRO forgetNamed(r, fields) AS list_distinct(list_concat(forgetSpelled(r, fields), forgetQuoted(r)));
+-- name: tokens
+-- What dropped row r names (forgetNamed, and forgetMPIDs as digits) with
+-- fields among keep is among these, or these trimmed (forgetTrim), which
+-- are cheaper to find: the texts it holds whole (forgetStrings); each
+-- number under a key, in the row or its raw line, as written, but the
+-- row's own line and position ("line", "row_pos", "_row_pos": no rule
+-- reads them unless keep names them); the fields of a raw line that is
+-- not JSON.
+CREATE OR REPLACE TEMP MACRO forgetTokens(r, keep) AS list_concat(
+    forgetStrings(r),
+    list_transform(
+        list_filter(regexp_extract_all(CAST(r AS VARCHAR), '(?:"(?:line|_row_pos|row_pos)|\\?)"(?:\s|\\[tnrf])*:(?:\s|\\[tnrf])*-?[0-9]+'),
+                    lambda m: starts_with(m, '":') OR starts_with(m, '\') OR list_contains(keep, split_part(m, '"', 2))),
+        lambda m: regexp_extract(m, '-?[0-9]+$')),
+    list_transform([forgetLine(r)], lambda line: CASE WHEN NOT starts_with(ltrim(line), '{')
+        THEN forgetFields(line) ELSE [] END)[1]);

@@ -66,7 +66,7 @@ var stages = []stage{
 	{"retention", func(ctx context.Context, s *runState) (int64, error) {
 		st, err := retention.Run(ctx, s.tx, s.p.Retention, s.now)
 		s.res.Stats.Retention = st
-		return st.EventsDeleted + st.ProfilesDeleted, err
+		return st.EventsDeleted + st.ProfilesDeleted + st.DroppedRowsDeleted, err
 	}},
 	{"audiences", func(ctx context.Context, s *runState) (int64, error) {
 		aud, err := audiences.Run(ctx, s.tx, s.p, s.runID, s.now)

@@ -10,7 +10,13 @@
 //     config.Retention.ProfilesCutoff, with their identities, attributes,
 //     audience memberships and history, events, aliases, the rows staged
 //     for them and the record of which feed rows were theirs. The run's stats count them and list the
-//     first MaxListed MPIDs.
+//     first MaxListed MPIDs;
+//   - the shorter of the two windows (either when only one is set): the
+//     dropped rows of the runs that started (runs.started_at) before the
+//     run's clock less it, raw input that may hold events and profile data
+//     alike, and those runs' stats lists that name people
+//     (profiles.shared, profiles.largest), their counts kept
+//     (sql/retention/dropped.sql).
 package retention
 
 import (
@@ -47,6 +53,13 @@ type Stats struct {
 	ProfilesUnseenSince string  `json:"profiles_unseen_since,omitempty"`
 	ProfilesDeleted     int64   `json:"profiles_deleted"`
 	Deleted             []int64 `json:"deleted_mpids,omitempty"`
+	// DroppedRowsDeleted counts the dropped rows deleted, those of the
+	// runs that started before DroppedRunsBefore ("" without retention);
+	// RunStatsCleared the runs among them whose stats lost their lists
+	// that name people.
+	DroppedRunsBefore  string `json:"dropped_runs_before,omitempty"`
+	DroppedRowsDeleted int64  `json:"dropped_rows_deleted"`
+	RunStatsCleared    int64  `json:"run_stats_cleared"`
 }
 
 // Run applies p's retention in a run at now.
@@ -104,5 +117,39 @@ func Run(ctx context.Context, db DB, r config.Retention, now time.Time) (Stats, 
 			}
 		}
 	}
+	if err := dropped(ctx, db, r, now, &st); err != nil {
+		return st, err
+	}
 	return st, nil
+}
+
+// dropped deletes what the runs older than the shorter window recorded of
+// the rows they read (sql/retention/dropped.sql), counted into st.
+func dropped(ctx context.Context, db DB, r config.Retention, now time.Time, st *Stats) error {
+	window := r.Events
+	if window == 0 || (r.Profiles != 0 && r.Profiles < window) {
+		window = r.Profiles
+	}
+	if window == 0 {
+		return nil
+	}
+	cut := now.UTC().Add(-time.Duration(window))
+	st.DroppedRunsBefore = cut.Format(time.RFC3339)
+	stmts, err := sqlfiles.File("retention/dropped.sql", nil)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		n, err := db.ExecStatement(ctx, s, cut)
+		if err != nil {
+			return fmt.Errorf("retention: dropped rows: %w", err)
+		}
+		switch s.Name {
+		case "rows":
+			st.DroppedRowsDeleted = n
+		case "stats":
+			st.RunStatsCleared = n
+		}
+	}
+	return nil
 }

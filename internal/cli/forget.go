@@ -70,10 +70,37 @@ func runForget(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "mosaic forget: %v\nNothing was erased.\n", err)
 		return ExitFailed
 	}
+	if res.MPID == 0 {
+		forgotUnheld(e, req, *ident, res)
+		return ExitOK
+	}
 	fmt.Fprintf(e.stdout, "forget request %d: erased profile %d and %d MPIDs merged into it", res.ForgetID, res.MPID, res.Profiles-1)
 	if req.Block {
 		fmt.Fprint(e.stdout, "; its identities are blocked")
 	}
 	fmt.Fprintf(e.stdout, "\noutputs holding its records: %d; each removes them at its next sync (`mosaic sync`), and the forgotten view says when\n", res.Outputs)
 	return ExitOK
+}
+
+// forgotUnheld reports a forget request that no profile held (ident, or
+// req.MPID when ident is empty): what named it elsewhere went.
+func forgotUnheld(e env, req forget.Request, ident string, res forget.Result) {
+	what := fmt.Sprintf("no profile holds %s=%s", req.IdentityType, req.Identity)
+	if ident == "" {
+		what = fmt.Sprintf("no profile has MPID %d", req.MPID)
+	}
+	fmt.Fprintf(e.stdout, "forget request %d: %s; %d dropped rows naming it erased", res.ForgetID, what, res.Dropped)
+	if res.Rows > 0 {
+		fmt.Fprintf(e.stdout, ", %d staged rows carrying it", res.Rows)
+	}
+	if res.Stats > 0 {
+		fmt.Fprintf(e.stdout, ", its entries in %d runs' stats lists", res.Stats)
+	}
+	if req.Block {
+		fmt.Fprint(e.stdout, "; it is blocked")
+	}
+	fmt.Fprintln(e.stdout)
+	if res.Outputs > 0 {
+		fmt.Fprintf(e.stdout, "outputs holding its records: %d; each removes them at its next sync (`mosaic sync`), and the forgotten view says when\n", res.Outputs)
+	}
 }

@@ -9,6 +9,13 @@
 // Other profiles are not touched (a value shared with others keeps its
 // stats without the erased rows), and no full refresh is needed.
 //
+// When no profile holds the identity or MPID asked for, what names it
+// elsewhere goes all the same, by the same statements: the rows staged
+// carrying it that resolved to no profile, the dropped rows and runs'
+// stats entries that name it, and with Block the value is blocked. The
+// request is audited with no profile erased; only when nothing named it at
+// all is it ErrNotFound.
+//
 // Every output that holds a record of the profile owes its removal: the
 // next sync sends it whatever the output's mode (a webhook says op
 // "forget"), and the request's audit row in the public view forgotten
@@ -69,12 +76,16 @@ type Request struct {
 // Result is a done request.
 type Result struct {
 	ForgetID int64
-	MPID     int64 // the survivor erased
+	MPID     int64 // the survivor erased; 0 when no profile held it
 	Profiles int64 // it and the MPIDs merged into it
 	Outputs  int64 // outputs that owe a removal
+	Rows     int64 // staged rows erased that resolved to no profile or to it
+	Dropped  int64 // dropped rows erased
+	Stats    int64 // runs' stats lists rewritten (shared, largest)
 }
 
-// ErrNotFound is matched by errors.Is when no profile matches the request.
+// ErrNotFound is matched by errors.Is when no profile matches the request
+// and nothing else names what it asks for.
 var ErrNotFound = errors.New("no such profile")
 
 // Forget erases the profile req names, in one transaction.
@@ -86,20 +97,29 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	}
 	defer tx.Rollback(ctx)
 	mpid, typ, value := req.MPID, "mpid", strconv.FormatInt(req.MPID, 10)
+	notFound := fmt.Errorf("%w has MPID %d", ErrNotFound, mpid)
+	// scope is the profile scope.sql gathers (NULL: none); unheld the
+	// identity rows.sql takes for theirs when no profile holds it.
+	var scope any = mpid
+	unheld := []any{nil, nil}
 	if req.IdentityType != "" {
 		typ, value = req.IdentityType, req.Identity
+		notFound = fmt.Errorf("%w holds %s %q", ErrNotFound, req.IdentityType, req.Identity)
 		err := tx.QueryRow(ctx, sqlfiles.Get("profiles/by_identity.sql"), req.IdentityType, req.Identity).Scan(&mpid)
 		if errors.Is(err, sql.ErrNoRows) {
-			return res, fmt.Errorf("%w holds %s %q", ErrNotFound, req.IdentityType, req.Identity)
-		}
-		if err != nil {
+			scope, unheld = nil, []any{typ, value}
+		} else if err != nil {
 			return res, fmt.Errorf("profiles/by_identity.sql: %w", err)
 		}
 	}
-	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/profile.sql"), mpid).Scan(&res.MPID); errors.Is(err, sql.ErrNoRows) {
-		return res, fmt.Errorf("%w has MPID %d", ErrNotFound, mpid)
-	} else if err != nil {
-		return res, fmt.Errorf("forget/profile.sql: %w", err)
+	if scope != nil {
+		err := tx.QueryRow(ctx, sqlfiles.Get("forget/profile.sql"), mpid).Scan(&res.MPID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return res, fmt.Errorf("forget/profile.sql: %w", err)
+		}
+		if err == nil {
+			scope = res.MPID
+		}
 	}
 	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/next_id.sql")).Scan(&res.ForgetID); err != nil {
 		return res, fmt.Errorf("forget/next_id.sql: %w", err)
@@ -120,17 +140,26 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 			return res, err
 		}
 	}
-	if err := tx.ExecFile(ctx, "forget/scope.sql", nil, res.MPID); err != nil {
+	if err := tx.ExecFile(ctx, "forget/scope.sql", nil, scope); err != nil {
 		return res, err
 	}
-	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/count.sql")).Scan(&res.Profiles); err != nil {
-		return res, fmt.Errorf("forget/count.sql: %w", err)
+	if res.MPID != 0 {
+		if err := tx.QueryRow(ctx, sqlfiles.Get("forget/count.sql")).Scan(&res.Profiles); err != nil {
+			return res, fmt.Errorf("forget/count.sql: %w", err)
+		}
 	}
 	// The staged rows and identity values to erase, gathered before the
 	// outputs' failures and state go (keys.sql) as they name rows too.
-	if err := tx.ExecFile(ctx, "forget/rows.sql", nil); err != nil {
+	n, err := execCounting(ctx, tx, "forget/rows.sql", func(s sqlfiles.Statement) []any {
+		if s.Name == "values" {
+			return unheld
+		}
+		return nil
+	})
+	if err != nil {
 		return res, err
 	}
+	res.Rows = n["rows"]
 	// keys.sql: the candidate keys, the failures and the pending
 	// deliveries go by the profiles and their rows; the keys owed and the
 	// outputs owing name the request.
@@ -147,8 +176,12 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 			return res, err
 		}
 	}
-	if err := forgetState(ctx, tx, req.StateKeys); err != nil {
-		return res, err
+	// The outputs' state derives from profiles: without one, none of it
+	// goes.
+	if res.MPID != 0 {
+		if err := forgetState(ctx, tx, req.StateKeys); err != nil {
+			return res, err
+		}
 	}
 	// The dropped rows and runs' stats before erase.sql: shared.sql reads
 	// the staged rows it deletes.
@@ -157,13 +190,24 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 			return res, err
 		}
 	}
-	if err := tx.ExecFile(ctx, "forget/dropped.sql", nil, fieldsArg(req.IdentityFields), fieldsArg(req.MPIDFields)); err != nil {
+	dropped, err := tx.Exec(ctx, sqlfiles.Get("forget/dropped.sql"), fieldsArg(req.IdentityFields), fieldsArg(req.MPIDFields))
+	if err != nil {
+		return res, fmt.Errorf("forget/dropped.sql: %w", err)
+	}
+	shared, err := execCounting(ctx, tx, "forget/shared.sql", nil)
+	if err != nil {
 		return res, err
 	}
-	for _, f := range []string{"forget/shared.sql", "forget/largest.sql", "forget/erase.sql"} {
-		if err := tx.ExecFile(ctx, f, nil); err != nil {
-			return res, err
-		}
+	largest, err := tx.Exec(ctx, sqlfiles.Get("forget/largest.sql"))
+	if err != nil {
+		return res, fmt.Errorf("forget/largest.sql: %w", err)
+	}
+	res.Dropped, res.Stats = dropped+shared["drops_gone"], shared["stats"]+largest
+	if res.MPID == 0 && res.Rows == 0 && res.Dropped == 0 && res.Stats == 0 && shared["drops_kept"] == 0 {
+		return res, notFound
+	}
+	if err := tx.ExecFile(ctx, "forget/erase.sql", nil); err != nil {
+		return res, err
 	}
 	if req.Block {
 		// The types first: they tell a store that blocked before they
@@ -186,6 +230,27 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 		return res, fmt.Errorf("forget/owed.sql: %w", err)
 	}
 	return res, tx.Commit(ctx)
+}
+
+// execCounting runs every statement of the SQL file at name, each with
+// args(statement) (none when args is nil), and returns the rows each
+// named statement changed.
+func execCounting(ctx context.Context, tx *engine.Tx, name string, args func(sqlfiles.Statement) []any) (map[string]int64, error) {
+	stmts, err := sqlfiles.File(name, nil)
+	if err != nil {
+		return nil, err
+	}
+	n := map[string]int64{}
+	for _, s := range stmts {
+		var a []any
+		if args != nil {
+			a = args(s)
+		}
+		if n[s.Name], err = tx.ExecStatement(ctx, s, a...); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
 }
 
 // IdentityFields is Request.IdentityFields for pipeline p (nil for no

@@ -1,10 +1,15 @@
 -- What the erase covers besides the profiles scope.sql gathered, for
 -- keys.sql (what outputs keep of the rows) and erase.sql.
 -- name: values
+-- When no profile holds the identity the request names ($1 its type, $2
+-- its value; both NULL otherwise), it stands for theirs: the rows carrying
+-- it, the dropped rows and stats naming it go, and a block blocks it.
 CREATE OR REPLACE TEMP TABLE _forget_ids AS
 SELECT i.identity_id, d.identity_type, d.identity_value
 FROM _mosaic.identities i JOIN _mosaic.identity_dict d ON d.id = i.identity_id
-WHERE i.mpid IN (SELECT mpid FROM _forget_mpids);
+WHERE i.mpid IN (SELECT mpid FROM _forget_mpids)
+UNION ALL
+SELECT CAST(NULL AS BIGINT), CAST($1 AS VARCHAR), CAST($2 AS VARCHAR) WHERE $1 IS NOT NULL;
 -- name: rows
 -- The rows that resolved to the profiles, and rows that resolved to no
 -- profile (only_read rows, rows dropped) but carry one of their identities.

@@ -11,8 +11,8 @@ import (
 // broken batch line, kept raw), is forgotten all the same: the rows go,
 // the request is audited with no profile erased, and the CLI says so.
 // Ann's dropped row stays. With --block, a later row of hers makes no
-// profile. An identity nothing names is still not found, and audited by
-// nothing.
+// profile. An identity or MPID nothing names is still not found, and
+// audited by nothing.
 func TestForgetWithoutProfile(t *testing.T) {
 	for _, block := range []bool{false, true} {
 		t.Run(map[bool]string{false: "forget", true: "block"}[block], func(t *testing.T) { testForgetWithoutProfile(t, block) })
@@ -62,6 +62,9 @@ func testForgetWithoutProfile(t *testing.T, block bool) {
 
 	if code, out := mosaic(t, "forget", "-p", pipe, "--identity", "email=nobody@x.com"); code != 1 || !strings.Contains(out, "no such profile") {
 		t.Errorf("forgetting nobody: exit %d\n%s", code, out)
+	}
+	if code, out := mosaic(t, "forget", "-p", pipe, "--mpid", "4242"); code != 1 || !strings.Contains(out, "no such profile has MPID 4242") {
+		t.Errorf("forgetting MPID 4242: exit %d\n%s", code, out)
 	}
 	if got := query(t, dir, "SELECT count(*) FROM forgotten"); got != "1\n" {
 		t.Errorf("forget requests audited: %s, want 1", got)

@@ -186,3 +186,113 @@ func firstSyncs(b *testing.B, n int, p *config.Pipeline, store *engine.Store) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/syncTime.Seconds(), "records/s")
 }
+
+// BenchmarkEventsOwed times the planning of an events output's sync (a
+// dry run) that owes two rows of the store's first run, one batch and one
+// columnar row, and has a new run to forward, the last of 100 over 10
+// staged rows a profile (1M at the default 100,000 profiles): what it
+// reads should be the new run's rows and the owed ones, not every row
+// staged since the first run. It reports events.sql's time.
+func BenchmarkEventsOwed(b *testing.B) {
+	n := benchProfiles(b)
+	rows, runs := 10*n, 100
+	p, store := owedStore(b, n, rows, runs)
+	timer := &stmtTimer{file: "outputs/events.sql"}
+	syncer := &outputs.Syncer{Registry: builtin.Registry(), Log: slog.New(timer)}
+	for b.Loop() {
+		res, err := syncer.Sync(context.Background(), store, p, outputs.Options{DryRun: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if want := int64(rows/runs + 2); res[0].Err != nil || res[0].Added != want {
+			b.Fatalf("planned %d batches (%v), want %d: the new run's and the 2 owed", res[0].Added, res[0].Err, want)
+		}
+	}
+	b.ReportMetric(float64(timer.ms)/float64(b.N), "events.sql-ms/op")
+}
+
+// owedStore writes a pipeline whose events output ev forwards a batch feed
+// (web) and a columnar one (app), and opens a synthetic store for it:
+// n profiles (outputs_store.sql) and rows staged rows of runs 1 to runs,
+// the output at runs - 1 and owing rows 1 and 2 (events_store.sql).
+func owedStore(tb testing.TB, n, rows, runs int) (*config.Pipeline, *engine.Store) {
+	tb.Helper()
+	dir := tb.TempDir()
+	yaml := `version: 1
+name: bench
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: web, source: { kind: files, path: "web/*.ndjson", format: batch }, source_type: sdk }
+  - name: app
+    source: { kind: files, path: "app/*.ndjson" }
+    source_type: sdk
+    timestamp: ts
+    event_name: event
+    identities: { email: email, cid: customerid }
+    attributes: { plan: plan }
+outputs:
+  - { name: ev, kind: files, path: out, send: events }
+`
+	path := filepath.Join(dir, "pipeline.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	p, err := pipeline.Load(path, builtin.Registry())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	store, err := engine.Open(ctx, p.State, engine.Options{Logger: benchLog()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	for _, f := range []struct {
+		file string
+		args []any
+	}{{"bench/outputs_store.sql", []any{n}}, {"bench/events_store.sql", []any{rows, runs, n}}} {
+		stmts, err := sqlfiles.File(f.file, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for i, s := range stmts {
+			args := f.args
+			if i > 0 && f.file == "bench/events_store.sql" {
+				args = nil // its first statement keeps them
+			}
+			if _, err := store.Conn().ExecContext(ctx, s.SQL, args...); err != nil {
+				tb.Fatal(s.Wrap(err))
+			}
+		}
+	}
+	return p, store
+}
+
+// stmtTimer is a slog handler that adds up the time the sync's debug log
+// gives the statements of one SQL file.
+type stmtTimer struct {
+	file string
+	ms   int64
+}
+
+func (h *stmtTimer) Enabled(context.Context, slog.Level) bool { return true }
+func (h *stmtTimer) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *stmtTimer) WithGroup(string) slog.Handler            { return h }
+func (h *stmtTimer) Handle(_ context.Context, r slog.Record) error {
+	var file string
+	var ms int64
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "file":
+			file = a.Value.String()
+		case "ms":
+			ms = a.Value.Int64()
+		}
+		return true
+	})
+	if file == h.file {
+		h.ms += ms
+	}
+	return nil
+}

@@ -282,3 +282,106 @@ func TestEventsOutputRefusingAllKeepsPosition(t *testing.T) {
 		t.Errorf("after sync 2: position %d, owed %q; want 2, nothing", pos, owed)
 	}
 }
+
+// TestEventsOutputOwesColumnarRow: a columnar feed's row refused at the
+// first sync is owed through several runs, each of which stages rows
+// after it, and each sync builds it again from its staged identities,
+// attributes and events (looked up by its id, not with the new runs'
+// rows): once the receiver takes it, it is delivered once, as it was
+// first sent, and never again.
+func TestEventsOutputOwesColumnarRow(t *testing.T) {
+	d := eventsDir(t.TempDir())
+	hook := webhooktest.New(t, "")
+	t.Setenv("MOSAIC_TEST_HOOK_URL", hook.URL)
+	d.write(t, "pipeline.yaml", `version: 1
+name: owed
+state: ./store.duckdb
+identity: { priority: [customerid, email] }
+feeds:
+  - { name: web, source: { kind: files, path: "data/web/*.ndjson", format: batch }, source_type: sdk }
+  - name: app
+    source: { kind: files, path: "data/app/*.ndjson" }
+    source_type: sdk
+    timestamp: ts
+    event_name: event
+    identities: { email: email, cid: customerid, idfa: ios_idfa }
+    attributes: { plan: plan }
+outputs:
+  - { name: hook, kind: webhook, url_env: MOSAIC_TEST_HOOK_URL, send: events }
+`)
+	// Bob's app row is refused whatever its row id (run 1 stages three
+	// rows); ann's batch goes.
+	hook.Reject(400, "app:1", "app:2", "app:3")
+	d.write(t, "data/web/1.ndjson", owedBatch("r1", "ann", 1780000000000))
+	d.write(t, "data/app/1.ndjson", `{"ts":"2026-05-01T10:00:00Z","event":"signup","email":"bob@x.com","cid":"B1","idfa":"AAAA-1111","plan":"pro"}`+"\n")
+	if err := d.runWith(t, 1, pipeline.Options{}); err == nil || !strings.Contains(err.Error(), "1 of 2 records failed") {
+		t.Fatalf("run 1: %v, want bob's row's failure reported", err)
+	}
+	ok, refused := sent(t, hook.Requests())
+	var key string
+	for k := range refused {
+		if strings.HasPrefix(k, "app:") {
+			key = k
+		}
+	}
+	if key == "" || ok[key] > 0 || ok["r1"] != 1 {
+		t.Fatalf("sync 1 refused %v and delivered %v, want bob's app row refused and ann's batch delivered", refused, ok)
+	}
+	// first is bob's batch as sync 1 sent it.
+	var first json.RawMessage
+	for _, r := range hook.Requests() {
+		for _, b := range r.Batches {
+			if strings.Contains(string(b), `"source_request_id":"`+key+`"`) {
+				first = b
+			}
+		}
+	}
+	for _, want := range []string{`"event_name":"signup"`, `"customer_id":"B1"`, `"ios_advertising_id":"AAAA-1111"`, `"plan":"pro"`} {
+		if !strings.Contains(string(first), want) {
+			t.Fatalf("sync 1 sent bob's row without %s: %s", want, first)
+		}
+	}
+	// Runs 2 to 4 stage rows of other people in both feeds; the receiver
+	// takes bob's row at sync 4.
+	for day := 2; day <= 4; day++ {
+		if day == 4 {
+			hook.Reject(0, "app:1", "app:2", "app:3")
+		}
+		n := len(hook.Requests())
+		var web, app strings.Builder
+		for i := range 20 {
+			person := fmt.Sprintf("p%d-%d", day, i)
+			web.WriteString(owedBatch(person, person, 1780000000000+int64(day)*86400000))
+			fmt.Fprintf(&app, `{"ts":"2026-05-0%dT10:00:00Z","event":"view","email":"%s@x.com","plan":"free"}`+"\n", day, person)
+		}
+		d.write(t, fmt.Sprintf("data/web/%d.ndjson", day), web.String())
+		d.write(t, fmt.Sprintf("data/app/%d.ndjson", day), app.String())
+		err := d.runWith(t, day, pipeline.Options{})
+		ok, refused := sent(t, hook.Requests()[n:])
+		if day < 4 {
+			if err == nil || refused[key] == 0 || ok[key] > 0 || len(ok) != 40 {
+				t.Fatalf("sync %d: %v; delivered %d batches, bob's row refused %d times: want the 40 new ones delivered and bob's row tried again", day, err, len(ok), refused[key])
+			}
+			continue
+		}
+		if err != nil || ok[key] != 1 || len(ok) != 41 {
+			t.Fatalf("sync 4: %v; delivered %d batches, bob's row %d times: want the 40 new ones and bob's row once", err, len(ok), ok[key])
+		}
+	}
+	var last json.RawMessage
+	for _, r := range hook.Requests() {
+		for _, b := range r.Batches {
+			if r.Status < 300 && strings.Contains(string(b), `"source_request_id":"`+key+`"`) {
+				last = b
+			}
+		}
+	}
+	if diff := cmp.Diff(decodeBatch(t, first), decodeBatch(t, last)); diff != "" {
+		t.Errorf("bob's row delivered at sync 4 differs from the one sync 1 sent (-sync 1 +sync 4):\n%s", diff)
+	}
+	n := len(hook.Requests())
+	d.run(t, 5)
+	if reqs := hook.Requests()[n:]; len(reqs) != 0 {
+		t.Errorf("a run with nothing new sent %d requests: bob's row is still owed", len(reqs))
+	}
+}

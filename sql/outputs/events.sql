@@ -21,23 +21,46 @@
 CREATE OR REPLACE TEMP TABLE _out_desired AS
 WITH
 first_row AS (SELECT coalesce(min(row_id), 0) AS row_id FROM _mosaic.feed_rows WHERE run_id > $1),
+new_rows AS (
+    SELECT row_id, feed, feed_pos, false AS owed FROM _mosaic.feed_rows
+    WHERE run_id > $1 AND run_id <= $2
+      AND row_id IN (SELECT row_id FROM _mosaic.feed_events WHERE row_id >= (SELECT row_id FROM first_row)
+                     UNION ALL
+                     SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT row_id FROM first_row))
+      AND row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $9)
+),
+owed_rows AS (
+    SELECT row_id, feed, feed_pos, true AS owed FROM _mosaic.feed_rows
+    WHERE row_id IN (SELECT row_id FROM _mosaic.output_owed WHERE output = $9) AND run_id <= $1
+),
 run_rows AS (
-    SELECT r.row_id, r.feed, r.feed_pos,
-        CASE WHEN list_contains($3::INTEGER[], r.feed_pos) THEN NULL ELSE coalesce(al.mpid, rp.mpid) END AS mpid
+    -- Each part joined to its profiles apart, so that neither scan of
+    -- row_profiles reaches the other's rows.
+    SELECT r.row_id, r.feed, r.feed_pos, r.owed,
+        CASE WHEN list_contains($3::INTEGER[], r.feed_pos) THEN NULL ELSE coalesce(al.mpid, r.mpid) END AS mpid
     FROM (
-        SELECT row_id, feed, feed_pos FROM _mosaic.feed_rows
-        WHERE run_id > $1 AND run_id <= $2
-          AND row_id IN (SELECT row_id FROM _mosaic.feed_events WHERE row_id >= (SELECT row_id FROM first_row)
-                         UNION ALL
-                         SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT row_id FROM first_row))
-          AND row_id NOT IN (SELECT row_id FROM _mosaic.output_forwarded WHERE output = $9)
+        SELECT n.*, rp.mpid FROM new_rows n LEFT JOIN _mosaic.row_profiles rp USING (row_id)
         UNION ALL
-        SELECT row_id, feed, feed_pos FROM _mosaic.feed_rows
-        WHERE row_id IN (SELECT row_id FROM _mosaic.output_owed WHERE output = $9) AND run_id <= $1
+        SELECT o.*, rp.mpid FROM owed_rows o LEFT JOIN _mosaic.row_profiles rp USING (row_id)
     ) r
-    LEFT JOIN _mosaic.row_profiles rp USING (row_id)
-    LEFT JOIN _mosaic.aliases al ON al.alias_mpid = rp.mpid
-    WHERE rp.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos)
+    LEFT JOIN _mosaic.aliases al ON al.alias_mpid = r.mpid
+    WHERE r.mpid IS NOT NULL OR list_contains($3::INTEGER[], r.feed_pos)
+),
+-- The staged rows of run_rows are read in two parts, each a semi join on
+-- its own ids: DuckDB bounds a part's scans by the range of its ids (and
+-- by the ids themselves, up to 50 of them), so that the new runs' rows
+-- are read from the first of them on and the owed ones by their ids, not
+-- every row staged since the oldest one owed (more than 50 owed ids: the
+-- rows from the oldest to the newest). Owing two rows of the first of 100
+-- runs, 1M rows staged (BenchmarkEventsOwed at 100k profiles): 164-175 ms
+-- against 320-446 ms read from the oldest owed row on; 3M rows staged,
+-- the new run as large: 174-204 ms against 675-900 ms.
+new_ids AS (SELECT row_id FROM run_rows WHERE NOT owed),
+owed_ids AS (SELECT row_id FROM run_rows WHERE owed),
+run_batches AS (
+    SELECT row_id, batch FROM _mosaic.feed_batches WHERE row_id IN (SELECT row_id FROM new_ids)
+    UNION ALL
+    SELECT row_id, batch FROM _mosaic.feed_batches WHERE row_id IN (SELECT row_id FROM owed_ids)
 ),
 id_keys AS (
     -- Where a batch carries each identity type ($6), as mosaic's batch
@@ -51,10 +74,33 @@ row_ids AS (
     -- feed's row goes as its batch: built, below, leaves it out).
     SELECT i.row_id, k.object, CAST('{' || string_agg(CAST(to_json(k.id_key) AS VARCHAR) || ':' || CAST(to_json(i.identity_value) AS VARCHAR),
         ',' ORDER BY i.identity_type) || '}' AS JSON) AS ids
-    FROM _mosaic.feed_identities i JOIN id_keys k USING (identity_type)
-    WHERE i.row_id >= (SELECT min(row_id) FROM run_rows) AND i.row_id IN (SELECT row_id FROM run_rows)
-      AND i.row_id NOT IN (SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT min(row_id) FROM run_rows))
+    FROM (
+        SELECT row_id, identity_type, identity_value FROM _mosaic.feed_identities WHERE row_id IN (SELECT row_id FROM new_ids)
+        UNION ALL
+        SELECT row_id, identity_type, identity_value FROM _mosaic.feed_identities WHERE row_id IN (SELECT row_id FROM owed_ids)
+    ) i JOIN id_keys k USING (identity_type)
+    WHERE i.row_id NOT IN (SELECT row_id FROM run_batches)
     GROUP BY i.row_id, k.object
+),
+row_attrs AS (
+    SELECT row_id, CAST('{' || string_agg(CAST(to_json(key) AS VARCHAR) || ':' || coalesce(CAST(value AS VARCHAR), 'null'), ',' ORDER BY key) || '}' AS JSON) AS attrs
+    FROM (
+        SELECT row_id, key, value FROM _mosaic.feed_attributes WHERE row_id IN (SELECT row_id FROM new_ids)
+        UNION ALL
+        SELECT row_id, key, value FROM _mosaic.feed_attributes WHERE row_id IN (SELECT row_id FROM owed_ids)
+    )
+    GROUP BY row_id
+),
+row_events AS (
+    SELECT row_id, json_group_array(json_object('event_type', event_type, 'data', json_object(
+            'event_name', event_name, 'custom_event_type', 'other', 'source_message_id', coalesce(event_id, CAST(event_uuid AS VARCHAR)),
+            'timestamp_unixtime_ms', epoch_ms(occurred_at), 'custom_attributes', attributes))) AS events
+    FROM (
+        SELECT * FROM _mosaic.feed_events WHERE row_id IN (SELECT row_id FROM new_ids)
+        UNION ALL
+        SELECT * FROM _mosaic.feed_events WHERE row_id IN (SELECT row_id FROM owed_ids)
+    )
+    GROUP BY row_id
 ),
 built AS (
     -- Rows of columnar feeds: a batch of their events, their own
@@ -66,23 +112,21 @@ built AS (
             'environment', 'production',
             'source_request_id', r.feed || ':' || r.row_id,
             'user_identities', u.ids,
-            'user_attributes', (SELECT CAST('{' || coalesce(string_agg(CAST(to_json(key) AS VARCHAR) || ':' || coalesce(CAST(value AS VARCHAR), 'null'), ',' ORDER BY key), '') || '}' AS JSON)
-                                FROM _mosaic.feed_attributes a WHERE a.row_id = r.row_id),
+            'user_attributes', coalesce(a.attrs, CAST('{}' AS JSON)),
             'device_info', dv.ids,
-            'events', (SELECT json_group_array(json_object('event_type', e.event_type, 'data', json_object(
-                            'event_name', e.event_name, 'custom_event_type', 'other', 'source_message_id', coalesce(e.event_id, CAST(e.event_uuid AS VARCHAR)),
-                            'timestamp_unixtime_ms', epoch_ms(e.occurred_at), 'custom_attributes', e.attributes)))
-                       FROM _mosaic.feed_events e WHERE e.row_id = r.row_id)),
+            'events', e.events),
             CASE WHEN dv.ids IS NULL THEN '{"device_info": null}' ELSE '{}' END) AS batch
     FROM run_rows r
     LEFT JOIN row_ids u ON u.row_id = r.row_id AND u.object = 'user_identities'
     LEFT JOIN row_ids dv ON dv.row_id = r.row_id AND dv.object = 'device_info'
-    WHERE r.row_id NOT IN (SELECT row_id FROM _mosaic.feed_batches WHERE row_id >= (SELECT min(row_id) FROM run_rows))
+    LEFT JOIN row_attrs a ON a.row_id = r.row_id
+    LEFT JOIN row_events e ON e.row_id = r.row_id
+    WHERE r.row_id NOT IN (SELECT row_id FROM run_batches)
 ),
 base AS (
     SELECT r.row_id, r.feed, r.mpid, CAST(coalesce(b.batch, c.batch) AS JSON) AS batch
     FROM run_rows r
-    LEFT JOIN _mosaic.feed_batches b USING (row_id)
+    LEFT JOIN run_batches b USING (row_id)
     LEFT JOIN built c USING (row_id)
 ),
 pids AS (

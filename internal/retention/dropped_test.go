@@ -3,7 +3,6 @@ package retention_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -21,13 +20,7 @@ import (
 // that started since keeps both; the stats count what went.
 func TestRetentionTakesOldRunsDroppedRows(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeFile(t, filepath.Join(dir, name), text) }
 	write("pipeline.yaml", `version: 1
 name: retention
 state: ./store.duckdb

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -14,7 +13,9 @@ import (
 // Destination delivers one output's records somewhere. Per output the
 // engine calls:
 //
-//  1. Validate, before anything runs (also by `mosaic validate`);
+//  1. Validate, before anything runs (also by `mosaic validate`); then,
+//     for a Destination that is also an EnvChecker, CheckEnv, before a
+//     run stages anything (also by `mosaic validate`, `check` and `sync`);
 //  2. for a Destination that is also a Refresher, RefreshAfter, once per
 //     sync (dry runs too), when the sync plans what to send;
 //  3. Open, once per sync that has records to send, after the run has
@@ -36,10 +37,12 @@ type Destination interface {
 	// Validate decodes and checks the output's kind-specific keys (url,
 	// path, secret_env, …). Errors name file:line:col (config.Raw.Decode
 	// and config.Raw.Errorf do that). It reads no environment variable:
-	// secrets are read by Open, so that `mosaic validate` needs none.
+	// Open reads them, and an EnvChecker checks them apart, so that the
+	// file can be validated where the secrets are not.
 	Validate(req OutputRequest) error
-	// Open prepares a sync: it reads secrets from the environment and
-	// builds clients. An error fails the output's sync (nothing is sent).
+	// Open prepares a sync: it reads secrets from the environment (ReadEnv)
+	// and builds clients. An error fails the output's sync (nothing is
+	// sent).
 	Open(ctx context.Context, req OutputRequest) (Writer, error)
 }
 
@@ -227,17 +230,6 @@ type RecordError struct {
 }
 
 func (e *RecordError) Error() string { return e.Msg }
-
-// Env reads the environment variable name that an output's key (such as
-// secret_env) names, for output, in Open. Unset or empty is an error that
-// says what to set it to (what) and how, never a value.
-func Env(output, key, name, what string) (string, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return "", fmt.Errorf("output %s: environment variable %s (%s) is not set: set it to %s, e.g. `export %s=...`", output, name, key, what, name)
-	}
-	return v, nil
-}
 
 // IsRecordError reports whether err is a rejection of one record.
 func IsRecordError(err error) bool {

@@ -165,14 +165,12 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	if c.EndpointEnv != "" {
-		if v := os.Getenv(c.EndpointEnv); v != "" {
-			u, err := endpointURL(v)
-			if err != nil {
-				return nil, fmt.Errorf("output %s: the environment variable %s (named by endpoint_env): %v; fix the variable or unset it to use the real BigQuery API", req.Output.Name, c.EndpointEnv, err)
-			}
-			c.Endpoint = u
-		}
+	env, err := connectors.ReadEnv(req.Output.Name, outputEnvVars(c))
+	if err != nil {
+		return nil, err
+	}
+	if v := env["endpoint_env"]; v != "" {
+		c.Endpoint, _ = endpointURL(v) // ReadEnv checked it
 	}
 	if c.CredentialsFile != "" {
 		if req.Resolve != nil {

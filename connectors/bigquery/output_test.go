@@ -250,6 +250,28 @@ func TestOutputValidate(t *testing.T) {
 	}
 }
 
+// TestOutputCheckEnv: endpoint_env's variable may be unset (the real
+// API) but when set is an endpoint; the credentials file must be there.
+func TestOutputCheckEnv(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/key.json", []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	req := func(file string) connectors.OutputRequest {
+		o := connectortest.ParseOutput(t, "    kind: bigquery\n    project: my-project\n    dataset: crm\n    table: t\n    endpoint_env: BQ_TEST_ENDPOINT\n    credentials_file: "+file+"\n"+
+			"    send: profiles\n    key: email\n    fields: { email: identity.email }\n")
+		return connectors.OutputRequest{Output: o, Resolve: func(p string) string { return dir + "/" + p }}
+	}
+	connectortest.RunEnvCases(t, bigquery.NewDestination(), req("key.json"), []connectortest.EnvCase{
+		{Env: map[string]string{}},
+		{Env: map[string]string{"BQ_TEST_ENDPOINT": "127.0.0.1:9050"}},
+		{Env: map[string]string{"BQ_TEST_ENDPOINT": "ftp://tok-host"}, Want: "p.yaml:14:19: outputs[0].endpoint_env: environment variable BQ_TEST_ENDPOINT is set, but output o cannot sync with it: it is not host:port or an http(s) URL; fix the variable or unset it to use the real BigQuery API"},
+	})
+	connectortest.RunEnvCases(t, bigquery.NewDestination(), req("gone.json"), []connectortest.EnvCase{
+		{Env: map[string]string{"BQ_TEST_ENDPOINT": ""}, Want: "p.yaml:15:23: outputs[0].credentials_file: output o cannot sync: cannot read the service-account key file " + dir + "/gone.json: no such file or directory"},
+	})
+}
+
 // TestOutputWrites: under nulls: skip a field left out keeps the table's
 // value, under nulls: send a null clears it; a profile time lands as a
 // TIMESTAMP; a sync with fewer fields remakes the staging table; a remove of a key never

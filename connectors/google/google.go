@@ -188,6 +188,16 @@ func (d *Destination) Validate(req connectors.OutputRequest) error {
 	return err
 }
 
+// CheckEnv checks that credentials_env's variable holds credentials of a
+// kind Open can use, without asking for a token.
+func (d *Destination) CheckEnv(req connectors.OutputRequest) error {
+	s, err := settings(req)
+	if err != nil {
+		return err
+	}
+	return connectors.CheckEnv(req.Output, envVars(s))
+}
+
 // testOptions lets tests shorten the client's waits.
 var testOptions = func(o httpsend.Options) httpsend.Options { return o }
 

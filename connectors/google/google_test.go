@@ -77,6 +77,37 @@ func TestOpenCredentials(t *testing.T) {
 	}
 }
 
+// TestCheckEnv: the credentials are checked before a run, their JSON
+// and what their type needs, without asking for a token.
+func TestCheckEnv(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: must(x509.MarshalPKCS8PrivateKey(key))}))
+	sa := func(privateKey string) string {
+		b, _ := json.Marshal(map[string]string{"type": "service_account", "client_email": "tok@p.iam.gserviceaccount.com", "private_key": privateKey})
+		return string(b)
+	}
+	const want = "p.yaml:16:22: outputs[0].credentials_env: environment variable G_CREDS is set, but output o cannot sync with it: "
+	connectortest.RunEnvCases(t, New(), output(t, okKeys), []connectortest.EnvCase{
+		{Env: map[string]string{"G_CREDS": sa(pemKey)}},
+		{Env: map[string]string{"G_CREDS": `{"type": "authorized_user", "client_id": "tok-id", "client_secret": "tok-secret", "refresh_token": "tok-refresh"}`}},
+		{Env: map[string]string{}, Want: "p.yaml:16:22: outputs[0].credentials_env: environment variable G_CREDS is not set, and output o cannot sync without it: set it to a service account key JSON or an authorized_user JSON (client_id, client_secret, refresh_token), such as a key file's content, e.g. `export G_CREDS=...`"},
+		{Env: map[string]string{"G_CREDS": "tok-not-json"}, Want: want + "it is not a credentials JSON object"},
+		{Env: map[string]string{"G_CREDS": `{"type": "external_account", "audience": "tok-aud"}`}, Want: want + `the credentials have type "external_account": use a service_account key or authorized_user credentials`},
+		{Env: map[string]string{"G_CREDS": `{"type": "authorized_user", "client_id": "tok-id"}`}, Want: want + "the authorized_user credentials need client_id, client_secret and refresh_token"},
+		{Env: map[string]string{"G_CREDS": sa("-----BEGIN PRIVATE KEY-----\ntok-garbage\n-----END PRIVATE KEY-----\n")}, Want: want + "the service_account credentials' private_key is not a PEM RSA private key"},
+	})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 func TestServiceAccount(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

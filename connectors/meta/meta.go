@@ -161,6 +161,20 @@ func (d *Destination) Validate(req connectors.OutputRequest) error {
 	return err
 }
 
+// envVars are the environment variables Open reads: the access token.
+func envVars(s Settings) []connectors.EnvVar {
+	return []connectors.EnvVar{{Key: "access_token_env", Name: s.AccessTokenEnv, What: "a Marketing API access token with the ads_management permission"}}
+}
+
+// CheckEnv checks that the access token's variable is set.
+func (d *Destination) CheckEnv(req connectors.OutputRequest) error {
+	s, err := settings(req)
+	if err != nil {
+		return err
+	}
+	return connectors.CheckEnv(req.Output, envVars(s))
+}
+
 // testOptions lets tests shorten the client's waits.
 var testOptions = func(o httpsend.Options) httpsend.Options { return o }
 
@@ -171,10 +185,11 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		return nil, err
 	}
 	name := req.Output.Name
-	token, err := connectors.Env(name, "access_token_env", s.AccessTokenEnv, "a Marketing API access token with the ads_management permission")
+	env, err := connectors.ReadEnv(name, envVars(s))
 	if err != nil {
 		return nil, err
 	}
+	token := env["access_token_env"]
 	opts := httpsend.OptionsFor(req.Output)
 	opts.Secrets = []string{token}
 	opts.HTTP = &http.Client{Transport: throttleTransport{base: http.DefaultTransport}, CheckRedirect: noRedirect}

@@ -64,6 +64,14 @@ func TestOpenNeedsToken(t *testing.T) {
 }
 
 // open returns a writer of okKeys (plus extra) against srv.
+// TestCheckEnv: the access token is checked before a run, at its key.
+func TestCheckEnv(t *testing.T) {
+	connectortest.RunEnvCases(t, New(), output(t, okKeys), []connectortest.EnvCase{
+		{Env: map[string]string{"FB_TOKEN": "tok-token"}},
+		{Env: map[string]string{}, Want: "p.yaml:15:23: outputs[0].access_token_env: environment variable FB_TOKEN is not set, and output o cannot sync without it: set it to a Marketing API access token with the ads_management permission, e.g. `export FB_TOKEN=...`"},
+	})
+}
+
 func open(t *testing.T, srv *metatest.Server, extra string) *writer {
 	t.Helper()
 	t.Setenv("FB_TOKEN", token)

@@ -21,10 +21,10 @@ package mparticle
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
@@ -89,24 +89,54 @@ func (d *Destination) Validate(req connectors.OutputRequest) error {
 	return err
 }
 
+// envVars are the environment variables Open reads: the key, the secret
+// and, with url_env, the URL.
+func envVars(s Settings) []connectors.EnvVar {
+	vars := []connectors.EnvVar{
+		{Key: "key_env", Name: s.KeyEnv, What: "the Events API input's key"},
+		{Key: "secret_env", Name: s.SecretEnv, What: "the Events API input's secret"},
+	}
+	if s.URLEnv != "" {
+		vars = append(vars, connectors.EnvVar{Key: "url_env", Name: s.URLEnv, What: "the Events API's host, like " + DefaultURL, Check: checkURL})
+	}
+	return vars
+}
+
+// checkURL says what is wrong with the Events API's URL from url_env,
+// without repeating it.
+func checkURL(v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return fmt.Errorf("it is not an http(s) URL, like %s", DefaultURL)
+	case u.User != nil:
+		return errors.New("the URL holds credentials: give them with key_env and secret_env")
+	}
+	return nil
+}
+
+// CheckEnv checks that the variables Open reads are set and well-formed.
+func (d *Destination) CheckEnv(req connectors.OutputRequest) error {
+	s, err := settings(req)
+	if err != nil {
+		return err
+	}
+	return connectors.CheckEnv(req.Output, envVars(s))
+}
+
 // Open reads the key and secret from the environment.
 func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (connectors.Writer, error) {
 	s, err := settings(req)
 	if err != nil {
 		return nil, err
 	}
-	key, err := connectors.Env(req.Output.Name, "key_env", s.KeyEnv, "the Events API input's credential")
+	env, err := connectors.ReadEnv(req.Output.Name, envVars(s))
 	if err != nil {
 		return nil, err
 	}
-	secret, err := connectors.Env(req.Output.Name, "secret_env", s.SecretEnv, "the Events API input's credential")
-	if err != nil {
-		return nil, err
-	}
+	key, secret := env["key_env"], env["secret_env"]
 	if s.URLEnv != "" {
-		if s.URL = os.Getenv(s.URLEnv); s.URL == "" {
-			return nil, fmt.Errorf("output %s: environment variable %s (url_env) is not set: set it to the Events API's host, like %s", req.Output.Name, s.URLEnv, DefaultURL)
-		}
+		s.URL = env["url_env"]
 	}
 	opts := httpsend.OptionsFor(req.Output)
 	opts.Secrets = []string{key, secret}

@@ -3,6 +3,7 @@ package mparticle_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
@@ -80,6 +81,26 @@ func TestOpenNeedsTheEnvironment(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "MP_NOT_SET_ANYWHERE (secret_env) is not set") {
 		t.Errorf("Open: %v", err)
 	}
+}
+
+// TestCheckEnv: the key, the secret and url_env's URL are checked before
+// a run, each problem at its key.
+func TestCheckEnv(t *testing.T) {
+	req := output(t, "    send: events\n    key_env: MP_KEY\n    secret_env: MP_SECRET\n    url_env: MP_URL\n")
+	ok := map[string]string{"MP_KEY": "tok-key", "MP_SECRET": "tok-secret", "MP_URL": "https://tok.example"}
+	with := func(k, v string) map[string]string {
+		env := maps.Clone(ok)
+		env[k] = v
+		return env
+	}
+	connectortest.RunEnvCases(t, mparticle.New(), req, []connectortest.EnvCase{
+		{Env: ok},
+		{Env: map[string]string{}, Want: "p.yaml:12:14: outputs[0].key_env: environment variable MP_KEY is not set, and output o cannot sync without it: set it to the Events API input's key, e.g. `export MP_KEY=...`\n" +
+			"p.yaml:13:17: outputs[0].secret_env: environment variable MP_SECRET is not set, and output o cannot sync without it: set it to the Events API input's secret, e.g. `export MP_SECRET=...`\n" +
+			"p.yaml:14:14: outputs[0].url_env: environment variable MP_URL is not set, and output o cannot sync without it: set it to the Events API's host, like https://s2s.mparticle.com, e.g. `export MP_URL=...`"},
+		{Env: with("MP_URL", "ftp://tok.example"), Want: "p.yaml:14:14: outputs[0].url_env: environment variable MP_URL is set, but output o cannot sync with it: it is not an http(s) URL, like https://s2s.mparticle.com"},
+		{Env: with("MP_URL", "https://tok-user:tok-pass@tok.example"), Want: "p.yaml:14:14: outputs[0].url_env: environment variable MP_URL is set, but output o cannot sync with it: the URL holds credentials: give them with key_env and secret_env"},
+	})
 }
 
 // TestDestinationConformance forwards the events suite's batches to an

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -68,6 +67,27 @@ func (d *Destination) Validate(req connectors.OutputRequest) error {
 	return err
 }
 
+// outputEnvVars are the environment variables Open reads: the connection
+// string, which must parse.
+func outputEnvVars(c OutputConfig) []connectors.EnvVar {
+	return []connectors.EnvVar{{Key: "dsn_env", Name: c.DSNEnv, What: "the PostgreSQL connection string (postgres://user:password@host:5432/db)", Check: func(dsn string) error {
+		if _, err := pgx.ParseConfig(dsn); err != nil {
+			return errors.New("it does not parse as a connection string: " + redact(dsn, err))
+		}
+		return nil
+	}}}
+}
+
+// CheckEnv checks that the connection string's variable is set and
+// parses, without connecting.
+func (d *Destination) CheckEnv(req connectors.OutputRequest) error {
+	c, err := decodeOutput(req)
+	if err != nil {
+		return err
+	}
+	return connectors.CheckEnv(req.Output, outputEnvVars(c))
+}
+
 // outColumn is one field's column.
 type outColumn struct {
 	Name, Ident, Lit, Type string
@@ -99,10 +119,11 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	dsn := os.Getenv(c.DSNEnv)
-	if dsn == "" {
-		return nil, fmt.Errorf("the environment variable %s (named by dsn_env) is not set; set it to the PostgreSQL connection string, e.g. postgres://user:password@host:5432/db", c.DSNEnv)
+	env, err := connectors.ReadEnv(req.Output.Name, outputEnvVars(c))
+	if err != nil {
+		return nil, err
 	}
+	dsn := env["dsn_env"]
 	w := &pgWriter{dsn: dsn, env: c.DSNEnv, skip: req.Output.Nulls != config.NullsSend}
 	w.table = pgx.Identifier{c.Table}
 	if c.Schema != "" {

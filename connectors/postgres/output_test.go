@@ -124,3 +124,14 @@ func TestOutputReplacedThenChanged(t *testing.T) {
 		t.Errorf("the table holds %d rows, %d with the replaced identities; want 3000 new ones", n, stale)
 	}
 }
+
+// TestOutputCheckEnv: the connection string's variable is set and parses,
+// checked without a server; its password never shows.
+func TestOutputCheckEnv(t *testing.T) {
+	o := connectortest.ParseOutput(t, "    kind: postgres\n    dsn_env: PG_TEST_OUT_DSN\n    table: t\n    send: profiles\n    key: email\n    fields: { email: identity.email }\n")
+	connectortest.RunEnvCases(t, postgres.NewDestination(), connectors.OutputRequest{Output: o}, []connectortest.EnvCase{
+		{Env: map[string]string{"PG_TEST_OUT_DSN": "postgres://u:tok-pass@127.0.0.1:5432/db"}},
+		{Env: map[string]string{}, Want: "p.yaml:11:14: outputs[0].dsn_env: environment variable PG_TEST_OUT_DSN is not set, and output o cannot sync without it: set it to the PostgreSQL connection string (postgres://user:password@host:5432/db), e.g. `export PG_TEST_OUT_DSN=...`"},
+		{Env: map[string]string{"PG_TEST_OUT_DSN": "postgres://u:tok-pass@127.0.0.1:port/db"}, Want: "p.yaml:11:14: outputs[0].dsn_env: environment variable PG_TEST_OUT_DSN is set, but output o cannot sync with it: it does not parse as a connection string: invalid port"},
+	})
+}

@@ -213,6 +213,29 @@ func (d *Destination) Validate(req connectors.OutputRequest) error {
 	return err
 }
 
+// envVars are the environment variables Open reads: the UID2 client's
+// key and secret (base64 of an AES-256 key), and TTD's secret key.
+func envVars(s Settings) []connectors.EnvVar {
+	return []connectors.EnvVar{
+		{Key: "uid2_key_env", Name: s.UID2KeyEnv, What: envWhat["uid2_key_env"]},
+		{Key: "uid2_secret_env", Name: s.UID2SecretEnv, What: envWhat["uid2_secret_env"], Check: func(v string) error {
+			_, err := uid2.ParseSecret(v)
+			return err
+		}},
+		{Key: "ttd_secret_env", Name: s.TTDSecretEnv, What: envWhat["ttd_secret_env"]},
+	}
+}
+
+// CheckEnv checks that the three secrets are set, the UID2 client
+// secret in its format.
+func (d *Destination) CheckEnv(req connectors.OutputRequest) error {
+	s, err := settings(req)
+	if err != nil {
+		return err
+	}
+	return connectors.CheckEnv(req.Output, envVars(s))
+}
+
 // testOptions lets tests shorten the clients' waits.
 var testOptions = func(o httpsend.Options) httpsend.Options { return o }
 
@@ -223,19 +246,11 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		return nil, err
 	}
 	name := req.Output.Name
-	env := func(key, v string) (string, error) { return connectors.Env(name, key, v, envWhat[key]) }
-	uid2Key, err := env("uid2_key_env", s.UID2KeyEnv)
+	env, err := connectors.ReadEnv(name, envVars(s))
 	if err != nil {
 		return nil, err
 	}
-	uid2SecretB64, err := env("uid2_secret_env", s.UID2SecretEnv)
-	if err != nil {
-		return nil, err
-	}
-	ttdSecret, err := env("ttd_secret_env", s.TTDSecretEnv)
-	if err != nil {
-		return nil, err
-	}
+	uid2Key, uid2SecretB64, ttdSecret := env["uid2_key_env"], env["uid2_secret_env"], env["ttd_secret_env"]
 	uid2Secret, err := uid2.ParseSecret(uid2SecretB64)
 	if err != nil {
 		return nil, fmt.Errorf("output %s: environment variable %s (uid2_secret_env): %w", name, s.UID2SecretEnv, err)

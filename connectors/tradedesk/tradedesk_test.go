@@ -239,6 +239,21 @@ func TestSecretsNeverInErrors(t *testing.T) {
 
 // TestSign checks Sign against a vector computed independently
 // (printf body | openssl dgst -sha1 -hmac key -binary | base64).
+// TestCheckEnv: the three secrets are checked before a run, the UID2
+// client secret in its format, each problem at its key.
+func TestCheckEnv(t *testing.T) {
+	req := output(t, "    kind: "+Kind+"\n"+common+"    advertiser_id: adv1\n    ttd_secret_env: T_SECRET\n    uid2_key_env: U_KEY\n    uid2_secret_env: U_SECRET\n")
+	good := base64.StdEncoding.EncodeToString(uid2Secret)
+	connectortest.RunEnvCases(t, New(), req, []connectortest.EnvCase{
+		{Env: map[string]string{"T_SECRET": "tok-ttd", "U_KEY": "tok-key", "U_SECRET": good}},
+		{Env: map[string]string{}, Want: "p.yaml:15:21: outputs[0].ttd_secret_env: environment variable T_SECRET is not set, and output o cannot sync without it: set it to the Trade Desk advertiser's secret key, e.g. `export T_SECRET=...`\n" +
+			"p.yaml:16:19: outputs[0].uid2_key_env: environment variable U_KEY is not set, and output o cannot sync without it: set it to the UID2 client API key, e.g. `export U_KEY=...`\n" +
+			"p.yaml:17:22: outputs[0].uid2_secret_env: environment variable U_SECRET is not set, and output o cannot sync without it: set it to the UID2 client secret (base64), e.g. `export U_SECRET=...`"},
+		{Env: map[string]string{"T_SECRET": "tok-ttd", "U_KEY": "tok-key", "U_SECRET": "tok-not-base64!"}, Want: "p.yaml:17:22: outputs[0].uid2_secret_env: environment variable U_SECRET is set, but output o cannot sync with it: the client secret is not base64 (copy it as the UID2 portal shows it)"},
+		{Env: map[string]string{"T_SECRET": "tok-ttd", "U_KEY": "tok-key", "U_SECRET": "c2hvcnQ="}, Want: "p.yaml:17:22: outputs[0].uid2_secret_env: environment variable U_SECRET is set, but output o cannot sync with it: the client secret decodes to 5 bytes, not the 32 of an AES-256 key: is it the secret, not the API key?"},
+	})
+}
+
 func TestSign(t *testing.T) {
 	if got := Sign([]byte(`{"AdvertiserId":"adv1","Items":[]}`), []byte("key")); got != signVector {
 		t.Errorf("Sign = %s, want %s", got, signVector)

@@ -37,6 +37,7 @@ package webhook
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -158,6 +159,44 @@ func checkURL(s string) string {
 // testOptions lets tests shorten the client's waits.
 var testOptions = func(o httpsend.Options) httpsend.Options { return o }
 
+// envVars are the environment variables Open reads: url_env, secret_env
+// and each of headers_env, with the format each must have.
+func envVars(s Settings) []connectors.EnvVar {
+	var vars []connectors.EnvVar
+	if s.URLEnv != "" {
+		vars = append(vars, connectors.EnvVar{Key: "url_env", Name: s.URLEnv, What: "the webhook's URL", Check: func(v string) error {
+			if msg := checkURL(v); msg != "" {
+				return errors.New(msg)
+			}
+			return nil
+		}})
+	}
+	if s.SecretEnv != "" {
+		vars = append(vars, connectors.EnvVar{Key: "secret_env", Name: s.SecretEnv, What: "whsec_<base64>, the webhook's signing secret", Check: func(v string) error {
+			_, err := DecodeSecret(v)
+			return err
+		}})
+	}
+	for _, h := range slices.Sorted(maps.Keys(s.HeadersEnv)) {
+		vars = append(vars, connectors.EnvVar{Key: "headers_env." + h, Name: s.HeadersEnv[h], What: "the value of header " + h, Check: func(v string) error {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return errors.New("it holds more than one line")
+			}
+			return nil
+		}})
+	}
+	return vars
+}
+
+// CheckEnv checks that the variables Open reads are set and well-formed.
+func (d *Destination) CheckEnv(req connectors.OutputRequest) error {
+	s, err := settings(req)
+	if err != nil {
+		return err
+	}
+	return connectors.CheckEnv(req.Output, envVars(s))
+}
+
 // Open reads the URL, secret and secret headers from the environment and
 // returns the sync's writer.
 func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (connectors.Writer, error) {
@@ -165,39 +204,28 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	name := req.Output.Name
+	env, err := connectors.ReadEnv(req.Output.Name, envVars(s))
+	if err != nil {
+		return nil, err
+	}
 	opts := httpsend.OptionsFor(req.Output)
-	w := &writer{name: name, url: s.URL, header: http.Header{}}
+	w := &writer{name: req.Output.Name, url: s.URL, header: http.Header{}}
 	if s.URLEnv != "" {
-		if w.url, err = connectors.Env(name, "url_env", s.URLEnv, "the webhook's URL"); err != nil {
-			return nil, err
-		}
-		if msg := checkURL(w.url); msg != "" {
-			return nil, fmt.Errorf("output %s: environment variable %s (url_env): %s", name, s.URLEnv, msg)
-		}
+		w.url = env["url_env"]
 		opts.HidePath = true // the URL is a secret: errors show its host only
 	}
 	if s.SecretEnv != "" {
-		secret, err := connectors.Env(name, "secret_env", s.SecretEnv, "whsec_<base64>, the webhook's signing secret")
-		if err != nil {
-			return nil, err
-		}
+		secret := env["secret_env"]
 		if w.key, err = DecodeSecret(secret); err != nil {
-			return nil, fmt.Errorf("output %s: environment variable %s (secret_env): %w", name, s.SecretEnv, err)
+			return nil, fmt.Errorf("output %s: environment variable %s (secret_env): %w", req.Output.Name, s.SecretEnv, err)
 		}
 		opts.Secrets = append(opts.Secrets, secret)
 	}
 	for h, v := range s.Headers {
 		w.header.Set(h, v)
 	}
-	for _, h := range slices.Sorted(maps.Keys(s.HeadersEnv)) {
-		v, err := connectors.Env(name, "headers_env."+h, s.HeadersEnv[h], "the value of header "+h)
-		if err != nil {
-			return nil, err
-		}
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return nil, fmt.Errorf("output %s: environment variable %s (headers_env.%s) holds more than one line", name, s.HeadersEnv[h], h)
-		}
+	for h := range s.HeadersEnv {
+		v := env["headers_env."+h]
 		w.header.Set(h, v)
 		opts.Secrets = append(opts.Secrets, v)
 	}

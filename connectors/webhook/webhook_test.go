@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/httpsend"
 	"github.com/mosaic-cdp/mosaic/connectors/webhook/webhooktest"
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -130,6 +132,30 @@ func TestOpenReadsEnvironment(t *testing.T) {
 	if err := New().Validate(req); err != nil { // no environment needed
 		t.Errorf("Validate: %v", err)
 	}
+}
+
+// TestCheckEnv: every variable Open reads is checked before a run, set
+// and in its format, each problem at its key.
+func TestCheckEnv(t *testing.T) {
+	req := output(t, "    url_env: HOOK_URL\n    secret_env: HOOK_SECRET\n    headers_env: {Authorization: HOOK_AUTH}\n")
+	ok := map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": secret, "HOOK_AUTH": "Bearer tok"}
+	with := func(k, v string) map[string]string {
+		env := maps.Clone(ok)
+		env[k] = v
+		return env
+	}
+	connectortest.RunEnvCases(t, New(), req, []connectortest.EnvCase{
+		{Env: ok},
+		{Env: map[string]string{}, Want: "p.yaml:12:14: outputs[0].url_env: environment variable HOOK_URL is not set, and output hook cannot sync without it: set it to the webhook's URL, e.g. `export HOOK_URL=...`\n" +
+			"p.yaml:13:17: outputs[0].secret_env: environment variable HOOK_SECRET is not set, and output hook cannot sync without it: set it to whsec_<base64>, the webhook's signing secret, e.g. `export HOOK_SECRET=...`\n" +
+			"p.yaml:14:34: outputs[0].headers_env.Authorization: environment variable HOOK_AUTH is not set, and output hook cannot sync without it: set it to the value of header Authorization, e.g. `export HOOK_AUTH=...`"},
+		{Env: with("HOOK_SECRET", "tok-SECRET"), Want: "p.yaml:13:17: outputs[0].secret_env: environment variable HOOK_SECRET is set, but output hook cannot sync with it: not a Standard Webhooks secret: it must start with whsec_"},
+		{Env: with("HOOK_SECRET", "whsec_tok-SECRET!"), Want: "p.yaml:13:17: outputs[0].secret_env: environment variable HOOK_SECRET is set, but output hook cannot sync with it: not a Standard Webhooks secret: the part after whsec_ is not base64"},
+		{Env: with("HOOK_URL", "ftp://h/tok-URL"), Want: `p.yaml:12:14: outputs[0].url_env: environment variable HOOK_URL is set, but output hook cannot sync with it: the URL's scheme is "ftp": use https:// (or http://)`},
+		{Env: with("HOOK_AUTH", "Bearer tok\nX-Other: tok"), Want: "p.yaml:14:34: outputs[0].headers_env.Authorization: environment variable HOOK_AUTH is set, but output hook cannot sync with it: it holds more than one line"},
+	})
+	// Without *_env keys there is nothing to read.
+	connectortest.RunEnvCases(t, New(), output(t, "    url: https://h.example\n"), []connectortest.EnvCase{{}})
 }
 
 // open opens a webhook output of the given keys, its environment set.

@@ -1,0 +1,74 @@
+package connectortest
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mosaic-cdp/mosaic/connectors"
+)
+
+// EnvCase is one environment for RunEnvCases: the variables to set (""
+// leaves one unset) and the exact error CheckEnv must return ("" for
+// none).
+type EnvCase struct {
+	Env  map[string]string
+	Want string
+}
+
+// RunEnvCases checks a destination's CheckEnv on req, case by case, with
+// the case's variables set and every other variable a case names unset:
+// CheckEnv returns the case's error exactly; when it returns one, Open
+// fails too (a run must not commit an output that cannot open); and
+// neither error shows a value the case set. Validate passes whatever the
+// environment.
+func RunEnvCases(t *testing.T, d connectors.Destination, req connectors.OutputRequest, cases []EnvCase) {
+	t.Helper()
+	ec, ok := d.(connectors.EnvChecker)
+	if !ok {
+		t.Fatalf("%T is not a connectors.EnvChecker", d)
+	}
+	names := map[string]bool{}
+	for _, c := range cases {
+		for k := range c.Env {
+			names[k] = true
+		}
+	}
+	for _, c := range cases {
+		for _, k := range slices.Sorted(maps.Keys(names)) {
+			t.Setenv(k, c.Env[k])
+		}
+		if err := d.Validate(req); err != nil {
+			t.Errorf("env %v: Validate: %v (it must not read the environment)", c.Env, err)
+		}
+		err := ec.CheckEnv(req)
+		if got := errString(err); got != c.Want {
+			t.Errorf("env %v: CheckEnv:\n got: %s\nwant: %s", c.Env, got, c.Want)
+		}
+		errs := []error{err}
+		if err != nil {
+			w, oerr := d.Open(context.Background(), req)
+			if oerr == nil {
+				w.Close()
+				t.Errorf("env %v: CheckEnv refused it, but Open succeeded", c.Env)
+			}
+			errs = append(errs, oerr)
+		}
+		for _, e := range errs {
+			for _, v := range c.Env {
+				if e != nil && len(v) >= 4 && strings.Contains(e.Error(), v) {
+					t.Errorf("env %v: an error shows a value: %v", c.Env, e)
+				}
+			}
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -31,6 +31,8 @@ type CheckReport struct {
 	// of the rows past each feed's committed state and watermark.
 	StoreFound bool        `json:"store_found"`
 	Feeds      []FeedCheck `json:"feeds"`
+	// Outputs are the outputs' checks, in pipeline order.
+	Outputs []OutputCheck `json:"outputs"`
 }
 
 // FeedCheck is one feed's check.
@@ -48,10 +50,36 @@ type FeedCheck struct {
 // Ready tells whether the feed can be read as it is.
 func (f FeedCheck) Ready() bool { return len(f.Problems) == 0 }
 
-// Ready tells whether every feed can be read as it is.
+// OutputCheck is one output's check: what it reads from the machine's
+// environment when it syncs (connectors.EnvChecker), checked without
+// connecting.
+type OutputCheck struct {
+	Output string `json:"output"`
+	Kind   string `json:"kind"`
+	// Position is the output's place in the pipeline file (file:line:col).
+	Position string `json:"position"`
+	// Checked is false when the output kind reads nothing from the
+	// environment (files).
+	Checked bool `json:"checked"`
+	// Problems would fail the output's syncs; each names file:line:col
+	// and says how to fix it.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// Ready tells whether the output can sync as far as can be told without
+// connecting.
+func (o OutputCheck) Ready() bool { return len(o.Problems) == 0 }
+
+// Ready tells whether every feed can be read and every output can sync
+// as they are.
 func (r *CheckReport) Ready() bool {
 	for _, f := range r.Feeds {
 		if !f.Ready() {
+			return false
+		}
+	}
+	for _, o := range r.Outputs {
+		if !o.Ready() {
 			return false
 		}
 	}
@@ -64,7 +92,9 @@ func (r *CheckReport) Ready() bool {
 // and the mapped columns, and counts the rows the next read would deliver,
 // past the state and watermark of the store when it exists (opened
 // read-only, never created or migrated). A feed that cannot be checked
-// has that as its problem. The error is for a store that cannot be read.
+// has that as its problem. Each output is checked for what it reads from
+// the environment when it syncs (connectors.EnvChecker), connecting to
+// nothing. The error is for a store that cannot be read.
 func Check(ctx context.Context, p *config.Pipeline, reg *connectors.Registry, opts CheckOptions) (*CheckReport, error) {
 	log := opts.Log
 	if log == nil {
@@ -84,7 +114,38 @@ func Check(ctx context.Context, p *config.Pipeline, reg *connectors.Registry, op
 		log.Info("feed checked", "feed", fc.Feed, "rows", fc.Rows, "problems", len(fc.Problems))
 		rep.Feeds = append(rep.Feeds, fc)
 	}
+	rep.Outputs = []OutputCheck{}
+	for i := range p.Outputs {
+		oc := checkOutput(p, i, reg)
+		log.Info("output checked", "output", oc.Output, "problems", len(oc.Problems))
+		rep.Outputs = append(rep.Outputs, oc)
+	}
 	return rep, nil
+}
+
+// checkOutput checks the output at index i: its block, then what it reads
+// from the environment.
+func checkOutput(p *config.Pipeline, i int, reg *connectors.Registry) OutputCheck {
+	o := p.Outputs[i]
+	path := fmt.Sprintf("outputs[%d]", i)
+	oc := OutputCheck{Output: o.Name, Kind: o.Kind, Position: p.Pos(path).String()}
+	d, err := reg.Destination(o.Kind)
+	if err != nil {
+		oc.Problems = []string{fmt.Sprintf("%s: output %s: %v", oc.Position, o.Name, err)}
+		return oc
+	}
+	req := connectors.OutputRequest{Output: o, Resolve: p.Resolve}
+	err = d.Validate(req)
+	if ec, ok := d.(connectors.EnvChecker); ok && err == nil {
+		oc.Checked = true
+		err = ec.CheckEnv(req)
+	}
+	if err != nil {
+		for _, e := range asConfigErrors(p, path, err) {
+			oc.Problems = append(oc.Problems, e.Error())
+		}
+	}
+	return oc
 }
 
 // committed is a feed's committed source state and watermark.

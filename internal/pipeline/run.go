@@ -162,7 +162,7 @@ func (e *OutputsError) Unwrap() error { return e.Err }
 // the run record in one transaction. On failure the store is left as it
 // was, but for a run record saying why.
 func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Result, error) {
-	noData, err := r.check(ctx, p)
+	noData, err := r.check(ctx, p, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Pipeline, opts Options) (*Re
 // keeps its store open between runs, and reads it while a run writes).
 // It does what Run does, but for opening and closing the store.
 func (r *Runner) RunStore(ctx context.Context, store *engine.Store, p *config.Pipeline, opts Options) (*Result, error) {
-	noData, err := r.check(ctx, p)
+	noData, err := r.check(ctx, p, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -189,14 +189,6 @@ func (r *Runner) RunStore(ctx context.Context, store *engine.Store, p *config.Pi
 		return nil, err
 	}
 	return r.run(ctx, store, p, opts, noData, r.logger())
-}
-
-// check validates p for a run; noData lists the feeds with no data yet.
-func (r *Runner) check(ctx context.Context, p *config.Pipeline) (noData map[string]*config.Error, err error) {
-	if noData, err = validateForRun(p, r.Registry); err != nil {
-		return nil, err
-	}
-	return noData, audiences.Check(ctx, p)
 }
 
 func (r *Runner) logger() *slog.Logger {

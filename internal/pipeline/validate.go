@@ -3,11 +3,13 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
+	"github.com/mosaic-cdp/mosaic/internal/audiences"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
@@ -47,6 +49,25 @@ func validateForRun(p *config.Pipeline, reg *connectors.Registry) (map[string]*c
 		return warnings, rest
 	}
 	return warnings, nil
+}
+
+// check validates p for a run; noData lists the feeds with no data yet.
+// A run that will sync its outputs first checks what they read from the
+// environment (an *EnvError): one that could not sync is refused before
+// it does the work, rather than failing its outputs after it commits.
+func (r *Runner) check(ctx context.Context, p *config.Pipeline, opts Options) (noData map[string]*config.Error, err error) {
+	if noData, err = validateForRun(p, r.Registry); err != nil {
+		return nil, err
+	}
+	if err := audiences.Check(ctx, p); err != nil {
+		return nil, err
+	}
+	if !opts.NoSync && !opts.DryRun {
+		if err := CheckOutputEnv(p, r.Registry, ""); err != nil {
+			return nil, err
+		}
+	}
+	return noData, nil
 }
 
 // feedOf names the feed whose source block a source's error is about (its
@@ -102,6 +123,50 @@ func Validate(p *config.Pipeline, reg *connectors.Registry) error {
 	}
 	if len(errs) > 0 {
 		return errs
+	}
+	return nil
+}
+
+// EnvError is returned by CheckOutputEnv, and by Run before it stages
+// anything, when outputs cannot sync in this environment: a variable
+// holding a secret is unset or malformed. The pipeline file itself is
+// valid (errors.Is(err, config.ErrInvalid) is false).
+type EnvError struct {
+	// Problems are positioned at the keys naming the variables, in file
+	// order; they name the variables, never their values.
+	Problems config.Errors
+}
+
+func (e *EnvError) Error() string { return e.Problems.Error() }
+
+// CheckOutputEnv checks what p's outputs read from the machine when they
+// sync (connectors.EnvChecker): each variable is set and holds what its
+// platform defines. It checks the output named only, or every output
+// when only is "", connecting to nothing; an output whose block does not
+// validate is Validate's to report. It returns an *EnvError, or nil.
+func CheckOutputEnv(p *config.Pipeline, reg *connectors.Registry, only string) error {
+	var problems []error
+	for _, o := range p.Outputs {
+		if only != "" && o.Name != only {
+			continue
+		}
+		d, err := reg.Destination(o.Kind)
+		if err != nil {
+			continue
+		}
+		ec, ok := d.(connectors.EnvChecker)
+		if !ok {
+			continue
+		}
+		req := connectors.OutputRequest{Output: o, Resolve: p.Resolve}
+		if d.Validate(req) != nil {
+			continue
+		}
+		problems = append(problems, ec.CheckEnv(req))
+	}
+	var es config.Errors
+	if errors.As(connectors.JoinErrors(problems...), &es) {
+		return &EnvError{Problems: es}
 	}
 	return nil
 }

@@ -14,9 +14,10 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
 
-// runCheck checks a pipeline's feeds against their sources: exit 0 when
-// every feed is ready, 1 when one has problems or cannot be reached, 2 when
-// the pipeline file itself is invalid.
+// runCheck checks a pipeline's feeds against their sources and its
+// outputs against the environment: exit 0 when every feed and output is
+// ready, 1 when one has problems or cannot be reached, 2 when the pipeline
+// file itself is invalid.
 func runCheck(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "check")
 	format := fs.String("format", "text", "output `FORMAT`: text or json")
@@ -120,12 +121,59 @@ func printCheck(w io.Writer, rep *pipeline.CheckReport, args string) {
 			fmt.Fprintf(w, "  problem: %s\n", prob)
 		}
 	}
+	outputsNotReady := printOutputChecks(w, rep.Outputs)
 	fmt.Fprintln(w)
-	if notReady == 0 {
-		fmt.Fprintf(w, "%s ready\n", plural(len(rep.Feeds), "feed"))
+	summary := readiness(notReady, len(rep.Feeds), "feed")
+	if len(rep.Outputs) > 0 {
+		summary += "; " + readiness(outputsNotReady, len(rep.Outputs), "output")
+	}
+	if notReady+outputsNotReady == 0 {
+		fmt.Fprintln(w, summary)
 		return
 	}
-	fmt.Fprintf(w, "%d of %s not ready: fix the problems above and run `mosaic check %s` again\n", notReady, plural(len(rep.Feeds), "feed"), args)
+	fmt.Fprintf(w, "%s: fix the problems above and run `mosaic check %s` again\n", summary, args)
+}
+
+// printOutputChecks writes a table of the outputs, then each one's
+// problems, and returns how many are not ready.
+func printOutputChecks(w io.Writer, outs []pipeline.OutputCheck) int {
+	if len(outs) == 0 {
+		return 0
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "output\tkind\tstatus")
+	notReady := 0
+	for _, o := range outs {
+		status := "ready (its variables are set; not connected)"
+		switch {
+		case !o.Ready():
+			notReady++
+			status = plural(len(o.Problems), "problem")
+		case !o.Checked:
+			status = "ready (reads nothing from the environment)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Output, o.Kind, status)
+	}
+	tw.Flush()
+	for _, o := range outs {
+		if o.Ready() {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%s, %s)\n", o.Output, o.Kind, o.Position)
+		for _, prob := range o.Problems {
+			fmt.Fprintf(w, "  problem: %s\n", prob)
+		}
+	}
+	return notReady
+}
+
+// readiness says how many of n feeds or outputs are ready.
+func readiness(notReady, n int, what string) string {
+	if notReady == 0 {
+		return plural(n, what) + " ready"
+	}
+	return fmt.Sprintf("%d of %s not ready", notReady, plural(n, what))
 }
 
 func rowCount(f pipeline.FeedCheck) string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 	"github.com/mosaic-cdp/mosaic/internal/schedule"
 )
 
@@ -61,6 +62,12 @@ func runSchedule(ctx context.Context, e env, args []string) int {
 		if err != nil { // validation parsed it already; kept for safety
 			fmt.Fprintf(e.stderr, "%s: schedule: %v\n", p.Pos("schedule"), err)
 			return ExitUsage
+		}
+		// Each run syncs the outputs: refuse now what every run would.
+		if err := pipeline.CheckOutputEnv(p, builtin.Registry(), ""); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			fmt.Fprintf(e.stderr, "mosaic schedule: %s: its outputs cannot sync, so no run would: set the variables above and start again\n", path)
+			return ExitFailed
 		}
 		jobs = append(jobs, schedule.Job{Pipeline: p, Trigger: trigger})
 	}

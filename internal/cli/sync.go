@@ -47,6 +47,15 @@ func runSync(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "mosaic sync: %s has no `outputs:`; add one (see docs/outputs.md)\n", pos[0])
 		return ExitUsage
 	}
+	// An output that cannot read its secrets cannot sync: a sync is
+	// refused before it starts; a dry run shows what would be sent, then
+	// fails with the same problems.
+	envErr := pipeline.CheckOutputEnv(p, builtin.Registry(), *only)
+	if envErr != nil && !*dryRun {
+		fmt.Fprintln(e.stderr, envErr)
+		fmt.Fprintf(e.stderr, "mosaic sync: nothing was sent, as the outputs above cannot sync: set the variables and run `mosaic sync %s%s` again (`--output NAME` syncs one output alone)\n", shellQuote(pos[0]), stateArg(*state))
+		return ExitFailed
+	}
 	// A sync writes its delivery state; a dry run writes nothing, but its
 	// diff needs temporary tables, which a writer's connection has.
 	store, err := engine.Open(ctx, p.State, engine.Options{Command: "mosaic sync " + p.Name, Logger: log})
@@ -69,6 +78,10 @@ func runSync(ctx context.Context, e env, args []string) int {
 		return ExitFailed
 	case err != nil:
 		fmt.Fprintf(e.stderr, "mosaic sync: %v\n", err)
+		return ExitFailed
+	case envErr != nil:
+		fmt.Fprintln(e.stderr, envErr)
+		fmt.Fprintf(e.stderr, "mosaic sync: the dry run's counts stand, but the outputs above would fail to sync: set the variables and run `mosaic sync %s%s --dry-run` again\n", shellQuote(pos[0]), stateArg(*state))
 		return ExitFailed
 	}
 	return ExitOK

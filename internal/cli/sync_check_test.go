@@ -46,8 +46,8 @@ func hashedEmail(t *testing.T, email string) string {
 // google_customer_match output's would-be requests go with validateOnly;
 // the dry run reports the records Google would refuse, and neither the
 // list nor the store changes. A real sync then refuses those records.
-// Without credentials the dry run says which variable to set and still
-// reports its counts.
+// Without credentials the dry run reports its counts, says which variable
+// to set and exits 1; the sync is refused.
 func TestSyncDryRunChecksWithGoogle(t *testing.T) {
 	srv := googletest.New(t)
 	srv.Audience, srv.Account = "8457012345", "1234567890"
@@ -91,18 +91,24 @@ func TestSyncDryRunChecksWithGoogle(t *testing.T) {
 		t.Fatalf("the dry run changed the store (-before +after):\n%s", diff)
 	}
 
-	// Without credentials: the plain dry run, and what to set.
+	// Without credentials: the plain dry run, what to set, and exit 1, as
+	// the sync would fail; the sync itself is refused, sending nothing.
 	t.Setenv("MOSAIC_TEST_GOOGLE_CREDENTIALS", "")
 	requests = len(srv.Requests())
 	code, out, errOut = mosaic(t, "sync", p, "--dry-run")
-	if code != ExitOK || !strings.Contains(out, "would add") || !strings.Contains(out, "google: not checked by the destination (the counts above stand): output google: environment variable MOSAIC_TEST_GOOGLE_CREDENTIALS (credentials_env) is not set") {
+	problem := p + ":21:22: outputs[0].credentials_env: environment variable MOSAIC_TEST_GOOGLE_CREDENTIALS is not set, and output google cannot sync without it"
+	if code != ExitFailed || !strings.Contains(out, "would add") || !strings.Contains(out, "google: not checked by the destination (the counts above stand): output google: environment variable MOSAIC_TEST_GOOGLE_CREDENTIALS (credentials_env) is not set") ||
+		!strings.Contains(errOut, problem) {
 		t.Errorf("sync --dry-run without credentials: %d\n%s\n%s", code, out, errOut)
 	}
+	if code, out, errOut := mosaic(t, "sync", p); code != ExitFailed || !strings.Contains(errOut, problem) || !strings.Contains(errOut, "nothing was sent") {
+		t.Errorf("sync without credentials: %d\n%s\n%s", code, out, errOut)
+	}
 	if len(srv.Requests()) != requests {
-		t.Errorf("without credentials the dry run sent %q", srv.Requests()[requests:])
+		t.Errorf("without credentials the dry run or the sync sent %q", srv.Requests()[requests:])
 	}
 	if diff := cmp.Diff(before, everyTable(t, state)); diff != "" {
-		t.Fatalf("the dry run without credentials changed the store (-before +after):\n%s", diff)
+		t.Fatalf("the dry run or the sync without credentials changed the store (-before +after):\n%s", diff)
 	}
 
 	// The real sync refuses what the dry run said.

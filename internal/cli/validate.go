@@ -14,6 +14,7 @@ import (
 func runValidate(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "validate")
 	explain := fs.Bool("explain", false, "print the compiled SQL of every audience")
+	noEnv := fs.Bool("no-env", false, "check the file alone, not what its outputs read from the environment (their secrets): for a machine that has none, such as CI")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -40,6 +41,13 @@ func runValidate(ctx context.Context, e env, args []string) int {
 			return ExitUsage
 		}
 		return ExitFailed
+	}
+	if !*noEnv {
+		if err := pipeline.CheckOutputEnv(p, builtin.Registry(), ""); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			fmt.Fprintf(e.stderr, "%s is valid, but its outputs cannot sync here: set the variables above and run `mosaic validate %s` again (or check the file alone with --no-env)\n", pos[0], shellQuote(pos[0]))
+			return ExitFailed
+		}
 	}
 	if *explain {
 		text, err := audiences.Explain(p)

@@ -1,0 +1,55 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/internal/config"
+)
+
+// TestNewRefusesWhatCouldNotWork: serve refuses, naming the fix, outputs
+// whose secrets are unset (every run would be refused).
+func TestNewRefusesWhatCouldNotWork(t *testing.T) {
+	for k, v := range map[string]string{"TEST_EVENTS_KEY": "k1", "TEST_EVENTS_SECRET": "s1", "TEST_CLIENT_ID": "cid", "TEST_CLIENT_SECRET": "csecret", "TEST_HOOK_SECRET": ""} {
+		t.Setenv(k, v)
+	}
+	const feed = `version: 1
+name: served
+feeds:
+  - name: app
+    source: { kind: events_api, key_env: TEST_EVENTS_KEY, secret_env: TEST_EVENTS_SECRET }
+    source_type: events_api
+`
+	const profileAPI = "serve:\n  profile_api: { client_id_env: TEST_CLIENT_ID, client_secret_env: TEST_CLIENT_SECRET }\n"
+	const hook = "outputs:\n  - { name: hook, kind: webhook, url: http://127.0.0.1:9, secret_env: TEST_HOOK_SECRET, send: events }\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"events and POST /v1/runs", feed + profileAPI, ""},
+		{"an output without its secret", feed + profileAPI + hook, "p.yaml:10:71: outputs[0].secret_env: environment variable TEST_HOOK_SECRET is not set, and output hook cannot sync without it: set it to whsec_<base64>, the webhook's signing secret, e.g. `export TEST_HOOK_SECRET=...`\n" +
+			"the outputs above could not sync after a run, so no run would start: set their variables"},
+	} {
+		p, err := config.Parse("p.yaml", []byte(c.yaml))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		_, err = New(p, builtin.Registry(), Options{})
+		if got := errText(err); got != c.want {
+			t.Errorf("%s: New:\n got: %s\nwant: %s", c.name, got, c.want)
+		}
+	}
+	// With the secret the same pipeline serves.
+	t.Setenv("TEST_HOOK_SECRET", "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0")
+	p, err := config.Parse("p.yaml", []byte(feed+profileAPI+hook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(p, builtin.Registry(), Options{}); err != nil {
+		t.Errorf("with the secret: %v", err)
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

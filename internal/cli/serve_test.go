@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,9 +22,12 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/server"
 )
 
+// servePipeline's schedule is far enough for no run to start in a test:
+// the tests run the pipeline themselves, after the server.
 const servePipeline = `version: 1
 name: served
 state: ./store.duckdb
+schedule: "@every 24h"
 retention: { events: 3650d, profiles: 3650d }
 feeds:
   - name: app
@@ -322,6 +327,34 @@ func TestReadCommandsAskTheServer(t *testing.T) {
 	}
 	if code, _, errOut := mosaic(t, "sql", "-p", p, "SELECT * FROM nowhere"); code != ExitFailed || !strings.Contains(errOut, "nowhere") {
 		t.Errorf("a bad query through the server: %d %s; want exit 1 naming the table", code, errOut)
+	}
+}
+
+// TestServeRefusesEventsThatNoRunStages: an Events API feed without
+// `schedule:` or the Profile API (whose POST /v1/runs asks for a run)
+// would land batches that nothing stages while the server holds the
+// store: serve refuses to start, naming both fixes.
+func TestServeRefusesEventsThatNoRunStages(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pipeline.yaml")
+	if err := os.WriteFile(p, []byte(strings.Replace(servePipeline, "schedule: \"@every 24h\"\n", "", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A child, so that a server that starts is stopped by the timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "serve", p, "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "MOSAIC_CLI_SUBPROCESS=1", "SERVE_TEST_KEY=k", "SERVE_TEST_SECRET=s")
+	out, _ := cmd.CombinedOutput()
+	want := "mosaic serve: " + p + ":6:5: feed app: the Events API would accept batches that no run stages"
+	if code := cmd.ProcessState.ExitCode(); code != ExitUsage || !strings.Contains(string(out), want) || !strings.Contains(string(out), "Add `schedule:`") || !strings.Contains(string(out), "POST /v1/runs") {
+		t.Errorf("serve: exit %d\n%s\nwant exit 2 and …%s…", code, out, want)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(p), "store.duckdb")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused server made the store (%v)", err)
 	}
 }
 

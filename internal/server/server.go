@@ -164,7 +164,7 @@ func (s *Server) Run(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	s.ready.Store(true)
-	s.log.Info("serving", "addr", ln.Addr().String(), "pipeline", s.p.Name, "store", s.p.State, "events_api_feeds", len(s.feeds), "profile_api", s.profile != nil, "procs", runtime.GOMAXPROCS(0))
+	s.log.Info("serving", "addr", ln.Addr().String(), "pipeline", s.p.Name, "store", s.p.State, "events_api_feeds", len(s.feeds), "profile_api", s.profile != nil, "runs_on", s.runsOn(), "procs", runtime.GOMAXPROCS(0))
 	if s.opts.Ready != nil {
 		s.opts.Ready(ln.Addr().String())
 	}

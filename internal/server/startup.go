@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
@@ -15,8 +16,10 @@ import (
 
 // New checks what serving p needs, and refuses to serve what could not
 // work: the credentials named by its events_api feeds and its Profile
-// API, read from the environment now, and what its outputs read when a
-// run syncs them (pipeline.CheckOutputEnv).
+// API, read from the environment now; what its outputs read when a run
+// syncs them (pipeline.CheckOutputEnv); and, for an events_api feed, a
+// way for the batches it accepts to be staged: `schedule:`, or the
+// Profile API, whose POST /v1/runs asks for a run.
 func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Server, error) {
 	s := &Server{p: p, registry: registry, opts: opts, log: opts.Log, metrics: newMetrics(), runNow: make(chan time.Time, 1)}
 	if s.log == nil {
@@ -30,6 +33,7 @@ func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Serv
 		}
 		return v
 	}
+	firstFeed := -1
 	for i, f := range p.Feeds {
 		if f.Source.Kind != config.EventsAPI {
 			continue
@@ -37,6 +41,9 @@ func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Serv
 		c, err := eventsapi.Decode(connectors.ValidateRequest{Feed: f.Name, Source: f.Source})
 		if err != nil {
 			return nil, err
+		}
+		if firstFeed < 0 {
+			firstFeed = i
 		}
 		what := fmt.Sprintf("%s: feed %s", p.Pos(fmt.Sprintf("feeds[%d].source", i)), f.Name)
 		s.feeds = append(s.feeds, feedCreds{name: f.Name, key: env(what+" key_env", c.KeyEnv), secret: env(what+" secret_env", c.SecretEnv)})
@@ -46,8 +53,16 @@ func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Serv
 		what := p.Pos("serve.profile_api").String() + ": profile_api"
 		s.clientID, s.secret = env(what+" client_id_env", a.ClientIDEnv), env(what+" client_secret_env", a.ClientSecretEnv)
 	}
-	if len(s.feeds) == 0 && s.profile == nil {
+	switch {
+	case len(s.feeds) == 0 && s.profile == nil:
 		errs = append(errs, fmt.Errorf("%s: nothing to serve: add a feed with `source: {kind: events_api, key_env: ..., secret_env: ...}` or a `serve: {profile_api: ...}` block", p.File))
+	case len(s.feeds) > 0 && s.profile == nil && p.Schedule == "":
+		// Only a run stages what the Events API lands, and nothing would
+		// start one (--run-now starts one, at start only).
+		f := p.Feeds[firstFeed]
+		errs = append(errs, fmt.Errorf("%s: feed %s: the Events API would accept batches that no run stages: the pipeline has no `schedule:` and no Profile API, whose POST /v1/runs asks for a run. "+
+			"Add `schedule:` (like `schedule: \"@every 1m\"`), or `serve: {profile_api: {client_id_env: ..., client_secret_env: ...}}` and ask for runs with POST /v1/runs",
+			p.Pos(fmt.Sprintf("feeds[%d]", firstFeed)), f.Name))
 	}
 	// Every run syncs the outputs: one that could not is refused before
 	// it stages anything, so refuse now what every run would.
@@ -58,4 +73,22 @@ func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Serv
 		return nil, err
 	}
 	return s, nil
+}
+
+// runsOn says what starts the server's runs, for its log.
+func (s *Server) runsOn() string {
+	var on []string
+	if s.p.Schedule != "" {
+		on = append(on, "schedule "+s.p.Schedule)
+	}
+	if s.profile != nil {
+		on = append(on, "POST /v1/runs")
+	}
+	if s.opts.RunNow {
+		on = append(on, "--run-now")
+	}
+	if len(on) == 0 {
+		return "nothing"
+	}
+	return strings.Join(on, ", ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -72,4 +73,10 @@ func (sy *sync) count(ctx context.Context) error {
 		return storeErr("outputs/counts.sql", err)
 	}
 	return nil
+}
+
+// emptyMirrorErr is why a mirror whose records came out empty while it
+// holds delivered ones (emptyMirror) removes none of them.
+func (sy *sync) emptyMirrorErr() error {
+	return fmt.Errorf("its records came out empty while it holds %d delivered ones: refusing to remove them all, since a feed that broke must not empty the destination. If the set is meant to be empty, set `allow_empty: true` on the output", sy.sweepable)
 }

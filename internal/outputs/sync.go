@@ -79,6 +79,9 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 	total := sy.pending
 	if opts.DryRun {
 		res.Status = StatusDryRun
+		if sy.emptyMirror { // the sync would be refused: say so, as it would
+			res.Status, res.Err = StatusFailed, sy.emptyMirrorErr()
+		}
 		if n := min(int64(opts.Samples), total); n > 0 {
 			if res.Samples, _, res.Err = sy.page(ctx, 1, n); res.Err != nil {
 				res.Status = StatusFailed
@@ -104,7 +107,7 @@ func (s *Syncer) syncOne(ctx context.Context, store *engine.Store, p *config.Pip
 		err = s.deliver(ctx, sy, p, total)
 	}
 	if err == nil && sy.emptyMirror {
-		err = fmt.Errorf("its records came out empty while it holds %d delivered ones: refusing to remove them all, since a feed that broke must not empty the destination. If the set is meant to be empty, set `allow_empty: true` on the output", sy.sweepable)
+		err = sy.emptyMirrorErr()
 	}
 	// Whatever happened, what was acknowledged is held.
 	if ferr := sy.fold(context.WithoutCancel(ctx)); ferr != nil && err == nil {

@@ -126,18 +126,7 @@ func TestCheckOutputEnvOnly(t *testing.T) {
 // unset or malformed is refused before it stages anything (no store, no
 // run record); --no-sync and a dry run need no secret.
 func TestRunRefusesOutputsThatCannotSync(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "crm.csv", "id,email\nC1,a@x.com\n")
-	p := loadPipeline(t, dir, `version: 1
-name: p
-state: ./store.duckdb
-feeds:
-  - name: crm
-    source: { kind: files, path: crm.csv }
-    source_type: warehouse
-    identities: { id: customerid, email: email }
-outputs:
-  - name: hook
+	p := crmWithOutputs(t, `  - name: hook
     kind: webhook
     url: http://127.0.0.1:9/hook
     secret_env: TESTENV_RUN_SECRET
@@ -172,18 +161,7 @@ outputs:
 // reads from the environment; an output that cannot sync makes the
 // pipeline not ready.
 func TestCheckReportsOutputs(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "crm.csv", "id,email\nC1,a@x.com\n")
-	p := loadPipeline(t, dir, `version: 1
-name: p
-state: ./store.duckdb
-feeds:
-  - name: crm
-    source: { kind: files, path: crm.csv }
-    source_type: warehouse
-    identities: { id: customerid, email: email }
-outputs:
-  - name: export
+	p := crmWithOutputs(t, `  - name: export
     kind: files
     path: exports
     send: profiles
@@ -216,4 +194,23 @@ outputs:
 	if rep, err := Check(context.Background(), p, builtin.Registry(), CheckOptions{}); err != nil || !rep.Ready() {
 		t.Errorf("with the secret set: %+v, %v; want ready", rep, err)
 	}
+}
+
+// crmWithOutputs loads a pipeline of one CSV feed, crm, in a temp dir,
+// with outputs (YAML list items) as its outputs: block, which starts at
+// the file's line 10.
+func crmWithOutputs(t *testing.T, outputs string) *config.Pipeline {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, dir, "crm.csv", "id,email\nC1,a@x.com\n")
+	return loadPipeline(t, dir, `version: 1
+name: p
+state: ./store.duckdb
+feeds:
+  - name: crm
+    source: { kind: files, path: crm.csv }
+    source_type: warehouse
+    identities: { id: customerid, email: email }
+outputs:
+`+outputs)
 }

@@ -26,7 +26,7 @@ func Check(ctx context.Context, p *config.Pipeline) error {
 	defer s.Close()
 	var errs config.Errors
 	for i := range p.Audiences {
-		walkPaths(fmt.Sprintf("audiences[%d].criteria", i), &p.Audiences[i].Criteria, func(path string, c *config.Criterion) {
+		Walk(fmt.Sprintf("audiences[%d].criteria", i), &p.Audiences[i].Criteria, func(path string, c *config.Criterion) {
 			if c.SQL == "" {
 				return
 			}
@@ -106,16 +106,17 @@ func firstLine(err error) string {
 	return line
 }
 
-// walkPaths calls f on c and every criterion under it, with its path.
-func walkPaths(path string, c *config.Criterion, f func(string, *config.Criterion)) {
+// Walk calls f on c and every criterion under it, with its path in the
+// pipeline file (path is c's own, e.g. "audiences[0].criteria").
+func Walk(path string, c *config.Criterion, f func(string, *config.Criterion)) {
 	f(path, c)
 	for i := range c.All {
-		walkPaths(fmt.Sprintf("%s.all[%d]", path, i), &c.All[i], f)
+		Walk(fmt.Sprintf("%s.all[%d]", path, i), &c.All[i], f)
 	}
 	for i := range c.Any {
-		walkPaths(fmt.Sprintf("%s.any[%d]", path, i), &c.Any[i], f)
+		Walk(fmt.Sprintf("%s.any[%d]", path, i), &c.Any[i], f)
 	}
 	if c.Not != nil {
-		walkPaths(path+".not", c.Not, f)
+		Walk(path+".not", c.Not, f)
 	}
 }

@@ -229,17 +229,24 @@ func drops(st pipeline.Stats, recorded string) string {
 	return fmt.Sprintf("%s; %d problems %s in dropped_rows: one per dropped row, and %d for identities, values or attributes kept out of kept rows", rows, st.DroppedRecords, recorded, parts)
 }
 
-// printWarnings prints what the run went past, feed by feed.
+// printWarnings prints what the run went past, feed by feed, then the
+// names of definitions that match no stored data.
 func printWarnings(w io.Writer, p *config.Pipeline, st pipeline.Stats) {
 	first := true
+	warn := func(msg string) {
+		if first {
+			fmt.Fprintln(w, "warnings:")
+			first = false
+		}
+		fmt.Fprintf(w, "  %s\n", msg)
+	}
 	for _, feed := range p.Feeds {
 		for _, msg := range st.Feeds[feed.Name].Warnings {
-			if first {
-				fmt.Fprintln(w, "warnings:")
-				first = false
-			}
-			fmt.Fprintf(w, "  %s: %s\n", feed.Name, msg)
+			warn(feed.Name + ": " + msg)
 		}
+	}
+	for _, msg := range st.UnseenNames {
+		warn(msg)
 	}
 }
 

@@ -104,6 +104,10 @@ type Stats struct {
 	// read as 0 rows, a last line without its newline waits. Each feed's
 	// stats hold its own (engine.FeedStats.Warnings).
 	Warnings []string `json:"warnings,omitempty"`
+	// UnseenNames warns of each name an audience or calculated attribute
+	// uses (an event name, an attribute key, an identity type) that no
+	// stored data has, with where the pipeline file has it (unseen.Find).
+	UnseenNames []string `json:"unseen_names,omitempty"`
 }
 
 // StageStats times one stage.

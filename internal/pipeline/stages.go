@@ -15,6 +15,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/identity"
 	"github.com/mosaic-cdp/mosaic/internal/profiledocs"
 	"github.com/mosaic-cdp/mosaic/internal/retention"
+	"github.com/mosaic-cdp/mosaic/internal/unseen"
 )
 
 // runState is what the stages after staging share: the run's
@@ -74,6 +75,14 @@ var stages = []stage{
 			return 0, err
 		}
 		s.res.Stats.Audiences, s.res.Stats.AudiencesRemoved = aud.Audiences, aud.Removed
+		// The names the definitions use, checked once the store holds the
+		// run's data: a misspelt one matches nothing, silently.
+		if s.res.Stats.UnseenNames, err = unseen.Find(ctx, s.tx, s.p); err != nil {
+			return 0, err
+		}
+		for _, w := range s.res.Stats.UnseenNames {
+			s.log.Warn("a name matches no stored data", "where", w)
+		}
 		return int64(len(aud.Audiences)), nil
 	}},
 	{"profile_docs", func(ctx context.Context, s *runState) (int64, error) {

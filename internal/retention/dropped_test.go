@@ -16,7 +16,8 @@ import (
 // the runs that started before its clock less the shorter window
 // (retention.profiles' 2d here, not retention.events' 30d), and drops
 // from those runs' stats the lists that name people (profiles.shared's
-// identity values, profiles.largest's MPIDs), keeping their counts. A run
+// identity values, profiles.largest's and retention.deleted_mpids'
+// MPIDs), keeping their counts. A run
 // that started since keeps both; the stats count what went.
 func TestRetentionTakesOldRunsDroppedRows(t *testing.T) {
 	dir := t.TempDir()
@@ -58,9 +59,11 @@ feeds:
 		batch(`"customer_id": "bob", "email": "home@x.com"`)+
 		`{"user_identities": {"email": "cat@x.com"`+"\n")
 	run()
-	// It started three days before the next run's clock.
+	// It started three days before the next run's clock, and (as if its
+	// retention had deleted two profiles) names their MPIDs.
 	db := open()
-	if _, err := db.Exec(`UPDATE _mosaic.runs SET started_at = started_at - INTERVAL 3 DAY WHERE run_id = 1`); err != nil {
+	if _, err := db.Exec(`UPDATE _mosaic.runs SET started_at = started_at - INTERVAL 3 DAY,
+		stats = json_merge_patch(stats, '{"retention": {"profiles_deleted": 2, "deleted_mpids": [11, 12]}}') WHERE run_id = 1`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -75,9 +78,9 @@ feeds:
 		{"dropped rows", `SELECT string_agg(run_id || ' ' || reason, ', ' ORDER BY run_id, reason) FROM dropped_rows`,
 			"2 invalid_json, 2 shared_identity"},
 		{"Cat's e-mail", `SELECT count(*) FROM _mosaic.dropped_rows WHERE contains(CAST("row" AS VARCHAR), 'cat@x.com')`, "0"},
-		{"run 1's lists", `SELECT CAST(json_exists(stats, '$.profiles.shared') AS VARCHAR) || ' ' || CAST(json_exists(stats, '$.profiles.largest') AS VARCHAR) FROM runs WHERE run_id = 1`,
-			"false false"},
-		{"run 1's counts", `SELECT (stats->>'$.profiles.shared_values') || ' ' || (stats->>'$.profiles.created') FROM runs WHERE run_id = 1`, "1 2"},
+		{"run 1's lists", `SELECT CAST(json_exists(stats, '$.profiles.shared') AS VARCHAR) || ' ' || CAST(json_exists(stats, '$.profiles.largest') AS VARCHAR) || ' ' || CAST(json_exists(stats, '$.retention.deleted_mpids') AS VARCHAR) FROM runs WHERE run_id = 1`,
+			"false false false"},
+		{"run 1's counts", `SELECT (stats->>'$.profiles.shared_values') || ' ' || (stats->>'$.profiles.created') || ' ' || (stats->>'$.retention.profiles_deleted') FROM runs WHERE run_id = 1`, "1 2 2"},
 		{"run 2's lists", `SELECT json_array_length(stats->'$.profiles.shared') || ' ' || json_array_length(stats->'$.profiles.largest') FROM runs WHERE run_id = 2`,
 			"1 2"},
 		{"run 2's retention stats", `SELECT (stats->>'$.retention.dropped_rows_deleted') || ' ' || (stats->>'$.retention.run_stats_cleared') FROM runs WHERE run_id = 2`,

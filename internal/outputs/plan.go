@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/internal/config"
@@ -61,8 +62,31 @@ func (sy *sync) plan(ctx context.Context, p *config.Pipeline) error {
 // longer desired (a mirror's).
 func (sy *sync) pendingSQL(ctx context.Context, sweep bool) error {
 	o := sy.o
+	var keep any // NULL: every field
+	if f := forgetFields(o); f != nil {
+		keep = f
+	}
 	return sy.exec(ctx, "outputs/pending.sql", sqlfiles.Get("outputs/pending.sql"), o.Name, o.Mode != config.ModeInsert, sweep,
-		o.Send == config.SendAudience, int64(sy.refresh/time.Second), sy.now())
+		o.Send == config.SendAudience, int64(sy.refresh/time.Second), sy.now(), keep)
+}
+
+// forgetFields names the fields a record of a profile `mosaic forget`
+// erased keeps from the payload last delivered: those that identify the
+// person (its MPID, its identities), for the receiver to find what it
+// holds, and none of what it says about them. nil keeps them all: an
+// audience record's fields are the audience, the MPID and identities.
+func forgetFields(o *config.Output) []string {
+	if o.Send != config.SendProfiles {
+		return nil
+	}
+	keep := []string{}
+	for name, src := range o.Fields {
+		if src == "mpid" || strings.HasPrefix(src, "identity.") {
+			keep = append(keep, name)
+		}
+	}
+	slices.Sort(keep)
+	return keep
 }
 
 // count reads the sync's counts (counts.sql).

@@ -7,7 +7,10 @@
 -- was delivered before (replaced), so that identities a member no longer
 -- has leave the destination too.
 -- Records of a profile erased by `mosaic forget` that the output holds
--- are removed whatever its mode (forgotten; see forget/keys.sql).
+-- are removed whatever its mode (forgotten; see forget/keys.sql), with
+-- the fields of the payload last delivered that $7 names (those that
+-- identify the person, so that the receiver can find what it holds), or
+-- all of them when $7 is NULL.
 -- When $5 > 0 (seconds: a connectors.Refresher's RefreshAfter), the valid
 -- desired records the output holds, unchanged, whose last delivery is at
 -- least that old at $6 (the sync's clock) are sent again with their
@@ -37,7 +40,11 @@ FROM (
       AND (($3 AND d.key IS NULL) OR ($4 AND $2 AND d.hash <> s.hash))
       AND s.key NOT IN (SELECT key FROM _mosaic.forget_keys WHERE output = $1)
     UNION ALL
-    SELECT 'forgotten', 1, s.key, s.payload, s.hash, NULL
+    SELECT 'forgotten', 1, s.key,
+        CASE WHEN $7::VARCHAR[] IS NULL THEN s.payload
+             ELSE (SELECT coalesce(json_group_object(f.key, f.value), '{}') FROM json_each(s.payload) f
+                   WHERE list_contains($7::VARCHAR[], f.key)) END,
+        s.hash, NULL
     FROM _mosaic.output_state s
     WHERE s.output = $1 AND s.key IN (SELECT key FROM _mosaic.forget_keys WHERE output = $1)
       AND s.key NOT IN (SELECT key FROM _out_desired WHERE rank = 1)

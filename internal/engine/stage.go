@@ -153,10 +153,14 @@ func (t *Tx) stageSelect(ctx context.Context, table, query string) (int64, error
 }
 
 type mapIdentity struct {
-	Col     column
-	Type    string
-	Lower   bool
-	Blocked string // SQL: whether the blocklist removes id_N
+	Col   column
+	Type  string
+	Lower bool
+	// Value and Refusal are SQL: the column's value as an identity, and
+	// why it is refused ("" when its type never is): column.Identity.
+	Value, Refusal string
+	Raw            column // the column read from the stage as s, for a refusal's record
+	Blocked        string // SQL: whether the blocklist removes id_N
 }
 
 type mapAttribute struct {
@@ -297,8 +301,9 @@ func (f *FeedStage) mapData(cols []column) (map[string]any, error) {
 			return nil, err
 		}
 		t := f.feed.Identities[name]
+		value, refusal := c.Identity()
 		ids = append(ids, mapIdentity{
-			Col: *c, Type: t,
+			Col: *c, Type: t, Value: value, Refusal: refusal, Raw: c.in("s"),
 			Lower:   t == "email" && f.p.Identity.LowersEmail(),
 			Blocked: blocklistSQL(fmt.Sprintf("id_%d", len(ids)), t, f.p.Identity.Blocklist),
 		})

@@ -28,6 +28,12 @@ C3,,c@x.com,nope
 C1,,a2@x.com,2026-05-01T02:00:00Z
 C4,C4b,d@x.com,2026-05-01T03:00:00Z
 `)
+	// A refused identity value (a list, a fraction) is a record of a kept
+	// row; a row with no other identity is dropped, once.
+	writeFile(t, dir, "typed.ndjson", `{"id":777.0,"ts":"2026-05-01T04:00:00Z"}
+{"id":"C7","email":["e@x.com"],"ts":"2026-05-01T05:00:00Z"}
+{"id":0.5,"email":{"work":"f@x.com"},"ts":"2026-05-01T06:00:00Z"}
+`)
 	writeFile(t, dir, "upd.csv", `id,email,ts
 C9,z@x.com,2026-05-02T00:00:00Z
 C1,,2026-05-02T00:00:00Z
@@ -50,6 +56,11 @@ feeds:
     source: { kind: files, path: upd.csv }
     source_type: warehouse
     protection: only_update
+    timestamp: ts
+    identities: { id: customerid, email: email }
+  - name: typed
+    source: { kind: files, path: typed.ndjson }
+    source_type: warehouse
     timestamp: ts
     identities: { id: customerid, email: email }
   - name: mp
@@ -91,8 +102,12 @@ feeds:
 		// C9 matches no profile; C8 matches C1's through a@, which holds
 		// another customerid: the only_update rows are dropped.
 		"upd": {3, 1, 2, map[string]int64{"no_matching_profile": 1, "unique_conflict": 1}},
-		"mp":  {},
-	}, 3, 6)
+		// 777.0 is customerid 777; C7's e-mail is a list, refused; the
+		// third row's customerid is a fraction and its e-mail an
+		// object: none is left, and the row is dropped.
+		"typed": {3, 2, 1, map[string]int64{"identity_not_scalar": 1, "no_identity": 1}},
+		"mp":    {},
+	}, 4, 8)
 
 	// A row whose mpid names C1's profile is kept; one whose mpid names
 	// no profile, with no identity, is dropped.
@@ -100,9 +115,10 @@ feeds:
 	writeFile(t, dir, "mp.csv", "mpid,id,ts\n"+mpid+",C1,2026-05-03T00:00:00Z\n12345,,2026-05-03T00:00:00Z\n")
 	res = run(t, p, Options{})
 	check(res, map[string]counts{
-		"crm": {},
-		"upd": {},
-		"mp":  {2, 1, 1, map[string]int64{"unknown_mpid": 1}},
+		"crm":   {},
+		"upd":   {},
+		"typed": {},
+		"mp":    {2, 1, 1, map[string]int64{"unknown_mpid": 1}},
 	}, 1, 1)
 }
 

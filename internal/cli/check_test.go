@@ -150,3 +150,40 @@ func TestCheckUsage(t *testing.T) {
 		t.Errorf("invalid pipeline: code %d, %q", code, errOut)
 	}
 }
+
+// TestCheckIdentityColumnTypes: identity columns whose values are not
+// identities are problems at their mapping, each saying what a run does
+// with them and how to fix it: a Parquet DOUBLE and FLOAT, a list and a
+// struct, an NDJSON key holding fractions, arrays and objects. A DECIMAL
+// (exact), integers and text are not.
+func TestCheckIdentityColumnTypes(t *testing.T) {
+	dir := t.TempDir()
+	parquet, err := os.ReadFile(filepath.Join(testdata, "..", "..", "..", "testdata", "identity", "identity_value_types", "inputs", "run1", "pq", "1.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "pq/1.parquet"), string(parquet))
+	writeFile(t, filepath.Join(dir, "nd/1.ndjson"), `{"cid":777.0,"email":"a@x.com","ts":"2026-05-01T00:00:00Z"}`+"\n"+
+		`{"cid":"C2","email":["b@x.com"],"other":{"k":1},"ts":"2026-05-01T00:00:00Z"}`+"\n")
+	writeFile(t, filepath.Join(dir, "pipeline.yaml"), `version: 1
+name: typed
+state: ./store.duckdb
+feeds:
+  - name: pq
+    source: { kind: files, path: pq/*.parquet }
+    source_type: warehouse
+    timestamp: ts
+    identities: { cid: customerid, acct: other, emails: email, contact: other_id_2, device: other_id_4, big: other_id_3 }
+  - name: nd
+    source: { kind: files, path: nd/*.ndjson }
+    source_type: sdk
+    timestamp: ts
+    identities: { cid: customerid, email: email, other: other }
+`)
+	t.Chdir(dir)
+	code, out, errOut := mosaic(t, "check", "pipeline.yaml")
+	if code != ExitFailed {
+		t.Errorf("check: code %d, want %d\n%s", code, ExitFailed, errOut)
+	}
+	golden(t, "check/identity_types.txt", out)
+}

@@ -91,7 +91,9 @@ func (r *CheckReport) Ready() bool {
 // connectors.Checker connects and checks the table (or query, or files)
 // and the mapped columns, and counts the rows the next read would deliver,
 // past the state and watermark of the store when it exists (opened
-// read-only, never created or migrated). A feed that cannot be checked
+// read-only, never created or migrated); an identity column of a type
+// whose values are not identities (a float, a list) is a problem at its
+// mapping (check_identity.go). A feed that cannot be checked
 // has that as its problem. Each output is checked for what it reads from
 // the environment when it syncs (connectors.EnvChecker), connecting to
 // nothing. The error is for a store that cannot be read.
@@ -228,6 +230,7 @@ func checkFeed(ctx context.Context, p *config.Pipeline, i int, reg *connectors.R
 	for j, prob := range fc.Problems {
 		fc.Problems[j] = pos + ": " + prob
 	}
+	fc.Problems = append(fc.Problems, identityColumnProblems(p, i, fc.Columns)...)
 	switch {
 	case err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		fc.Problems = append(fc.Problems, fmt.Sprintf("%s: feed %s: the %s source did not answer within %s (%v); check the server is reachable, or raise --timeout", pos, f.Name, f.Source.Kind, timeout, err))

@@ -28,6 +28,13 @@ import (
 // A dry run calls neither Open nor Write; it calls OpenValidate on a
 // Destination that is also a Validator (below).
 //
+// The errors of Open, OpenValidate, Write and Copy (and a record's
+// RecordError) say what failed and how to fix it, but not which output:
+// the engine keeps them beside the output's name (output_runs,
+// output_failures) and names it in a failed sync's error ("output crm:
+// POST https://…: HTTP 500 …"). Validate's and CheckEnv's errors are
+// positioned in the pipeline file, and name the output in their message.
+//
 // A Destination holds no state between calls; it is safe to use for many
 // outputs. What a destination has acknowledged is kept by the engine, not
 // by the destination; what else it must remember from one sync to the

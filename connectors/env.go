@@ -46,20 +46,21 @@ type EnvVar struct {
 	Check func(value string) error
 }
 
-// ReadEnv reads vars for output's Open and returns their values by Key.
-// The first variable that is unset (and not Optional) or that Check
-// refuses is an error naming it and its key, never a value.
-func ReadEnv(output string, vars []EnvVar) (map[string]string, error) {
+// ReadEnv reads vars for an output's Open and returns their values by
+// Key. The first variable that is unset (and not Optional) or that Check
+// refuses is an error naming it and its key, never a value; like every
+// error of Open, it leaves naming the output to the engine.
+func ReadEnv(vars []EnvVar) (map[string]string, error) {
 	values := make(map[string]string, len(vars))
 	for _, v := range vars {
 		value := os.Getenv(v.Name)
 		switch {
 		case value == "" && v.Optional:
 		case value == "":
-			return nil, fmt.Errorf("output %s: environment variable %s (%s) is not set: set it to %s, e.g. `export %s=...`", output, v.Name, v.Key, v.What, v.Name)
+			return nil, fmt.Errorf("environment variable %s (%s) is not set: set it to %s, e.g. `export %s=...`", v.Name, v.Key, v.What, v.Name)
 		case v.Check != nil:
 			if err := v.Check(value); err != nil {
-				return nil, fmt.Errorf("output %s: environment variable %s (%s): %w", output, v.Name, v.Key, err)
+				return nil, fmt.Errorf("environment variable %s (%s): %w", v.Name, v.Key, err)
 			}
 		}
 		values[v.Key] = value

@@ -165,7 +165,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	env, err := connectors.ReadEnv(req.Output.Name, outputEnvVars(c))
+	env, err := connectors.ReadEnv(outputEnvVars(c))
 	if err != nil {
 		return nil, err
 	}
@@ -177,13 +177,13 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 			c.CredentialsFile = req.Resolve(c.CredentialsFile)
 		}
 		if _, err := os.Stat(c.CredentialsFile); err != nil {
-			return nil, fmt.Errorf("output %s: cannot read the service-account key file %s (credentials_file): %v", req.Output.Name, c.CredentialsFile, unwrapPathError(err))
+			return nil, fmt.Errorf("cannot read the service-account key file %s (credentials_file): %v", c.CredentialsFile, unwrapPathError(err))
 		}
 	}
 	off := false
 	client, err := newClient(ctx, Config{Project: c.Project, Location: c.Location, Endpoint: c.Endpoint, CredentialsFile: c.CredentialsFile, StorageRead: &off}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("output %s: bigquery %s.%s.%s: %w", req.Output.Name, c.Project, c.Dataset, c.Table, err)
+		return nil, fmt.Errorf("bigquery %s.%s.%s: %w", c.Project, c.Dataset, c.Table, err)
 	}
 	timeout := time.Duration(req.Output.Timeout)
 	if timeout <= 0 {
@@ -217,7 +217,7 @@ type bqWriter struct {
 	merge   string
 }
 
-// errorf prefixes a message with the output and its table, and ends it
+// errorf prefixes a message with the output's table, and ends it
 // with a hint at the fix when the error suggests one; err is redacted.
 func (w *bqWriter) errorf(err error, format string, args ...any) error {
 	hint := ""
@@ -227,7 +227,7 @@ func (w *bqWriter) errorf(err error, format string, args ...any) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		hint = fmt.Sprintf(" (BigQuery did not answer in time; the output's `timeout:`, now %s, bounds each step)", w.timeout)
 	}
-	return fmt.Errorf("output %s: bigquery %s: %s: %w%s", w.name, w.where, fmt.Sprintf(format, args...), redact(err), hint)
+	return fmt.Errorf("bigquery %s: %s: %w%s", w.where, fmt.Sprintf(format, args...), redact(err), hint)
 }
 
 // prepare creates the table when missing, checks its columns, creates the
@@ -294,12 +294,12 @@ func (w *bqWriter) checkSchema(have, want bigquery.Schema) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("output %s: bigquery table %s exists without the columns %s (it has: %s); add them (ALTER TABLE `%s` %s) or point `table:` at a new table, which is created with every column",
-			w.name, w.where, strings.Join(missing, ", "), strings.Join(names, ", "), w.where, strings.Join(add, ", "))
+		return fmt.Errorf("bigquery table %s exists without the columns %s (it has: %s); add them (ALTER TABLE `%s` %s) or point `table:` at a new table, which is created with every column",
+			w.where, strings.Join(missing, ", "), strings.Join(names, ", "), w.where, strings.Join(add, ", "))
 	}
 	if len(wrong) > 0 {
-		return fmt.Errorf("output %s: bigquery table %s has columns of other types than the output's fields need: %s; change them or point `table:` at a new table",
-			w.name, w.where, strings.Join(wrong, "; "))
+		return fmt.Errorf("bigquery table %s has columns of other types than the output's fields need: %s; change them or point `table:` at a new table",
+			w.where, strings.Join(wrong, "; "))
 	}
 	return nil
 }

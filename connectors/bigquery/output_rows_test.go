@@ -40,7 +40,7 @@ func TestOutputRows(t *testing.T) {
 		switch {
 		case wantErr == "" && errs[i] != nil:
 			t.Errorf("record %d: %v", i, errs[i])
-		case wantErr != "" && (errs[i] == nil || !strings.Contains(errs[i].Error(), wantErr) || !strings.Contains(errs[i].Error(), "output crm: bigquery p.d.t")):
+		case wantErr != "" && (errs[i] == nil || !strings.Contains(errs[i].Error(), wantErr) || !strings.Contains(errs[i].Error(), "bigquery p.d.t: record")):
 			t.Errorf("record %d: err = %v, want a RecordError saying %q", i, errs[i], wantErr)
 		case wantErr != "":
 			if _, ok := errs[i].(*connectors.RecordError); !ok {

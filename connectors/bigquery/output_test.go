@@ -215,8 +215,8 @@ func TestOutputTableMissingColumns(t *testing.T) {
 	if err == nil {
 		w.Close()
 	}
-	if err == nil || !strings.Contains(err.Error(), "without the columns tier") || !strings.Contains(err.Error(), "ADD COLUMN `tier` JSON") || !strings.Contains(err.Error(), "output o") {
-		t.Fatalf("Open: %v; want an error naming the output, the missing column tier and the fix", err)
+	if err == nil || !strings.Contains(err.Error(), "without the columns tier") || !strings.Contains(err.Error(), "ADD COLUMN `tier` JSON") || strings.Contains(err.Error(), "output o") {
+		t.Fatalf("Open: %v; want an error naming the missing column tier and the fix, and not the output (the engine names it)", err)
 	}
 }
 

@@ -62,7 +62,7 @@ func (w *bqWriter) rows(recs []connectors.Record, errs []error) ([]byte, int) {
 		}
 		row, err := w.row(r)
 		if err != nil {
-			errs[i] = &connectors.RecordError{Msg: fmt.Sprintf("output %s: bigquery %s: record %q: %v", w.name, w.where, r.Key, err)}
+			errs[i] = &connectors.RecordError{Msg: fmt.Sprintf("bigquery %s: record %q: %v", w.where, r.Key, err)}
 			continue
 		}
 		buf.Write(row)

@@ -309,9 +309,11 @@ func RunDestination(t *testing.T, kind string, d connectors.Destination, f Desti
 				t.Fatal(err)
 			}
 			f.Fail(t, 1000)
-			if _, err := h.next(context.Background()); err == nil {
+			res, err := h.next(context.Background())
+			if err == nil {
 				t.Fatal("run 2 succeeded while the destination refused every request")
 			}
+			wantNamedOnce(t, res, err)
 			f.Fail(t, 0)
 			if err := h.sync(context.Background()); err != nil {
 				t.Fatalf("the sync after the failure: %v", err)

@@ -21,8 +21,9 @@ type EnvCase struct {
 // RunEnvCases checks a destination's CheckEnv on req, case by case, with
 // the case's variables set and every other variable a case names unset:
 // CheckEnv returns the case's error exactly; when it returns one, Open
-// fails too (a run must not commit an output that cannot open); and
-// neither error shows a value the case set. Validate passes whatever the
+// fails too (a run must not commit an output that cannot open), with an
+// error that leaves naming the output to the engine; and neither error
+// shows a value the case set. Validate passes whatever the
 // environment.
 func RunEnvCases(t *testing.T, d connectors.Destination, req connectors.OutputRequest, cases []EnvCase) {
 	t.Helper()
@@ -50,9 +51,12 @@ func RunEnvCases(t *testing.T, d connectors.Destination, req connectors.OutputRe
 		errs := []error{err}
 		if err != nil {
 			w, oerr := d.Open(context.Background(), req)
-			if oerr == nil {
+			switch {
+			case oerr == nil:
 				w.Close()
 				t.Errorf("env %v: CheckEnv refused it, but Open succeeded", c.Env)
+			case strings.Contains(oerr.Error(), "output "+req.Output.Name):
+				t.Errorf("env %v: Open's error names the output, which the engine does (output_runs has it beside the error; a failed sync says `output NAME: ` once): %v", c.Env, oerr)
 			}
 			errs = append(errs, oerr)
 		}

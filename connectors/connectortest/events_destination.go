@@ -22,6 +22,10 @@ type EventsFixture struct {
 	// Batches returns every batch the destination took for output name, in
 	// any order; a batch sent again may appear twice.
 	Batches func(t *testing.T, name string) []json.RawMessage
+	// Fail, when set, makes the destination refuse the next n requests
+	// (e.g. answering 500): the suite expects the sync to fail and the
+	// next one to deliver.
+	Fail func(t *testing.T, n int)
 }
 
 // eventsOutput is the events suite's one output.
@@ -30,9 +34,9 @@ const eventsOutput = "events"
 // RunEventsDestination runs the suite's three runs through an events
 // output of destination d: after each run the destination must have taken
 // every stored batch so far (each batch names its source_request_id),
-// enriched with its profile's MPID and identities, and nothing else; then a
-// sync killed midway and a lost acknowledgement, each followed by a sync
-// that must deliver what is missing (a batch taken twice is allowed: its
+// enriched with its profile's MPID and identities, and nothing else; then
+// an outage (with Fail), a sync killed midway and a lost acknowledgement,
+// each followed by a sync that must deliver what is missing (a batch taken twice is allowed: its
 // receiver knows it by its source_request_id).
 func RunEventsDestination(t *testing.T, kind string, d connectors.Destination, f EventsFixture) {
 	t.Run("converges", func(t *testing.T) {
@@ -44,6 +48,25 @@ func RunEventsDestination(t *testing.T, kind string, d connectors.Destination, f
 			h.checkBatches(f, fmt.Sprintf("run %d", h.run))
 		}
 	})
+	if f.Fail != nil {
+		t.Run("failures are retried", func(t *testing.T) {
+			h := newDestHarnessOf(t, kind, d, f.Output, eventsOutput)
+			if _, err := h.next(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			f.Fail(t, 1000)
+			res, err := h.next(context.Background())
+			if err == nil {
+				t.Fatal("run 2 succeeded while the destination refused every request")
+			}
+			wantNamedOnce(t, res, err)
+			f.Fail(t, 0)
+			if err := h.sync(context.Background()); err != nil {
+				t.Fatalf("the sync after the failure: %v", err)
+			}
+			h.checkBatches(f, "after the retry")
+		})
+	}
 	for _, c := range []struct {
 		name  string
 		after func(cancel context.CancelFunc) error

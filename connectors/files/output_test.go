@@ -51,5 +51,25 @@ func TestDestinationConformance(t *testing.T) {
 			}
 			return held
 		},
+		// A file in the folder's place makes the output's syncs fail.
+		Fail: func(t *testing.T, n int) {
+			for _, dir := range dirs {
+				if n > 0 {
+					if err := os.Rename(dir, dir+".away"); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(dir, nil, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if err := os.Remove(dir); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Rename(dir+".away", dir); err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
 	})
 }

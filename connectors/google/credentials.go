@@ -86,8 +86,8 @@ func rsaKey(key string) bool {
 // tokenSource reads the credentials from the environment variable
 // credentials_env names. Errors name the variable and what is wrong,
 // never a value.
-func tokenSource(ctx context.Context, output string, s Settings) (oauth2.TokenSource, error) {
-	env, err := connectors.ReadEnv(output, envVars(s))
+func tokenSource(ctx context.Context, s Settings) (oauth2.TokenSource, error) {
+	env, err := connectors.ReadEnv(envVars(s))
 	if err != nil {
 		return nil, err
 	}

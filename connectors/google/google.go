@@ -220,13 +220,13 @@ func (d *Destination) open(ctx context.Context, req connectors.OutputRequest, va
 		return nil, err
 	}
 	name := req.Output.Name
-	ts, err := tokenSource(ctx, name, s)
+	ts, err := tokenSource(ctx, s)
 	if err != nil {
 		return nil, err
 	}
 	tok, err := ts.Token()
 	if err != nil {
-		return nil, fmt.Errorf("output %s: get an OAuth2 token with the credentials in %s (credentials_env): %v; check that they are current and allowed the datamanager scope", name, s.CredentialsEnv, err)
+		return nil, fmt.Errorf("get an OAuth2 token with the credentials in %s (credentials_env): %v; check that they are current and allowed the datamanager scope", s.CredentialsEnv, err)
 	}
 	opts := httpsend.OptionsFor(req.Output)
 	if opts.RateLimit == 0 {

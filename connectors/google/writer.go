@@ -107,7 +107,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 		}
 	}
 	if err := httpsend.Failed(errs); err != nil {
-		return nil, fmt.Errorf("output %s: %w", w.name, err)
+		return nil, err
 	}
 	return errs, nil
 }

@@ -185,7 +185,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		return nil, err
 	}
 	name := req.Output.Name
-	env, err := connectors.ReadEnv(name, envVars(s))
+	env, err := connectors.ReadEnv(envVars(s))
 	if err != nil {
 		return nil, err
 	}

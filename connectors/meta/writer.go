@@ -106,7 +106,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 			errs[i] = sent[j]
 			var ae *apiError
 			if errors.As(sent[j], &ae) && ae.fatal {
-				return nil, fmt.Errorf("output %s: %w", w.name, ae)
+				return nil, ae
 			}
 			if e := sent[j]; e != nil && !connectors.IsRecordError(e) {
 				stop = e
@@ -114,7 +114,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 		}
 	}
 	if err := httpsend.Failed(errs); err != nil {
-		return nil, fmt.Errorf("output %s: %w", w.name, err)
+		return nil, err
 	}
 	return errs, nil
 }

@@ -130,7 +130,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	env, err := connectors.ReadEnv(req.Output.Name, envVars(s))
+	env, err := connectors.ReadEnv(envVars(s))
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 		return err
 	})
 	if err := httpsend.Failed(errs); err != nil {
-		return nil, fmt.Errorf("output %s: %w", w.name, err)
+		return nil, err
 	}
 	return errs, nil
 }

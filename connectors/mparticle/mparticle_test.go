@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -115,5 +116,10 @@ func TestDestinationConformance(t *testing.T) {
 			return "    kind: mparticle\n    url: " + servers[name].URL + "\n    key_env: MP_KEY\n    secret_env: MP_SECRET\n    batch_size: 2\n"
 		},
 		Batches: func(t *testing.T, name string) []json.RawMessage { return servers[name].Batches() },
+		Fail: func(t *testing.T, n int) {
+			for _, s := range servers {
+				s.FailNext(n, http.StatusUnauthorized) // not retried: the suite does not wait out backoffs
+			}
+		},
 	})
 }

@@ -119,7 +119,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	env, err := connectors.ReadEnv(req.Output.Name, outputEnvVars(c))
+	env, err := connectors.ReadEnv(outputEnvVars(c))
 	if err != nil {
 		return nil, err
 	}

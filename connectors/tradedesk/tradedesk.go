@@ -246,14 +246,14 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 		return nil, err
 	}
 	name := req.Output.Name
-	env, err := connectors.ReadEnv(name, envVars(s))
+	env, err := connectors.ReadEnv(envVars(s))
 	if err != nil {
 		return nil, err
 	}
 	uid2Key, uid2SecretB64, ttdSecret := env["uid2_key_env"], env["uid2_secret_env"], env["ttd_secret_env"]
 	uid2Secret, err := uid2.ParseSecret(uid2SecretB64)
 	if err != nil {
-		return nil, fmt.Errorf("output %s: environment variable %s (uid2_secret_env): %w", name, s.UID2SecretEnv, err)
+		return nil, fmt.Errorf("environment variable %s (uid2_secret_env): %w", s.UID2SecretEnv, err)
 	}
 	opts := httpsend.OptionsFor(req.Output)
 	opts.Secrets = []string{uid2Key, uid2SecretB64, ttdSecret}

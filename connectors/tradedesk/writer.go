@@ -88,7 +88,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 		ids[i], bad[i], errs[i] = w.identities(r)
 	}
 	if err := w.mapAll(ctx, ids); err != nil {
-		return nil, fmt.Errorf("output %s: map identities to UID2s: %w", w.name, err)
+		return nil, fmt.Errorf("map identities to UID2s: %w", err)
 	}
 	uids := make([][]string, len(b.Records))
 	for i, r := range b.Records {
@@ -127,7 +127,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 			}
 			var fe *fatalError
 			if errors.As(sent[j], &fe) {
-				return nil, fmt.Errorf("output %s: %w", w.name, fe.err)
+				return nil, fe.err
 			}
 			if e := sent[j]; e != nil && !connectors.IsRecordError(e) {
 				stop = e
@@ -135,7 +135,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 		}
 	}
 	if err := httpsend.Failed(errs); err != nil {
-		return nil, fmt.Errorf("output %s: %w", w.name, err)
+		return nil, err
 	}
 	return errs, nil
 }

@@ -55,5 +55,10 @@ func TestEventsConformance(t *testing.T) {
 			}
 			return out
 		},
+		Fail: func(t *testing.T, n int) {
+			for _, r := range receivers {
+				r.FailNext(n, 500)
+			}
+		},
 	})
 }

@@ -204,7 +204,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if err != nil {
 		return nil, err
 	}
-	env, err := connectors.ReadEnv(req.Output.Name, envVars(s))
+	env, err := connectors.ReadEnv(envVars(s))
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (d *Destination) Open(ctx context.Context, req connectors.OutputRequest) (c
 	if s.SecretEnv != "" {
 		secret := env["secret_env"]
 		if w.key, err = DecodeSecret(secret); err != nil {
-			return nil, fmt.Errorf("output %s: environment variable %s (secret_env): %w", req.Output.Name, s.SecretEnv, err)
+			return nil, fmt.Errorf("environment variable %s (secret_env): %w", s.SecretEnv, err)
 		}
 		opts.Secrets = append(opts.Secrets, secret)
 	}

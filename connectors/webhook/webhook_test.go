@@ -107,12 +107,12 @@ func TestOpenReadsEnvironment(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{map[string]string{}, "output hook: environment variable HOOK_URL (url_env) is not set: set it to the webhook's URL, e.g. `export HOOK_URL=...`"},
-		{map[string]string{"HOOK_URL": "ftp://h/tok-URL"}, `output hook: environment variable HOOK_URL (url_env): the URL's scheme is "ftp": use https:// (or http://)`},
-		{map[string]string{"HOOK_URL": "https://h/tok-URL"}, "output hook: environment variable HOOK_SECRET (secret_env) is not set: set it to whsec_<base64>, the webhook's signing secret, e.g. `export HOOK_SECRET=...`"},
-		{map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": "tok-SECRET"}, "output hook: environment variable HOOK_SECRET (secret_env): not a Standard Webhooks secret: it must start with whsec_"},
-		{map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": "whsec_tok-SECRET!"}, "output hook: environment variable HOOK_SECRET (secret_env): not a Standard Webhooks secret: the part after whsec_ is not base64"},
-		{map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": secret}, "output hook: environment variable HOOK_AUTH (headers_env.Authorization) is not set: set it to the value of header Authorization, e.g. `export HOOK_AUTH=...`"},
+		{map[string]string{}, "environment variable HOOK_URL (url_env) is not set: set it to the webhook's URL, e.g. `export HOOK_URL=...`"},
+		{map[string]string{"HOOK_URL": "ftp://h/tok-URL"}, `environment variable HOOK_URL (url_env): the URL's scheme is "ftp": use https:// (or http://)`},
+		{map[string]string{"HOOK_URL": "https://h/tok-URL"}, "environment variable HOOK_SECRET (secret_env) is not set: set it to whsec_<base64>, the webhook's signing secret, e.g. `export HOOK_SECRET=...`"},
+		{map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": "tok-SECRET"}, "environment variable HOOK_SECRET (secret_env): not a Standard Webhooks secret: it must start with whsec_"},
+		{map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": "whsec_tok-SECRET!"}, "environment variable HOOK_SECRET (secret_env): not a Standard Webhooks secret: the part after whsec_ is not base64"},
+		{map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": secret}, "environment variable HOOK_AUTH (headers_env.Authorization) is not set: set it to the value of header Authorization, e.g. `export HOOK_AUTH=...`"},
 		{map[string]string{"HOOK_URL": "https://h/tok-URL", "HOOK_SECRET": secret, "HOOK_AUTH": "Bearer tok"}, ""},
 	} {
 		for _, v := range []string{"HOOK_URL", "HOOK_SECRET", "HOOK_AUTH"} {

@@ -62,7 +62,7 @@ func (w *writer) Write(ctx context.Context, b connectors.Batch) ([]error, error)
 	})
 	if len(valid) == len(b.Records) {
 		if err := httpsend.Failed(sent); err != nil {
-			return nil, fmt.Errorf("output %s: %w", w.name, err)
+			return nil, err
 		}
 	}
 	for j, i := range valid {

@@ -97,7 +97,7 @@ func TestSyncDryRunChecksWithGoogle(t *testing.T) {
 	requests = len(srv.Requests())
 	code, out, errOut = mosaic(t, "sync", p, "--dry-run")
 	problem := p + ":21:22: outputs[0].credentials_env: environment variable MOSAIC_TEST_GOOGLE_CREDENTIALS is not set, and output google cannot sync without it"
-	if code != ExitFailed || !strings.Contains(out, "would add") || !strings.Contains(out, "google: not checked by the destination (the counts above stand): output google: environment variable MOSAIC_TEST_GOOGLE_CREDENTIALS (credentials_env) is not set") ||
+	if code != ExitFailed || !strings.Contains(out, "would add") || !strings.Contains(out, "google: not checked by the destination (the counts above stand): environment variable MOSAIC_TEST_GOOGLE_CREDENTIALS (credentials_env) is not set") ||
 		!strings.Contains(errOut, problem) {
 		t.Errorf("sync --dry-run without credentials: %d\n%s\n%s", code, out, errOut)
 	}

@@ -77,7 +77,10 @@ type Result struct {
 	// output whose destination is a connectors.Validator and which has
 	// records to send (nil otherwise).
 	Check *Check
-	Err   error
+	// Err says why the sync failed, without naming the output: output_runs
+	// records it beside the output's name, and Error prefixes it with
+	// "output NAME: ".
+	Err error
 }
 
 // Check is what a destination answered a dry run's records, sent as a
@@ -102,6 +105,8 @@ type Rejection struct {
 
 // Error is returned by Sync when outputs failed; the store's data is as
 // the run committed it, and each failed output is retried at its next sync.
+// Its message names each failed output once: "output NAME: " and its
+// result's Err.
 type Error struct {
 	Failed []Result
 }

@@ -62,6 +62,14 @@ type fileState struct {
 // hashed tells whether the state holds a hash of the bytes read.
 func (st *fileState) hashed() bool { return st.Sum != "" || st.SHA256 != "" }
 
+// heldBack tells whether the read that left st (nil: none) held back a
+// last line without its newline. Only the read that starts holding one
+// back warns: a file that keeps growing without a final newline holds its
+// last line back at every run, which is no news after the first (a
+// scheduled run would repeat the warning at every run), while a file read
+// to its end, then holding a line back again, is.
+func (st *fileState) heldBack() bool { return st != nil && st.hashed() && st.Read < st.Size }
+
 type state struct {
 	Files map[string]fileState `json:"files"`
 }
@@ -155,8 +163,8 @@ func read(ctx context.Context, req connectors.ReadRequest, c Config, matches []s
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.key, err)
 		}
-		if now.hashed() && now.Read < now.Size && req.Warn != nil {
-			req.Warn(fmt.Sprintf("%s: line %d has no newline at its end: held back until it has one, or until a run finds the file unchanged (a line being written is not read half)", p.key, now.Lines+1))
+		if now.heldBack() && !p.prev.heldBack() && req.Warn != nil {
+			req.Warn(fmt.Sprintf("%s: line %d has no newline at its end: held back until it has one, or until a run finds the file unchanged (a line being written is not read half; while the file grows without a final newline, later runs do not repeat this)", p.key, now.Lines+1))
 		}
 		st.Files[p.key] = now
 	}
@@ -267,7 +275,7 @@ func pending(req connectors.ReadRequest, matches []string, format string) (state
 		p := pendingFile{path: path, key: key, now: now}
 		if prev, ok := st.Files[key]; ok {
 			same := prev.Size == now.Size && prev.ModTime.Equal(now.ModTime)
-			held := prev.hashed() && prev.Read < prev.Size && appendable(format, path)
+			held := prev.heldBack() && appendable(format, path)
 			if same && !held {
 				continue
 			}

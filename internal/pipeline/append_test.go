@@ -239,3 +239,50 @@ feeds:
 		t.Errorf("batches (-want +got):\n%s", diff)
 	}
 }
+
+// TestHeldBackLineWarnsOncePerHold: a file that keeps growing without a
+// final newline holds its last line back at every run, which is no news
+// after the first: the run that starts holding one back warns (in the
+// feed's stats and the run's), the runs after it while the file grows
+// without one do not, and a run that holds one back again after a run
+// read the file to its end warns again.
+func TestHeldBackLineWarnsOncePerHold(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "rows.ndjson", n1)
+	writeFile(t, dir, "table.csv", "id,ts\nC1,2026-05-01T00:00:00Z\nC2,2026-05")
+	p := loadPipeline(t, dir, appendPipeline)
+	const held = "table.csv: line 3 has no newline at its end: held back until it has one, or until a run finds the file unchanged"
+	type got struct {
+		Read     int64
+		Warnings []string
+	}
+	step := func(name, appended string, want got) {
+		t.Helper()
+		if appended != "" {
+			appendFile(t, dir, "table.csv", appended)
+		}
+		res := run(t, p, Options{})
+		st := res.Stats.Feeds["table"]
+		g := got{Read: st.Read, Warnings: st.Warnings}
+		for i, w := range g.Warnings { // the message's start is the point
+			if len(w) > len(held) {
+				g.Warnings[i] = w[:len(held)]
+			}
+		}
+		if diff := cmp.Diff(want, g); diff != "" {
+			t.Errorf("%s: the table feed (-want +got):\n%s", name, diff)
+		}
+		if n := len(res.Stats.Warnings); n != len(want.Warnings) {
+			t.Errorf("%s: the run's warnings are %q, want the feed's %d", name, res.Stats.Warnings, len(want.Warnings))
+		}
+	}
+	step("first run", "", got{Read: 1, Warnings: []string{held}})
+	// C2 ends, C3 is being written: held back again, said already.
+	step("grown, still no final newline", "-02T00:00:00Z\nC3,2026-05", got{Read: 1})
+	step("grown again", "-03T00:00:00Z\nC4,2026", got{Read: 1})
+	step("ends with a newline", "-05-04T00:00:00Z\n", got{Read: 1})
+	// A new line held back after the file was read to its end: news.
+	step("held back again", "C5,2026-05-05T00:00:00Z\nC6,2026-05", got{Read: 1, Warnings: []string{
+		"table.csv: line 7 has no newline at its end: held back until it has one, or until a run finds the file unchanged"}})
+	step("unchanged: read", "", got{Read: 1})
+}

@@ -20,7 +20,10 @@ import (
 
 // Source reads one feed's new rows. Per feed and run the engine calls:
 //
-//  1. Validate, before anything runs (also by `mosaic validate`);
+//  1. Validate, before anything runs (also by `mosaic validate`); then,
+//     for a Source that is also a SourceEnvChecker, CheckEnv, before the
+//     run stages any feed (also by `mosaic validate`, `check`, `schedule`
+//     and `serve`);
 //  2. Read, once, inside the run's transaction. Read hands rows to the sink
 //     and returns the source's new state, which commits with the run and is
 //     given back as ReadRequest.State next run.
@@ -28,7 +31,10 @@ import (
 // A Source holds no state between calls; it is safe to use for many feeds.
 type Source interface {
 	// Validate decodes and checks the feed's `source:` block. Errors name
-	// file:line:col (config.Raw.Decode and config.Raw.Errorf do that).
+	// file:line:col (config.Raw.Decode and config.Raw.Errorf do that). It
+	// reads no environment variable and no key file: Read reads them, and
+	// a SourceEnvChecker checks them apart, so that the file can be
+	// validated where the secrets are not.
 	Validate(req ValidateRequest) error
 	// Read stages the rows that are new since req.State. A row the source
 	// cannot parse goes to sink.Dropped with a reason; it never fails the

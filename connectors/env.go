@@ -27,12 +27,28 @@ type EnvChecker interface {
 	CheckEnv(req OutputRequest) error
 }
 
-// EnvVar is an environment variable that an output's Open reads, named by
-// one of the output's keys. A destination lists them once, for Open
-// (ReadEnv) and CheckEnv (CheckEnv) alike.
+// SourceEnvChecker is EnvChecker for a Source whose Read (and Check) reads
+// the machine's environment: a connection string from an environment
+// variable, a key file. CheckEnv checks, without connecting, what Read
+// reads, so that `mosaic validate`, `check`, `run`, `schedule` and `serve`
+// report a missing or malformed secret before a run stages anything rather
+// than when it reads the feed, after the feeds before it.
+//
+// Call it after Validate, with the ValidateRequest Validate had. It
+// returns every problem at once as config.Errors, each positioned at the
+// key that names the variable and naming the variable, never its value
+// (CheckSourceEnv does that).
+type SourceEnvChecker interface {
+	CheckEnv(req ValidateRequest) error
+}
+
+// EnvVar is an environment variable that an output's Open or a feed's
+// Read reads, named by one of the block's keys. A destination or a source
+// lists them once, for Open or Read (ReadEnv) and CheckEnv (CheckEnv,
+// CheckSourceEnv) alike.
 type EnvVar struct {
-	// Key is the output's key that names the variable: secret_env,
-	// headers_env.Authorization.
+	// Key is the output's or source block's key that names the variable:
+	// secret_env, headers_env.Authorization, dsn_env.
 	Key string
 	// Name is the variable's name.
 	Name string
@@ -46,10 +62,10 @@ type EnvVar struct {
 	Check func(value string) error
 }
 
-// ReadEnv reads vars for an output's Open and returns their values by
-// Key. The first variable that is unset (and not Optional) or that Check
-// refuses is an error naming it and its key, never a value; like every
-// error of Open, it leaves naming the output to the engine.
+// ReadEnv reads vars for an output's Open or a feed's Read and returns
+// their values by Key. The first variable that is unset (and not
+// Optional) or that Check refuses is an error naming it and its key,
+// never a value; it leaves naming the output or feed to the engine.
 func ReadEnv(vars []EnvVar) (map[string]string, error) {
 	values := make(map[string]string, len(vars))
 	for _, v := range vars {
@@ -72,6 +88,20 @@ func ReadEnv(vars []EnvVar) (map[string]string, error) {
 // unset (and not Optional) or that Check refuses is a problem positioned
 // at its key in o's block. It returns config.Errors, or nil.
 func CheckEnv(o config.Output, vars []EnvVar) error {
+	return checkVars(o.Raw, vars, "output "+o.Name+" cannot sync")
+}
+
+// CheckSourceEnv checks vars for a SourceEnvChecker.CheckEnv of the feed
+// req is about, as CheckEnv does for an output: each problem is
+// positioned at its key in the feed's source block. It returns
+// config.Errors, or nil.
+func CheckSourceEnv(req ValidateRequest, vars []EnvVar) error {
+	return checkVars(req.Source.Raw, vars, "feed "+req.Feed+" cannot be read")
+}
+
+// checkVars checks vars, each a problem at its key in raw saying that
+// cannot ("output crm cannot sync") without it or with it.
+func checkVars(raw config.Raw, vars []EnvVar, cannot string) error {
 	var problems []error
 	for _, v := range vars {
 		value := os.Getenv(v.Name)
@@ -79,10 +109,10 @@ func CheckEnv(o config.Output, vars []EnvVar) error {
 		switch {
 		case value == "" && v.Optional:
 		case value == "":
-			err = o.Raw.Errorf(v.Key, "environment variable %s is not set, and output %s cannot sync without it: set it to %s, e.g. `export %s=...`", v.Name, o.Name, v.What, v.Name)
+			err = raw.Errorf(v.Key, "environment variable %s is not set, and %s without it: set it to %s, e.g. `export %s=...`", v.Name, cannot, v.What, v.Name)
 		case v.Check != nil:
 			if cerr := v.Check(value); cerr != nil {
-				err = o.Raw.Errorf(v.Key, "environment variable %s is set, but output %s cannot sync with it: %v", v.Name, o.Name, cerr)
+				err = raw.Errorf(v.Key, "environment variable %s is set, but %s with it: %v", v.Name, cannot, cerr)
 			}
 		}
 		problems = append(problems, err)

@@ -55,7 +55,9 @@ type Config struct {
 	Endpoint    string `yaml:"endpoint"`
 	EndpointEnv string `yaml:"endpoint_env"`
 	// ReadEndpoint is the Storage Read API's gRPC address (host:port) when
-	// Endpoint is set; without it such a feed reads through REST.
+	// Endpoint is set; without it such a feed reads through REST. It goes
+	// with the endpoint: when EndpointEnv's variable is unset (the real
+	// API), so is it.
 	ReadEndpoint string `yaml:"read_endpoint"`
 	// CredentialsFile is the path of a service-account key file (relative
 	// to the pipeline file's folder). Without it and without an endpoint,
@@ -105,15 +107,42 @@ type Source struct {
 // New returns the BigQuery source.
 func New() *Source { return &Source{BatchRows: 16384} }
 
-// Validate checks the source block without connecting.
+// Validate checks the source block without connecting. It reads no
+// environment variable and no file: CheckEnv checks what Read reads.
 func (s *Source) Validate(req connectors.ValidateRequest) error {
-	_, err := plan(req)
+	_, err := decode(req)
 	return err
 }
 
-// plan decodes and checks the block; it resolves the endpoint (from
-// endpoint_env too) and the credentials file's path.
+// plan is decode for a read: it resolves the endpoint (from endpoint_env
+// too) and the credentials file's path, which must be there.
 func plan(req connectors.ValidateRequest) (Config, error) {
+	c, err := decode(req)
+	if err != nil {
+		return c, err
+	}
+	env, err := connectors.ReadEnv(envVars(c.EndpointEnv))
+	if err != nil {
+		return c, err
+	}
+	if c.EndpointEnv != "" {
+		c.Endpoint, _ = endpointURL(env["endpoint_env"]) // ReadEnv checked it
+		if c.Endpoint == "" {
+			c.ReadEndpoint = "" // the real API
+		}
+	}
+	if c.CredentialsFile != "" {
+		c.CredentialsFile = req.Resolve(c.CredentialsFile)
+		if _, err := os.Stat(c.CredentialsFile); err != nil {
+			return c, fmt.Errorf("cannot read the service-account key file %s (credentials_file): %v", c.CredentialsFile, unwrapPathError(err))
+		}
+	}
+	return c, nil
+}
+
+// decode decodes and checks the block, reading nothing else; an endpoint
+// given in the block is made a URL.
+func decode(req connectors.ValidateRequest) (Config, error) {
 	var c Config
 	raw := req.Source.Raw
 	if err := raw.Decode(&c); err != nil {
@@ -136,27 +165,14 @@ func plan(req connectors.ValidateRequest) (Config, error) {
 	if c.Endpoint != "" && c.EndpointEnv != "" {
 		return c, raw.Errorf("endpoint_env", "give either `endpoint:` or `endpoint_env:`, not both")
 	}
-	if c.EndpointEnv != "" {
-		c.Endpoint = os.Getenv(c.EndpointEnv)
-	}
 	if c.Endpoint != "" {
 		u, err := endpointURL(c.Endpoint)
 		if err != nil {
-			key := "endpoint"
-			if c.EndpointEnv != "" {
-				key = "endpoint_env"
-			}
-			return c, raw.Errorf(key, "%v", err)
+			return c, raw.Errorf("endpoint", "%v", err)
 		}
 		c.Endpoint = u
-	} else if c.ReadEndpoint != "" {
-		return c, raw.Errorf("read_endpoint", "`read_endpoint:` goes with `endpoint:`; without an endpoint the real Storage Read API is used")
-	}
-	if c.CredentialsFile != "" {
-		c.CredentialsFile = req.Resolve(c.CredentialsFile)
-		if _, err := os.Stat(c.CredentialsFile); err != nil {
-			return c, raw.Errorf("credentials_file", "feed %s: cannot read the service-account key file %s: %v", req.Feed, c.CredentialsFile, unwrapPathError(err))
-		}
+	} else if c.ReadEndpoint != "" && c.EndpointEnv == "" {
+		return c, raw.Errorf("read_endpoint", "`read_endpoint:` goes with `endpoint:` (or `endpoint_env:`); without an endpoint the real Storage Read API is used")
 	}
 	return c, nil
 }

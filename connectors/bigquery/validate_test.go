@@ -17,8 +17,9 @@ func TestValidate(t *testing.T) {
 		{`{ kind: bigquery, project: p, table: t }`, "`table: t` needs `dataset:`"},
 		{`{ kind: bigquery, project: p, dataset: d, table: t, query: "SELECT 1" }`, "either `table:` (with `dataset:`) or `query:`, not both"},
 		{`{ kind: bigquery, project: p, dataset: d, table: t, read_endpoint: "x:1" }`, "`read_endpoint:` goes with `endpoint:`"},
+		{`{ kind: bigquery, project: p, dataset: d, table: t, endpoint_env: E, read_endpoint: "x:1" }`, ""},
 		{`{ kind: bigquery, project: p, dataset: d, table: t, endpoint: "ftp://x" }`, `endpoint "ftp://x" is not host:port or an http(s) URL`},
-		{`{ kind: bigquery, project: p, dataset: d, table: t, credentials_file: nowhere.json }`, "cannot read the service-account key file"},
+		{`{ kind: bigquery, project: p, dataset: d, table: t, credentials_file: nowhere.json }`, ""}, // CheckEnv's (env_test.go)
 		{`{ kind: bigquery, project: p, dataset: d, table: t, storage_read: maybe }`, "storage_read"},
 		{`{ kind: bigquery, project: p, dataset: d, table: t, network_retries: -1 }`, "`network_retries: -1` must be 0 or more"},
 		{`{ kind: bigquery, project: p, dataset: d, table: t, network_retries: 0 }`, ""},

@@ -2,10 +2,13 @@ package connectortest
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
 )
@@ -76,3 +79,70 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// RunSourceEnvCases is RunEnvCases for a source's CheckEnv on req: with
+// each case's variables set (and the other variables a case names
+// unset), Validate passes, CheckEnv returns the case's error exactly, and
+// when it returns one, Read fails too, before it connects or stages
+// anything (a run must not read a feed that cannot be read), with an
+// error that leaves naming the feed to the engine; and neither error
+// shows a value the case set.
+func RunSourceEnvCases(t *testing.T, src connectors.Source, req connectors.ValidateRequest, cases []EnvCase) {
+	t.Helper()
+	ec, ok := src.(connectors.SourceEnvChecker)
+	if !ok {
+		t.Fatalf("%T is not a connectors.SourceEnvChecker", src)
+	}
+	names := map[string]bool{}
+	for _, c := range cases {
+		for k := range c.Env {
+			names[k] = true
+		}
+	}
+	for _, c := range cases {
+		for _, k := range slices.Sorted(maps.Keys(names)) {
+			t.Setenv(k, c.Env[k])
+		}
+		if err := src.Validate(req); err != nil {
+			t.Errorf("env %v: Validate: %v (it must not read the environment)", c.Env, err)
+		}
+		err := ec.CheckEnv(req)
+		if got := errString(err); got != c.Want {
+			t.Errorf("env %v: CheckEnv:\n got: %s\nwant: %s", c.Env, got, c.Want)
+		}
+		errs := []error{err}
+		if err != nil {
+			_, rerr := src.Read(context.Background(), connectors.ReadRequest{ValidateRequest: req, Columns: []string{"id"}}, refusingSink{})
+			switch {
+			case rerr == nil:
+				t.Errorf("env %v: CheckEnv refused it, but Read succeeded", c.Env)
+			case errors.Is(rerr, errStaged):
+				t.Errorf("env %v: CheckEnv refused it, but Read staged rows: %v", c.Env, rerr)
+			case strings.Contains(rerr.Error(), "feed "+req.Feed):
+				t.Errorf("env %v: Read's error names the feed, which the engine does: %v", c.Env, rerr)
+			}
+			errs = append(errs, rerr)
+		}
+		for _, e := range errs {
+			for _, v := range c.Env {
+				if e != nil && len(v) >= 4 && strings.Contains(e.Error(), v) {
+					t.Errorf("env %v: an error shows a value: %v", c.Env, e)
+				}
+			}
+		}
+	}
+}
+
+// errStaged is what refusingSink answers.
+var errStaged = errors.New("the source staged rows")
+
+// refusingSink refuses everything a source hands it.
+type refusingSink struct{}
+
+func (refusingSink) Arrow(context.Context, array.RecordReader) error { return errStaged }
+func (refusingSink) Query(context.Context, string) error             { return errStaged }
+func (refusingSink) Dropped(context.Context, string) error           { return errStaged }
+func (refusingSink) DroppedRecords(context.Context, array.RecordReader) error {
+	return errStaged
+}
+func (refusingSink) Temp(context.Context, string) (string, error) { return "", errStaged }

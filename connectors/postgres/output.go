@@ -68,14 +68,9 @@ func (d *Destination) Validate(req connectors.OutputRequest) error {
 }
 
 // outputEnvVars are the environment variables Open reads: the connection
-// string, which must parse.
+// string, as a feed's (dsnVar).
 func outputEnvVars(c OutputConfig) []connectors.EnvVar {
-	return []connectors.EnvVar{{Key: "dsn_env", Name: c.DSNEnv, What: "the PostgreSQL connection string (postgres://user:password@host:5432/db)", Check: func(dsn string) error {
-		if _, err := pgx.ParseConfig(dsn); err != nil {
-			return errors.New("it does not parse as a connection string: " + redact(dsn, err))
-		}
-		return nil
-	}}}
+	return []connectors.EnvVar{dsnVar(c.DSNEnv)}
 }
 
 // CheckEnv checks that the connection string's variable is set and

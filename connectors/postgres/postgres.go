@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -52,11 +51,34 @@ type Source struct {
 func New() *Source { return &Source{} }
 
 // Validate checks the source block without connecting: `dsn_env:` and
-// exactly one of `table:` and `query:`. Whether the variable is set is
-// checked when the feed is read (or checked), where the secret is needed.
+// exactly one of `table:` and `query:`. It reads no environment variable:
+// CheckEnv checks the one Read reads.
 func (s *Source) Validate(req connectors.ValidateRequest) error {
 	_, err := decode(req)
 	return err
+}
+
+var _ connectors.SourceEnvChecker = (*Source)(nil)
+
+// CheckEnv checks that the connection string's variable is set and
+// parses, without connecting.
+func (s *Source) CheckEnv(req connectors.ValidateRequest) error {
+	c, err := decode(req)
+	if err != nil {
+		return err
+	}
+	return connectors.CheckSourceEnv(req, []connectors.EnvVar{dsnVar(c.DSNEnv)})
+}
+
+// dsnVar is the variable that `dsn_env:` names, which a feed's Read and an
+// output's Open read: the connection string, which must parse.
+func dsnVar(name string) connectors.EnvVar {
+	return connectors.EnvVar{Key: "dsn_env", Name: name, What: "the PostgreSQL connection string (postgres://user:password@host:5432/db)", Check: func(dsn string) error {
+		if _, err := pgx.ParseConfig(dsn); err != nil {
+			return errors.New("it does not parse as a connection string: " + redact(dsn, err))
+		}
+		return nil
+	}}
 }
 
 func decode(req connectors.ValidateRequest) (Config, error) {
@@ -105,10 +127,11 @@ func newPlan(req connectors.ValidateRequest, cursor string) (*plan, error) {
 		p.from = "(" + strings.TrimRight(strings.TrimSpace(c.Query), "; \n\t") + ") AS mosaic_query"
 		p.what = "the query"
 	}
-	p.dsn = os.Getenv(c.DSNEnv)
-	if p.dsn == "" {
-		return nil, fmt.Errorf("feed %s: the environment variable %s (named by dsn_env) is not set; set it to the PostgreSQL connection string, e.g. postgres://user:password@host:5432/db", req.Feed, c.DSNEnv)
+	env, err := connectors.ReadEnv([]connectors.EnvVar{dsnVar(c.DSNEnv)})
+	if err != nil {
+		return nil, err
 	}
+	p.dsn = env["dsn_env"]
 	return p, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mosaic-cdp/mosaic/connectors/builtin"
+	"github.com/mosaic-cdp/mosaic/connectors/connectortest"
 	"github.com/mosaic-cdp/mosaic/connectors/postgres"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 )
@@ -39,14 +40,15 @@ func TestPostgresValidateErrors(t *testing.T) {
 	}
 }
 
-func TestPostgresMissingEnv(t *testing.T) {
-	t.Setenv("MOSAIC_TEST_UNSET_DSN", "")
-	req := feedRequest(t, "{ kind: postgres, dsn_env: MOSAIC_TEST_UNSET_DSN, table: t }", []string{"id"}, "", "")
-	_, err := postgres.New().Read(context.Background(), req, &capture{})
-	want := "feed f: the environment variable MOSAIC_TEST_UNSET_DSN (named by dsn_env) is not set; set it to the PostgreSQL connection string"
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("err = %v, want %q", err, want)
-	}
+// TestSourceCheckEnv: the connection string's variable is set and parses,
+// checked without a server, as an output's; its password never shows.
+func TestSourceCheckEnv(t *testing.T) {
+	req := connectortest.ParseSource(t, t.TempDir(), "      kind: postgres\n      dsn_env: PG_TEST_FEED_DSN\n      table: t\n")
+	connectortest.RunSourceEnvCases(t, postgres.New(), req, []connectortest.EnvCase{
+		{Env: map[string]string{"PG_TEST_FEED_DSN": "postgres://u:tok-pass@127.0.0.1:5432/db"}},
+		{Env: map[string]string{}, Want: "p.yaml:9:16: feeds[0].source.dsn_env: environment variable PG_TEST_FEED_DSN is not set, and feed f cannot be read without it: set it to the PostgreSQL connection string (postgres://user:password@host:5432/db), e.g. `export PG_TEST_FEED_DSN=...`"},
+		{Env: map[string]string{"PG_TEST_FEED_DSN": "postgres://u:tok-pass@127.0.0.1:port/db"}, Want: "p.yaml:9:16: feeds[0].source.dsn_env: environment variable PG_TEST_FEED_DSN is set, but feed f cannot be read with it: it does not parse as a connection string: invalid port"},
+	})
 }
 
 // TestPostgresSecretsStayOut checks that neither the DSN nor its password
@@ -62,7 +64,7 @@ func TestPostgresSecretsStayOut(t *testing.T) {
 	wrong := fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", cfg.User, secret, cfg.Host, cfg.Port, cfg.Database)
 	cases := map[string]struct{ dsn, want string }{
 		"wrong password": {wrong, "feed f: cannot connect to PostgreSQL (connection string from $" + dsnEnv + "):"},
-		"does not parse": {"postgres://u:" + secret + "@127.0.0.1:notaport/db", "feed f: the connection string in $" + dsnEnv + " does not parse:"},
+		"does not parse": {"postgres://u:" + secret + "@127.0.0.1:notaport/db", "environment variable " + dsnEnv + " (dsn_env): it does not parse as a connection string:"},
 		"no server":      {"postgres://u:" + secret + "@127.0.0.1:1/db?connect_timeout=5", "feed f: cannot connect to PostgreSQL"},
 		"key=value":      {fmt.Sprintf("host=%s port=%d user=%s password=%s dbname=%s sslmode=disable", cfg.Host, cfg.Port, cfg.User, secret, cfg.Database), "feed f: cannot connect to PostgreSQL"},
 	}
@@ -95,7 +97,11 @@ func TestPostgresSecretsStayOut(t *testing.T) {
 			if err == nil {
 				t.Fatal("the run succeeded")
 			}
-			for what, text := range map[string]string{"run error": err.Error(), "run record": res.Run.Error, "log": logs.String()} {
+			texts := map[string]string{"run error": err.Error(), "log": logs.String()}
+			if res != nil { // a connection string that does not parse is refused before the run
+				texts["run record"] = res.Run.Error
+			}
+			for what, text := range texts {
 				if strings.Contains(text, secret) {
 					t.Errorf("the %s shows the password: %s", what, text)
 				}

@@ -46,7 +46,7 @@ type command struct {
 // them.
 func commands() []command {
 	return []command{
-		{"validate", "PIPELINE.yaml [--explain] [--no-env]", "check a pipeline file, its sources and its outputs' secrets without running it", runValidate},
+		{"validate", "PIPELINE.yaml [--explain] [--no-env]", "check a pipeline file, its sources and its feeds' and outputs' secrets without running it", runValidate},
 		{"check", "PIPELINE.yaml [--format text|json] [--state PATH] [--timeout DURATION] [--log-level LEVEL]", "connect to every feed's source: tables, mapped columns, types and rows to read, without reading or changing anything", runCheck},
 		{"run", "PIPELINE.yaml [--full-refresh] [--no-sync] [--dry-run [--as FEED=LEVEL]... [--samples N]] [--format text|json] [--state PATH] [--rename-from NAME] [--now TIME] [--log-level LEVEL] [--memory-limit SIZE] [--cpuprofile FILE]", "run a pipeline once, sync its outputs, and print a summary (--dry-run: report what it would change and roll back)", runRun},
 		{"sync", "PIPELINE.yaml [--output NAME] [--dry-run] [--samples N] [--state PATH] [--log-level LEVEL]", "sync the outputs from the committed store now (--dry-run: show what would be sent)", runSync},

@@ -108,7 +108,12 @@ func runRun(ctx context.Context, e env, args []string) int {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}
 	var ee *pipeline.EnvError
-	if errors.As(err, &ee) {
+	switch {
+	case errors.As(err, &ee) && ee.Feeds:
+		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintf(e.stderr, "mosaic run: refused before reading anything: %s. Set the variables and run again\n", ee.Above())
+		return ExitFailed
+	case errors.As(err, &ee):
 		fmt.Fprintln(e.stderr, err)
 		fmt.Fprintf(e.stderr, "mosaic run: refused before reading anything: the outputs above could not sync after the run. Set the variables and run again, or commit the run without syncing with `mosaic run --no-sync %s` (then `mosaic sync %s%s` once they are set)\n", shellQuote(pos[0])+stateArg(*state), shellQuote(pos[0]), stateArg(*state))
 		return ExitFailed

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -63,10 +64,12 @@ func runSchedule(ctx context.Context, e env, args []string) int {
 			fmt.Fprintf(e.stderr, "%s: schedule: %v\n", p.Pos("schedule"), err)
 			return ExitUsage
 		}
-		// Each run syncs the outputs: refuse now what every run would.
-		if err := pipeline.CheckOutputEnv(p, builtin.Registry(), ""); err != nil {
+		// Each run reads the feeds and syncs the outputs: refuse now what
+		// every run would.
+		var ee *pipeline.EnvError
+		if err := pipeline.CheckEnv(p, builtin.Registry(), true); errors.As(err, &ee) {
 			fmt.Fprintln(e.stderr, err)
-			fmt.Fprintf(e.stderr, "mosaic schedule: %s: its outputs cannot sync, so no run would: set the variables above and start again\n", path)
+			fmt.Fprintf(e.stderr, "mosaic schedule: %s: %s, so no run would: set the variables above and start again\n", path, ee.Cannot())
 			return ExitFailed
 		}
 		jobs = append(jobs, schedule.Job{Pipeline: p, Trigger: trigger})

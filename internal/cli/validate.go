@@ -14,7 +14,7 @@ import (
 func runValidate(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "validate")
 	explain := fs.Bool("explain", false, "print the compiled SQL of every audience")
-	noEnv := fs.Bool("no-env", false, "check the file alone, not what its outputs read from the environment (their secrets): for a machine that has none, such as CI")
+	noEnv := fs.Bool("no-env", false, "check the file alone, not what its feeds and outputs read from the environment (their secrets): for a machine that has none, such as CI")
 	pos, code, ok := parse(fs, args)
 	if !ok {
 		return code
@@ -43,9 +43,10 @@ func runValidate(ctx context.Context, e env, args []string) int {
 		return ExitFailed
 	}
 	if !*noEnv {
-		if err := pipeline.CheckOutputEnv(p, builtin.Registry(), ""); err != nil {
+		var ee *pipeline.EnvError
+		if err := pipeline.CheckEnv(p, builtin.Registry(), true); errors.As(err, &ee) {
 			fmt.Fprintln(e.stderr, err)
-			fmt.Fprintf(e.stderr, "%s is valid, but its outputs cannot sync here: set the variables above and run `mosaic validate %s` again (or check the file alone with --no-env)\n", pos[0], shellQuote(pos[0]))
+			fmt.Fprintf(e.stderr, "%s is valid, but %s here: set the variables above and run `mosaic validate %s` again (or check the file alone with --no-env)\n", pos[0], ee.Cannot(), shellQuote(pos[0]))
 			return ExitFailed
 		}
 	}

@@ -91,10 +91,12 @@ func (r *CheckReport) Ready() bool {
 // connectors.Checker connects and checks the table (or query, or files)
 // and the mapped columns, and counts the rows the next read would deliver,
 // past the state and watermark of the store when it exists (opened
-// read-only, never created or migrated); an identity column of a type
-// whose values are not identities (a float, a list) is a problem at its
-// mapping (check_identity.go). A feed that cannot be checked
-// has that as its problem. Each output is checked for what it reads from
+// read-only, never created or migrated); first, what a source reads from
+// the environment (connectors.SourceEnvChecker) is checked, and a feed
+// that could not be read with it is not connected to. An identity column
+// of a type whose values are not identities (a float, a list) is a
+// problem at its mapping (check_identity.go). A feed that cannot be
+// checked has that as its problem. Each output is checked for what it reads from
 // the environment when it syncs (connectors.EnvChecker), connecting to
 // nothing. The error is for a store that cannot be read.
 func Check(ctx context.Context, p *config.Pipeline, reg *connectors.Registry, opts CheckOptions) (*CheckReport, error) {
@@ -197,6 +199,14 @@ func checkFeed(ctx context.Context, p *config.Pipeline, i int, reg *connectors.R
 		return fc
 	}
 	if err := src.Validate(validateRequest(p, i)); err != nil {
+		for _, e := range asConfigErrors(p, fmt.Sprintf("feeds[%d].source", i), err) {
+			fc.Problems = append(fc.Problems, e.Error())
+		}
+		return fc
+	}
+	// What the read would read from the machine, before connecting with
+	// it: a problem there would only come back as a connection's failure.
+	if err := checkFeedEnv(p, i, reg); err != nil {
 		for _, e := range asConfigErrors(p, fmt.Sprintf("feeds[%d].source", i), err) {
 			fc.Problems = append(fc.Problems, e.Error())
 		}

@@ -15,15 +15,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the want.txt of the cases under testdata/env (then check them by hand)")
 
-// TestOutputEnvCases runs the cases of testdata/env/: each folder holds a
-// pipeline.yaml whose outputs read variables named TESTENV_*, an env file
-// of NAME=VALUE lines (every other TESTENV_ variable is unset), and
-// want.txt, the exact problems CheckOutputEnv must find ("" for none).
-// No problem may show a value. A new case is a new folder; `go test -run
-// TestOutputEnvCases -update` writes its want.txt, to check by hand.
-func TestOutputEnvCases(t *testing.T) {
+// TestEnvCases runs the cases of testdata/env/: each folder holds a
+// pipeline.yaml whose feeds and outputs read variables named TESTENV_*
+// (the cases of feeds are named feed_*), an env file of NAME=VALUE lines
+// (every other TESTENV_ variable is unset), and want.txt, the exact
+// problems CheckEnv must find ("" for none), which say whether they are
+// of feeds or of outputs. No problem may show a value. A new case is a
+// new folder; `go test -run TestEnvCases -update` writes its want.txt, to
+// check by hand.
+func TestEnvCases(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/env/*")
-	if err != nil || len(dirs) < 10 {
+	if err != nil || len(dirs) < 20 {
 		t.Fatalf("testdata/env holds %d cases (%v)", len(dirs), err)
 	}
 	for _, dir := range dirs {
@@ -38,16 +40,24 @@ func TestOutputEnvCases(t *testing.T) {
 			}
 			values := setTestEnv(t, filepath.Join(dir, "env"))
 			got := ""
-			err = CheckOutputEnv(p, builtin.Registry(), "")
+			err = CheckEnv(p, builtin.Registry(), true)
 			var ee *EnvError
 			switch {
 			case err == nil:
 			case !errors.As(err, &ee):
-				t.Fatalf("CheckOutputEnv returned %T, want an *EnvError: %v", err, err)
+				t.Fatalf("CheckEnv returned %T, want an *EnvError: %v", err, err)
 			case errors.Is(err, config.ErrInvalid):
 				t.Errorf("errors.Is(%v, config.ErrInvalid): the file is valid", err)
 			default:
 				got = err.Error() + "\n"
+				feeds, outputs := false, false
+				for _, e := range ee.Problems {
+					feeds = feeds || strings.HasPrefix(e.Msg, "feeds[")
+					outputs = outputs || strings.HasPrefix(e.Msg, "outputs[")
+				}
+				if ee.Feeds != feeds || ee.Outputs != outputs {
+					t.Errorf("EnvError says feeds %v, outputs %v; its problems are of feeds %v, of outputs %v", ee.Feeds, ee.Outputs, feeds, outputs)
+				}
 			}
 			for _, v := range values {
 				if len(v) >= 4 && strings.Contains(got, v) {
@@ -66,7 +76,7 @@ func TestOutputEnvCases(t *testing.T) {
 				t.Fatalf("%v (run with -update to write it, then check it by hand)", err)
 			}
 			if got != string(want) {
-				t.Errorf("CheckOutputEnv\n got: %s\nwant: %s", got, want)
+				t.Errorf("CheckEnv\n got: %s\nwant: %s", got, want)
 			}
 		})
 	}

@@ -52,9 +52,11 @@ func validateForRun(p *config.Pipeline, reg *connectors.Registry) (map[string]*c
 }
 
 // check validates p for a run; noData lists the feeds with no data yet.
-// A run that will sync its outputs first checks what they read from the
-// environment (an *EnvError): one that could not sync is refused before
-// it does the work, rather than failing its outputs after it commits.
+// A run first checks what its feeds, and the outputs it will sync, read
+// from the environment (an *EnvError): a feed that could not be read, or
+// an output that could not sync, is refused before the run stages
+// anything, rather than failing it after the feeds before it, or its
+// outputs after it commits.
 func (r *Runner) check(ctx context.Context, p *config.Pipeline, opts Options) (noData map[string]*config.Error, err error) {
 	if noData, err = validateForRun(p, r.Registry); err != nil {
 		return nil, err
@@ -62,10 +64,8 @@ func (r *Runner) check(ctx context.Context, p *config.Pipeline, opts Options) (n
 	if err := audiences.Check(ctx, p); err != nil {
 		return nil, err
 	}
-	if !opts.NoSync && !opts.DryRun {
-		if err := CheckOutputEnv(p, r.Registry, ""); err != nil {
-			return nil, err
-		}
+	if err := CheckEnv(p, r.Registry, !opts.NoSync && !opts.DryRun); err != nil {
+		return nil, err
 	}
 	return noData, nil
 }
@@ -127,17 +127,104 @@ func Validate(p *config.Pipeline, reg *connectors.Registry) error {
 	return nil
 }
 
-// EnvError is returned by CheckOutputEnv, and by Run before it stages
-// anything, when outputs cannot sync in this environment: a variable
-// holding a secret is unset or malformed. The pipeline file itself is
+// EnvError is returned by CheckEnv, CheckFeedEnv and CheckOutputEnv, and
+// by Run before it stages anything, when feeds cannot be read or outputs
+// cannot sync in this environment: a variable holding a secret is unset
+// or malformed (or a key file is missing). The pipeline file itself is
 // valid (errors.Is(err, config.ErrInvalid) is false).
 type EnvError struct {
 	// Problems are positioned at the keys naming the variables, in file
 	// order; they name the variables, never their values.
 	Problems config.Errors
+	// Feeds and Outputs tell whether problems are of feeds, of outputs.
+	Feeds, Outputs bool
 }
 
 func (e *EnvError) Error() string { return e.Problems.Error() }
+
+// Cannot says what cannot work here, for a message: "its feeds cannot be
+// read", "its outputs cannot sync", or both.
+func (e *EnvError) Cannot() string {
+	switch {
+	case e.Feeds && e.Outputs:
+		return "its feeds cannot be read and its outputs cannot sync"
+	case e.Feeds:
+		return "its feeds cannot be read"
+	}
+	return "its outputs cannot sync"
+}
+
+// Above says what could not work, after the problems are printed: "the
+// feeds above could not be read", "the outputs above could not sync after
+// a run", or both.
+func (e *EnvError) Above() string {
+	const feeds, outputs = "the feeds above could not be read", "the outputs above could not sync after a run"
+	switch {
+	case e.Feeds && e.Outputs:
+		return feeds + ", and " + outputs
+	case e.Feeds:
+		return feeds
+	}
+	return outputs
+}
+
+// CheckEnv checks what p's feeds read from the machine (CheckFeedEnv)
+// and, with outputs, what its outputs do (CheckOutputEnv), and returns
+// every problem in one *EnvError, in file order, or nil.
+func CheckEnv(p *config.Pipeline, reg *connectors.Registry, outputs bool) error {
+	err := CheckFeedEnv(p, reg)
+	if !outputs {
+		return err
+	}
+	oerr := CheckOutputEnv(p, reg, "")
+	var fe, oe *EnvError
+	switch {
+	case !errors.As(err, &fe):
+		return oerr
+	case !errors.As(oerr, &oe):
+		return err
+	}
+	var es config.Errors
+	errors.As(connectors.JoinErrors(fe.Problems, oe.Problems), &es)
+	return &EnvError{Problems: es, Feeds: true, Outputs: true}
+}
+
+// CheckFeedEnv checks what p's feeds read from the machine when a run
+// reads them (connectors.SourceEnvChecker): each variable is set and holds
+// what its source takes, and a key file is there, connecting to nothing;
+// a feed whose block does not validate is Validate's to report. It
+// returns an *EnvError, or nil.
+func CheckFeedEnv(p *config.Pipeline, reg *connectors.Registry) error {
+	var problems []error
+	for i := range p.Feeds {
+		if err := checkFeedEnv(p, i, reg); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	var es config.Errors
+	if errors.As(connectors.JoinErrors(problems...), &es) {
+		return &EnvError{Problems: es, Feeds: true}
+	}
+	return nil
+}
+
+// checkFeedEnv checks what feed i reads from the machine: config.Errors,
+// or nil when it reads nothing or its block does not validate.
+func checkFeedEnv(p *config.Pipeline, i int, reg *connectors.Registry) error {
+	src, err := reg.Source(p.Feeds[i].Source.Kind)
+	if err != nil {
+		return nil
+	}
+	ec, ok := src.(connectors.SourceEnvChecker)
+	if !ok {
+		return nil
+	}
+	req := validateRequest(p, i)
+	if src.Validate(req) != nil {
+		return nil
+	}
+	return ec.CheckEnv(req)
+}
 
 // CheckOutputEnv checks what p's outputs read from the machine when they
 // sync (connectors.EnvChecker): each variable is set and holds what its
@@ -166,7 +253,7 @@ func CheckOutputEnv(p *config.Pipeline, reg *connectors.Registry, only string) e
 	}
 	var es config.Errors
 	if errors.As(connectors.JoinErrors(problems...), &es) {
-		return &EnvError{Problems: es}
+		return &EnvError{Problems: es, Outputs: true}
 	}
 	return nil
 }

@@ -16,8 +16,9 @@ import (
 
 // New checks what serving p needs, and refuses to serve what could not
 // work: the credentials named by its events_api feeds and its Profile
-// API, read from the environment now; what its outputs read when a run
-// syncs them (pipeline.CheckOutputEnv); and, for an events_api feed, a
+// API, read from the environment now; what its other feeds read when a
+// run reads them and what its outputs read when a run syncs them
+// (pipeline.CheckEnv); and, for an events_api feed, a
 // way for the batches it accepts to be staged: `schedule:`, or the
 // Profile API, whose POST /v1/runs asks for a run.
 func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Server, error) {
@@ -64,10 +65,12 @@ func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Serv
 			"Add `schedule:` (like `schedule: \"@every 1m\"`), or `serve: {profile_api: {client_id_env: ..., client_secret_env: ...}}` and ask for runs with POST /v1/runs",
 			p.Pos(fmt.Sprintf("feeds[%d]", firstFeed)), f.Name))
 	}
-	// Every run syncs the outputs: one that could not is refused before
+	// Every run reads the feeds and syncs the outputs: one whose feeds
+	// could not be read or whose outputs could not sync is refused before
 	// it stages anything, so refuse now what every run would.
-	if err := pipeline.CheckOutputEnv(p, registry, ""); err != nil {
-		errs = append(errs, fmt.Errorf("%w\nthe outputs above could not sync after a run, so no run would start: set their variables", err))
+	var ee *pipeline.EnvError
+	if err := pipeline.CheckEnv(p, registry, true); errors.As(err, &ee) {
+		errs = append(errs, fmt.Errorf("%w\n%s, so no run would start: set their variables", err, ee.Above()))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -114,13 +114,14 @@ func (t *table) stage(ctx context.Context, db DB) error {
 func write(ctx context.Context, db DB, res Result, order []string, runID int64) (inserts, error) {
 	builds := []func() *table{
 		func() *table {
-			t := newTable("_id_profiles", len(res.Profiles), []string{"mpid", "created_us", "updated_us", "last_seen_us", "is_new"})
+			t := newTable("_id_profiles", len(res.Profiles), []string{"mpid", "created_us", "updated_us", "last_seen_us", "is_new", "before_us"})
 			for _, p := range res.Profiles {
 				t.int(0).Append(p.MPID)
 				t.int(1).Append(p.Created)
 				t.int(2).Append(p.Updated)
 				t.int(3).Append(p.LastSeen)
 				t.int(4).Append(int64(b2i(p.New)))
+				t.int(5).Append(p.Before)
 			}
 			return t
 		},

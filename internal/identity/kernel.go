@@ -56,6 +56,7 @@ type pid = int32
 type profile struct {
 	mpid                       int64
 	created, updated, lastSeen int64
+	before                     int64 // updated as loaded (0 for a new profile)
 	ids                        []hold
 	index                      map[int64]int32 // id -> position in ids, once ids is long
 	into                       pid             // the profile this one merged into; 0 while alive
@@ -232,7 +233,7 @@ func (k *Kernel) fresh() bool { return len(k.profs) == 1 && len(k.aliases) == 0 
 // LoadProfile adds an existing profile.
 func (k *Kernel) LoadProfile(mpid, created, updated, lastSeen int64) {
 	p := &k.profs[k.newProfile(mpid)]
-	p.created, p.updated, p.lastSeen = created, updated, lastSeen
+	p.created, p.updated, p.lastSeen, p.before = created, updated, lastSeen, updated
 }
 
 // LoadHolding adds an identity an existing (loaded) profile holds.

@@ -152,7 +152,7 @@ func (rr *runRows) combine(parts []Result) Result {
 	var refusals [][]Refusal
 	for _, r := range parts {
 		res.Created += r.Created
-		res.Updated += r.Updated
+		res.Matched += r.Matched
 		res.IdentitiesAdded += r.IdentitiesAdded
 		res.Far += r.Far
 		profiles = append(profiles, r.Profiles)

@@ -11,10 +11,12 @@ type Holding struct {
 	Feed          int32
 }
 
-// ProfileOut is a created or changed profile as it now is.
+// ProfileOut is a created or changed profile as it now is; Before is
+// its updated time as loaded (0 for a new profile).
 type ProfileOut struct {
 	MPID                       int64
 	Created, Updated, LastSeen int64
+	Before                     int64
 	New                        bool
 }
 
@@ -40,7 +42,9 @@ type Result struct {
 	Rows    []Applied
 	Drops   []Drop
 	Created int
-	Updated int
+	// Matched counts the profiles that existed before and that a row
+	// matched: changed or not, they are written again.
+	Matched int
 	// IdentitiesAdded counts the identities rows added to profiles.
 	IdentitiesAdded int
 	// Far counts the profiles created on an MPID outside its seed's
@@ -98,9 +102,9 @@ func (k *Kernel) Result() Result {
 			continue
 		}
 		if !p.isNew {
-			res.Updated++
+			res.Matched++
 		}
-		res.Profiles = append(res.Profiles, ProfileOut{MPID: p.mpid, Created: p.created, Updated: p.updated, LastSeen: p.lastSeen, New: p.isNew})
+		res.Profiles = append(res.Profiles, ProfileOut{MPID: p.mpid, Created: p.created, Updated: p.updated, LastSeen: p.lastSeen, Before: p.before, New: p.isNew})
 		for _, h := range p.ids {
 			holdings = append(holdings, Holding{MPID: p.mpid, IdentID: h.id, First: h.first, Last: h.last, Feed: k.feedIndex(h.feed)})
 		}

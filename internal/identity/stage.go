@@ -34,7 +34,10 @@ type DB interface {
 type Stats struct {
 	Rows    int64 `json:"rows"`
 	Created int64 `json:"created"`
-	Updated int64 `json:"updated"`
+	// Matched counts the profiles that existed before the run and that a
+	// row matched, whether it changed them or not (Updated counts those
+	// whose updated_at the run moved).
+	Matched int64 `json:"matched"`
 	Merged  int64 `json:"merged"`
 	// IdentitiesAdded counts the identities rows added to profiles (not
 	// those a merge moved).
@@ -148,7 +151,7 @@ func resolve(ctx context.Context, db DB, p *config.Pipeline, order []string, rr 
 		if err := giveBack(ctx); err != nil {
 			return st, nil, err
 		}
-		st.Created, st.Updated, st.Merged = int64(res.Created), int64(res.Updated), int64(len(res.Gone))
+		st.Created, st.Matched, st.Merged = int64(res.Created), int64(res.Matched), int64(len(res.Gone))
 		st.IdentitiesAdded = int64(res.IdentitiesAdded)
 		st.Largest = largest(res)
 		for _, d := range res.Drops {

@@ -122,6 +122,11 @@ type StageStats struct {
 // ProfileStats counts profile changes in a run.
 type ProfileStats struct {
 	Created int64 `json:"created"`
+	// Updated counts the profiles that existed before the run and whose
+	// updated_at it moved: an identity added, a profile merged in, an
+	// attribute value changed (docs/design.md#attribute-rules). A profile
+	// a row matched without changing it (the same values sent again) only
+	// has its last_seen_at move, and is not counted.
 	Updated int64 `json:"updated"`
 	Merged  int64 `json:"merged"`
 	// IdentitiesAdded counts the identities rows added to profiles.

@@ -27,6 +27,9 @@ type runState struct {
 	now   time.Time
 	res   *Result
 	log   *slog.Logger
+	// id is the identity stage's figures, for the count of updated
+	// profiles after the attribute stage.
+	id identity.Stats
 }
 
 // stage is one stage of a run after staging. run records its own figures
@@ -46,14 +49,21 @@ var stages = []stage{
 		if err != nil {
 			return 0, err
 		}
-		s.res.Stats.Profiles = ProfileStats{Created: id.Created, Updated: id.Updated, Merged: id.Merged, IdentitiesAdded: id.IdentitiesAdded, Largest: id.Largest,
+		s.id = id
+		s.res.Stats.Profiles = ProfileStats{Created: id.Created, Merged: id.Merged, IdentitiesAdded: id.IdentitiesAdded, Largest: id.Largest,
 			SharedValues: id.SharedValues, Shared: id.Shared}
-		s.log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "updated", id.Updated, "merged", id.Merged)
+		s.log.Info("identities resolved", "rows", id.Rows, "created", id.Created, "matched", id.Matched, "merged", id.Merged)
 		return id.Rows, nil
 	}},
 	{"attributes", func(ctx context.Context, s *runState) (int64, error) {
 		st, err := attributes.Run(ctx, s.tx, s.p, s.runID)
 		s.res.Stats.Attributes = st
+		if err != nil {
+			return 0, err
+		}
+		// updated_at moves in both stages: the profiles it moved for are
+		// known now.
+		s.res.Stats.Profiles.Updated, err = identity.Updated(ctx, s.tx, s.id)
 		return st.Written + st.Ignored, err
 	}},
 	{"events", func(ctx context.Context, s *runState) (int64, error) {

@@ -30,12 +30,13 @@ func runForget(ctx context.Context, e env, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	req := forget.Request{MPID: *mpid, Reason: *reason, Block: *block}
+	var typ, value string
 	if *ident != "" {
-		if req.IdentityType, req.Identity, ok = parseIdentity(e, "forget", *ident); !ok {
+		if typ, value, ok = parseIdentity(e, "forget", *ident); !ok {
 			return ExitUsage
 		}
 	}
+	var req forget.Request
 	path := *state
 	var p *config.Pipeline
 	if *pipe != "" {
@@ -45,10 +46,9 @@ func runForget(ctx context.Context, e env, args []string) int {
 			return code
 		}
 		path = p.State
-		req.StateKeys = forget.OutputStateKeys(p, builtin.Registry())
-		req.IdentityFields = forget.IdentityFields(p)
-		req.MPIDFields = forget.MPIDFields(p)
+		req = forget.ForPipeline(p, builtin.Registry())
 	}
+	req.MPID, req.IdentityType, req.Identity, req.Reason, req.Block = *mpid, typ, value, *reason, *block
 	store, err := engine.Open(ctx, path, engine.Options{Command: "mosaic forget"})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "mosaic forget: %v\n", err)

@@ -65,6 +65,11 @@ type Request struct {
 	// output it leaves out has its state emptied; without StateKeys every
 	// output's is.
 	StateKeys func(identities map[string][]string) (map[string][]string, error)
+	// Record, when set, runs in the request's transaction just before it
+	// commits, with the result: what it writes commits with the erasure or
+	// not at all (mosaic serve records an erasure request's outcome so).
+	// An error rolls the erasure back.
+	Record func(ctx context.Context, tx *engine.Tx, res Result) error
 }
 
 // Result is a done request.
@@ -222,6 +227,11 @@ func Forget(ctx context.Context, store *engine.Store, req Request) (Result, erro
 	}
 	if err := tx.QueryRow(ctx, sqlfiles.Get("forget/owed.sql"), res.ForgetID).Scan(&res.Outputs); err != nil {
 		return res, fmt.Errorf("forget/owed.sql: %w", err)
+	}
+	if req.Record != nil {
+		if err := req.Record(ctx, tx, res); err != nil {
+			return res, err
+		}
 	}
 	return res, tx.Commit(ctx)
 }

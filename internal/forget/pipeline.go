@@ -9,6 +9,15 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
+// ForPipeline is a Request with what pipeline p tells forget, before it
+// names a profile: p's identity and MPID fields (IdentityFields,
+// MPIDFields) and its outputs' state keys (OutputStateKeys, reg finding
+// the outputs' destinations). `mosaic forget -p` and the erasure requests
+// `mosaic serve` takes both start from it, so that both erase alike.
+func ForPipeline(p *config.Pipeline, reg *connectors.Registry) Request {
+	return Request{StateKeys: OutputStateKeys(p, reg), IdentityFields: IdentityFields(p), MPIDFields: MPIDFields(p)}
+}
+
 // IdentityFields is Request.IdentityFields for pipeline p (nil for no
 // pipeline): the names a dropped row gives an identity's field
 // (sql/forget/spelled.sql). Those are identity_value (the value a drop

@@ -1,8 +1,10 @@
 // Package server is `mosaic serve`: one process that holds a pipeline's
 // store (its single DuckDB writer), runs the pipeline on its schedule, and
 // serves HTTP: the Events API (package ingest), the Profile API (package
-// profileapi), the User Activity web view (package webui), the read
-// commands' queries (package remote), /metrics, /healthz and /readyz.
+// profileapi), the User Activity web view (package webui), erasure
+// requests (package erasure), the read commands' queries (package
+// remote), /metrics, /healthz and /readyz. Runs and erasures write the
+// store in turn, never at once (Server.lockWriter).
 //
 // Call order: New checks the configuration and reads the credentials from
 // the environment; Run listens, opens the store and the landing logs,
@@ -18,23 +20,22 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
-	"github.com/mosaic-cdp/mosaic/internal/background"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/erasure"
+	"github.com/mosaic-cdp/mosaic/internal/forget"
 	"github.com/mosaic-cdp/mosaic/internal/ingest"
 	"github.com/mosaic-cdp/mosaic/internal/landing"
 	"github.com/mosaic-cdp/mosaic/internal/pipeline"
 	"github.com/mosaic-cdp/mosaic/internal/profileapi"
 	"github.com/mosaic-cdp/mosaic/internal/profiledocs"
 	"github.com/mosaic-cdp/mosaic/internal/remote"
-	"github.com/mosaic-cdp/mosaic/internal/schedule"
 	"github.com/mosaic-cdp/mosaic/internal/webui"
 )
 
@@ -101,6 +102,11 @@ type Server struct {
 	metrics    *metrics
 	runNow     chan time.Time
 	ready      atomic.Bool
+	// writer is held by whatever writes through the store's connection:
+	// a run, or an erasure (erasure.Service), never both.
+	writer chan struct{}
+	// erasures carries out erasure requests, once registered.
+	erasures *erasure.Service
 }
 
 type feedCreds struct{ name, key, secret string }
@@ -175,6 +181,9 @@ func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	schedErr := make(chan error, 1)
 	wg.Go(func() { schedErr <- s.schedule(schedCtx, store, logs) })
+	if s.erasures != nil {
+		wg.Go(func() { s.erasures.Work(schedCtx) })
+	}
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -257,115 +266,11 @@ func (s *Server) routes(ctx context.Context, mux *http.ServeMux, store *engine.S
 			w.WriteHeader(http.StatusAccepted)
 			w.Write([]byte(`{"run":"requested"}` + "\n"))
 		}))
+		// Erasure requests, taken from the same clients.
+		s.erasures = &erasure.Service{Store: store, DB: store.Readers(readers), Pipeline: s.p, Registry: s.registry,
+			Lock: s.lockWriter, Erased: func(res forget.Result) { h.Forget([]int64{res.MPID}) },
+			Grace: s.opts.Grace, Log: s.log}
+		s.erasures.Register(mux, h.Authorized)
 	}
 	return nil
-}
-
-// schedule runs the pipeline on its trigger (and on RunNow) until ctx
-// ends, each run on the open store after sealing the landing logs.
-func (s *Server) schedule(ctx context.Context, store *engine.Store, logs map[string]*landing.Log) error {
-	var trigger schedule.Trigger // none: runs come from RunNow only
-	if s.p.Schedule != "" {
-		c, err := schedule.ParseCron(s.p.Schedule)
-		if err != nil {
-			return fmt.Errorf("%s: schedule: %w", s.p.Pos("schedule"), err)
-		}
-		trigger = c
-	}
-	sched := &schedule.Scheduler{
-		Runner: schedule.RunnerFunc(func(ctx context.Context, p *config.Pipeline) (schedule.Outcome, error) {
-			return s.run(ctx, store, logs)
-		}),
-		Log:    s.log,
-		RunNow: s.opts.RunNow,
-		Grace:  s.opts.Grace,
-	}
-	return sched.Run(ctx, []schedule.Job{{Pipeline: s.p, Trigger: merged{trigger, s.runNow}}})
-}
-
-// run seals every landing log, runs the pipeline on the store and, once
-// the run committed, releases the segments it read.
-func (s *Server) run(ctx context.Context, store *engine.Store, logs map[string]*landing.Log) (schedule.Outcome, error) {
-	sealed := map[string]string{}
-	for name, l := range logs {
-		if err := l.Rotate(ctx); err != nil {
-			return schedule.Outcome{}, fmt.Errorf("feed %s: seal the landing log: %w", name, err)
-		}
-		segs, _ := filepath.Glob(filepath.Join(landing.Dir(s.p.State, name), "*.ndjson"))
-		if len(segs) > 0 {
-			sealed[name] = segs[len(segs)-1]
-		}
-	}
-	r := &pipeline.Runner{Registry: s.registry, Log: s.log, MemoryLimit: s.opts.MemoryLimit, Progress: s.opts.Progress, Cores: RunCores(s.opts.RunCores)}
-	if s.profileAPI != nil {
-		r.Committed = func(res *pipeline.Result) {
-			if st := res.Stats.ProfileDocs; st != nil && !st.All {
-				s.profileAPI.Forget(st.Changed)
-			} else {
-				s.profileAPI.Invalidate()
-			}
-		}
-	}
-	// The run's own thread and its decoders yield to requests.
-	r.Background = true
-	var res *pipeline.Result
-	var err error
-	if lerr := background.Go(func() { res, err = r.RunStore(ctx, store, s.p, pipeline.Options{}) }); lerr != nil {
-		s.log.Warn("could not lower the run's priority", "err", lerr)
-	}
-	out := schedule.Outcome{}
-	status := "failed"
-	var oerr *pipeline.OutputsError
-	if res != nil {
-		out.RunID, status = res.Run.ID, res.Run.Status
-		for _, f := range res.Stats.Feeds {
-			out.Rows += f.Read
-		}
-	}
-	if err == nil || errors.As(err, &oerr) { // committed
-		status = engine.StatusSucceeded
-		for name, last := range sealed {
-			logs[name].Release(last)
-		}
-	}
-	out.Status = status
-	s.metrics.run(status, res)
-	return out, err
-}
-
-// merged ticks on a trigger's ticks (none when nil) and on manual ones.
-type merged struct {
-	trigger schedule.Trigger
-	manual  <-chan time.Time
-}
-
-func (m merged) Ticks(ctx context.Context) <-chan time.Time {
-	out := make(chan time.Time)
-	var cron <-chan time.Time
-	if m.trigger != nil {
-		cron = m.trigger.Ticks(ctx)
-	}
-	go func() {
-		defer close(out)
-		for {
-			var t time.Time
-			var ok bool
-			select {
-			case <-ctx.Done():
-				return
-			case t, ok = <-cron:
-				if !ok {
-					cron = nil // no more scheduled times; manual runs go on
-					continue
-				}
-			case t = <-m.manual:
-			}
-			select {
-			case out <- t:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
 }

@@ -66,11 +66,18 @@ type served struct {
 func start(t *testing.T) *served {
 	t.Helper()
 	dir := t.TempDir()
+	write(t, filepath.Join(dir, "pipeline.yaml"), pipelineYAML)
+	write(t, filepath.Join(dir, "crm.csv"), "customer_id,tier\n")
+	return startIn(t, dir)
+}
+
+// startIn runs a server on the pipeline dir holds (start wrote it) until
+// the test ends: after another one stopped, on its store.
+func startIn(t *testing.T, dir string) *served {
+	t.Helper()
 	for k, v := range map[string]string{"TEST_EVENTS_KEY": "k1", "TEST_EVENTS_SECRET": "s1", "TEST_CLIENT_ID": "cid", "TEST_CLIENT_SECRET": "csecret"} {
 		t.Setenv(k, v)
 	}
-	write(t, filepath.Join(dir, "pipeline.yaml"), pipelineYAML)
-	write(t, filepath.Join(dir, "crm.csv"), "customer_id,tier\n")
 	p, err := pipeline.Load(filepath.Join(dir, "pipeline.yaml"), builtin.Registry())
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 // way for the batches it accepts to be staged: `schedule:`, or the
 // Profile API, whose POST /v1/runs asks for a run.
 func New(p *config.Pipeline, registry *connectors.Registry, opts Options) (*Server, error) {
-	s := &Server{p: p, registry: registry, opts: opts, log: opts.Log, metrics: newMetrics(), runNow: make(chan time.Time, 1)}
+	s := &Server{p: p, registry: registry, opts: opts, log: opts.Log, metrics: newMetrics(), runNow: make(chan time.Time, 1), writer: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -132,7 +132,7 @@ func done(ctx context.Context, tx *engine.Tx, w waiting, what string, res forget
 		message = msg
 	}
 	n, err := tx.Exec(ctx, sqlfiles.Get("erasure/done.sql"), w.Request, w.Position, what, forgetID,
-		res.Profiles, res.Rows, res.Dropped, res.Stats, res.Outputs, message)
+		res.Profiles, res.Rows, res.Dropped, res.Stats, res.Outputs, message, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("erasure/done.sql: %w", err)
 	}

@@ -104,7 +104,7 @@ func (s *Service) erase(ctx context.Context, w waiting) error {
 	switch {
 	case err == nil:
 		log.Info("erased", "forget_id", res.ForgetID, "profiles", res.Profiles, "staged_rows", res.Rows,
-			"dropped_rows", res.Dropped, "outputs", res.Outputs, "ms", time.Since(start).Milliseconds())
+			"dropped_rows", res.Dropped, "stats", res.Stats, "outputs", res.Outputs, "ms", time.Since(start).Milliseconds())
 		s.erased(res)
 		return nil
 	case errors.Is(err, forget.ErrNotFound):

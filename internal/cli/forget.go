@@ -52,6 +52,10 @@ func runForget(ctx context.Context, e env, args []string) int {
 	store, err := engine.Open(ctx, path, engine.Options{Command: "mosaic forget"})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "mosaic forget: %v\n", err)
+		if h, ok := engine.LockHolder(path); ok && h.Addr != "" && errors.Is(err, engine.ErrLocked) {
+			// The server takes erasure requests with the Profile API.
+			fmt.Fprintf(e.stderr, "While it serves, send the erasure to it instead (with a Profile API token): POST http://%s/opendsr/v3/requests (see docs/serve.md)\n", h.Addr)
+		}
 		return ExitFailed
 	}
 	defer store.Close()

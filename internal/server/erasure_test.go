@@ -76,8 +76,8 @@ const (
 // TestErasureWhileServing: a profile is erased through the route while
 // the server runs: its request completes with what was erased, the
 // Profile API no longer finds it (not even the copy it kept in memory),
-// another profile stays, and a later request for the same person finds
-// nothing left.
+// another profile stays, a later request for the same person finds
+// nothing left, and the other profile goes by its MPID.
 func TestErasureWhileServing(t *testing.T) {
 	s := start(t)
 	for i, b := range []string{batchJSON("r-1", "c-1", "ada@example.com", `{"plan": "pro"}`), batchJSON("r-2", "c-2", "bob@example.com", `{"plan": "free"}`)} {
@@ -125,6 +125,19 @@ func TestErasureWhileServing(t *testing.T) {
 	if st, text := s.waitErasure(tok, eraseID2); st.RequestStatus != "completed" || st.Extensions.Mosaic.Identities[0]["status"] != "not_found" || *st.ResultsCount != 0 {
 		t.Errorf("a request for what is gone: %s; want completed, not_found", text)
 	}
+	// Bob, by his MPID, named in mParticle's extension alone.
+	bob := mpidOf(t, s, tok, "bob@example.com")
+	body := strings.Replace(erasureJSON(eraseID3, "null"), `"api_version"`, fmt.Sprintf(`"extensions": {"opendsr.mparticle.com": {"skip_waiting_period": true,
+		"subject_identities": {"mpid": {"value": "%d", "encoding": "raw"}}}}, "api_version"`, bob), 1)
+	if code, text := s.erase(tok, body); code != http.StatusAccepted {
+		t.Fatalf("by MPID: %d %s", code, text)
+	}
+	if st, text := s.waitErasure(tok, eraseID3); st.RequestStatus != "completed" || st.Extensions.Mosaic.Identities[0]["identity_type"] != "mpid" || st.Extensions.Mosaic.Identities[0]["status"] != "erased" {
+		t.Errorf("bob by MPID: %s; want erased", text)
+	}
+	if code := resolve("bob@example.com"); code != http.StatusNotFound {
+		t.Errorf("bob after his erasure: %d, want 404", code)
+	}
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -138,8 +151,8 @@ func TestErasureWhileServing(t *testing.T) {
 		(SELECT count(*) FROM profiles) FROM _mosaic.erasure_identities`).Scan(&kept, &audited, &left); err != nil {
 		t.Fatal(err)
 	}
-	if kept != 0 || audited != 1 || left != 1 {
-		t.Errorf("in the store: %d identity values kept by requests (want none), %d forgotten rows for the request (want 1), %d profiles (want bob's)", kept, audited, left)
+	if kept != 0 || audited != 1 || left != 0 {
+		t.Errorf("in the store: %d identity values kept by requests (want none), %d forgotten rows for ada's request (want 1), %d profiles (want none)", kept, audited, left)
 	}
 }
 

@@ -70,7 +70,7 @@ func TestErasureThroughServeAsForget(t *testing.T) {
 	code, text := serveRequest(t, "POST", url+"/opendsr/v3/requests", token, `{"regulation": "gdpr", "subject_request_id": "`+id+`",
 		"subject_request_type": "erasure", "submitted_time": "2026-06-01T15:00:00Z",
 		"subject_identities": {"email": {"value": "Ada@x.com", "encoding": "raw"}}, "extensions": {"mosaic": {"block": true}}}`)
-	if code != http.StatusAccepted {
+	if code != http.StatusCreated {
 		t.Fatalf("erasure request: %d %s", code, text)
 	}
 	var status struct {

@@ -3,7 +3,7 @@
 // Request API serves it: POST /opendsr/v3/requests creates one, GET
 // /opendsr/v3/requests/{id} tells its status and what it erased.
 //
-// A request is kept in the store before its 202 (through the store's
+// A request is kept in the store before its 201 (through the store's
 // reading connections, which may append while a run's transaction is
 // open), so that one accepted survives a restart. Service.Work carries
 // the requests out one identity at a time, in the order received, each
@@ -116,7 +116,7 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	reply(w, http.StatusAccepted, map[string]any{
+	reply(w, http.StatusCreated, map[string]any{
 		"controller_id":            s.Pipeline.Name,
 		"expected_completion_time": nil,
 		"received_time":            received.Format(time.RFC3339Nano),

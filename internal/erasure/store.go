@@ -18,7 +18,7 @@ var errTaken = errors.New("subject_request_id was already submitted")
 // add keeps req, received at received, through db (the store's reading
 // connections: DuckDB lets them append while a run's transaction is
 // open on the store's own connection, so that a request is durable
-// before its 202 without waiting for the run).
+// before its 201 without waiting for the run).
 func add(ctx context.Context, db *sql.DB, req Request, received time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

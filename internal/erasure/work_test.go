@@ -77,7 +77,7 @@ outputs:
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
+	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("request: %d", resp.StatusCode)
 	}
 	var st struct {

@@ -96,7 +96,7 @@ func TestErasureWhileServing(t *testing.T) {
 		t.Fatalf("ada's profile before the erasure: %d %s", code, text)
 	}
 	code, text := s.erase(tok, erasureJSON(eraseID1, `{"email": {"value": " Ada@Example.com ", "encoding": "raw"}}`))
-	if code != http.StatusAccepted || !strings.Contains(text, `"subject_request_id":"`+eraseID1+`"`) || !strings.Contains(text, `"received_time"`) {
+	if code != http.StatusCreated || !strings.Contains(text, `"subject_request_id":"`+eraseID1+`"`) || !strings.Contains(text, `"received_time"`) {
 		t.Fatalf("erasure request: %d %s", code, text)
 	}
 	st, text := s.waitErasure(tok, eraseID1)
@@ -119,7 +119,7 @@ func TestErasureWhileServing(t *testing.T) {
 	}
 
 	// Again: nothing names ada any more.
-	if code, text := s.erase(tok, erasureJSON(eraseID2, `[{"identity_type": "controller_customer_id", "identity_value": "c-1", "identity_format": "raw"}]`)); code != http.StatusAccepted {
+	if code, text := s.erase(tok, erasureJSON(eraseID2, `[{"identity_type": "controller_customer_id", "identity_value": "c-1", "identity_format": "raw"}]`)); code != http.StatusCreated {
 		t.Fatalf("second request: %d %s", code, text)
 	}
 	if st, text := s.waitErasure(tok, eraseID2); st.RequestStatus != "completed" || st.Extensions.Mosaic.Identities[0]["status"] != "not_found" || *st.ResultsCount != 0 {
@@ -129,7 +129,7 @@ func TestErasureWhileServing(t *testing.T) {
 	bob := mpidOf(t, s, tok, "bob@example.com")
 	body := strings.Replace(erasureJSON(eraseID3, "null"), `"api_version"`, fmt.Sprintf(`"extensions": {"opendsr.mparticle.com": {"skip_waiting_period": true,
 		"subject_identities": {"mpid": {"value": "%d", "encoding": "raw"}}}}, "api_version"`, bob), 1)
-	if code, text := s.erase(tok, body); code != http.StatusAccepted {
+	if code, text := s.erase(tok, body); code != http.StatusCreated {
 		t.Fatalf("by MPID: %d %s", code, text)
 	}
 	if st, text := s.waitErasure(tok, eraseID3); st.RequestStatus != "completed" || st.Extensions.Mosaic.Identities[0]["identity_type"] != "mpid" || st.Extensions.Mosaic.Identities[0]["status"] != "erased" {
@@ -157,7 +157,7 @@ func TestErasureWhileServing(t *testing.T) {
 }
 
 // TestErasureWaitsForTheRun: a request sent while a run holds the store
-// is durable at once (202), waits while the run writes, and erases once
+// is durable at once (201), waits while the run writes, and erases once
 // it committed: the profile the run made.
 func TestErasureWaitsForTheRun(t *testing.T) {
 	s := start(t)
@@ -169,11 +169,11 @@ func TestErasureWaitsForTheRun(t *testing.T) {
 	s.srv.RunNow()
 	<-s.gated
 	sent := time.Now()
-	if code, text := s.erase(tok, erasureJSON(eraseID1, `{"controller_customer_id": {"value": "c-1", "encoding": "raw"}}`)); code != http.StatusAccepted {
+	if code, text := s.erase(tok, erasureJSON(eraseID1, `{"controller_customer_id": {"value": "c-1", "encoding": "raw"}}`)); code != http.StatusCreated {
 		t.Fatalf("erasure during a run: %d %s", code, text)
 	}
 	if d := time.Since(sent); d > 10*time.Second {
-		t.Errorf("the 202 took %s: it waited for the run", d)
+		t.Errorf("the 201 took %s: it waited for the run", d)
 	}
 	time.Sleep(200 * time.Millisecond)
 	if _, st, text := s.erasure(tok, eraseID1); st.RequestStatus != "pending" {
@@ -202,7 +202,7 @@ func TestErasureSurvivesRestart(t *testing.T) {
 	s.gate, s.gated = make(chan struct{}), make(chan struct{})
 	s.srv.RunNow()
 	<-s.gated
-	if code, text := s.erase(tok, erasureJSON(eraseID1, `{"email": {"value": "ada@example.com", "encoding": "raw"}}`)); code != http.StatusAccepted {
+	if code, text := s.erase(tok, erasureJSON(eraseID1, `{"email": {"value": "ada@example.com", "encoding": "raw"}}`)); code != http.StatusCreated {
 		t.Fatalf("%d %s", code, text)
 	}
 	stopped := make(chan error, 1)
@@ -276,7 +276,7 @@ func TestErasureBadRequests(t *testing.T) {
 		t.Errorf("a status without a token: %d %s, want 401", code, text)
 	}
 	// An id used before is refused, even for another person.
-	if code, text := s.erase(tok, erasureJSON(eraseID3, `{"email": {"value": "a@x.com"}}`)); code != http.StatusAccepted {
+	if code, text := s.erase(tok, erasureJSON(eraseID3, `{"email": {"value": "a@x.com"}}`)); code != http.StatusCreated {
 		t.Fatalf("%d %s", code, text)
 	}
 	if code, text := s.erase(tok, erasureJSON(strings.ToUpper(eraseID3), `{"email": {"value": "b@x.com"}}`)); code != http.StatusConflict || !strings.Contains(message(t, text), "was already submitted: GET /opendsr/v3/requests/"+eraseID3+" for its status, or send a new id") {

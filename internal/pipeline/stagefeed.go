@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mosaic-cdp/mosaic/connectors"
@@ -49,7 +50,7 @@ func (r *Runner) stageFeed(ctx context.Context, tx *engine.Tx, p *config.Pipelin
 	}
 	newState, err := src.Read(ctx, req, stage)
 	if err != nil {
-		return engine.FeedStats{}, nil, fmt.Errorf("feed %s: %w", f.Name, err)
+		return engine.FeedStats{}, nil, feedErr(f.Name, err)
 	}
 	st, err := stage.Finish(ctx, watermark)
 	if err != nil {
@@ -70,4 +71,14 @@ func readPath(state json.RawMessage) string {
 		return ""
 	}
 	return s.Path
+}
+
+// feedErr names the feed in a read's error once: sources and the stage
+// name it in most of theirs (their messages serve `mosaic check` too),
+// and the rest get it here.
+func feedErr(feed string, err error) error {
+	if strings.HasPrefix(err.Error(), "feed "+feed+": ") {
+		return err
+	}
+	return fmt.Errorf("feed %s: %w", feed, err)
 }

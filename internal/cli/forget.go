@@ -30,15 +30,10 @@ func runForget(ctx context.Context, e env, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	var typ, value string
-	if *ident != "" {
-		if typ, value, ok = parseIdentity(e, "forget", *ident); !ok {
-			return ExitUsage
-		}
-	}
 	var req forget.Request
 	path := *state
 	var p *config.Pipeline
+	var rules config.Identity
 	if *pipe != "" {
 		var code int
 		p, code = loadPipeline(e, *pipe)
@@ -47,6 +42,13 @@ func runForget(ctx context.Context, e env, args []string) int {
 		}
 		path = p.State
 		req = forget.ForPipeline(p, builtin.Registry())
+		rules = p.Identity
+	}
+	var typ, value string
+	if *ident != "" {
+		if typ, value, ok = parseIdentity(e, "forget", *ident, rules); !ok {
+			return ExitUsage
+		}
 	}
 	req.MPID, req.IdentityType, req.Identity, req.Reason, req.Block = *mpid, typ, value, *reason, *block
 	store, err := engine.Open(ctx, path, engine.Options{Command: "mosaic forget"})

@@ -54,8 +54,17 @@ func runProfile(ctx context.Context, e env, args []string) int {
 	if *mpid != 0 {
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("profiles/by_mpid.sql"), *mpid).Scan(&target)
 	} else {
+		var rules config.Identity
+		if *sf.pipeline != "" {
+			p, err := config.Load(*sf.pipeline)
+			if err != nil {
+				fmt.Fprintln(e.stderr, err)
+				return ExitUsage
+			}
+			rules = p.Identity
+		}
 		var ok bool
-		if canon, value, ok = parseIdentity(e, "profile", *ident); !ok {
+		if canon, value, ok = parseIdentity(e, "profile", *ident, rules); !ok {
 			return ExitUsage
 		}
 		err = conn.QueryRowContext(ctx, sqlfiles.Get("profiles/by_identity.sql"), canon, value).Scan(&target)
@@ -139,20 +148,17 @@ func printProfile(w io.Writer, p profileJSON) {
 }
 
 // parseIdentity reads a TYPE=VALUE flag into a canonical type and a value
-// normalised as staging normalises it (trimmed; e-mail lower-cased), or
-// says what is wrong.
-func parseIdentity(e env, cmd, flag string) (typ, value string, ok bool) {
+// normalised as staging normalises it under rules (trimmed; e-mail
+// lower-cased unless the pipeline keeps it case-sensitive; given only a
+// store, the default rules), or says what is wrong.
+func parseIdentity(e env, cmd, flag string, rules config.Identity) (typ, value string, ok bool) {
 	t, value, found := strings.Cut(flag, "=")
 	typ, known := config.CanonicalIdentityType(strings.TrimSpace(t))
 	if !found || !known {
 		fmt.Fprintf(e.stderr, "mosaic %s: --identity %q: write TYPE=VALUE with a known type (customerid, email, …)\n", cmd, flag)
 		return "", "", false
 	}
-	value = strings.TrimSpace(value)
-	if typ == "email" {
-		value = strings.ToLower(value)
-	}
-	return typ, value, true
+	return typ, rules.Normalize(typ, value), true
 }
 
 // notFound says that no profile holds identity typ=value, and how to

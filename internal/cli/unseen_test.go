@@ -26,6 +26,8 @@ audiences:
         - attribute: { key: tier, op: exists }
   - name: idfa
     criteria: { any: [{ identity: { type: ios_idfa } }, { event: { name: app_open } }, { event: { name: refund } }] }
+  - name: known
+    criteria: { identity: { type: customer_id } }
 `
 
 const unseenBatches = `{"environment": "production", "user_identities": {"customer_id": "ann"}, "user_attributes": {"tier": "gold"}, "timestamp_unixtime_ms": 1780214400000, "events": [{"event_type": "custom_event", "data": {"event_name": "purchase", "custom_event_type": "transaction", "timestamp_unixtime_ms": 1780214400000, "source_message_id": "a1"}}, {"event_type": "custom_event", "data": {"event_name": "app_open", "custom_event_type": "navigation", "timestamp_unixtime_ms": 1780214400000, "source_message_id": "a2"}}]}
@@ -35,8 +37,8 @@ const unseenBatches = `{"environment": "production", "user_identities": {"custom
 // uses that no stored data has (a misspelt event name, attribute key, an
 // identity type no profile holds) is valid and matches nothing. The run
 // warns of each use, at its place in the pipeline file, with the stored
-// names close to it; names the store has, and names once they arrive,
-// are not warned of.
+// names close to it; names the store has (customer_id is customerid),
+// and names once they arrive, are not warned of.
 func TestRunWarnsOfUnseenNames(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "p.yaml")

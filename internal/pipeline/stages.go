@@ -86,7 +86,8 @@ var stages = []stage{
 		}
 		s.res.Stats.Audiences, s.res.Stats.AudiencesRemoved = aud.Audiences, aud.Removed
 		// The names the definitions use, checked once the store holds the
-		// run's data: a misspelt one matches nothing, silently.
+		// run's data: a misspelt one matches nothing, silently. A failed
+		// statement fails the run: DuckDB aborts the transaction it ran in.
 		if s.res.Stats.UnseenNames, err = unseen.Find(ctx, s.tx, s.p); err != nil {
 			return 0, err
 		}

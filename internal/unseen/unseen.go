@@ -51,7 +51,8 @@ func uses(p *config.Pipeline) []use {
 			case c.Attribute != nil:
 				out = append(out, use{"attribute", path + ".attribute.key", c.Attribute.Key})
 			case c.Identity != nil:
-				out = append(out, use{"identity", path + ".identity.type", c.Identity.Type})
+				t, _ := config.CanonicalIdentityType(c.Identity.Type) // customer_id is customerid
+				out = append(out, use{"identity", path + ".identity.type", t})
 			}
 		})
 	}

@@ -99,12 +99,14 @@ func printCheck(w io.Writer, rep *pipeline.CheckReport, args string) {
 			status = plural(len(f.Problems), "problem")
 		case !f.Checked:
 			status = "ready (validated only: this source has no check)"
+		case len(f.Notes) > 0:
+			status = "ready, " + plural(len(f.Notes), "note")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Feed, f.Source, rowCount(f), status)
 	}
 	tw.Flush()
 	for _, f := range rep.Feeds {
-		if len(f.Columns) == 0 && len(f.Problems) == 0 {
+		if len(f.Columns) == 0 && len(f.Problems) == 0 && len(f.Notes) == 0 {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s (%s, %s)", f.Feed, f.Source, f.Position)
@@ -119,6 +121,9 @@ func printCheck(w io.Writer, rep *pipeline.CheckReport, args string) {
 		tw.Flush()
 		for _, prob := range f.Problems {
 			fmt.Fprintf(w, "  problem: %s\n", prob)
+		}
+		for _, note := range f.Notes {
+			fmt.Fprintf(w, "  note: %s\n", note)
 		}
 	}
 	outputsNotReady := printOutputChecks(w, rep.Outputs)

@@ -187,3 +187,25 @@ feeds:
 	}
 	golden(t, "check/identity_types.txt", out)
 }
+
+// TestCheckFloatIdentityIsANote: a float identity column alone leaves the
+// feed ready (exit 0), with a note of what a run does with its values.
+func TestCheckFloatIdentityIsANote(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "nd/1.ndjson"), `{"cid":777.0,"ts":"2026-05-01T00:00:00Z"}`+"\n")
+	writeFile(t, filepath.Join(dir, "pipeline.yaml"), `version: 1
+name: typed
+state: ./store.duckdb
+feeds:
+  - name: nd
+    source: { kind: files, path: nd/*.ndjson }
+    source_type: sdk
+    timestamp: ts
+    identities: { cid: customerid }
+`)
+	t.Chdir(dir)
+	code, out, errOut := mosaic(t, "check", "pipeline.yaml")
+	if code != ExitOK || !strings.Contains(out, "nd    files   1     ready, 1 note\n") || !strings.Contains(out, "\n  note: pipeline.yaml:9:24: feed nd: identity column \"cid\"") {
+		t.Errorf("check: code %d\n%s%s", code, out, errOut)
+	}
+}

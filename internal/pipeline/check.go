@@ -45,6 +45,10 @@ type FeedCheck struct {
 	Checked   bool   `json:"checked"`
 	Watermark string `json:"watermark,omitempty"`
 	connectors.CheckResult
+	// Notes say what a run will do with the feed's values that a user may
+	// not expect (a float identity column's values as digits); they leave
+	// the feed ready.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Ready tells whether the feed can be read as it is.
@@ -94,8 +98,9 @@ func (r *CheckReport) Ready() bool {
 // read-only, never created or migrated); first, what a source reads from
 // the environment (connectors.SourceEnvChecker) is checked, and a feed
 // that could not be read with it is not connected to. An identity column
-// of a type whose values are not identities (a float, a list) is a
-// problem at its mapping (check_identity.go). A feed that cannot be
+// of a type whose values are not identities (a list) is a problem at its
+// mapping, one whose values may not be (a float) a note
+// (check_identity.go). A feed that cannot be
 // checked has that as its problem. Each output is checked for what it reads from
 // the environment when it syncs (connectors.EnvChecker), connecting to
 // nothing. The error is for a store that cannot be read.
@@ -240,7 +245,8 @@ func checkFeed(ctx context.Context, p *config.Pipeline, i int, reg *connectors.R
 	for j, prob := range fc.Problems {
 		fc.Problems[j] = pos + ": " + prob
 	}
-	fc.Problems = append(fc.Problems, identityColumnProblems(p, i, fc.Columns)...)
+	problems, notes := identityColumns(p, i, fc.Columns)
+	fc.Problems, fc.Notes = append(fc.Problems, problems...), notes
 	switch {
 	case err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		fc.Problems = append(fc.Problems, fmt.Sprintf("%s: feed %s: the %s source did not answer within %s (%v); check the server is reachable, or raise --timeout", pos, f.Name, f.Source.Kind, timeout, err))

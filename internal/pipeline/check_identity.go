@@ -10,15 +10,17 @@ import (
 	"github.com/mosaic-cdp/mosaic/internal/config"
 )
 
-// identityColumnProblems reports the identity columns of the feed at index
-// i whose type gives values that are not identities, as the source's
-// check found them (cols): a floating-point column (a run keeps only the
-// whole numbers it holds exactly, as digits) and a list or struct (a run
-// refuses every value); for NDJSON, a key holding such JSON values. Each
-// problem is at the mapping's place in the pipeline file and says how to
-// fix it. A DECIMAL is exact and not reported: a whole value is its
-// digits, a fraction is refused.
-func identityColumnProblems(p *config.Pipeline, i int, cols []connectors.CheckColumn) []string {
+// identityColumns reports the identity columns of the feed at index i
+// whose type gives values that may not be identities, as the source's
+// check found them (cols): a list or struct (a run refuses every value)
+// is a problem; a floating-point column (a run keeps the whole numbers it
+// holds exactly, as digits, and refuses the rest) is a note, which leaves
+// the feed ready: pandas writes an integer column with gaps as float64,
+// every value whole. For NDJSON, a key holding such JSON values. Each is
+// at the mapping's place in the pipeline file and says how to fix it. A
+// DECIMAL is exact and not reported: a whole value is its digits, a
+// fraction is refused.
+func identityColumns(p *config.Pipeline, i int, cols []connectors.CheckColumn) (problems, notes []string) {
 	f := &p.Feeds[i]
 	names := make([]string, 0, len(f.Identities))
 	for name := range f.Identities {
@@ -29,7 +31,6 @@ func identityColumnProblems(p *config.Pipeline, i int, cols []connectors.CheckCo
 		pa, pb := p.Pos(path(a)), p.Pos(path(b))
 		return cmp.Or(cmp.Compare(pa.Line, pb.Line), cmp.Compare(pa.Col, pb.Col), strings.Compare(a, b))
 	})
-	var out []string
 	for _, name := range names {
 		j := slices.IndexFunc(cols, func(c connectors.CheckColumn) bool { return c.Name == name })
 		if j < 0 {
@@ -47,14 +48,14 @@ func identityColumnProblems(p *config.Pipeline, i int, cols []connectors.CheckCo
 			if slices.Contains([]string{"FLOAT", "float16", "float32"}, c.Staged) {
 				exact = "2^24"
 			}
-			out = append(out, head+float+": a run keeps a whole number below "+exact+" as its digits (777.0 is 777) and refuses any other value as identity_not_integer "+
-				"(a fraction, or a number whose last digits a float lost); "+fixFloat(f.Source.Kind, name, json))
+			notes = append(notes, head+float+": a run keeps a whole number below "+exact+" as its digits (777.0 is 777) and refuses any other value as identity_not_integer "+
+				"(a fraction, or a number whose last digits a float lost); to be sure of every value, "+fixFloat(f.Source.Kind, name, json))
 		}
 		if nested != "" {
-			out = append(out, head+nested+": a run refuses each such value as identity_not_scalar (a list or a struct is not one identity); "+fixNested(f.Source.Kind, json))
+			problems = append(problems, head+nested+": a run refuses each such value as identity_not_scalar (a list or a struct is not one identity); "+fixNested(f.Source.Kind, json))
 		}
 	}
-	return out
+	return problems, notes
 }
 
 // identityColumnKind says, when a column as a check found it holds
@@ -68,7 +69,7 @@ func identityColumnKind(c connectors.CheckColumn) (float, nested string) {
 		for _, t := range strings.Split(types, "|") {
 			switch t {
 			case "DOUBLE":
-				float = "holds JSON numbers with a fraction or an exponent"
+				float = "holds JSON numbers that are not plain 64-bit integers (777.0, 1e3, or one past 64 bits)"
 			case "ARRAY":
 				objects = append(objects, "arrays")
 			case "OBJECT":

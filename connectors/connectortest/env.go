@@ -34,16 +34,9 @@ func RunEnvCases(t *testing.T, d connectors.Destination, req connectors.OutputRe
 	if !ok {
 		t.Fatalf("%T is not a connectors.EnvChecker", d)
 	}
-	names := map[string]bool{}
+	setEnv := caseEnv(t, cases)
 	for _, c := range cases {
-		for k := range c.Env {
-			names[k] = true
-		}
-	}
-	for _, c := range cases {
-		for _, k := range slices.Sorted(maps.Keys(names)) {
-			t.Setenv(k, c.Env[k])
-		}
+		setEnv(c)
 		if err := d.Validate(req); err != nil {
 			t.Errorf("env %v: Validate: %v (it must not read the environment)", c.Env, err)
 		}
@@ -93,16 +86,9 @@ func RunSourceEnvCases(t *testing.T, src connectors.Source, req connectors.Valid
 	if !ok {
 		t.Fatalf("%T is not a connectors.SourceEnvChecker", src)
 	}
-	names := map[string]bool{}
+	setEnv := caseEnv(t, cases)
 	for _, c := range cases {
-		for k := range c.Env {
-			names[k] = true
-		}
-	}
-	for _, c := range cases {
-		for _, k := range slices.Sorted(maps.Keys(names)) {
-			t.Setenv(k, c.Env[k])
-		}
+		setEnv(c)
 		if err := src.Validate(req); err != nil {
 			t.Errorf("env %v: Validate: %v (it must not read the environment)", c.Env, err)
 		}
@@ -146,3 +132,20 @@ func (refusingSink) DroppedRecords(context.Context, array.RecordReader) error {
 	return errStaged
 }
 func (refusingSink) Temp(context.Context, string) (string, error) { return "", errStaged }
+
+// caseEnv returns what sets a case's variables and unsets every other
+// variable the cases name.
+func caseEnv(t *testing.T, cases []EnvCase) func(EnvCase) {
+	names := map[string]bool{}
+	for _, c := range cases {
+		for k := range c.Env {
+			names[k] = true
+		}
+	}
+	sorted := slices.Sorted(maps.Keys(names))
+	return func(c EnvCase) {
+		for _, k := range sorted {
+			t.Setenv(k, c.Env[k])
+		}
+	}
+}

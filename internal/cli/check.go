@@ -127,6 +127,12 @@ func printCheck(w io.Writer, rep *pipeline.CheckReport, args string) {
 		}
 	}
 	outputsNotReady := printOutputChecks(w, rep.Outputs)
+	if len(rep.UnseenNames) > 0 {
+		fmt.Fprintln(w, "\nnames the store has no data of (each run warns of them too):")
+		for _, n := range rep.UnseenNames {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
 	fmt.Fprintln(w)
 	summary := readiness(notReady, len(rep.Feeds), "feed")
 	if len(rep.Outputs) > 0 {

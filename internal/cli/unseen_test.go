@@ -38,7 +38,8 @@ const unseenBatches = `{"environment": "production", "user_identities": {"custom
 // identity type no profile holds) is valid and matches nothing. The run
 // warns of each use, at its place in the pipeline file, with the stored
 // names close to it; names the store has (customer_id is customerid),
-// and names once they arrive, are not warned of.
+// and names once they arrive, are not warned of. mosaic check shows the
+// same from the store.
 func TestRunWarnsOfUnseenNames(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "p.yaml")
@@ -65,6 +66,12 @@ func TestRunWarnsOfUnseenNames(t *testing.T) {
 	code, out, _ = mosaic(t, "sql", "-p", p, "--format", "csv", "SELECT json_array_length(stats->'unseen_names') AS n FROM runs")
 	if code != ExitOK || out != "n\n5\n" {
 		t.Errorf("runs.stats.unseen_names: exit %d\n%s", code, out)
+	}
+
+	// check reads them from the store too, the pipeline still ready.
+	code, out, errOut = mosaic(t, "check", p)
+	if code != ExitOK || !strings.Contains(out, "\nnames the store has no data of (each run warns of them too):\n  "+strings.Join(want, "\n  ")+"\n") {
+		t.Errorf("check: exit %d\n%s%s", code, out, errOut)
 	}
 
 	// A refund arrives: the next run warns of the rest only.

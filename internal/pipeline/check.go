@@ -13,6 +13,7 @@ import (
 	"github.com/mosaic-cdp/mosaic/connectors"
 	"github.com/mosaic-cdp/mosaic/internal/config"
 	"github.com/mosaic-cdp/mosaic/internal/engine"
+	"github.com/mosaic-cdp/mosaic/internal/unseen"
 )
 
 // CheckOptions change `mosaic check`.
@@ -27,6 +28,10 @@ type CheckReport struct {
 	Pipeline string `json:"pipeline"`
 	File     string `json:"file"`
 	Store    string `json:"store"`
+	// UnseenNames are the names the pipeline's audiences and calculated
+	// attributes use that the store has no data of (unseen.Find), when it
+	// exists; a run warns of them too. They leave the pipeline ready.
+	UnseenNames []string `json:"unseen_names,omitempty"`
 	// StoreFound tells whether the store exists: when it does, counts are
 	// of the rows past each feed's committed state and watermark.
 	StoreFound bool        `json:"store_found"`
@@ -103,14 +108,17 @@ func (r *CheckReport) Ready() bool {
 // (check_identity.go). A feed that cannot be
 // checked has that as its problem. Each output is checked for what it reads from
 // the environment when it syncs (connectors.EnvChecker), connecting to
-// nothing. The error is for a store that cannot be read.
+// nothing. The store, when it exists, also gives the names the pipeline's
+// definitions use that it has no data of (UnseenNames). The error is for
+// a store that cannot be read.
 func Check(ctx context.Context, p *config.Pipeline, reg *connectors.Registry, opts CheckOptions) (*CheckReport, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	rep := &CheckReport{Pipeline: p.Name, File: p.File, Store: p.State}
-	states, err := committedStates(ctx, p, log)
+	states, unseenNames, err := committedStates(ctx, p, log)
+	rep.UnseenNames = unseenNames
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -164,33 +172,39 @@ type committed struct {
 }
 
 // committedStates reads every feed's committed state from the store, opened
-// read-only; fs.ErrNotExist when there is no store yet.
-func committedStates(ctx context.Context, p *config.Pipeline, log *slog.Logger) (map[string]committed, error) {
+// read-only, and the names p's audiences and calculated attributes use
+// that the store has no data of (unseen.Find); fs.ErrNotExist when there
+// is no store yet.
+func committedStates(ctx context.Context, p *config.Pipeline, log *slog.Logger) (map[string]committed, []string, error) {
 	if _, err := os.Stat(p.State); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, fmt.Errorf("store %s: %w", p.State, err)
+		return nil, nil, fmt.Errorf("store %s: %w", p.State, err)
 	}
 	store, err := engine.Open(ctx, p.State, engine.Options{ReadOnly: true, Logger: log})
 	if err != nil {
-		return nil, fmt.Errorf("%w; `mosaic check` reads each feed's watermark from it", err)
+		return nil, nil, fmt.Errorf("%w; `mosaic check` reads each feed's watermark from it", err)
 	}
 	defer store.Close()
 	tx, err := store.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", p.State, err)
+		return nil, nil, fmt.Errorf("store %s: %w", p.State, err)
 	}
 	defer tx.RollbackLogged(ctx)
 	out := map[string]committed{}
 	for _, f := range p.Feeds {
 		state, wm, err := tx.SourceState(ctx, f.Name)
 		if err != nil {
-			return nil, fmt.Errorf("store %s: %w", p.State, err)
+			return nil, nil, fmt.Errorf("store %s: %w", p.State, err)
 		}
 		out[f.Name] = committed{state: state, watermark: wm}
 	}
-	return out, nil
+	names, err := unseen.Find(ctx, tx, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store %s: %w", p.State, err)
+	}
+	return out, names, nil
 }
 
 // checkFeed checks the feed at index i.

@@ -1,7 +1,8 @@
 // Package erasure takes data subject erasure requests over HTTP for
 // `mosaic serve`, in the shape of OpenDSR as mParticle's Data Subject
 // Request API serves it: POST /opendsr/v3/requests creates one, GET
-// /opendsr/v3/requests/{id} tells its status and what it erased.
+// /opendsr/v3/requests/{id} tells its status and what it erased, DELETE
+// cancels one not carried out yet.
 //
 // A request is kept in the store before its 201 (through the store's
 // reading connections, which may append while a run's transaction is
@@ -81,6 +82,7 @@ func (s *Service) Register(mux *http.ServeMux, authorized func(http.HandlerFunc)
 	mux.HandleFunc("POST /opendsr/v3/requests", authorized(s.create))
 	mux.HandleFunc("POST /opendsr/v3/requests/{$}", authorized(s.create))
 	mux.HandleFunc("GET /opendsr/v3/requests/{id}", authorized(s.status))
+	mux.HandleFunc("DELETE /opendsr/v3/requests/{id}", authorized(s.cancel))
 }
 
 func (s *Service) create(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +154,7 @@ func (s *Service) status(w http.ResponseWriter, r *http.Request) {
 	}
 	var ids []identityStatus
 	var profiles int64
-	var waiting, failed int
+	var waiting, failed, cancelled int
 	var last time.Time
 	var messages []string
 	for _, o := range st.Identities {
@@ -165,6 +167,9 @@ func (s *Service) status(w http.ResponseWriter, r *http.Request) {
 			profiles += o.Profiles.Int64
 			if o.Done.Time.After(last) {
 				last = o.Done.Time
+			}
+			if o.Outcome.String == Cancelled {
+				cancelled++
 			}
 			if o.Outcome.String == Failed {
 				failed++
@@ -183,6 +188,8 @@ func (s *Service) status(w http.ResponseWriter, r *http.Request) {
 	var results any
 	state := "pending"
 	switch {
+	case cancelled == len(ids):
+		state = "cancelled"
 	case waiting == 0 && failed > 0:
 		state, completion, results = "failed", last.UTC().Format(time.RFC3339Nano), profiles
 		ext["message"] = strings.Join(messages, "; ")

@@ -73,6 +73,10 @@ func (s *Service) eraseNext(ctx, eraseCtx context.Context) (more bool, err error
 		s.current = ""
 		s.mu.Unlock()
 	}()
+	// A cancel (cancel.go) that came between next and current took it.
+	if still, err := stillWaiting(eraseCtx, s.Store, w); err != nil || !still {
+		return err == nil, err
+	}
 	return true, s.erase(eraseCtx, w)
 }
 

@@ -1,5 +1,5 @@
 -- Schema version 24: the erasure requests `mosaic serve` takes over HTTP
--- (OpenDSR), private. A request is kept from its 202 on, so that one
+-- (OpenDSR), private. A request is kept from its 201 on, so that one
 -- accepted and not yet carried out survives a restart of the server. Its
 -- identities hold their values only while they wait: each one is erased
 -- as `mosaic forget` erases, and the transaction that erases it (or that
@@ -18,7 +18,7 @@ CREATE TABLE _mosaic.erasure_identities (
     sent_type      VARCHAR NOT NULL,    -- the type as the request spelled it
     identity_type  VARCHAR NOT NULL,    -- as stored, or mpid
     identity_value VARCHAR,             -- NULL once done
-    outcome        VARCHAR,             -- NULL while waiting; erased, unheld, not_found or failed
+    outcome        VARCHAR,             -- NULL while waiting; erased, unheld, not_found, failed or cancelled
     forget_id      BIGINT,              -- its row in forgotten
     profiles       BIGINT,
     staged_rows    BIGINT,

@@ -8,8 +8,8 @@
 -- an MPID (forgetMPIDs; $2 the fields that hold one, NULL for "mpid"
 -- alone). Only a row whose text contains the value or the MPID's digits
 -- at all (a whole number as a whole run of digits: a short customer id
--- such as "42" is inside one row in nine's millisecond timestamp) is
--- looked at further: the candidates are materialised, or DuckDB folds the
+-- such as "42" is inside one row in nine's millisecond timestamp), or
+-- that keeps a raw line with an escape, is looked at further: the candidates are materialised, or DuckDB folds the
 -- costlier checks into the join and runs them on every row and value. The
 -- shared_identity rows of a value that stays are shared.sql's.
 DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
@@ -23,6 +23,12 @@ DELETE FROM _mosaic.dropped_rows WHERE rowid IN (
                   SELECT ltrim(CAST(mpid AS VARCHAR), '-') FROM _forget_mpids)) f
           ON contains(d.txt, f.esc)
          AND (NOT f.num OR list_contains(regexp_extract_all(d.txt, '[0-9]+'), f.esc))
+        UNION
+        -- A raw line may spell any character with a JSON escape (a\u0026b
+        -- for a&b, \/ for /), which the row's text escapes once more:
+        -- such a row is looked at whatever it holds.
+        SELECT rowid FROM _mosaic.dropped_rows
+        WHERE contains(CAST("row" AS VARCHAR), '\\u') OR contains(CAST("row" AS VARCHAR), '\\/')
     ),
     named AS MATERIALIZED (
         SELECT id, "row" FROM (SELECT rowid AS id, "row" FROM _mosaic.dropped_rows) SEMI JOIN candidates USING (id)
